@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// orch's entry: yargs parses, each command lives in cli/commands/, one catch maps errors to exit codes.
+import yargs, { type CommandModule } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { OrchError } from "../util/errors.js";
+// Commands register here, one import each (keep alphabetical).
+// @commands-begin
+// @commands-end
+
+const commands: CommandModule<any, any>[] = [
+  // @command-list
+];
+
+/** Runs the CLI with argv; resolves to the exit code. Exported for in-process tests. */
+export async function runCli(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  try {
+    const cli = yargs(argv)
+      .scriptName("orch")
+      .option("dir", { type: "string", default: ".", describe: "Repository root", global: true })
+      .strict()
+      .demandCommand(1, "Name a command; `orch --help` lists them.")
+      .recommendCommands()
+      .help()
+      .alias("h", "help")
+      .version(false)
+      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .fail((msg, err) => {
+        throw err ?? new OrchError("usage", msg, { exitCode: 2, hint: "Run with --help for usage." });
+      });
+    for (const c of commands) cli.command(c);
+    const args = await cli.parseAsync();
+    if (typeof args.exitCode === "number") exitCode = args.exitCode;
+    else if (typeof process.exitCode === "number") exitCode = process.exitCode;
+  } catch (err) {
+    exitCode = reportError(err);
+  }
+  return exitCode;
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof OrchError) {
+    process.stderr.write(`orch: ${err.message}\n`);
+    if (err.options.hint) process.stderr.write(`  hint: ${err.options.hint}\n`);
+    return err.exitCode;
+  }
+  // An unexpected failure is a bug in orch: say so, with the stack only when asked.
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`orch: internal error: ${e.message}\n`);
+  if (process.env.ORCH_DEBUG) process.stderr.write(`${e.stack}\n`);
+  else process.stderr.write("  hint: set ORCH_DEBUG=1 for a stack trace, and please report it.\n");
+  return 70;
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) {
+  runCli(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,110 @@
+// The actual state of one task, as recorded by the store under .orchestrator/state/<id>.json.
+import { z } from "zod";
+
+export const PHASES = [
+  "Pending",
+  "Blocked",
+  "Running",
+  "Verifying",
+  "Reviewing",
+  "Succeeded",
+  "Failed",
+  "Stalled",
+  "AwaitingApproval",
+  "Suspended",
+  "Cancelled",
+] as const;
+export const PhaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+export const UsageSchema = z
+  .object({
+    input: z.number().nonnegative().default(0),
+    output: z.number().nonnegative().default(0),
+    reasoning: z.number().nonnegative().default(0),
+    cacheRead: z.number().nonnegative().default(0),
+    cacheWrite: z.number().nonnegative().default(0),
+  })
+  .strict();
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ConditionSchema = z
+  .object({
+    type: z.string(),
+    status: z.enum(["True", "False", "Unknown"]),
+    reason: z.string(),
+    message: z.string().default(""),
+    at: z.string(),
+    observedGeneration: z.string(),
+  })
+  .strict();
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const SessionRefSchema = z
+  .object({
+    id: z.string(),
+    role: z.string(),
+    attempt: z.number().int(),
+    startedAt: z.string(),
+    endedAt: z.string().optional(),
+    outcome: z.string().optional(),
+  })
+  .strict();
+
+export const VerifyResultSchema = z
+  .object({
+    ok: z.boolean(),
+    at: z.string(),
+    commands: z.array(
+      z
+        .object({
+          command: z.string(),
+          exitCode: z.number().int().nullable(),
+          timedOut: z.boolean().default(false),
+          durationMs: z.number(),
+          /** The last few KB of combined stdout+stderr. */
+          output: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type VerifyResult = z.infer<typeof VerifyResultSchema>;
+
+export const TaskStateSchema = z
+  .object({
+    id: z.string(),
+    phase: PhaseSchema,
+    /** Generation of the spec this state was last acted on (what the running/finished attempt built). */
+    generation: z.string(),
+    /** Generation the reconciler last looked at. */
+    observedGeneration: z.string(),
+    conditions: z.array(ConditionSchema).default([]),
+    attempts: z.number().int().nonnegative().default(0),
+    sessions: z.array(SessionRefSchema).default([]),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    nextAttemptAt: z.string().optional(),
+    usage: UsageSchema.prefault({}),
+    costUsd: z.number().nonnegative().default(0),
+    lastVerify: VerifyResultSchema.optional(),
+    lastReview: z
+      .object({ approved: z.boolean(), summary: z.string(), findings: z.array(z.string()).default([]), at: z.string() })
+      .strict()
+      .optional(),
+    lastError: z
+      .object({ code: z.string(), message: z.string(), terminal: z.boolean(), at: z.string() })
+      .strict()
+      .optional(),
+    /** Set when orch itself checked the box, so a later uncheck can be classified. */
+    checkedByOrch: z
+      .object({ at: z.string(), generation: z.string(), lineBefore: z.string(), lineAfter: z.string() })
+      .strict()
+      .optional(),
+    /** Holder and fencing token of the lease under which the current attempt runs. */
+    owner: z.object({ holder: z.string(), token: z.number().int() }).strict().optional(),
+  })
+  .strict();
+export type TaskState = z.infer<typeof TaskStateSchema>;

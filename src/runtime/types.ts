@@ -1,0 +1,71 @@
+// What the reconciler needs from an agent backend. OpenCode implements it (runtime/opencode);
+// test/support has an in-process fake for unit tests and benchmarks only.
+import type { Role } from "../spec/model.js";
+import type { Usage } from "../reconcile/state.js";
+
+export interface SessionRequest {
+  taskId: string;
+  attempt: number;
+  role: Role;
+  /** Working directory of the task: every request carries it. */
+  directory: string;
+  /** "provider/model". */
+  model: string;
+  /** OpenCode agent name (defaults to the role). */
+  agent?: string;
+  title: string;
+  /** Rendered prompt text. */
+  prompt: string;
+}
+
+export interface PermissionRequest {
+  id: string;
+  sessionId: string;
+  /** OpenCode permission kind: edit, bash, webfetch, external_directory, … */
+  kind: string;
+  /** Human-readable detail (command, path patterns). */
+  detail: string;
+}
+
+export type PermissionReply = "once" | "always" | "reject";
+
+export type SessionEvent =
+  | { type: "progress"; sessionId: string; at: number }
+  | { type: "usage"; sessionId: string; usage: Usage; costUsd: number }
+  | { type: "permission"; request: PermissionRequest };
+
+export interface SessionError {
+  /** Stable code: "rate-limited", "model-error", "server-down", "aborted", "timeout", "not-started", … */
+  code: string;
+  message: string;
+  /** Retrying cannot help (e.g. bad credentials, unknown model). */
+  terminal: boolean;
+  /** A backend/infrastructure failure: counts toward the circuit breaker. */
+  infrastructure: boolean;
+}
+
+export interface SessionResult {
+  sessionId: string;
+  ok: boolean;
+  /** The final assistant text. */
+  text: string;
+  usage: Usage;
+  costUsd: number;
+  error?: SessionError;
+}
+
+export interface SessionHandle {
+  sessionId: string;
+  done: Promise<SessionResult>;
+  abort(): Promise<void>;
+  replyPermission(requestId: string, reply: PermissionReply): Promise<void>;
+}
+
+export interface AgentRuntime {
+  /** Backend name for the circuit breaker and logs, e.g. "opencode@http://127.0.0.1:4096". */
+  readonly backend: string;
+  start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle>;
+  /** Re-attaches to a session that may still run after an orch restart; undefined if it is gone. */
+  attach(sessionId: string, req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle | undefined>;
+  close(): Promise<void>;
+}

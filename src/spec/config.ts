@@ -1,0 +1,113 @@
+// .orchestrator/config.json: the single zod source; schemas/config.schema.json is generated from it.
+import { z } from "zod";
+
+const permissionAction = z.enum(["allow", "deny", "ask"]);
+
+const budgetSchema = z
+  .object({
+    tokens: z.number().int().positive().optional().describe("Total tokens (input+output) across all sessions of the task"),
+    usd: z.number().positive().optional().describe("Total cost in US dollars"),
+    minutes: z.number().positive().optional().describe("Wall time across attempts"),
+    attempts: z.number().int().positive().optional().describe("Worker attempts, including fixer passes"),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    todo: z.string().default("TODO.md").describe("Path of the task list, relative to the repo root"),
+    tasksDir: z.string().default("tasks").describe("Folder of task files <id>.md, relative to the repo root"),
+    idPrefix: z.string().regex(/^[A-Z][A-Z0-9]*$/).default("T").describe("Prefix of task ids orch assigns (T → T1, T2, …)"),
+    concurrency: z
+      .object({
+        total: z.number().int().positive().default(4),
+        perRole: z.record(z.string(), z.number().int().positive()).default({}).describe("Limit per role, e.g. { reviewer: 2 }"),
+      })
+      .strict()
+      .prefault({}),
+    models: z
+      .object({
+        default: z.string().default("orch-demo/scripted").describe("provider/model used when nothing more specific matches"),
+        byType: z.record(z.string(), z.string()).default({}).describe("Task type → model"),
+        byRole: z.record(z.string(), z.string()).default({}).describe("Role → model (e.g. a cheap model for planner and searcher)"),
+      })
+      .strict()
+      .prefault({}),
+    verify: z
+      .object({
+        commands: z.array(z.string()).default([]).describe("Verify commands for tasks whose file names none"),
+        timeoutSec: z.number().positive().default(600),
+      })
+      .strict()
+      .prefault({}),
+    review: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxInvalidVerdicts: z.number().int().nonnegative().default(2).describe("Re-prompts when the reviewer's verdict is not valid JSON"),
+      })
+      .strict()
+      .prefault({}),
+    retry: z
+      .object({
+        baseMs: z.number().int().positive().default(2_000),
+        maxMs: z.number().int().positive().default(300_000),
+        jitter: z.number().min(0).max(1).default(0.2),
+      })
+      .strict()
+      .prefault({}),
+    budget: budgetSchema.default({ attempts: 3 }).describe("Default per-task budget"),
+    stallSec: z.number().positive().default(300).describe("A running session with no progress for this long is aborted and retried"),
+    onEdit: z.enum(["finish-then-rerun", "cancel-and-restart"]).default("finish-then-rerun").describe("What an edit to a running task does"),
+    circuitBreaker: z
+      .object({
+        failures: z.number().int().positive().default(5),
+        cooldownSec: z.number().positive().default(30),
+      })
+      .strict()
+      .prefault({}),
+    permissions: z
+      .record(z.string(), permissionAction)
+      .default({ edit: "allow", bash: "allow", webfetch: "deny", external_directory: "deny", doom_loop: "deny", task: "deny" })
+      .describe("OpenCode permission kind → allow | deny | ask (ask: the task waits for a person)"),
+    server: z
+      .object({
+        url: z.string().url().optional().describe("A running `opencode serve`; when absent orch starts its own"),
+        password: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    git: z
+      .object({
+        commit: z.enum(["off", "task"]).default("off").describe("task: commit each completed task's changes"),
+      })
+      .strict()
+      .prefault({}),
+    context: z
+      .object({
+        tokenBudget: z.number().int().positive().default(6_000),
+        nativePool: z.number().int().positive().default(1),
+      })
+      .strict()
+      .prefault({}),
+    lease: z
+      .object({
+        ttlSec: z.number().positive().default(15),
+      })
+      .strict()
+      .prefault({}),
+    watch: z
+      .object({
+        debounceMs: z.number().int().nonnegative().default(30),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Config as written by a person (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** Config with every default filled in. */
+export type Config = z.output<typeof ConfigSchema>;
+
+/** The defaults, as a value. */
+export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
