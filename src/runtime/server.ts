@@ -1,0 +1,202 @@
+// The OpenCode server orch talks to: either an external `opencode serve` (--server URL) or one
+// orch starts itself, hermetic and offline-safe, and keeps alive (health check, restart on death).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { OrchError } from "../util/errors.js";
+
+/** How to reach (or start) the server. */
+export interface ServerOptions {
+  /** An external server; orch never starts or stops it. */
+  url?: string;
+  password?: string;
+  /** Where an owned server's HOME/XDG dirs live (e.g. <root>/.orchestrator/runtime). */
+  stateDir: string;
+  /** OpenCode config for an owned server, passed as OPENCODE_CONFIG_CONTENT. */
+  config?: Record<string, unknown>;
+  /** Binary; default: the opencode-ai package's, else `opencode` on PATH. */
+  bin?: string;
+  startTimeoutMs?: number;
+  /** Restarts allowed after unexpected exits (guards against a crash loop). */
+  maxRestarts?: number;
+  /** Receives server stderr/stdout lines (for a log file); default: dropped. */
+  log?: (line: string) => void;
+}
+
+const LISTEN_RE = /opencode server listening on (http:\/\/[^\s]+)/;
+
+/** Finds the opencode binary: the installed opencode-ai package first, then PATH. */
+export function findOpencodeBin(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    const pkg = req.resolve("opencode-ai/package.json");
+    const platform = path.join(path.dirname(pkg), "..", `opencode-${process.platform}-${process.arch}`, "bin", "opencode");
+    if (existsSync(platform)) return platform;
+    const wrapper = path.join(path.dirname(pkg), "bin", "opencode.exe");
+    if (existsSync(wrapper)) return wrapper;
+  } catch {
+    // not installed as a dependency: fall back to PATH
+  }
+  return "opencode";
+}
+
+/** Env for an owned server: fresh HOME/XDG under stateDir, no network at start, no project config. */
+export function hermeticEnv(stateDir: string, config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
+  const home = path.join(stateDir, "home");
+  const xdg = { XDG_CONFIG_HOME: "config", XDG_DATA_HOME: "data", XDG_CACHE_HOME: "cache", XDG_STATE_HOME: "state" };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: process.env.LANG ?? "C.UTF-8", HOME: home };
+  for (const [k, v] of Object.entries(xdg)) env[k] = path.join(home, v);
+  mkdirSync(home, { recursive: true });
+  // OpenCode runs `npm install @opencode-ai/plugin` into its config dir at start (network);
+  // a node_modules plus a lock naming the dependency makes it skip that.
+  const cfgDir = path.join(env.XDG_CONFIG_HOME!, "opencode");
+  mkdirSync(path.join(cfgDir, "node_modules"), { recursive: true });
+  const lock = { name: "opencode", lockfileVersion: 3, requires: true, packages: { "": { dependencies: { "@opencode-ai/plugin": "*" } } } };
+  writeFileSync(path.join(cfgDir, "package-lock.json"), JSON.stringify(lock));
+  writeFileSync(path.join(cfgDir, "package.json"), JSON.stringify({ dependencies: { "@opencode-ai/plugin": "*" } }));
+  Object.assign(env, {
+    OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
+    OPENCODE_DISABLE_MODELS_FETCH: "1",
+    OPENCODE_DISABLE_AUTOUPDATE: "1",
+    OPENCODE_DISABLE_PROJECT_CONFIG: "1",
+    OPENCODE_DISABLE_CLAUDE_CODE: "1",
+    OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+    OPENCODE_DISABLE_SHARE: "1",
+  });
+  if (password) env.OPENCODE_SERVER_PASSWORD = password;
+  return env;
+}
+
+/** Basic-auth header for a password-protected server (OpenCode's username defaults to "opencode"). */
+export function authHeaders(password?: string): Record<string, string> {
+  return password ? { Authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
+}
+
+/** One OpenCode server, external or owned. */
+export class OpenCodeServer {
+  private child?: ChildProcess;
+  private current?: string;
+  private starting?: Promise<string>;
+  private restarts = 0;
+  private stopped = false;
+  private readonly downListeners = new Set<() => void>();
+
+  constructor(private readonly opts: ServerOptions) {
+    this.current = opts.url?.replace(/\/$/, "");
+  }
+
+  /** True when orch started this server and owns its lifecycle. */
+  get owned(): boolean {
+    return this.opts.url === undefined;
+  }
+
+  get password(): string | undefined {
+    return this.opts.password;
+  }
+
+  /** The URL when up (owned servers may move port after a restart). */
+  get url(): string | undefined {
+    return this.current;
+  }
+
+  /** Called when an owned server exits unexpectedly; sessions on it are gone. */
+  onDown(fn: () => void): () => void {
+    this.downListeners.add(fn);
+    return () => this.downListeners.delete(fn);
+  }
+
+  /** GET /global/health; false on any failure. */
+  async healthy(timeoutMs = 2_000): Promise<boolean> {
+    if (!this.current) return false;
+    try {
+      const res = await fetch(`${this.current}/global/health`, { headers: authHeaders(this.opts.password), signal: AbortSignal.timeout(timeoutMs) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Returns a URL of a running server: starts (or restarts) an owned one when needed. */
+  async ensureUp(): Promise<string> {
+    if (!this.owned) {
+      if (!(await this.healthy()))
+        throw new OrchError("server-unreachable", `OpenCode server ${this.current} does not answer /global/health`, {
+          hint: "Start it with `opencode serve`, check --server and the password, or omit --server to let orch start one.",
+        });
+      return this.current!;
+    }
+    if (this.stopped) throw new OrchError("server-stopped", "the OpenCode server was stopped");
+    if (this.child && this.current && this.child.exitCode === null) return this.current;
+    this.starting ??= this.spawnServer().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private spawnServer(): Promise<string> {
+    const bin = this.opts.bin ?? findOpencodeBin();
+    const env = hermeticEnv(this.opts.stateDir, this.opts.config ?? {}, this.opts.password);
+    const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    this.current = undefined;
+    const timeoutMs = this.opts.startTimeoutMs ?? 30_000;
+    return new Promise<string>((resolve, reject) => {
+      let settled = false;
+      let buf = "";
+      const fail = (msg: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.kill("SIGKILL");
+        reject(new OrchError("server-start-failed", msg, { hint: "Check that `opencode` runs (node_modules/.bin/opencode --version) and see the server log." }));
+      };
+      const timer = setTimeout(() => fail(`opencode serve did not report its port within ${timeoutMs} ms`), timeoutMs);
+      const onLine = (line: string) => {
+        this.opts.log?.(line);
+        const m = LISTEN_RE.exec(line);
+        if (m && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          this.current = m[1]!.replace(/\/$/, "");
+          resolve(this.current);
+        }
+      };
+      const feed = (d: Buffer) => {
+        buf += d.toString("utf8");
+        const lines = buf.split("\n");
+        buf = lines.pop()!;
+        lines.forEach(onLine);
+      };
+      child.stdout!.on("data", feed);
+      child.stderr!.on("data", (d: Buffer) => d.toString("utf8").split("\n").filter(Boolean).forEach((l) => this.opts.log?.(l)));
+      child.once("error", (e) => fail(`cannot start ${bin}: ${e.message}`));
+      child.once("exit", (code, signal) => {
+        if (!settled) return fail(`opencode serve exited during start (code ${code}, signal ${signal})`);
+        if (this.child !== child) return;
+        this.current = undefined;
+        if (this.stopped) return;
+        for (const fn of this.downListeners) fn();
+        // Restart eagerly so the next session finds a server; bounded to avoid a crash loop.
+        if (this.restarts++ < (this.opts.maxRestarts ?? 5)) this.ensureUp().catch((e: unknown) => this.opts.log?.(`restart failed: ${String(e)}`));
+      });
+    });
+  }
+
+  /** The pid of an owned server (tests kill it to prove restarts). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Stops an owned server (SIGTERM, then SIGKILL after a grace period); no-op for external ones. */
+  async stop(graceMs = 3_000): Promise<void> {
+    this.stopped = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
