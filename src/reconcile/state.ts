@@ -103,6 +103,10 @@ export const TaskStateSchema = z
       .object({ at: z.string(), generation: z.string(), lineBefore: z.string(), lineAfter: z.string() })
       .strict()
       .optional(),
+    /** Usage when the current generation's budget started (a redo or an edit starts a fresh budget). */
+    budgetFrom: z.object({ at: z.string(), tokens: z.number(), usd: z.number() }).strict().optional(),
+    /** Deps not yet Succeeded at their current generation, while the phase is Blocked. */
+    blockedBy: z.array(z.string()).optional(),
     /** Holder and fencing token of the lease under which the current attempt runs. */
     owner: z.object({ holder: z.string(), token: z.number().int() }).strict().optional(),
   })

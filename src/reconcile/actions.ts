@@ -1,0 +1,57 @@
+// What one reconcile pass decides: plain values, carried out by the executor. No I/O here.
+import type { Role, TaskId } from "../spec/model.js";
+import type { Phase, TaskState } from "./state.js";
+
+/** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
+export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";
+
+/** Fields to change on a task's state record; `undefined` removes an optional field. */
+export type StatePatch = { [K in keyof TaskState]?: TaskState[K] | undefined };
+
+/** One decision of the reconciler. */
+export type Action =
+  /** Launch a new attempt (the executor records Running and counts the attempt). */
+  | { type: "start"; id: TaskId; generation: string; attempt: number; role: Role }
+  /** The record says a session runs but this process has none: re-attach to it, or relaunch. */
+  | { type: "adopt"; id: TaskId; sessionId?: string }
+  | { type: "abort"; id: TaskId; reason: AbortReason; message: string }
+  /** A state transition orch decides without running anything (Blocked, Suspended, redo, budget…). */
+  | { type: "set"; id: TaskId; from?: Phase; to: Phase; reason: string; message: string; patch: StatePatch }
+  /** Re-apply orch's check in TODO.md (a stale editor save removed it). */
+  | { type: "check"; id: TaskId }
+  /** The task left TODO.md: abort its session, remove what orch made for it (never merged work). */
+  | { type: "finalize"; id: TaskId };
+
+/** The result of one pass: the actions and when to look again even if no file changes. */
+export interface Plan {
+  actions: Action[];
+  /** Time-based work (backoff, stall, cooldown, delete grace) needs a pass after this many ms. */
+  requeueAfterMs?: number;
+}
+
+/** Applies a patch to a state value (pure; used by the executor and by tests that simulate passes). */
+export function applyPatch(s: TaskState, patch: StatePatch): TaskState {
+  const next: Record<string, unknown> = { ...s };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  return next as TaskState;
+}
+
+/** A fresh record for a task orch sees for the first time. */
+export function freshState(id: TaskId, generation: string, at: string): TaskState {
+  return {
+    id,
+    phase: "Pending",
+    generation,
+    observedGeneration: generation,
+    conditions: [],
+    attempts: 0,
+    sessions: [],
+    createdAt: at,
+    updatedAt: at,
+    usage: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 },
+    costUsd: 0,
+  };
+}

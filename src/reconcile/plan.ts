@@ -1,0 +1,214 @@
+// The pure decision function: desired state (the mission) + actual state (records) + now → actions.
+// No I/O. Every rule is in docs/RECONCILER.md; tests in test/reconcile/plan*.test.ts cite them.
+import type { Config } from "../spec/config.js";
+import type { Mission, Role, TaskId, TaskSpec } from "../spec/model.js";
+import type { Phase, TaskState } from "./state.js";
+import { freshState, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
+import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
+import { breakerAllowance, type BreakerState } from "./breaker.js";
+import { criticalPathLengths, score } from "./priority.js";
+
+/** What the loop knows about an attempt running in this process. */
+export interface RunningInfo {
+  generation: string;
+  role: Role;
+  attempt: number;
+  startedAt: number;
+  lastProgressAt: number;
+  awaitingApproval: boolean;
+  /** Set once an abort was issued, so later passes do not issue it again. */
+  aborting?: AbortReason;
+}
+
+/** Suspensions written by `orch suspend` (task ids, or the whole mission). Front matter `suspend: true` is in the spec. */
+export interface Controls {
+  missionSuspended: boolean;
+  suspended: ReadonlySet<TaskId>;
+}
+
+/** Everything besides desired and actual state that a decision depends on. */
+export interface PlanContext {
+  now: number;
+  config: Config;
+  running: ReadonlyMap<TaskId, RunningInfo>;
+  /** The backend's breaker, already evaluated at `now` (see breakerAt). */
+  breaker: BreakerState;
+  controls: Controls;
+  /** A Succeeded task orch checked is unchecked in TODO.md now: did a person mean redo, or did an editor save stale text? */
+  classifyUncheck: (t: TaskSpec, s: TaskState) => "redo" | "stale";
+  /** When each task with a record but no line in TODO.md was first seen missing. */
+  missingSince: ReadonlyMap<TaskId, number>;
+  /** A task must stay missing this long before its finalizer runs (guards against half-written saves). */
+  deleteGraceMs: number;
+}
+
+const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
+
+/** True when a task counts as done for its dependents. */
+export function isDone(t: TaskSpec, s: TaskState | undefined): boolean {
+  return t.checked || (s?.phase === "Succeeded" && s.generation === t.generation);
+}
+
+/** The role a task's worker session runs as. */
+export function roleOf(t: TaskSpec): Role {
+  return t.role ?? "worker";
+}
+
+/** One reconcile decision. Pure: same inputs, same plan. */
+export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, ctx: PlanContext): Plan {
+  const iso = new Date(ctx.now).toISOString();
+  const byId = new Map(desired.tasks.map((t) => [t.id, t]));
+  const done = (id: TaskId) => {
+    const t = byId.get(id);
+    return t ? isDone(t, actual.get(id)) : true;
+  };
+  const sets: Action[] = [];
+  const others: Action[] = [];
+  const candidates: { t: TaskSpec; s: TaskState | undefined }[] = [];
+  let wake = Number.POSITIVE_INFINITY;
+  const wakeAt = (ms: number) => (wake = Math.min(wake, ms));
+  const set = (t: TaskSpec, s: TaskState | undefined, to: Phase, reason: string, message: string, patch: StatePatch = {}) =>
+    sets.push({ type: "set", id: t.id, from: s?.phase, to, reason, message, patch: { phase: to, observedGeneration: t.generation, ...patch } });
+
+  // Finalizers: records whose task left TODO.md.
+  for (const [id] of actual) {
+    if (byId.has(id)) continue;
+    const r = ctx.running.get(id);
+    if (r?.aborting === "deleted") continue;
+    const since = ctx.missingSince.get(id) ?? ctx.now;
+    if (ctx.now - since < ctx.deleteGraceMs) wakeAt(since + ctx.deleteGraceMs);
+    else others.push({ type: "finalize", id });
+  }
+
+  for (const t of desired.tasks) {
+    const s = actual.get(t.id);
+    const r = ctx.running.get(t.id);
+    const suspended = t.suspend || ctx.controls.missionSuspended || ctx.controls.suspended.has(t.id);
+    const budget = effectiveBudget(t, ctx.config);
+
+    if (r) {
+      // Rules for a session running in this process.
+      if (r.aborting) continue;
+      const abort = (reason: AbortReason, message: string) => others.push({ type: "abort", id: t.id, reason, message });
+      if (t.checked) abort("checked", "checked in TODO.md by a person");
+      else if (suspended) abort("suspend", "suspended");
+      else if (t.generation !== r.generation && ctx.config.onEdit === "cancel-and-restart") abort("edit", "task edited while running");
+      else if (s && budgetExceeded(budget, s, ctx.now, false)) abort("budget", budgetExceeded(budget, s, ctx.now, false)!);
+      else if (!r.awaitingApproval && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
+        abort("stall", `no progress for ${ctx.config.stallSec}s`);
+      else {
+        if (!r.awaitingApproval) wakeAt(r.lastProgressAt + ctx.config.stallSec * 1000);
+        if (s && budget.minutes !== undefined) wakeAt(ctx.now + budget.minutes * 60_000 - wallMs(s, ctx.now));
+        if (s && s.observedGeneration !== t.generation)
+          sets.push({ type: "set", id: t.id, from: s.phase, to: s.phase, reason: "Observed", message: "edit seen; the task reruns after this attempt", patch: { observedGeneration: t.generation } });
+      }
+      continue;
+    }
+
+    if (s && ACTIVE.has(s.phase)) {
+      // The record says a session runs, but not in this process: a restart after a crash.
+      const last = s.sessions[s.sessions.length - 1];
+      others.push({ type: "adopt", id: t.id, sessionId: last && !last.endedAt ? last.id : undefined });
+      continue;
+    }
+
+    if (t.checked) {
+      if (s?.phase !== "Succeeded" || s.generation !== t.generation)
+        set(t, s, "Succeeded", "CheckedByPerson", "checked in TODO.md", { generation: t.generation, finishedAt: iso, checkedByOrch: undefined, blockedBy: undefined, nextAttemptAt: undefined });
+      continue;
+    }
+    if (suspended) {
+      if (s?.phase !== "Suspended") set(t, s, "Suspended", "Suspended", t.suspend ? "suspend: true in the task file" : "suspended by orch suspend", { generation: s?.generation ?? t.generation, blockedBy: undefined });
+      continue;
+    }
+    if (s?.phase === "Succeeded") {
+      if (s.checkedByOrch && s.generation === t.generation && ctx.classifyUncheck(t, s) === "stale") others.push({ type: "check", id: t.id });
+      else set(t, s, "Pending", "Redo", s.generation === t.generation ? "unchecked by a person: redo" : "edited after success: rerun", reset(t, s, iso));
+      continue;
+    }
+    if (s && s.generation !== t.generation) {
+      set(t, s, "Pending", "SpecChanged", "task edited: starts over at the new generation", reset(t, s, iso));
+      continue;
+    }
+    if (s?.phase === "Failed") continue; // terminal until edited or `orch retry`
+    const over = s && budgetExceeded(budget, s, ctx.now, true);
+    if (over) {
+      set(t, s, "Failed", "BudgetExhausted", over, { lastError: { code: "budget", message: over, terminal: true, at: iso }, nextAttemptAt: undefined });
+      continue;
+    }
+    const isGroup = t.children.length > 0 && !t.file;
+    const waiting = (isGroup ? [...t.deps, ...t.children] : t.deps).filter((d) => !done(d));
+    if (waiting.length > 0) {
+      if (s?.phase !== "Blocked" || !sameList(s.blockedBy, waiting))
+        set(t, s, "Blocked", "DepsNotDone", `waiting for ${waiting.join(", ")}`, { generation: t.generation, blockedBy: waiting });
+      continue;
+    }
+    if (isGroup) {
+      others.push({ type: "check", id: t.id }); // a group with no task file is done when its subtasks are
+      continue;
+    }
+    const next = s?.nextAttemptAt ? Date.parse(s.nextAttemptAt) : undefined;
+    if (!s || (s.phase !== "Pending" && s.phase !== "Stalled"))
+      set(t, s, "Pending", "Ready", "deps done", { generation: t.generation, blockedBy: undefined });
+    if (next !== undefined && next > ctx.now) {
+      wakeAt(next);
+      continue;
+    }
+    candidates.push({ t, s });
+  }
+
+  const starts = schedule(candidates, desired.tasks, ctx, done);
+  const requeue = wake === Number.POSITIVE_INFINITY ? undefined : Math.max(0, Math.ceil(wake - ctx.now));
+  return { actions: [...sets, ...others, ...starts], ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}) };
+}
+
+/** Picks which ready tasks start now: slots in total and per role, the breaker, then score order. */
+function schedule(
+  candidates: { t: TaskSpec; s: TaskState | undefined }[],
+  tasks: readonly TaskSpec[],
+  ctx: PlanContext,
+  done: (id: TaskId) => boolean,
+): Action[] {
+  if (candidates.length === 0) return [];
+  let free = Math.min(ctx.config.concurrency.total - ctx.running.size, breakerAllowance(ctx.breaker));
+  if (free <= 0) return [];
+  const perRole = new Map<string, number>();
+  for (const r of ctx.running.values()) perRole.set(r.role, (perRole.get(r.role) ?? 0) + 1);
+  const cpl = criticalPathLengths(tasks, done);
+  const order = new Map(tasks.map((t, i) => [t.id, i]));
+  const ranked = candidates
+    .map((c) => ({ ...c, score: score(c.t.priority, cpl.get(c.t.id) ?? 0, ctx.now - Date.parse(c.s?.updatedAt ?? new Date(ctx.now).toISOString())) }))
+    .sort((a, b) => b.score - a.score || order.get(a.t.id)! - order.get(b.t.id)!);
+  const out: Action[] = [];
+  for (const c of ranked) {
+    if (free <= 0) break;
+    const role = roleOf(c.t);
+    const limit = ctx.config.concurrency.perRole[role];
+    const used = perRole.get(role) ?? 0;
+    if (limit !== undefined && used >= limit) continue;
+    perRole.set(role, used + 1);
+    free--;
+    out.push({ type: "start", id: c.t.id, generation: c.t.generation, attempt: (c.s?.attempts ?? 0) + 1, role });
+  }
+  return out;
+}
+
+function reset(t: TaskSpec, s: TaskState, at: string): StatePatch {
+  return {
+    budgetFrom: { at, tokens: totalTokens(s), usd: s.costUsd },
+    generation: t.generation,
+    attempts: 0,
+    lastError: undefined,
+    nextAttemptAt: undefined,
+    checkedByOrch: undefined,
+    blockedBy: undefined,
+    finishedAt: undefined,
+  };
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A fresh state for tasks the executor has not recorded yet (re-exported for the executor). */
+export { freshState };

@@ -1,0 +1,65 @@
+// The verify stage: orch itself runs the task's verify commands (not the agent), one after another,
+// each with a timeout, keeping the tail of the output for the state record and the history.
+import { spawn } from "node:child_process";
+import type { VerifyResult } from "./state.js";
+
+/** How much output to keep per command. */
+export const VERIFY_TAIL_BYTES = 4096;
+
+/** Options of one verify run. */
+export interface VerifyOptions {
+  cwd: string;
+  timeoutMs: number;
+  /** Stops the run early (orch is shutting down or the attempt was aborted). */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Runs the commands in order through `sh -c`; stops at the first failure. An empty list passes. */
+export async function runVerify(commands: readonly string[], opts: VerifyOptions): Promise<VerifyResult> {
+  const now = opts.now ?? Date.now;
+  const results: VerifyResult["commands"] = [];
+  for (const command of commands) {
+    const r = await runOne(command, opts, now);
+    results.push(r);
+    if (r.exitCode !== 0 || r.timedOut) break;
+  }
+  return { ok: results.every((r) => r.exitCode === 0 && !r.timedOut), at: new Date(now()).toISOString(), commands: results };
+}
+
+function runOne(command: string, opts: VerifyOptions, now: () => number): Promise<VerifyResult["commands"][number]> {
+  const started = now();
+  return new Promise((resolve) => {
+    // A process group of its own, so a timeout kills the command's children too.
+    const child = spawn("sh", ["-c", command], { cwd: opts.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+    let tail = Buffer.alloc(0);
+    const keep = (chunk: Buffer) => {
+      tail = Buffer.concat([tail, chunk]);
+      if (tail.length > VERIFY_TAIL_BYTES * 2) tail = tail.subarray(tail.length - VERIFY_TAIL_BYTES);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    let timedOut = false;
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, opts.timeoutMs);
+    const onAbort = () => kill();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const finish = (exitCode: number | null, extra = "") => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      const text = tail.subarray(Math.max(0, tail.length - VERIFY_TAIL_BYTES)).toString("utf8") + extra;
+      resolve({ command, exitCode, timedOut, durationMs: now() - started, output: text });
+    };
+    child.on("error", (err) => finish(null, `\norch: could not run the command: ${err.message}`));
+    child.on("close", (code) => finish(timedOut ? null : code, timedOut ? `\norch: timed out after ${opts.timeoutMs} ms` : ""));
+  });
+}

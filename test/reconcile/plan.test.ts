@@ -1,0 +1,147 @@
+// Table tests of the decision function; each case names the rule of docs/RECONCILER.md it pins.
+import { describe, expect, it } from "vitest";
+import { plan } from "../../src/reconcile/plan.js";
+import type { Action } from "../../src/reconcile/actions.js";
+import { DEFAULT_CONFIG } from "../../src/spec/config.js";
+import { NOW, ctx, mission, running, state, states, task } from "./fixtures.js";
+
+const kinds = (actions: Action[]) => actions.map((a) => `${a.type}:${a.id}${a.type === "set" ? `:${a.to}` : a.type === "abort" ? `:${a.reason}` : ""}`);
+
+describe("plan: runnable rule", () => {
+  it("a new task with no deps is recorded Pending and started", () => {
+    const p = plan(mission([task("T1")]), new Map(), ctx());
+    expect(kinds(p.actions)).toEqual(["set:T1:Pending", "start:T1"]);
+    expect(p.actions[1]).toMatchObject({ attempt: 1, role: "worker", generation: "g-T1" });
+  });
+  it("a task whose dep is not done is Blocked by that dep, once", () => {
+    const m = mission([task("T1"), task("T2", { deps: ["T1"] })]);
+    const p = plan(m, new Map(), ctx());
+    expect(kinds(p.actions)).toEqual(["set:T1:Pending", "set:T2:Blocked", "start:T1"]);
+    expect(p.actions[1]).toMatchObject({ patch: { blockedBy: ["T1"] } });
+    const again = plan(m, states(state("T1"), state("T2", { phase: "Blocked", blockedBy: ["T1"] })), ctx());
+    expect(kinds(again.actions)).toEqual(["start:T1"]);
+  });
+  it("a dep checked in TODO.md counts as done", () => {
+    const m = mission([task("T1", { checked: true }), task("T2", { deps: ["T1"] })]);
+    expect(kinds(plan(m, states(state("T1", { phase: "Succeeded" })), ctx()).actions)).toEqual(["set:T2:Pending", "start:T2"]);
+  });
+  it("a dep Succeeded at an older generation does not count", () => {
+    const m = mission([task("T1"), task("T2", { deps: ["T1"] })]);
+    const a = states(state("T1", { phase: "Succeeded", generation: "old", checkedByOrch: undefined }));
+    expect(kinds(plan(m, a, ctx()).actions)).toContain("set:T2:Blocked");
+  });
+  it("a retry waits for nextAttemptAt and asks for a pass then", () => {
+    const m = mission([task("T1")]);
+    const p = plan(m, states(state("T1", { attempts: 1, nextAttemptAt: new Date(NOW + 5000).toISOString() })), ctx());
+    expect(p.actions).toEqual([]);
+    expect(p.requeueAfterMs).toBe(5000);
+    expect(kinds(plan(m, states(state("T1", { attempts: 1, nextAttemptAt: new Date(NOW - 1).toISOString() })), ctx()).actions)).toEqual(["start:T1"]);
+  });
+  it("a group item without a task file is checked when its children are done", () => {
+    const m = mission([task("G", { children: ["A"] }), task("A", { parent: "G", checked: true })]);
+    expect(kinds(plan(m, states(state("A", { phase: "Succeeded" })), ctx()).actions)).toEqual(["check:G"]);
+    const m2 = mission([task("G", { children: ["A"] }), task("A", { parent: "G" })]);
+    expect(kinds(plan(m2, new Map(), ctx()).actions)).toEqual(["set:G:Blocked", "set:A:Pending", "start:A"]);
+  });
+});
+
+describe("plan: scheduler", () => {
+  it("respects the total limit and prefers priority, then the longer critical path", () => {
+    const m = mission([task("A"), task("B"), task("C", { deps: ["B"] }), task("D", { priority: 5 })]);
+    const p = plan(m, states(state("A"), state("B"), state("C"), state("D")), ctx({ cfg: { concurrency: { total: 2, perRole: {} } } }));
+    expect(p.actions.filter((a) => a.type === "start").map((a) => a.id)).toEqual(["D", "B"]);
+  });
+  it("respects per-role limits and counts running sessions", () => {
+    const m = mission([task("A", { role: "searcher" }), task("B", { role: "searcher" }), task("C")]);
+    const c = ctx({ cfg: { concurrency: { total: 3, perRole: { searcher: 1 } } } });
+    expect(plan(m, states(state("A"), state("B"), state("C")), c).actions.filter((a) => a.type === "start").map((a) => a.id)).toEqual(["A", "C"]);
+    const busy = ctx({ cfg: { concurrency: { total: 3, perRole: { searcher: 1 } } }, running: new Map([["X", running({ role: "searcher" })]]) });
+    expect(plan(m, states(state("A"), state("B"), state("C")), busy).actions.filter((a) => a.type === "start").map((a) => a.id)).toEqual(["C"]);
+  });
+  it("an open breaker starts nothing; half-open lets one probe through", () => {
+    const m = mission([task("A"), task("B")]);
+    const a = states(state("A"), state("B"));
+    expect(plan(m, a, ctx({ breaker: { status: "open", failures: 5, openedAt: NOW, probing: false } })).actions).toEqual([]);
+    expect(plan(m, a, ctx({ breaker: { status: "half-open", failures: 5, openedAt: NOW, probing: false } })).actions.filter((x) => x.type === "start")).toHaveLength(1);
+    expect(plan(m, a, ctx({ breaker: { status: "half-open", failures: 5, openedAt: NOW, probing: true } })).actions).toEqual([]);
+  });
+  it("aging lets a long-waiting short task pass a slightly longer chain", () => {
+    const m = mission([task("A"), task("B"), task("C", { deps: ["B"] })]);
+    const old = new Date(NOW - 10 * 60_000).toISOString();
+    const p = plan(m, states(state("A", { updatedAt: old }), state("B"), state("C")), ctx({ cfg: { concurrency: { total: 1, perRole: {} } } }));
+    expect(p.actions.filter((a) => a.type === "start").map((a) => a.id)).toEqual(["A"]);
+  });
+});
+
+describe("plan: running sessions", () => {
+  const m = mission([task("T1")]);
+  const s = states(state("T1", { phase: "Running", attempts: 1, generation: "g-T1" }));
+  const r = (over = {}) => new Map([["T1", running({ generation: "g-T1", ...over })]]);
+  it("a healthy running session needs nothing but a pass at its stall deadline", () => {
+    const p = plan(m, s, ctx({ running: r() }));
+    expect(p.actions).toEqual([]);
+    expect(p.requeueAfterMs).toBe(DEFAULT_CONFIG.stallSec * 1000 - 1000);
+  });
+  it("no progress for stallSec aborts as a stall, but not while awaiting approval", () => {
+    const stale = { lastProgressAt: NOW - DEFAULT_CONFIG.stallSec * 1000 };
+    expect(kinds(plan(m, s, ctx({ running: r(stale) })).actions)).toEqual(["abort:T1:stall"]);
+    expect(plan(m, s, ctx({ running: r({ ...stale, awaitingApproval: true }) })).actions).toEqual([]);
+  });
+  it("an abort already issued is not issued again", () => {
+    expect(plan(m, s, ctx({ running: r({ aborting: "stall", lastProgressAt: 0 }) })).actions).toEqual([]);
+  });
+  it("an edit while running: finish-then-rerun only records the observed generation; cancel-and-restart aborts", () => {
+    const edited = mission([task("T1", { generation: "g2" })]);
+    expect(kinds(plan(edited, s, ctx({ running: r() })).actions)).toEqual(["set:T1:Running"]);
+    expect(kinds(plan(edited, s, ctx({ running: r(), cfg: { onEdit: "cancel-and-restart" } })).actions)).toEqual(["abort:T1:edit"]);
+  });
+  it("suspending or checking a running task aborts it", () => {
+    expect(kinds(plan(mission([task("T1", { suspend: true })]), s, ctx({ running: r() })).actions)).toEqual(["abort:T1:suspend"]);
+    expect(kinds(plan(mission([task("T1", { checked: true })]), s, ctx({ running: r() })).actions)).toEqual(["abort:T1:checked"]);
+  });
+  it("a running task over its token budget is aborted", () => {
+    const over = states(state("T1", { phase: "Running", usage: { input: 900, output: 200, reasoning: 0, cacheRead: 0, cacheWrite: 0 } }));
+    expect(kinds(plan(mission([task("T1", { budget: { tokens: 1000 } })]), over, ctx({ running: r() })).actions)).toEqual(["abort:T1:budget"]);
+  });
+  it("a record in an active phase with no session in this process is adopted (restart)", () => {
+    const rec = states(state("T1", { phase: "Verifying", sessions: [{ id: "s1", role: "worker", attempt: 1, startedAt: new Date(NOW).toISOString() }] }));
+    expect(plan(m, rec, ctx()).actions).toEqual([{ type: "adopt", id: "T1", sessionId: "s1" }]);
+  });
+});
+
+describe("plan: checkbox, edits, suspend, budget, delete", () => {
+  it("a box checked by a person makes the task Succeeded", () => {
+    expect(kinds(plan(mission([task("T1", { checked: true })]), new Map(), ctx()).actions)).toEqual(["set:T1:Succeeded"]);
+    expect(plan(mission([task("T1", { checked: true })]), states(state("T1", { phase: "Succeeded" })), ctx()).actions).toEqual([]);
+  });
+  it("a Succeeded task unchecked: stale editor save re-checks, a person's uncheck redoes", () => {
+    const s = states(state("T1", { phase: "Succeeded", attempts: 2, checkedByOrch: { at: "x", generation: "g-T1", lineBefore: "- [ ] T1", lineAfter: "- [x] T1" } }));
+    expect(kinds(plan(mission([task("T1")]), s, ctx({ classifyUncheck: () => "stale" })).actions)).toEqual(["check:T1"]);
+    const redo = plan(mission([task("T1")]), s, ctx({ classifyUncheck: () => "redo" }));
+    expect(kinds(redo.actions)).toEqual(["set:T1:Pending"]);
+    expect(redo.actions[0]).toMatchObject({ reason: "Redo", patch: { attempts: 0, checkedByOrch: undefined } });
+  });
+  it("an edited task starts over at the new generation, even when Failed", () => {
+    const s = states(state("T1", { phase: "Failed", attempts: 3, lastError: { code: "x", message: "m", terminal: true, at: "x" } }));
+    expect(plan(mission([task("T1")]), s, ctx()).actions).toEqual([]);
+    const p = plan(mission([task("T1", { generation: "g2" })]), s, ctx());
+    expect(p.actions[0]).toMatchObject({ type: "set", to: "Pending", reason: "SpecChanged", patch: { generation: "g2", attempts: 0, lastError: undefined } });
+  });
+  it("suspension from front matter, orch suspend and the mission", () => {
+    expect(kinds(plan(mission([task("T1", { suspend: true })]), new Map(), ctx()).actions)).toEqual(["set:T1:Suspended"]);
+    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: false, suspended: new Set(["T1"]) } })).actions)).toEqual(["set:T1:Suspended"]);
+    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: true, suspended: new Set() } })).actions)).toEqual(["set:T1:Suspended"]);
+    expect(kinds(plan(mission([task("T1")]), states(state("T1", { phase: "Suspended" })), ctx()).actions)).toEqual(["set:T1:Pending", "start:T1"]);
+  });
+  it("attempts used up: Failed with a clear reason, a hard stop", () => {
+    const p = plan(mission([task("T1", { budget: { attempts: 2 } })]), states(state("T1", { attempts: 2 })), ctx());
+    expect(p.actions).toEqual([expect.objectContaining({ to: "Failed", reason: "BudgetExhausted", message: "used 2 of 2 attempts" })]);
+  });
+  it("a deleted task is finalized only after the grace period", () => {
+    const a = states(state("GONE"));
+    const first = plan(mission([]), a, ctx({ missingSince: new Map([["GONE", NOW]]) }));
+    expect(first.actions).toEqual([]);
+    expect(first.requeueAfterMs).toBe(1000);
+    expect(plan(mission([]), a, ctx({ missingSince: new Map([["GONE", NOW - 1000]]) })).actions).toEqual([{ type: "finalize", id: "GONE" }]);
+  });
+});

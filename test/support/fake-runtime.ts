@@ -1,0 +1,127 @@
+// An in-process AgentRuntime for tests and benchmarks ONLY (not a product backend; the CLI cannot reach it).
+// Sessions take a configurable latency, report progress, and behave per attempt as scripted; a session
+// that succeeds writes a file into the task's directory, as an agent would.
+import { mkdir, writeFile, appendFile } from "node:fs/promises";
+import path from "node:path";
+import type { AgentRuntime, PermissionReply, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../../src/runtime/types.js";
+
+/** What one session does. "hang": no progress and never ends until aborted (stall detection). */
+export type FakeOutcome =
+  | "ok"
+  | "infra"
+  | "terminal"
+  | "fail"
+  | "hang"
+  | { permission: string; then?: "ok" | "fail" }
+  | { write: Record<string, string> };
+
+/** Timer functions, so benchmarks can run the fake on a virtual clock. */
+export interface FakeClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Script of the fake: latency, per-task outcomes by attempt (last one repeats), tokens per session. */
+export interface FakeScript {
+  latencyMs?: number;
+  /** Per task: latency override. */
+  latencyByTask?: Record<string, number>;
+  outcomes?: Record<string, FakeOutcome[]>;
+  tokensPerSession?: number;
+  costPerSession?: number;
+  /** A JSONL file that gets {at, event: start|end, task, session, pid} lines (for "never twice at once" checks). */
+  logFile?: string;
+  /** Files are written under <directory>/<outDir>/<task>.txt. */
+  outDir?: string;
+}
+
+const realClock: FakeClock = { now: Date.now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+
+/** The fake runtime. `calls` lists every request, for assertions. */
+export class FakeRuntime implements AgentRuntime {
+  readonly backend = "fake";
+  readonly calls: SessionRequest[] = [];
+  readonly live = new Map<string, { req: SessionRequest; done: Promise<SessionResult> }>();
+  private seq = 0;
+  private perTask = new Map<string, number>();
+
+  constructor(
+    public script: FakeScript = {},
+    private clock: FakeClock = realClock,
+  ) {}
+
+  async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
+    this.calls.push(req);
+    const n = this.perTask.get(req.taskId) ?? 0;
+    this.perTask.set(req.taskId, n + 1);
+    const list = this.script.outcomes?.[req.taskId] ?? ["ok"];
+    const outcome = list[Math.min(n, list.length - 1)] ?? "ok";
+    return this.launch(`fake-${process.pid}-${++this.seq}`, req, outcome, onEvent);
+  }
+
+  async attach(sessionId: string): Promise<SessionHandle | undefined> {
+    // Sessions live in this process only: after a restart they are gone, and orch must relaunch.
+    void sessionId;
+    return undefined;
+  }
+
+  async close(): Promise<void> {}
+
+  private launch(sessionId: string, req: SessionRequest, outcome: FakeOutcome, onEvent: (e: SessionEvent) => void): SessionHandle {
+    const c = this.clock;
+    const latency = this.script.latencyByTask?.[req.taskId] ?? this.script.latencyMs ?? 20;
+    let settle!: (r: SessionResult) => void;
+    const done = new Promise<SessionResult>((res) => (settle = res));
+    const timers: unknown[] = [];
+    let finished = false;
+    const usage = { input: this.script.tokensPerSession ?? 100, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
+    const finish = (r: Omit<SessionResult, "sessionId" | "usage" | "costUsd">) => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) c.clearTimeout(t);
+      this.live.delete(sessionId);
+      void this.log("end", req, sessionId).finally(() => settle({ sessionId, usage, costUsd: this.script.costPerSession ?? 0, ...r }));
+    };
+    const succeed = async (files?: Record<string, string>) => {
+      if (finished) return;
+      onEvent({ type: "usage", sessionId, usage, costUsd: this.script.costPerSession ?? 0 });
+      const dir = path.join(req.directory, this.script.outDir ?? "fake-agent");
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, `${req.taskId}.txt`), `${req.role} attempt ${req.attempt}\n${req.prompt}\n`);
+      for (const [f, text] of Object.entries(files ?? {})) await writeFile(path.join(req.directory, f), text);
+      finish({ ok: true, text: "done" });
+    };
+    const fail = (code: string, terminal: boolean, infrastructure: boolean) =>
+      finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure } });
+    let replyPermission = async (_id: string, _r: PermissionReply) => {};
+    if (outcome !== "hang") timers.push(c.setTimeout(() => onEvent({ type: "progress", sessionId, at: c.now() }), Math.min(5, latency / 2)));
+    if (outcome === "ok") timers.push(c.setTimeout(() => void succeed(), latency));
+    else if (outcome === "infra") timers.push(c.setTimeout(() => fail("server-down", false, true), latency));
+    else if (outcome === "terminal") timers.push(c.setTimeout(() => fail("unknown-model", true, false), latency));
+    else if (outcome === "fail") timers.push(c.setTimeout(() => fail("model-error", false, false), latency));
+    else if (typeof outcome === "object" && "write" in outcome) timers.push(c.setTimeout(() => void succeed(outcome.write), latency));
+    else if (typeof outcome === "object" && "permission" in outcome) {
+      const requestId = `perm-${sessionId}`;
+      timers.push(c.setTimeout(() => onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } }), latency / 2));
+      replyPermission = async (id, r) => {
+        if (id !== requestId) return;
+        if (r === "reject") fail("permission-rejected", false, false);
+        else timers.push(c.setTimeout(() => (outcome.then === "fail" ? fail("model-error", false, false) : void succeed()), latency / 2));
+      };
+    }
+    this.live.set(sessionId, { req, done });
+    void this.log("start", req, sessionId);
+    return {
+      sessionId,
+      done,
+      abort: async () => fail("aborted", false, false),
+      replyPermission: (id, r) => replyPermission(id, r),
+    };
+  }
+
+  private async log(event: "start" | "end", req: SessionRequest, session: string): Promise<void> {
+    if (!this.script.logFile) return;
+    await appendFile(this.script.logFile, JSON.stringify({ at: Date.now(), event, task: req.taskId, role: req.role, session, pid: process.pid }) + "\n");
+  }
+}
