@@ -1,0 +1,122 @@
+// The mission history: .orchestrator/history/<task>.jsonl, appended under a per-task lock.
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Problem } from "../util/errors.js";
+import type { HistoryEvent, Journal } from "./types.js";
+import { fsyncDir } from "./atomic.js";
+import { HistoryEventSchema, formatEvent } from "./history-event.js";
+import { errno, ioError } from "./io-errors.js";
+import { withLock, type LockOptions } from "./lock.js";
+import { StorePaths, checkKey } from "./paths.js";
+
+/** Events plus the lines that could not be read (a bad merge, a hand edit). */
+export interface JournalRead {
+  events: HistoryEvent[];
+  problems: Problem[];
+}
+
+export class FileJournal implements Journal {
+  constructor(
+    private readonly paths: StorePaths,
+    private readonly lock: LockOptions,
+  ) {}
+
+  async append(events: HistoryEvent[]): Promise<void> {
+    const byTask = new Map<string, HistoryEvent[]>();
+    for (const e of events) {
+      const parsed = HistoryEventSchema.parse(e) as HistoryEvent;
+      checkKey(parsed.task);
+      byTask.set(parsed.task, [...(byTask.get(parsed.task) ?? []), parsed]);
+    }
+    for (const [task, list] of byTask) {
+      const file = this.paths.history(task);
+      await withLock(this.paths.lock(`history/${task}`), this.lock, () => appendLines(file, list.map(formatEvent)));
+    }
+  }
+
+  async read(task?: string): Promise<HistoryEvent[]> {
+    return (await this.readDetailed(task)).events;
+  }
+
+  /** Like read, and reports unreadable lines as problems instead of failing. */
+  async readDetailed(task?: string): Promise<JournalRead> {
+    const files = task ? [this.paths.history(task)] : await this.allFiles();
+    const events: HistoryEvent[] = [];
+    const problems: Problem[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await fs.readFile(file, "utf8");
+      } catch (err) {
+        if (errno(err) === "ENOENT") continue;
+        throw ioError(err, "read", this.paths.rel(file));
+      }
+      const lines = text.split("\n");
+      lines.forEach((line, i) => {
+        if (line.trim() === "") return;
+        // A last line without its newline is an append that never finished: not an event.
+        if (i === lines.length - 1) return;
+        let ev: unknown;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          ev = undefined;
+        }
+        const ok = HistoryEventSchema.safeParse(ev);
+        if (ok.success) events.push(ok.data as HistoryEvent);
+        else
+          problems.push({
+            code: "bad-history-line",
+            severity: "warning",
+            file: this.paths.rel(file),
+            line: i + 1,
+            col: 1,
+            message: ev === undefined ? "not valid JSON; line skipped" : `not a history event (${ok.error.issues[0]?.message}); line skipped`,
+            hint: "Fix or delete the line (a merge conflict marker, perhaps).",
+          });
+      });
+    }
+    // Stable sort by time: per-task files are each in order; merging keeps ties in file order.
+    events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return { events, problems };
+  }
+
+  private async allFiles(): Promise<string[]> {
+    const dir = path.join(this.paths.dir, "history");
+    try {
+      const names = await fs.readdir(dir);
+      return names.filter((n) => n.endsWith(".jsonl")).sort().map((n) => path.join(dir, n));
+    } catch (err) {
+      if (errno(err) === "ENOENT") return [];
+      throw ioError(err, "list", this.paths.rel(dir));
+    }
+  }
+}
+
+/** O_APPEND + fsync. A torn tail left by a crash (no final newline) was never acknowledged: cut it. */
+async function appendLines(file: string, lines: string[]): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    let created = false;
+    const fh = await fs.open(file, "a+");
+    try {
+      const { size } = await fh.stat();
+      created = size === 0;
+      if (size > 0) {
+        const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+        await fh.read(tail, 0, tail.length, size - tail.length);
+        if (tail[tail.length - 1] !== 0x0a) {
+          const cut = tail.lastIndexOf(0x0a);
+          await fh.truncate(cut < 0 ? size - tail.length : size - tail.length + cut + 1);
+        }
+      }
+      await fh.write(lines.map((l) => `${l}\n`).join(""));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (created) await fsyncDir(path.dirname(file));
+  } catch (err) {
+    throw ioError(err, "append to", file);
+  }
+}

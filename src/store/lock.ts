@@ -1,0 +1,112 @@
+// Cross-process locks: proper-lockfile (mkdir lock + mtime heartbeat + staleness) on the LockFs adapter
+// (owner file, pid check, race-free stale removal), behind an in-process queue so async callers in
+// one process wait on a promise instead of polling the disk.
+import lockfile from "proper-lockfile";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { OrchError } from "../util/errors.js";
+import { errno, ioError } from "./io-errors.js";
+import { LockFs, readOwner } from "./lock-fs.js";
+
+export interface LockOptions {
+  /** A lock not refreshed for this long is stale (its holder is paused or hung). Min 2000. */
+  staleMs: number;
+  /** Give up waiting after this long. */
+  waitMs: number;
+}
+
+export const DEFAULT_LOCK_OPTIONS: LockOptions = { staleMs: 10_000, waitMs: 30_000 };
+
+/** A held lock. `assertHeld` throws "fenced" if the lock was lost (paused past the stale time). */
+export interface HeldLock {
+  readonly lockDir: string;
+  assertHeld(): void;
+  release(): Promise<void>;
+}
+
+const queues = new Map<string, Promise<void>>();
+
+/** Runs `fn` while holding the lock folder `lockDir` (which names the thing locked). */
+export async function withLock<T>(lockDir: string, opts: LockOptions, fn: (held: HeldLock) => Promise<T>): Promise<T> {
+  // In-process FIFO first: only one async caller per lock competes for the folder.
+  const prev = queues.get(lockDir) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = new Promise<void>((r) => (done = r));
+  const tail = prev.then(() => mine);
+  queues.set(lockDir, tail);
+  await prev;
+  try {
+    const held = await acquire(lockDir, opts);
+    try {
+      return await fn(held);
+    } finally {
+      await held.release();
+    }
+  } finally {
+    done();
+    if (queues.get(lockDir) === tail) queues.delete(lockDir);
+  }
+}
+
+const madeDirs = new Set<string>();
+
+async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
+  const parent = path.dirname(lockDir);
+  if (!madeDirs.has(parent)) {
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+    } catch (err) {
+      throw ioError(err, "create the lock folder", parent);
+    }
+    madeDirs.add(parent);
+  }
+  const staleMs = Math.max(opts.staleMs, 2000);
+  const deadline = Date.now() + opts.waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const adapter = new LockFs(randomBytes(6).toString("hex"));
+    let compromised: Error | undefined;
+    try {
+      const release = await lockfile.lock(lockDir, {
+        lockfilePath: lockDir,
+        realpath: false,
+        stale: staleMs,
+        update: Math.max(1000, Math.floor(staleMs / 5)),
+        retries: 0,
+        fs: adapter as any,
+        onCompromised: (err) => {
+          compromised = err;
+        },
+      });
+      return {
+        lockDir,
+        assertHeld() {
+          if (compromised || !adapter.stillHeld(lockDir)) {
+            throw new OrchError("fenced", `lost the lock ${lockDir} while writing (paused or hung past ${staleMs} ms)`, {
+              hint: "Another orch process took over; this write was refused so nothing is overwritten.",
+            });
+          }
+        },
+        async release() {
+          if (compromised) return;
+          await release().catch((err) => {
+            if (errno(err) !== "ERELEASED") throw ioError(err, "release the lock", lockDir);
+          });
+        },
+      };
+    } catch (err) {
+      if (errno(err) !== "ELOCKED" && errno(err) !== "EEXIST") throw ioError(err, "take the lock", lockDir);
+      if (Date.now() >= deadline) {
+        const owner = readOwner(lockDir);
+        throw new OrchError("locked", `timed out after ${opts.waitMs} ms waiting for the lock ${lockDir}`, {
+          hint: owner
+            ? `Held by pid ${owner.pid} on ${owner.host}. If that process is hung, stop it; a dead holder's lock is recovered automatically.`
+            : "Another process holds it; try again.",
+        });
+      }
+      // Jittered backoff: 1 ms growing to 25 ms, so waiters do not poll in lockstep.
+      const base = Math.min(25, 1 * 1.5 ** Math.min(attempt, 12));
+      await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+    }
+  }
+}

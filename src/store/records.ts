@@ -1,0 +1,244 @@
+// Versioned JSON records under .orchestrator/<key>.json. Every write: lock, re-read, CAS on the
+// version, fence check, temp file + fsync + atomic rename (+ folder fsync), then unlock.
+import path from "node:path";
+import { OrchError } from "../util/errors.js";
+import type { Fence, RecordStore, Versioned } from "./types.js";
+import { atomicWrite, realFs, type WriteFs } from "./atomic.js";
+import { EnvelopeSchema, serializeEnvelope, type Envelope } from "./envelope.js";
+import { errno, ioError } from "./io-errors.js";
+import { jsonEqual } from "./json.js";
+import { withLock, type LockOptions, type HeldLock } from "./lock.js";
+import { StorePaths, checkKey } from "./paths.js";
+
+/** Verifies that `fence` is the live lease's current token; throws OrchError "fenced" otherwise. */
+export type FenceCheck = (fence: Fence) => Promise<void>;
+
+export interface RecordStoreDeps {
+  paths: StorePaths;
+  lock: LockOptions;
+  fs?: WriteFs;
+  checkFence?: FenceCheck;
+  /** Test hook: runs under the lock just before the rename (e.g. to pause a process there). */
+  beforeRename?: (key: string) => Promise<void> | void;
+}
+
+/** A record file moved aside because it could not be read. */
+export interface Quarantined {
+  /** Where the damaged file went; undefined when another process had already repaired it. */
+  movedTo?: string;
+}
+
+export class FileRecordStore implements RecordStore {
+  private readonly fs: WriteFs;
+  constructor(private readonly deps: RecordStoreDeps) {
+    this.fs = deps.fs ?? realFs;
+  }
+
+  /** Reads a record. A file that is not a valid record throws OrchError "corrupt" naming it. */
+  async read<T>(key: string, parse: (raw: unknown) => T): Promise<Versioned<T> | undefined> {
+    const env = await this.readEnvelope(key);
+    if (!env) return undefined;
+    return { value: this.parseValue(key, env, parse), version: env.version };
+  }
+
+  async write<T>(key: string, value: T, expected: number | undefined, fence?: Fence): Promise<Versioned<T>> {
+    return this.locked(key, async (held) => {
+      const cur = await this.readEnvelope(key);
+      if (cur?.version !== expected) {
+        throw new OrchError(
+          "conflict",
+          `${this.rel(key)}: expected version ${expected ?? "none"} but found ${cur?.version ?? "none"}`,
+          { file: this.rel(key), hint: "Another writer changed it first; re-read and try again." },
+        );
+      }
+      return this.commit(key, cur, value, fence, held);
+    });
+  }
+
+  async update<T>(
+    key: string,
+    parse: (raw: unknown) => T,
+    change: (current: T | undefined) => T,
+    fence?: Fence,
+  ): Promise<Versioned<T>> {
+    // The re-read happens under the lock, so `change` always sees the newest data and the CAS that
+    // follows cannot fail between orch processes; a "conflict" still retries, with jitter, a few times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.locked(key, async (held) => {
+          const cur = await this.readEnvelope(key);
+          const current = cur ? this.parseValue(key, cur, parse) : undefined;
+          const next = change(current);
+          if (cur && jsonEqual(next, current)) return { value: current as T, version: cur.version }; // no churn
+          return this.commit(key, cur, next, fence, held);
+        });
+      } catch (err) {
+        if (!(err instanceof OrchError) || err.code !== "conflict" || attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
+      }
+    }
+  }
+
+  async remove(key: string, expected: number, fence?: Fence): Promise<void> {
+    await this.locked(key, async (held) => {
+      const cur = await this.readEnvelope(key);
+      if (cur?.version !== expected) {
+        throw new OrchError("conflict", `${this.rel(key)}: expected version ${expected} but found ${cur?.version ?? "none"}`, {
+          file: this.rel(key),
+        });
+      }
+      await this.checkFences(key, cur, fence);
+      held.assertHeld();
+      try {
+        await this.fs.unlink(this.deps.paths.record(key));
+      } catch (err) {
+        throw ioError(err, "remove", this.rel(key));
+      }
+    });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const cut = prefix.lastIndexOf("/") + 1;
+    const base = prefix.slice(0, cut);
+    const stem = prefix.slice(cut);
+    const dir = path.join(this.deps.paths.dir, base);
+    let names: string[];
+    try {
+      names = await this.fs.readdir(dir);
+    } catch (err) {
+      if (errno(err) === "ENOENT") return [];
+      throw ioError(err, "list", this.deps.paths.rel(dir));
+    }
+    return names
+      .filter((n) => n.endsWith(".json") && !n.startsWith(".") && !n.includes(".corrupt-") && n.startsWith(stem))
+      .map((n) => base + n.slice(0, -".json".length))
+      .sort();
+  }
+
+  /**
+   * Replaces an unreadable record: under its lock, moves the file aside to
+   * `<name>.corrupt-<timestamp>.json` (never deleted) and writes `value` in its place, at a version
+   * above any the bad file claimed, so stale CAS holders still conflict.
+   */
+  async quarantine<T>(key: string, parse: (raw: unknown) => T, value: T, fence?: Fence): Promise<Versioned<T> & Quarantined> {
+    return this.locked(key, async (held) => {
+      // Another process may have repaired it while we waited for the lock: keep theirs.
+      const valid = await this.readEnvelope(key).then(
+        (env) => (env ? { value: this.parseValue(key, env, parse), version: env.version } : undefined),
+        () => undefined,
+      );
+      if (valid) return valid;
+      const file = this.deps.paths.record(key);
+      let text: string;
+      try {
+        text = await this.fs.readFile(file, "utf8");
+      } catch (err) {
+        if (errno(err) !== "ENOENT") throw ioError(err, "read", this.rel(key));
+        text = "";
+      }
+      const claimed = Number(/"version"\s*:\s*(\d+)/.exec(text)?.[1] ?? 0);
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      const movedTo = file.replace(/\.json$/, `.corrupt-${stamp}.json`);
+      if (text) {
+        try {
+          await this.fs.rename(file, movedTo);
+        } catch (err) {
+          throw ioError(err, "move aside", this.rel(key));
+        }
+      }
+      const base: Envelope = { version: claimed, fences: {}, value: undefined };
+      const out = await this.commit(key, text ? base : undefined, value, fence, held);
+      return { ...out, movedTo: this.deps.paths.rel(movedTo) };
+    });
+  }
+
+  private async commit<T>(key: string, cur: Envelope | undefined, value: T, fence: Fence | undefined, held: HeldLock) {
+    await this.checkFences(key, cur, fence);
+    const fences = { ...(cur?.fences ?? {}) };
+    if (fence) fences[fence.lease] = fence.token;
+    const next: Envelope = { version: (cur?.version ?? 0) + 1, fences, value };
+    const file = this.deps.paths.record(key);
+    await this.ensureDir(path.dirname(file));
+    await atomicWrite(file, serializeEnvelope(next), {
+      fs: this.fs,
+      beforeRename: async () => {
+        await this.deps.beforeRename?.(key);
+        // Last look before the rename: a process paused past the stale time has lost the lock,
+        // and one whose lease was taken over meanwhile has lost its right to write.
+        held.assertHeld();
+        if (fence) await this.deps.checkFence?.(fence);
+      },
+    });
+    return { value, version: next.version };
+  }
+
+  private async checkFences(key: string, cur: Envelope | undefined, fence: Fence | undefined): Promise<void> {
+    if (!fence) return;
+    const seen = cur?.fences[fence.lease];
+    if (seen !== undefined && fence.token < seen) {
+      throw new OrchError("fenced", `${this.rel(key)}: write with stale token ${fence.token} of lease ${fence.lease} refused (token ${seen} already wrote it)`, {
+        file: this.rel(key),
+        hint: "This process lost its lease; another holder has taken over.",
+      });
+    }
+    await this.deps.checkFence?.(fence);
+  }
+
+  private async readEnvelope(key: string): Promise<Envelope | undefined> {
+    const file = this.deps.paths.record(key);
+    let text: string;
+    try {
+      text = await this.fs.readFile(file, "utf8");
+    } catch (err) {
+      if (errno(err) === "ENOENT") return undefined;
+      throw ioError(err, "read", this.rel(key));
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw this.corrupt(key, `not valid JSON (${(err as Error).message})`);
+    }
+    const env = EnvelopeSchema.safeParse(raw);
+    if (!env.success) throw this.corrupt(key, `not an orch record (${env.error.issues[0]?.message ?? "bad shape"})`);
+    return env.data;
+  }
+
+  private parseValue<T>(key: string, env: Envelope, parse: (raw: unknown) => T): T {
+    try {
+      return parse(env.value);
+    } catch (err) {
+      const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+      const why = issues?.length
+        ? issues.slice(0, 3).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ")
+        : (err as Error).message;
+      throw this.corrupt(key, `does not match its schema (${why})`);
+    }
+  }
+
+  private corrupt(key: string, why: string): OrchError {
+    return new OrchError("corrupt", `${this.rel(key)}: ${why}`, {
+      file: this.rel(key),
+      hint: "orch moves a damaged record aside (never deletes it) and rebuilds it from history.",
+    });
+  }
+
+  private readonly dirs = new Set<string>();
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    try {
+      await this.fs.mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw ioError(err, "create the folder", this.deps.paths.rel(dir));
+    }
+    this.dirs.add(dir);
+  }
+
+  private locked<T>(key: string, fn: (held: HeldLock) => Promise<T>): Promise<T> {
+    return withLock(this.deps.paths.lock(checkKey(key)), this.deps.lock, fn);
+  }
+
+  private rel(key: string): string {
+    return this.deps.paths.rel(this.deps.paths.record(key));
+  }
+}
