@@ -7,10 +7,12 @@ import { fileURLToPath } from "node:url";
 import { OrchError } from "../util/errors.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
+import { logCommand } from "./commands/log.js";
 // @commands-end
 
 const commands: CommandModule<any, any>[] = [
   // @command-list
+  logCommand,
 ];
 
 /** Runs the CLI with argv; resolves to the exit code. Exported for in-process tests. */

@@ -1,0 +1,58 @@
+// `orch log [task]`: the mission history (or one task's), from .orchestrator/history/*.jsonl.
+import type { CommandModule } from "yargs";
+import { OrchError, formatProblem } from "../../util/errors.js";
+import { FileJournal } from "../../store/journal.js";
+import { DEFAULT_LOCK_OPTIONS } from "../../store/lock.js";
+import { StorePaths } from "../../store/paths.js";
+import type { HistoryEvent } from "../../store/types.js";
+
+interface LogArgs {
+  dir: string;
+  task?: string;
+  json: boolean;
+}
+
+/** One readable line per event: time, task, attempt, kind, transition, then whatever figures it has. */
+export function formatEvent(e: HistoryEvent): string {
+  const parts = [e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""), e.task.padEnd(6), e.attempt !== undefined ? `#${e.attempt}` : "  ", e.kind];
+  if (e.from !== undefined || e.to !== undefined) parts.push(`${e.from ?? "∅"} → ${e.to ?? "∅"}`);
+  if (e.session) parts.push(`${e.role ?? "session"} ${e.session}`);
+  else if (e.role) parts.push(e.role);
+  if (e.tokens !== undefined) parts.push(`${e.tokens.toLocaleString("en-US")} tok`);
+  if (e.costUsd !== undefined) parts.push(`$${e.costUsd.toFixed(4)}`);
+  if (e.verdict) parts.push(`verdict: ${e.verdict}`);
+  if (e.error) parts.push(`error: ${e.error}`);
+  return parts.join("  ");
+}
+
+/** The whole listing: events oldest first, then a one-line total. */
+export function formatHistory(events: HistoryEvent[], task?: string): string {
+  if (events.length === 0) return task ? `No history for ${task} yet.\n` : "No history yet.\n";
+  const tasks = new Set(events.map((e) => e.task));
+  const tokens = events.reduce((n, e) => n + (e.tokens ?? 0), 0);
+  const cost = events.reduce((n, e) => n + (e.costUsd ?? 0), 0);
+  const total = `${events.length} event${events.length === 1 ? "" : "s"}, ${tasks.size} task${tasks.size === 1 ? "" : "s"}, ${tokens.toLocaleString("en-US")} tokens, $${cost.toFixed(4)}`;
+  return `${events.map(formatEvent).join("\n")}\n— ${total}\n`;
+}
+
+/** yargs command module for `orch log`. */
+export const logCommand: CommandModule<object, LogArgs> = {
+  command: "log [task]",
+  describe: "Print the history of the mission, or of one task",
+  builder: (y) =>
+    y
+      .positional("task", { type: "string", describe: "A task id, e.g. T3" })
+      .option("json", { type: "boolean", default: false, describe: "Print the events as a JSON array" }) as any,
+  handler: async (args) => {
+    if (args.task && !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(args.task)) {
+      throw new OrchError("usage", `invalid task id ${JSON.stringify(args.task)}`, { exitCode: 2, hint: "Task ids look like T3." });
+    }
+    // Read-only: the journal is read directly, so no .orchestrator/ is created where there is none.
+    const journal = new FileJournal(new StorePaths(args.dir), DEFAULT_LOCK_OPTIONS);
+    const { events, problems } = await journal.readDetailed(args.task);
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stdout.write(args.json ? `${JSON.stringify(events, null, 2)}\n` : formatHistory(events, args.task));
+  },
+};
+
+export default logCommand;
