@@ -111,3 +111,6 @@ export type Config = z.output<typeof ConfigSchema>;
 
 /** The defaults, as a value. */
 export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
+
+/** The per-task budget object, shared with the task-file schema. */
+export const BudgetSchema = budgetSchema;

@@ -1,0 +1,124 @@
+// Pure DAG algorithms over tasks: ready set, topological order, critical path, cycles.
+import { OrchError } from "../util/errors.js";
+import type { TaskId } from "../spec/model.js";
+
+/** A graph node: an id and the ids it waits for. Edges to unknown ids are ignored. */
+export interface DagNode {
+  id: TaskId;
+  deps: readonly TaskId[];
+}
+
+/** Tasks not done whose every dep is done, in input order. An unknown dep is never done. */
+export function readySet(nodes: readonly DagNode[], done: ReadonlySet<TaskId>): TaskId[] {
+  return nodes.filter((n) => !done.has(n.id) && n.deps.every((d) => done.has(d))).map((n) => n.id);
+}
+
+/** Deps of `id` that are not done (what blocks it). */
+export function blockedBy(node: DagNode, done: ReadonlySet<TaskId>): TaskId[] {
+  return node.deps.filter((d) => !done.has(d));
+}
+
+/**
+ * Ids in an order where every task comes after its deps (ties keep input order).
+ * Throws OrchError "cycle" naming the cycle's path when there is one.
+ */
+export function topoOrder(nodes: readonly DagNode[]): TaskId[] {
+  const known = new Map(nodes.map((n, i) => [n.id, i]));
+  const indegree = nodes.map(() => 0);
+  const dependents = new Map<TaskId, number[]>();
+  nodes.forEach((n, i) => {
+    // A Set: a dep written twice counts once.
+    for (const d of new Set(n.deps)) {
+      if (!known.has(d) || d === n.id) continue;
+      indegree[i]!++;
+      (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(i);
+    }
+  });
+  const queue: number[] = [];
+  indegree.forEach((d, i) => d === 0 && queue.push(i));
+  const order: TaskId[] = [];
+  for (let q = 0; q < queue.length; q++) {
+    const i = queue[q]!;
+    order.push(nodes[i]!.id);
+    for (const j of dependents.get(nodes[i]!.id) ?? []) if (--indegree[j]! === 0) queue.push(j);
+  }
+  if (order.length < nodes.length || nodes.some((n) => n.deps.includes(n.id))) {
+    const cycle = findCycle(nodes)!;
+    throw new OrchError("cycle", `dependency cycle: ${cycle.join(" → ")}`, { hint: "Remove one of the deps in the cycle." });
+  }
+  return order;
+}
+
+/**
+ * The heaviest chain of deps (sum of weights along it), e.g. the shortest possible mission
+ * wall time when weights are durations. Throws on a cycle like topoOrder.
+ */
+export function criticalPath(
+  nodes: readonly DagNode[],
+  weight: (id: TaskId) => number = () => 1,
+): { path: TaskId[]; length: number } {
+  const order = topoOrder(nodes);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const best = new Map<TaskId, { length: number; prev?: TaskId }>();
+  for (const id of order) {
+    let prev: TaskId | undefined;
+    let base = 0;
+    for (const d of byId.get(id)!.deps) {
+      const b = best.get(d);
+      if (b && b.length > base) {
+        base = b.length;
+        prev = d;
+      }
+    }
+    best.set(id, { length: base + weight(id), ...(prev ? { prev } : {}) });
+  }
+  let end: TaskId | undefined;
+  let length = 0;
+  for (const [id, b] of best) if (b.length > length) ((length = b.length), (end = id));
+  const path: TaskId[] = [];
+  for (let at = end; at !== undefined; at = best.get(at)!.prev) path.unshift(at);
+  return { path, length };
+}
+
+/** One cycle as a path that returns to its start (T1 → T2 → T1), or undefined. */
+export function findCycle(nodes: readonly DagNode[]): TaskId[] | undefined {
+  return findCycles(nodes)[0];
+}
+
+/** One cycle per strongly connected component that has one, each as a closed path. */
+export function findCycles(nodes: readonly DagNode[]): TaskId[][] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const color = new Map<TaskId, 0 | 1 | 2>(); // 0 new, 1 on the current path, 2 finished
+  const cycles: TaskId[][] = [];
+  // Iterative DFS: 10,000-task chains would overflow a recursive one.
+  for (const start of nodes) {
+    if (color.get(start.id)) continue;
+    const path: TaskId[] = [];
+    const iters: number[] = [];
+    color.set(start.id, 1);
+    path.push(start.id);
+    iters.push(0);
+    while (path.length) {
+      const id = path[path.length - 1]!;
+      const deps = byId.get(id)!.deps;
+      const k = iters[iters.length - 1]!;
+      if (k >= deps.length) {
+        color.set(id, 2);
+        path.pop();
+        iters.pop();
+        continue;
+      }
+      iters[iters.length - 1] = k + 1;
+      const d = deps[k]!;
+      if (!byId.has(d)) continue;
+      const c = color.get(d) ?? 0;
+      if (c === 1) cycles.push([...path.slice(path.indexOf(d)), d]);
+      else if (c === 0) {
+        color.set(d, 1);
+        path.push(d);
+        iters.push(0);
+      }
+    }
+  }
+  return cycles;
+}

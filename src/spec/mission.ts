@@ -1,0 +1,160 @@
+// TODO.md items + task files → Mission: merge, validate, compute generations. Pure.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { Problem } from "../util/errors.js";
+import type { Config } from "./config.js";
+import type { Mission, TaskId, TaskSpec } from "./model.js";
+import { isTaskId } from "./ids.js";
+import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
+import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
+import { findCycles } from "../graph/dag.js";
+
+/** A task file's path (relative to the root, `/`-separated) and its text. */
+export interface TaskFileText {
+  path: string;
+  text: string;
+}
+
+/** Memo across builds: section parses of TODO.md, task-file parses and generations by content. */
+export interface SpecCache {
+  todo: TodoParseCache;
+  taskFiles: Map<string, { text: string; parse: TaskFileParse }>;
+  generations: Map<string, { key: string; generation: string }>;
+}
+
+/** A fresh cache for repeated buildMission/loadMission calls. */
+export function createSpecCache(): SpecCache {
+  return { todo: createTodoParseCache(), taskFiles: new Map(), generations: new Map() };
+}
+
+/** Builds the mission from already-read texts. Never throws; bad input becomes problems. */
+export function buildMission(
+  root: string,
+  todoFile: string,
+  todoText: string,
+  taskFiles: readonly TaskFileText[],
+  config: Config,
+  cache?: SpecCache,
+): Mission {
+  void config; // defaults (verify commands, budget) are applied where tasks run, not baked in here
+  const problems: Problem[] = [];
+  const err = (code: string, file: string, line: number, col: number, message: string, hint: string) =>
+    problems.push({ code, severity: "error", file, line, col, message, hint });
+  const warn = (code: string, file: string, line: number, col: number, message: string, hint: string) =>
+    problems.push({ code, severity: "warning", file, line, col, message, hint });
+
+  if (todoText.trim() === "") {
+    err("empty-file", todoFile, 0, 0, `${todoFile} is empty`, "Add task lines such as `- [ ] T1 Write the parser`, or run `orch init`.");
+    return { root, todoFile, tasks: [], problems };
+  }
+  const todo = parseTodo(todoText, todoFile, cache?.todo);
+  problems.push(...todo.problems);
+
+  // Ids: the first line with an id owns it.
+  const firstById = new Map<TaskId, TodoItem>();
+  for (const item of todo.items) {
+    if (!item.id) {
+      warn("missing-id", todoFile, item.line, item.col, `task "${item.title}" has no id yet`, "orch writes the next free id into the line when it runs; or write one yourself, e.g. T12.");
+      continue;
+    }
+    const first = firstById.get(item.id);
+    if (first) err("duplicate-id", todoFile, item.line, item.col, `duplicate id ${item.id} (also on line ${first.line})`, "Give one of the lines a new id, or delete its id and orch assigns a free one.");
+    else firstById.set(item.id, item);
+  }
+  if (todo.items.length === 0) warn("no-tasks", todoFile, 0, 0, `${todoFile} has no task lines`, "Add lines such as `- [ ] T1 Write the parser`.");
+
+  // Task files: one per id, named <id>.md.
+  const fileById = new Map<TaskId, { path: string; parse: TaskFileParse; text: string }>();
+  for (const tf of taskFiles) {
+    const id = path.posix.basename(tf.path).replace(/\.md$/i, "");
+    if (!isTaskId(id)) {
+      warn("not-a-task-file", tf.path, 0, 0, `${tf.path} is not named after a task id; ignored`, "Name task files <id>.md, e.g. tasks/T3.md.");
+      continue;
+    }
+    const parse = cachedTaskFile(tf, cache);
+    problems.push(...parse.problems);
+    if (parse.data?.id !== undefined && parse.data.id !== id)
+      err("id-mismatch", tf.path, parse.keyLines.id ?? 1, 1, `id ${parse.data.id} does not match the file name (${id})`, `Rename the file to ${parse.data.id}.md or set id: ${id}.`);
+    if (!firstById.has(id))
+      err("orphan-task-file", tf.path, 0, 0, `${tf.path} has no line in ${todoFile}`, `Add \`- [ ] ${id} <title>\` to ${todoFile}, or delete the file.`);
+    fileById.set(id, { path: tf.path, parse, text: tf.text });
+  }
+
+  const childrenOf = new Map<TodoItem, TaskId[]>();
+  for (const c of todo.items) {
+    const parent = c.parentIndex === undefined ? undefined : todo.items[c.parentIndex]!;
+    if (parent && c.id) (childrenOf.get(parent) ?? childrenOf.set(parent, []).get(parent)!).push(c.id);
+  }
+  const tasks: TaskSpec[] = [];
+  for (const [id, item] of firstById) {
+    const tf = fileById.get(id);
+    const fm = tf?.parse.data;
+    const deps = [...item.deps];
+    for (const d of asList(fm?.deps)) if (!deps.includes(d)) deps.push(d);
+    for (const d of item.deps) if (!firstById.has(d)) err("unknown-dep", todoFile, item.line, item.col, `${id} depends on unknown task ${d}`, `Add a line for ${d}, or remove it from the (after …) clause.`);
+    for (const d of asList(fm?.deps)) if (!firstById.has(d)) err("unknown-dep", tf!.path, tf!.parse.keyLines.deps ?? 1, 1, `${id} depends on unknown task ${d}`, `Add a line for ${d} to ${todoFile}, or remove it from deps.`);
+    const files = asList(fm?.files);
+    for (const g of files) if (leavesRepo(g)) err("scope-outside", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" leaves the repository`, "Use globs relative to the repo root, without `..` or a leading `/`.");
+    const children = childrenOf.get(item) ?? [];
+    tasks.push({
+      id,
+      title: item.title || fm?.title || "",
+      checked: item.checked,
+      deps,
+      ...(item.parent ? { parent: item.parent } : {}),
+      children,
+      headings: item.headings,
+      ...(fm?.type ? { type: fm.type } : {}),
+      ...(fm?.role ? { role: fm.role as TaskSpec["role"] } : {}),
+      ...(fm?.agent ? { agent: fm.agent } : {}),
+      ...(fm?.model ? { model: fm.model } : {}),
+      priority: fm?.priority ?? 0,
+      files,
+      verify: asList(fm?.verify),
+      ...(fm?.approval ? { approval: fm.approval } : {}),
+      budget: fm?.budget ?? {},
+      suspend: fm?.suspend ?? false,
+      body: tf?.parse.body.trim() ?? "",
+      ...(tf ? { file: tf.path } : {}),
+      line: item.line,
+      col: item.col,
+      generation: generationOf(id, item.meaning, tf?.text, cache),
+    });
+  }
+
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  for (const t of tasks) {
+    if (t.checked && t.children.some((c) => !byId.get(c)?.checked))
+      warn("parent-before-subtasks", todoFile, t.line, t.col, `${t.id} is checked but some of its subtasks are not`, "A parent is done only when its subtasks are; uncheck it or finish them.");
+  }
+  for (const cycle of findCycles(tasks)) {
+    const head = byId.get(cycle[0]!)!;
+    err("cycle", todoFile, head.line, head.col, `dependency cycle: ${cycle.join(" → ")}`, "Remove one of the deps in the cycle.");
+  }
+  problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1));
+  return { root, todoFile, tasks, problems };
+}
+
+function cachedTaskFile(tf: TaskFileText, cache?: SpecCache): TaskFileParse {
+  const hit = cache?.taskFiles.get(tf.path);
+  if (hit && hit.text === tf.text) return hit.parse;
+  const parse = parseTaskFile(tf.text, tf.path);
+  cache?.taskFiles.set(tf.path, { text: tf.text, parse });
+  return parse;
+}
+
+/** Hash of the TODO line's meaning (checkbox excluded) plus the task file's exact bytes. */
+export function generationOf(id: TaskId, meaning: string, fileText: string | undefined, cache?: SpecCache): string {
+  const key = `${meaning}\u0000${fileText ?? "\u0001none"}`;
+  const hit = cache?.generations.get(id);
+  if (hit && hit.key === key) return hit.generation;
+  const generation = createHash("sha256").update(key).digest("hex").slice(0, 16);
+  cache?.generations.set(id, { key, generation });
+  return generation;
+}
+
+/** True when a scope glob or path could reach outside the repository root. */
+export function leavesRepo(glob: string): boolean {
+  const g = glob.replace(/\\/g, "/");
+  return g.startsWith("/") || g.startsWith("~") || /^[A-Za-z]:/.test(g) || g.split("/").includes("..");
+}

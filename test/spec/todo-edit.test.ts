@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { setChecked, assignIds, appendTask } from "../../src/spec/todo-edit.js";
+import { parseTodo } from "../../src/spec/todo.js";
+
+const doc = "---\r\nowner: me\r\n---\r\n# Build\r\n\r\n- [ ] T1 Parse é 😀\r\n\t- [ ] Sub item\r\n- [x] T2 Done\r\n\r\n## Docs\r\n\r\nProse here.\r\n";
+
+describe("setChecked", () => {
+  it("changes exactly the checkbox character", () => {
+    const out = setChecked(doc, "T1", true)!;
+    expect(out.length).toBe(doc.length);
+    const diff = Array.from({ length: out.length }, (_, i) => i).filter((i) => out[i] !== doc[i]);
+    expect(diff).toHaveLength(1);
+    expect(parseTodo(out, "x").items.find((i) => i.id === "T1")!.checked).toBe(true);
+  });
+  it("returns undefined when nothing changes, the id is absent or duplicated", () => {
+    expect(setChecked(doc, "T2", true)).toBeUndefined();
+    expect(setChecked(doc, "T9", true)).toBeUndefined();
+    expect(setChecked("- [ ] T1 a\n- [ ] T1 b\n", "T1", true)).toBeUndefined();
+  });
+});
+
+describe("assignIds", () => {
+  it("writes the next free ids into id-less lines only", () => {
+    const r = assignIds(doc, "T", ["T7"])!;
+    expect(r.assigned).toEqual([{ line: 7, id: "T8" }]);
+    expect(r.text).toBe(doc.replace("- [ ] Sub item", "- [ ] T8 Sub item"));
+    expect(assignIds(r.text, "T")).toBeUndefined();
+  });
+});
+
+describe("appendTask", () => {
+  it("appends after the last task under a heading, keeping CRLF", () => {
+    const out = appendTask(doc, "build", "New thing", "T3")!;
+    expect(out).toBe(doc.replace("- [x] T2 Done\r\n", "- [x] T2 Done\r\n- [ ] T3 New thing\r\n"));
+  });
+  it("adds a list under a heading with no tasks without swallowing prose", () => {
+    const out = appendTask(doc, "Docs", "Write docs", "T3")!;
+    expect(out).toBe(doc.replace("## Docs\r\n", "## Docs\r\n\r\n- [ ] T3 Write docs\r\n"));
+    const items = parseTodo(out, "x").items;
+    expect(items.at(-1)).toMatchObject({ id: "T3", title: "Write docs", headings: ["Build", "Docs"] });
+  });
+  it("creates a missing heading at the end", () => {
+    const out = appendTask("- [ ] T1 a", "Later", "b", "T2")!;
+    expect(out).toBe("- [ ] T1 a\n\n## Later\n\n- [ ] T2 b\n");
+  });
+  it("refuses a title that would read as an id", () => {
+    expect(() => appendTask(doc, "Build", "V2 migration")).toThrow(/read as the task's id/);
+  });
+});
