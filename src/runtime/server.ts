@@ -15,6 +15,11 @@ export interface ServerOptions {
   stateDir: string;
   /** OpenCode config for an owned server, passed as OPENCODE_CONFIG_CONTENT. */
   config?: Record<string, unknown>;
+  /**
+   * Isolate the server from the user's HOME (fresh HOME/XDG under stateDir; for the demo and
+   * tests). When false it keeps the user's environment, so their provider logins work.
+   */
+  hermetic?: boolean;
   /** Binary; default: the opencode-ai package's, else `opencode` on PATH. */
   bin?: string;
   startTimeoutMs?: number;
@@ -39,6 +44,13 @@ export function findOpencodeBin(): string {
     // not installed as a dependency: fall back to PATH
   }
   return "opencode";
+}
+
+/** Env for a non-hermetic owned server: the user's environment plus orch's config. */
+export function userEnv(config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENCODE_CONFIG_CONTENT: JSON.stringify(config), OPENCODE_DISABLE_AUTOUPDATE: "1" };
+  if (password) env.OPENCODE_SERVER_PASSWORD = password;
+  return env;
 }
 
 /** Env for an owned server: fresh HOME/XDG under stateDir, no network at start, no project config. */
@@ -136,7 +148,9 @@ export class OpenCodeServer {
 
   private spawnServer(): Promise<string> {
     const bin = this.opts.bin ?? findOpencodeBin();
-    const env = hermeticEnv(this.opts.stateDir, this.opts.config ?? {}, this.opts.password);
+    mkdirSync(this.opts.stateDir, { recursive: true });
+    const cfg = this.opts.config ?? {};
+    const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
     const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.current = undefined;

@@ -16,6 +16,12 @@ export interface SessionRequest {
   title: string;
   /** Rendered prompt text. */
   prompt: string;
+  /** Continue this existing session (e.g. a reviewer re-prompt) instead of creating one. */
+  sessionId?: string;
+  /** Gives up (abort + error "timeout") after this long; default: the runtime's. */
+  timeoutMs?: number;
+  /** The task's approval setting; permissions are decided from it and the config's policy. */
+  approval?: import("../spec/model.js").ApprovalPolicy;
 }
 
 export interface PermissionRequest {
@@ -31,6 +37,7 @@ export type PermissionReply = "once" | "always" | "reject";
 
 export type SessionEvent =
   | { type: "progress"; sessionId: string; at: number }
+  /** Running totals of this session so far (not deltas): replace, do not add. */
   | { type: "usage"; sessionId: string; usage: Usage; costUsd: number }
   | { type: "permission"; request: PermissionRequest };
 

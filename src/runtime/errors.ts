@@ -1,0 +1,48 @@
+// OpenCode's error shapes → orch's SessionError with stable codes. Pure, table-tested.
+import type { SessionError } from "./types.js";
+
+/** Builds a SessionError. */
+export function sessionError(code: string, message: string, flags: { terminal?: boolean; infrastructure?: boolean } = {}): SessionError {
+  return { code, message, terminal: flags.terminal ?? false, infrastructure: flags.infrastructure ?? false };
+}
+
+const RATE_RE = /rate.?limit|\b429\b|too many requests|quota|overloaded|resource.?exhausted/i;
+
+/** Classifies a provider failure from an HTTP status (when known) and its message. */
+export function providerError(status: number | undefined, message: string): SessionError {
+  if (status === 429 || (status === undefined && RATE_RE.test(message))) return sessionError("rate-limited", message);
+  if (status === 401 || status === 403) return sessionError("auth", message, { terminal: true });
+  if (status === 404) return sessionError("unknown-model", message, { terminal: true });
+  if (status !== undefined && status >= 500) return sessionError("provider-error", message, { infrastructure: true });
+  if (status !== undefined && status >= 400) return sessionError("model-error", message);
+  // A retry status without a code: OpenCode retries only transient failures (5xx, overload).
+  return sessionError("provider-error", message, { infrastructure: true });
+}
+
+/** Maps the `error` of an assistant message or a `session.error` event. */
+export function mapOpencodeError(err: unknown): SessionError {
+  const e = (err ?? {}) as { name?: unknown; data?: { message?: unknown; statusCode?: unknown } };
+  const name = typeof e.name === "string" ? e.name : "UnknownError";
+  const message = typeof e.data?.message === "string" ? e.data.message : name;
+  const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : undefined;
+  switch (name) {
+    case "MessageAbortedError":
+      return sessionError("aborted", message);
+    case "APIError":
+      return providerError(status, message);
+    case "ProviderAuthError":
+      return sessionError("auth", message, { terminal: true });
+    case "ProviderModelNotFoundError":
+    case "ModelNotFoundError":
+      return sessionError("unknown-model", message, { terminal: true });
+    case "ContextOverflowError":
+      return sessionError("context-overflow", message, { terminal: true });
+    case "ContentFilterError":
+      return sessionError("content-filter", message, { terminal: true });
+    case "MessageOutputLengthError":
+      return sessionError("output-length", message);
+    default:
+      // Unparseable or malformed model output (garbage, broken JSON, schema violations).
+      return sessionError("model-error", message);
+  }
+}

@@ -1,0 +1,169 @@
+// One shared subscription to the server's global event stream, demultiplexed by session id.
+// The stream ends when the server disposes an instance or dies: we reconnect, and tell the
+// sessions so they re-read their state (events sent while we were away are lost).
+import { z } from "zod";
+
+/** An event as orch reads it: type, session (when it names one), raw properties. */
+export interface ServerEvent {
+  type: string;
+  sessionId?: string;
+  properties: Record<string, unknown>;
+}
+
+const GlobalEventSchema = z
+  .object({
+    directory: z.string().optional(),
+    payload: z.object({ type: z.string(), properties: z.record(z.string(), z.unknown()).optional() }).loose(),
+  })
+  .loose();
+
+/** Reads the session id an event concerns, wherever OpenCode put it. */
+function sessionOf(props: Record<string, unknown>): string | undefined {
+  if (typeof props.sessionID === "string") return props.sessionID;
+  const info = props.info as { sessionID?: unknown } | undefined;
+  if (info && typeof info.sessionID === "string") return info.sessionID;
+  const part = props.part as { sessionID?: unknown } | undefined;
+  if (part && typeof part.sessionID === "string") return part.sessionID;
+  return undefined;
+}
+
+/** Opens the raw stream; injected so the hub does not depend on how the client is made. */
+export type OpenStream = (signal: AbortSignal) => Promise<AsyncIterable<unknown>>;
+
+export interface EventHubOptions {
+  /** No event (heartbeats included) for this long means the stream is dead: reconnect. */
+  heartbeatTimeoutMs?: number;
+  reconnectDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The shared stream. `subscribe(sessionId, fn)` receives that session's events. */
+export class EventHub {
+  private readonly listeners = new Map<string, Set<(e: ServerEvent) => void>>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private controller?: AbortController;
+  private running = false;
+  private lastEventAt = 0;
+  private watchdog?: NodeJS.Timeout;
+  private connectedOnce?: Promise<void>;
+  private markConnected?: () => void;
+
+  constructor(
+    private readonly open: OpenStream,
+    private readonly opts: EventHubOptions = {},
+  ) {}
+
+  /** Starts the loop (idempotent); resolves once the first connection is open. */
+  start(): Promise<void> {
+    if (!this.running) {
+      this.running = true;
+      this.connectedOnce = new Promise<void>((r) => (this.markConnected = r));
+      void this.loop();
+      const timeout = this.opts.heartbeatTimeoutMs ?? 25_000;
+      this.watchdog = setInterval(() => {
+        // Heartbeats arrive every 10 s; silence past the timeout means a half-dead connection.
+        if (this.controller && Date.now() - this.lastEventAt > timeout) {
+          this.opts.log?.("event stream silent: reconnecting");
+          this.controller.abort();
+        }
+      }, Math.min(timeout, 5_000));
+      this.watchdog.unref();
+    }
+    return this.connectedOnce!;
+  }
+
+  /** Receives events of one session until the returned function is called. */
+  subscribe(sessionId: string, fn: (e: ServerEvent) => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) this.listeners.set(sessionId, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set!.delete(fn);
+      if (set!.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+
+  /** Called after every reconnect (not the first connect). */
+  onReconnect(fn: () => void): () => void {
+    this.reconnectListeners.add(fn);
+    return () => this.reconnectListeners.delete(fn);
+  }
+
+  /** Forces a reconnect (e.g. after the server restarted on a new port). */
+  reconnect(): void {
+    this.controller?.abort();
+  }
+
+  private async loop(): Promise<void> {
+    let first = true;
+    while (this.running) {
+      const controller = new AbortController();
+      this.controller = controller;
+      try {
+        const stream = await this.open(controller.signal);
+        this.lastEventAt = Date.now();
+        if (first) this.markConnected?.();
+        else for (const fn of this.reconnectListeners) fn();
+        first = false;
+        for await (const raw of stream) {
+          this.lastEventAt = Date.now();
+          this.dispatch(raw);
+          if (!this.running || controller.signal.aborted) break;
+        }
+      } catch (err) {
+        if (this.running) this.opts.log?.(`event stream error: ${String(err)}`);
+      }
+      if (!controller.signal.aborted) controller.abort();
+      if (this.running) await new Promise((r) => setTimeout(r, this.opts.reconnectDelayMs ?? 250));
+    }
+  }
+
+  private dispatch(raw: unknown): void {
+    const parsed = GlobalEventSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const props = (parsed.data.payload.properties ?? {}) as Record<string, unknown>;
+    const ev: ServerEvent = { type: parsed.data.payload.type, sessionId: sessionOf(props), properties: props };
+    if (!ev.sessionId) return;
+    for (const fn of this.listeners.get(ev.sessionId) ?? []) fn(ev);
+  }
+
+  /** Stops the loop and closes the connection. */
+  stop(): void {
+    this.running = false;
+    clearInterval(this.watchdog);
+    this.controller?.abort();
+  }
+}
+
+/** Opens GET <url>/global/event as an async iterable of parsed SSE `data:` payloads. */
+export function sseStream(url: () => Promise<string>, headers: Record<string, string>): OpenStream {
+  return async (signal) => {
+    const base = await url();
+    const res = await fetch(`${base}/global/event`, { headers: { accept: "text/event-stream", ...headers }, signal });
+    if (!res.ok || !res.body) throw new Error(`GET /global/event: HTTP ${res.status}`);
+    const body = res.body;
+    return (async function* () {
+      const decoder = new TextDecoder();
+      let buf = "";
+      for await (const bytes of body) {
+        buf += decoder.decode(bytes as Uint8Array, { stream: true });
+        let cut: number;
+        while ((cut = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          const data = block
+            .split("\n")
+            .filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).trimStart())
+            .join("\n");
+          if (!data) continue;
+          try {
+            yield JSON.parse(data) as unknown;
+          } catch {
+            // a malformed event is skipped, not fatal: the next one resyncs
+          }
+        }
+      }
+    })();
+  };
+}

@@ -1,0 +1,175 @@
+// AgentRuntime on OpenCode: sessions through the v2 SDK, one shared event stream, permissions
+// answered by policy or through approval files, server death turned into retryable errors.
+import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
+import { clearApproval, readDecision, writeApproval } from "./approvals.js";
+import { sessionError } from "./errors.js";
+import { EventHub, sseStream } from "./events.js";
+import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";
+import { rolePrompt, splitModel } from "./roles.js";
+import { authHeaders, type OpenCodeServer } from "./server.js";
+import { SessionRun, type RunContext } from "./session-run.js";
+import type { AgentRuntime, PermissionReply, PermissionRequest, SessionEvent, SessionHandle, SessionRequest } from "./types.js";
+
+export interface OpenCodeRuntimeOptions {
+  server: OpenCodeServer;
+  /** config.permissions. */
+  policy: PermissionPolicy;
+  /** Repo root: approval files go to <root>/.orchestrator/approvals/. */
+  root: string;
+  /** A prompt not started by then is reported as "not-started". */
+  startTimeoutMs?: number;
+  /** Default session timeout. */
+  timeoutMs?: number;
+  /** OpenCode's own provider retries tolerated before orch gives up (orch retries with its own backoff). */
+  providerRetries?: number;
+  approvalPollMs?: number;
+  heartbeatTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The OpenCode-backed runtime. */
+export class OpenCodeRuntime implements AgentRuntime {
+  private readonly hub: EventHub;
+  private readonly runs = new Map<SessionRun, SessionRequest>();
+  private readonly pendingApprovals = new Map<string, NodeJS.Timeout>();
+  private clientFor?: { url: string; client: OpencodeClient };
+  private readonly ctx: RunContext;
+  private closed = false;
+
+  /** The server this runtime talks to (owned or external). */
+  readonly server: OpenCodeServer;
+
+  constructor(private readonly opts: OpenCodeRuntimeOptions) {
+    this.server = opts.server;
+    const headers = authHeaders(opts.server.password);
+    this.hub = new EventHub(sseStream(() => opts.server.ensureUp(), headers), { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log });
+    this.hub.onReconnect(() => {
+      for (const run of this.runs.keys()) void run.resync();
+    });
+    opts.server.onDown(() => {
+      // Sessions die with the server; the reconciler retries them on the restarted one.
+      for (const run of this.runs.keys()) run.fail(sessionError("server-down", "the OpenCode server exited during the session", { infrastructure: true }));
+      this.hub.reconnect();
+    });
+    this.ctx = {
+      client: () => this.client(),
+      subscribe: (id, fn) => this.hub.subscribe(id, fn),
+      onPermission: (req, p, run) => this.onPermission(req, p, run),
+      startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+      timeoutMs: opts.timeoutMs ?? 30 * 60_000,
+      providerRetries: opts.providerRetries ?? 0,
+      log: opts.log,
+    };
+  }
+
+  get backend(): string {
+    return `opencode@${this.opts.server.url ?? "(starting)"}`;
+  }
+
+  private async client(): Promise<OpencodeClient> {
+    const url = await this.opts.server.ensureUp();
+    if (this.clientFor?.url !== url)
+      this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: authHeaders(this.opts.server.password) }) };
+    return this.clientFor.client;
+  }
+
+  /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
+  async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
+    let sessionId = req.sessionId;
+    try {
+      await this.hub.start();
+      if (!sessionId) {
+        const client = await this.client();
+        const created = await client.session.create({
+          directory: req.directory,
+          title: req.title,
+          permission: sessionRules(this.opts.policy, req.role, req.approval),
+        });
+        if (!created.data) throw new Error(`session.create: ${JSON.stringify(created.error)}`);
+        sessionId = created.data.id;
+      }
+    } catch (err) {
+      const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
+      run.fail(sessionError("server-down", `cannot start a session: ${(err as Error).message}`, { infrastructure: true }));
+      return this.handle(run);
+    }
+    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx), req);
+    // An owned server knows orch's agents; an external one gets the role prompt as system text.
+    const agent = req.agent ?? (this.opts.server.owned ? req.role : undefined);
+    await run.send({ agent, model: splitModel(req.model), ...(this.opts.server.owned ? {} : { system: rolePrompt(req.role) }) });
+    return this.handle(run);
+  }
+
+  /** Re-attaches to a session after an orch restart; undefined when the server no longer has it. */
+  async attach(sessionId: string, req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle | undefined> {
+    try {
+      await this.hub.start();
+      const client = await this.client();
+      const got = await client.session.get({ sessionID: sessionId, directory: req.directory });
+      if (!got.data) return undefined;
+    } catch {
+      return undefined;
+    }
+    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx), req);
+    await run.watch();
+    return this.handle(run);
+  }
+
+  private track(run: SessionRun, req: SessionRequest): SessionRun {
+    this.runs.set(run, req);
+    void run.done.finally(() => {
+      this.runs.delete(run);
+      for (const [key, timer] of this.pendingApprovals)
+        if (key.startsWith(`${run.sessionId}:`)) {
+          clearInterval(timer);
+          this.pendingApprovals.delete(key);
+          clearApproval(this.opts.root, req.taskId);
+        }
+    });
+    return run;
+  }
+
+  private handle(run: SessionRun): SessionHandle {
+    return {
+      sessionId: run.sessionId,
+      done: run.done,
+      abort: () => run.stop(sessionError("aborted", "aborted by orch")),
+      replyPermission: (requestId, reply) => this.answer(run, requestId, reply),
+    };
+  }
+
+  private async answer(run: SessionRun, requestId: string, reply: PermissionReply): Promise<void> {
+    const key = `${run.sessionId}:${requestId}`;
+    const timer = this.pendingApprovals.get(key);
+    if (timer) {
+      clearInterval(timer);
+      this.pendingApprovals.delete(key);
+      clearApproval(this.opts.root, run.req.taskId);
+    }
+    await run.reply(requestId, reply);
+  }
+
+  /** Policy first; "ask" writes the approval file, tells the reconciler, and waits for the file's answer. */
+  private async onPermission(req: SessionRequest, p: PermissionRequest, run: SessionRun): Promise<void> {
+    const action = decidePermission(this.opts.policy, p.kind, req.approval, req.role);
+    if (action !== "ask") return run.reply(p.id, action === "allow" ? "once" : "reject");
+    writeApproval(this.opts.root, { taskId: req.taskId, requestId: p.id, sessionId: p.sessionId, kind: p.kind, detail: p.detail, at: new Date().toISOString() });
+    const key = `${run.sessionId}:${p.id}`;
+    const timer = setInterval(() => {
+      const decision = readDecision(this.opts.root, req.taskId);
+      if (decision) void this.answer(run, p.id, decision === "approve" ? "once" : "reject");
+    }, this.opts.approvalPollMs ?? 500);
+    this.pendingApprovals.set(key, timer);
+    run.emit({ type: "permission", request: p });
+  }
+
+  /** Aborts running sessions, stops the stream, and stops an owned server. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.runs.keys()].map((r) => r.stop(sessionError("aborted", "orch is shutting down"))));
+    for (const t of this.pendingApprovals.values()) clearInterval(t);
+    this.hub.stop();
+    await this.opts.server.stop();
+  }
+}

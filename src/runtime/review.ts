@@ -1,0 +1,108 @@
+// The reviewer step: one reviewer session judges a diff against the acceptance criteria and
+// must answer a JSON verdict; invalid answers are re-prompted (same session) with the errors.
+import { z } from "zod";
+import type { Usage } from "../reconcile/state.js";
+import type { ApprovalPolicy } from "../spec/model.js";
+import { sessionError } from "./errors.js";
+import { acceptanceCriteria, renderPrompt } from "./roles.js";
+import type { AgentRuntime, SessionError, SessionEvent } from "./types.js";
+
+/** The reviewer's structured answer. */
+export const VerdictSchema = z
+  .object({
+    approved: z.boolean(),
+    summary: z.string().min(1),
+    findings: z.array(z.string()).default([]),
+  })
+  .strict();
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export interface ReviewInput {
+  task: { id: string; title: string; body: string };
+  diff: string;
+  /** Defaults to the task body's acceptance-criteria section (or the whole body). */
+  criteria?: string;
+  directory: string;
+  attempt: number;
+  model: string;
+  approval?: ApprovalPolicy;
+  onEvent?: (e: SessionEvent) => void;
+}
+
+interface Spent {
+  sessionId: string;
+  usage: Usage;
+  costUsd: number;
+  /** Invalid answers before the outcome. */
+  invalid: number;
+}
+/** A verdict, or why there is none (session failure, or invalid answers past the limit). */
+export type ReviewOutcome = ({ ok: true; verdict: Verdict } & Spent) | ({ ok: false; error: SessionError; lastOutput?: string } & Spent);
+
+const MAX_DIFF = 60_000;
+
+/** Pulls the JSON object out of a model answer (tolerates a code fence or a sentence around it). */
+export function extractJson(text: string): unknown {
+  const start = text.indexOf("{");
+  const end = text.lastIndexOf("}");
+  if (start < 0 || end <= start) throw new Error("no JSON object found");
+  return JSON.parse(text.slice(start, end + 1));
+}
+
+/** Validates an answer; returns the verdict or readable errors for the re-prompt. */
+export function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
+  let raw: unknown;
+  try {
+    raw = extractJson(text);
+  } catch (err) {
+    return { errors: `not JSON: ${(err as Error).message}` };
+  }
+  const r = VerdictSchema.safeParse(raw);
+  if (r.success) return { verdict: r.data };
+  return { errors: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
+}
+
+/**
+ * Runs the review: stable signature for the attempt pipeline
+ * `runReview(runtime, input, maxInvalid)` → ReviewOutcome. `maxInvalid` = config.review.maxInvalidVerdicts.
+ */
+export async function runReview(runtime: AgentRuntime, input: ReviewInput, maxInvalid: number): Promise<ReviewOutcome> {
+  const criteria = input.criteria?.trim() || acceptanceCriteria(input.task.body) || input.task.body.trim() || input.task.title;
+  const diff = input.diff.length > MAX_DIFF ? `${input.diff.slice(0, MAX_DIFF)}\n… (diff truncated at ${MAX_DIFF} characters)` : input.diff;
+  let prompt = renderPrompt("reviewer", { id: input.task.id, title: input.task.title, body: input.task.body, criteria, diff: diff || "(empty diff)" });
+  const spent: Spent = { sessionId: "", usage: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, invalid: 0 };
+  let lastOutput = "";
+  for (;;) {
+    const handle = await runtime.start(
+      {
+        taskId: input.task.id,
+        attempt: input.attempt,
+        role: "reviewer",
+        directory: input.directory,
+        model: input.model,
+        title: `${input.task.id} review (attempt ${input.attempt})`,
+        prompt,
+        approval: input.approval,
+        ...(spent.sessionId ? { sessionId: spent.sessionId } : {}),
+      },
+      input.onEvent ?? (() => {}),
+    );
+    const res = await handle.done;
+    spent.sessionId = res.sessionId;
+    for (const k of Object.keys(spent.usage) as Array<keyof Usage>) spent.usage[k] += res.usage[k];
+    spent.costUsd += res.costUsd;
+    if (!res.ok) return { ok: false, error: res.error ?? sessionError("model-error", "review session failed"), lastOutput: res.text, ...spent };
+    lastOutput = res.text;
+    const parsed = parseVerdict(res.text);
+    if ("verdict" in parsed) return { ok: true, verdict: parsed.verdict, ...spent };
+    if (spent.invalid >= maxInvalid)
+      return {
+        ok: false,
+        error: sessionError("invalid-verdict", `reviewer gave no valid verdict after ${spent.invalid + 1} answers: ${parsed.errors}`),
+        lastOutput,
+        ...spent,
+      };
+    spent.invalid++;
+    prompt = `Your answer is not a valid verdict (${parsed.errors}). Answer again with ONE JSON object and nothing else: {"approved": boolean, "summary": string, "findings": string[]}.`;
+  }
+}

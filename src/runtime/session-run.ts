@@ -1,0 +1,267 @@
+// One prompt in one OpenCode session, watched to its end: started-confirmation, progress,
+// usage, provider retries, permission asks, timeouts, abort, and the final result.
+import type { OpencodeClient } from "@opencode-ai/sdk/v2";
+import { z } from "zod";
+import type { Usage } from "../reconcile/state.js";
+import type { ServerEvent } from "./events.js";
+import { mapOpencodeError, providerError, sessionError } from "./errors.js";
+import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";
+
+/** What a run needs from the runtime around it. */
+export interface RunContext {
+  client: () => Promise<OpencodeClient>;
+  subscribe(sessionId: string, fn: (e: ServerEvent) => void): () => void;
+  /** Decides an asked permission: a reply now, or undefined when a person must answer. */
+  onPermission(req: SessionRequest, p: PermissionRequest, run: SessionRun): Promise<void>;
+  startTimeoutMs: number;
+  timeoutMs: number;
+  /** OpenCode's own provider retries tolerated before orch aborts and reports the error. */
+  providerRetries: number;
+  log?: (line: string) => void;
+}
+
+const TokensSchema = z.object({
+  input: z.number().default(0),
+  output: z.number().default(0),
+  reasoning: z.number().default(0),
+  cache: z.object({ read: z.number().default(0), write: z.number().default(0) }).prefault({}),
+});
+const AssistantSchema = z
+  .object({ id: z.string(), role: z.literal("assistant"), cost: z.number().default(0), tokens: TokensSchema.prefault({}), error: z.unknown().optional(), time: z.object({ completed: z.number().optional() }).loose() })
+  .loose();
+const MessageSchema = z.object({ info: z.object({ id: z.string(), role: z.string() }).loose(), parts: z.array(z.object({ type: z.string() }).loose()) }).loose();
+
+const zeroUsage = (): Usage => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
+
+/** Sums assistant messages' tokens and cost. */
+export function totals(msgs: Array<z.infer<typeof AssistantSchema>>): { usage: Usage; costUsd: number } {
+  const usage = zeroUsage();
+  let costUsd = 0;
+  for (const m of msgs) {
+    usage.input += m.tokens.input;
+    usage.output += m.tokens.output;
+    usage.reasoning += m.tokens.reasoning;
+    usage.cacheRead += m.tokens.cache.read;
+    usage.cacheWrite += m.tokens.cache.write;
+    costUsd += m.cost;
+  }
+  return { usage, costUsd };
+}
+
+/** A prompt being watched. Created by the runtime; `done` settles exactly once. */
+export class SessionRun {
+  readonly done: Promise<SessionResult>;
+  private settle!: (r: SessionResult) => void;
+  private finished = false;
+  private started = false;
+  private retries = 0;
+  private lastProgress = 0;
+  private eventError?: SessionError;
+  /** Set when orch or a person rejected an asked permission: OpenCode then ends the turn. */
+  private rejected?: SessionError;
+  private stopReason?: SessionError;
+  private readonly assistants = new Map<string, z.infer<typeof AssistantSchema>>();
+  private readonly known = new Set<string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribe?: () => void;
+
+  constructor(
+    readonly sessionId: string,
+    readonly req: SessionRequest,
+    private readonly onEvent: (e: SessionEvent) => void,
+    private readonly ctx: RunContext,
+  ) {
+    this.done = new Promise((r) => (this.settle = r));
+  }
+
+  /** Watches a session that is already running (re-attach after an orch restart). */
+  async watch(): Promise<void> {
+    this.started = true;
+    this.unsubscribe = this.ctx.subscribe(this.sessionId, (e) => this.onServerEvent(e));
+    this.arm();
+    await this.resync();
+  }
+
+  /** Sends the prompt and starts watching; never throws (failures settle `done`). */
+  async send(body: { agent?: string; system?: string; model?: { providerID: string; modelID: string } }): Promise<void> {
+    this.unsubscribe = this.ctx.subscribe(this.sessionId, (e) => this.onServerEvent(e));
+    try {
+      const client = await this.ctx.client();
+      if (this.req.sessionId) {
+        // Continuing a session: messages already there are not part of this prompt's result.
+        const prior = await client.session.messages({ sessionID: this.sessionId, directory: this.req.directory });
+        for (const m of (prior.data ?? []) as Array<{ info: { id: string } }>) this.known.add(m.info.id);
+      }
+      const res = await client.session.promptAsync({
+        sessionID: this.sessionId,
+        directory: this.req.directory,
+        ...body,
+        parts: [{ type: "text", text: this.req.prompt }],
+      });
+      if (res.error !== undefined || (res.response && !res.response.ok))
+        return this.finish(providerError(res.response?.status, `promptAsync failed: ${JSON.stringify(res.error)}`));
+    } catch (err) {
+      return this.finish(sessionError("server-down", `cannot reach OpenCode: ${String(err)}`, { infrastructure: true }));
+    }
+    this.arm();
+    // A 204 whose prompt never starts is a known upstream failure: confirm it started.
+    this.timers.push(setTimeout(() => void this.checkStarted(), this.ctx.startTimeoutMs));
+  }
+
+  private arm(): void {
+    const ms = this.req.timeoutMs ?? this.ctx.timeoutMs;
+    this.timers.push(setTimeout(() => void this.stop(sessionError("timeout", `no result within ${ms} ms`)), ms));
+  }
+
+  private async checkStarted(): Promise<void> {
+    if (this.started || this.finished) return;
+    if (await this.busyOnServer()) {
+      this.started = true;
+      return;
+    }
+    if (this.assistants.size > 0 || (await this.resync())) return;
+    await this.stop(sessionError("not-started", `prompt accepted but not started within ${this.ctx.startTimeoutMs} ms`, { infrastructure: true }));
+  }
+
+  private async busyOnServer(): Promise<boolean> {
+    try {
+      const client = await this.ctx.client();
+      const st = await client.session.status({ directory: this.req.directory });
+      const s = (st.data as Record<string, { type: string }> | undefined)?.[this.sessionId];
+      return s !== undefined && s.type !== "idle";
+    } catch {
+      return false;
+    }
+  }
+
+  /** Re-reads the session after missed events (reconnect, re-attach). True if it finished. */
+  async resync(): Promise<boolean> {
+    if (this.finished) return true;
+    if (await this.busyOnServer()) return false;
+    const msgs = await this.messages();
+    const last = msgs?.at(-1);
+    if (last && last.info.role === "assistant" && (last.info as { time?: { completed?: number } }).time?.completed) {
+      await this.finalize();
+      return true;
+    }
+    return false;
+  }
+
+  private progress(): void {
+    const now = Date.now();
+    if (now - this.lastProgress < 1_000) return;
+    this.lastProgress = now;
+    this.onEvent({ type: "progress", sessionId: this.sessionId, at: now });
+  }
+
+  private onServerEvent(e: ServerEvent): void {
+    if (this.finished) return;
+    this.progress();
+    const p = e.properties;
+    switch (e.type) {
+      case "session.status": {
+        const st = p.status as { type?: string; message?: string } | undefined;
+        if (st?.type === "busy") this.started = true;
+        else if (st?.type === "retry") {
+          this.started = true;
+          if (++this.retries > this.ctx.providerRetries) void this.stop(providerError(undefined, st.message ?? "provider retry"));
+        } else if (st?.type === "idle" && this.started) void this.finalize();
+        break;
+      }
+      case "session.idle":
+        if (this.started) void this.finalize();
+        break;
+      case "session.error":
+        if (p.error) this.eventError = mapOpencodeError(p.error);
+        break;
+      case "message.updated": {
+        const m = AssistantSchema.safeParse(p.info);
+        if (!m.success || this.known.has(m.data.id)) break;
+        this.started = true;
+        this.assistants.set(m.data.id, m.data);
+        const t = totals([...this.assistants.values()]);
+        this.onEvent({ type: "usage", sessionId: this.sessionId, ...t });
+        break;
+      }
+      case "permission.asked": {
+        const detail = [...((p.patterns as string[] | undefined) ?? []), JSON.stringify(p.metadata ?? {})].join("\n");
+        const perm: PermissionRequest = { id: String(p.id), sessionId: this.sessionId, kind: String(p.permission), detail };
+        void this.ctx.onPermission(this.req, perm, this).catch((err: unknown) => this.ctx.log?.(`permission handling failed: ${String(err)}`));
+        break;
+      }
+    }
+  }
+
+  /** Answers a permission request of this session. */
+  async reply(requestId: string, reply: PermissionReply): Promise<void> {
+    const client = await this.ctx.client();
+    if (reply === "reject") this.rejected ??= sessionError("permission-rejected", `permission request ${requestId} was rejected; the agent stopped`);
+    await client.permission.reply({ requestID: requestId, reply, directory: this.req.directory });
+  }
+
+  private async messages(): Promise<Array<z.infer<typeof MessageSchema>> | undefined> {
+    try {
+      const client = await this.ctx.client();
+      const res = await client.session.messages({ sessionID: this.sessionId, directory: this.req.directory });
+      const parsed = z.array(MessageSchema).safeParse(res.data);
+      return parsed.success ? parsed.data.filter((m) => !this.known.has(m.info.id)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async finalize(): Promise<void> {
+    if (this.finished) return;
+    const msgs = await this.messages();
+    if (this.finished) return;
+    const assistants = (msgs ?? []).map((m) => AssistantSchema.safeParse(m.info)).flatMap((r) => (r.success ? [r.data] : []));
+    const merged = assistants.length ? assistants : [...this.assistants.values()];
+    const last = msgs?.filter((m) => m.info.role === "assistant").at(-1);
+    const text = (last?.parts ?? [])
+      .filter((pt) => pt.type === "text" && !(pt as { synthetic?: boolean }).synthetic)
+      .map((pt) => String((pt as { text?: unknown }).text ?? ""))
+      .join("");
+    const lastErr = merged.at(-1)?.error;
+    const error = this.stopReason ?? (lastErr ? mapOpencodeError(lastErr) : (this.eventError ?? this.rejected));
+    this.complete({ ok: !error, text, ...totals(merged), ...(error ? { error } : {}) });
+  }
+
+  /** Aborts the session on the server and settles with `reason`. */
+  async stop(reason: SessionError): Promise<void> {
+    if (this.finished || this.stopReason) return;
+    this.stopReason = reason;
+    try {
+      const client = await this.ctx.client();
+      await client.session.abort({ sessionID: this.sessionId, directory: this.req.directory });
+    } catch (err) {
+      this.ctx.log?.(`abort ${this.sessionId} failed: ${String(err)}`);
+    }
+    await this.finalize();
+  }
+
+  /** Settles with an infrastructure failure without talking to the server (it is gone). */
+  fail(reason: SessionError): void {
+    this.complete({ ok: false, text: "", ...totals([...this.assistants.values()]), error: reason });
+  }
+
+  private finish(error: SessionError): void {
+    this.complete({ ok: false, text: "", usage: zeroUsage(), costUsd: 0, error });
+  }
+
+  private complete(r: Omit<SessionResult, "sessionId">): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.unsubscribe?.();
+    this.settle({ sessionId: this.sessionId, ...r });
+  }
+
+  /** Passes an event to the session's listener while the session runs. */
+  emit(e: SessionEvent): void {
+    if (!this.finished) this.onEvent(e);
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+}

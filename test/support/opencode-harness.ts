@@ -1,0 +1,81 @@
+// Shared harness for tests against a REAL `opencode serve` (node_modules/.bin/opencode) driven by
+// the scripted model: one server per test file (start costs 2-3 s), one temp git repo per test.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { startScriptedModel, type ScriptedModel, type Script } from "../../src/demo/scripted-model.js";
+import { ConfigSchema, type Config, type ConfigInput } from "../../src/spec/config.js";
+import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/index.js";
+import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
+import type { SessionEvent, SessionRequest } from "../../src/runtime/types.js";
+
+export { startScriptedModel };
+export type { ScriptedModel };
+
+/** A running server + model + runtime, and temp dirs cleaned up by close(). */
+export interface Harness {
+  model: ScriptedModel;
+  runtime: OpenCodeRuntime;
+  config: Config;
+  /** Root of the "orch repo" (approval files live under it). */
+  root: string;
+  /** A fresh git repo with a unique first commit (OpenCode keys projects on the root commit). */
+  repo(): string;
+  /** A session request with sensible defaults. */
+  request(directory: string, over?: Partial<SessionRequest>): SessionRequest;
+  /** Collected events per session id. */
+  events: SessionEvent[];
+  close(): Promise<void>;
+}
+
+/** Creates a temp git repo with one commit. */
+export function makeRepo(parent: string): string {
+  const dir = mkdtempSync(path.join(parent, "repo-"));
+  writeFileSync(path.join(dir, "README.md"), `# test repo ${randomUUID()}\n`);
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=test@orch", "-c", "user.name=orch-test", "commit", "-qm", "init");
+  return dir;
+}
+
+/** Starts the scripted model and an orch runtime that owns a hermetic opencode server. */
+export async function startHarness(script: Script, configInput: ConfigInput = {}, opts: CreateRuntimeOptions = {}): Promise<Harness> {
+  const base = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
+  const model = await startScriptedModel(script);
+  const config = ConfigSchema.parse(configInput);
+  const root = path.join(base, "root");
+  const runtime = createRuntime(config, root, {
+    demoModelURL: model.baseURL,
+    stateDir: path.join(base, "state"),
+    ...opts,
+    runtime: { startTimeoutMs: 20_000, approvalPollMs: 100, ...opts.runtime },
+  });
+  const events: SessionEvent[] = [];
+  let n = 0;
+  return {
+    model,
+    runtime,
+    config,
+    root,
+    events,
+    repo: () => makeRepo(base),
+    request: (directory, over = {}) => ({
+      taskId: `T${++n}`,
+      attempt: 1,
+      role: "worker",
+      directory,
+      model: config.models.default,
+      title: `test session ${n}`,
+      prompt: "do the thing",
+      ...over,
+    }),
+    close: async () => {
+      await runtime.close();
+      await model.close();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
