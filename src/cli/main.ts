@@ -7,11 +7,21 @@ import { fileURLToPath } from "node:url";
 import { OrchError } from "../util/errors.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
+import { contextCommand } from "./commands/context.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { logCommand } from "./commands/log.js";
+import { initCommand } from "./commands/init.js";
+import { statusCommand } from "./commands/status.js";
+import { validateCommand } from "./commands/validate.js";
 // @commands-end
 
 const commands: CommandModule<any, any>[] = [
   // @command-list
+  initCommand,
+  statusCommand,
+  validateCommand,
+  contextCommand,
+  doctorCommand,
   logCommand,
 ];
 

@@ -1,0 +1,86 @@
+// `orch init`: scaffolds TODO.md, tasks/ and .orchestrator/config.json; never overwrites a file.
+import path from "node:path";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { CommandModule } from "yargs";
+import { OrchError } from "../../util/errors.js";
+import { ensureLayout } from "../../store/layout.js";
+import { CONFIG_PATH } from "../../spec/load.js";
+
+interface InitArgs {
+  dir: string;
+}
+
+const TODO = `# Mission
+
+<!-- One task per line: - [ ] <id> <title> (after <ids>). orch checks the box when the task is done
+     and verified; uncheck it to have it redone; delete the line to cancel. Nested items are subtasks. -->
+
+- [ ] T1 Write the first piece of work
+- [ ] T2 Build on it (after T1)
+`;
+
+const T1 = `---
+type: logic
+verify:
+  - node --test
+files:
+  - src/**
+---
+Describe the task: what to build, where, and how to tell it is done.
+`;
+
+/** Where this package's schemas/ lives (dist/cli/commands/init.js → ../../../schemas). */
+function schemaRef(repo: string): string {
+  const schema = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../schemas/config.schema.json");
+  const rel = path.relative(path.join(repo, ".orchestrator"), schema).split(path.sep).join("/");
+  // Inside the repo (e.g. node_modules/orch): a portable relative path; otherwise a file URL.
+  return path.relative(repo, schema).startsWith("..") ? `file://${schema}` : rel;
+}
+
+/** Creates each missing file; returns what it created and what it left alone. */
+export async function scaffold(repo: string): Promise<{ created: string[]; kept: string[] }> {
+  const created: string[] = [];
+  const kept: string[] = [];
+  const put = async (rel: string, text: string) => {
+    await mkdir(path.dirname(path.join(repo, rel)), { recursive: true });
+    try {
+      await writeFile(path.join(repo, rel), text, { flag: "wx" }); // wx: fail rather than overwrite
+      created.push(rel);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      kept.push(rel);
+    }
+  };
+  const todoIsNew = !existsSync(path.join(repo, "TODO.md"));
+  await put("TODO.md", TODO);
+  if (existsSync(path.join(repo, "tasks"))) kept.push("tasks/");
+  else {
+    await mkdir(path.join(repo, "tasks"));
+    created.push("tasks/");
+  }
+  // The example task file only goes with the example TODO.md, or it would be an orphan.
+  if (todoIsNew) await put("tasks/T1.md", T1);
+  await put(CONFIG_PATH, `${JSON.stringify({ $schema: schemaRef(repo), todo: "TODO.md", tasksDir: "tasks" }, null, 2)}\n`);
+  const before = [".gitignore", ".gitattributes"].filter((f) => !existsSync(path.join(repo, ".orchestrator", f)));
+  ensureLayout(path.join(repo, ".orchestrator"));
+  created.push(...before.map((f) => `.orchestrator/${f}`));
+  return { created, kept };
+}
+
+/** yargs command module for `orch init`. */
+export const initCommand: CommandModule<object, InitArgs> = {
+  command: "init",
+  describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone)",
+  handler: async (args) => {
+    const st = await stat(args.dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new OrchError("no-dir", `${args.dir} is not a directory`, { exitCode: 2, hint: "Create it first, or pass --dir <repository root>." });
+    const { created, kept } = await scaffold(path.resolve(args.dir));
+    for (const f of created) process.stdout.write(`created  ${f}\n`);
+    for (const f of kept) process.stdout.write(`exists   ${f} (left as is)\n`);
+    process.stdout.write(created.length ? "Next: edit TODO.md, then run `orch validate`.\n" : "Nothing to do: everything exists.\n");
+  },
+};
+
+export default initCommand;

@@ -1,0 +1,55 @@
+// `orch status`: one row per task (id, title, state, deps, blocked by); --json for data.
+import path from "node:path";
+import { readFile } from "node:fs/promises";
+import type { CommandModule } from "yargs";
+import { formatProblem } from "../../util/errors.js";
+import { PhaseSchema } from "../../reconcile/state.js";
+import { statusRows, formatStatusTable } from "../../graph/status.js";
+import { readRepo, relativeToCwd } from "./validate.js";
+
+interface StatusArgs {
+  dir: string;
+  json: boolean;
+}
+
+/** Phase per task from .orchestrator/state/<id>.json; an absent or unreadable record is skipped. */
+async function readPhases(root: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const phases = new Map<string, string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      const text = await readFile(path.join(root, ".orchestrator", "state", `${id}.json`), "utf8").catch(() => undefined);
+      if (text === undefined) return;
+      try {
+        const raw = JSON.parse(text) as { value?: { phase?: unknown }; phase?: unknown };
+        // Records are stored in a versioned envelope ({ version, value }); accept a bare state too.
+        const phase = PhaseSchema.safeParse(raw.value?.phase ?? raw.phase);
+        if (phase.success) phases.set(id, phase.data);
+      } catch {
+        // A half-written or foreign file: status shows the files' view instead.
+      }
+    }),
+  );
+  return phases;
+}
+
+/** yargs command module for `orch status`. */
+export const statusCommand: CommandModule<object, StatusArgs> = {
+  command: "status",
+  describe: "Show each task's state, deps and what blocks it",
+  builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the rows as JSON" }) as any,
+  handler: async (args) => {
+    const { mission, problems } = await readRepo(args.dir);
+    const rows = statusRows(mission, await readPhases(mission.root, mission.tasks.map((t) => t.id)));
+    const errors = problems.filter((p) => p.severity === "error");
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)) }, null, 2)}\n`);
+    } else {
+      process.stdout.write(rows.length ? formatStatusTable(rows, process.stdout.columns ?? 100) : "No tasks.\n");
+      for (const p of errors) process.stderr.write(`${formatProblem(relativeToCwd(p, mission.root))}\n`);
+      if (errors.length) process.stderr.write(`${errors.length} error(s): run \`orch validate\` for details.\n`);
+    }
+    (args as unknown as { exitCode: number }).exitCode = errors.length ? 1 : 0;
+  },
+};
+
+export default statusCommand;

@@ -1,0 +1,51 @@
+// `orch validate`: reads config, TODO.md and task files; prints each problem as
+// `path:line:col: message` + hint; exit 0 when there is no error, 1 otherwise.
+import path from "node:path";
+import { stat } from "node:fs/promises";
+import type { CommandModule } from "yargs";
+import { OrchError, formatProblem, type Problem } from "../../util/errors.js";
+import { loadConfig, loadMission } from "../../spec/load.js";
+import type { Mission } from "../../spec/model.js";
+
+interface ValidateArgs {
+  dir: string;
+  json: boolean;
+}
+
+/** Loads everything orch reads from `dir`; throws OrchError only when dir itself is unusable. */
+export async function readRepo(dir: string): Promise<{ mission: Mission; problems: Problem[] }> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new OrchError("no-dir", `${dir} is not a directory`, { exitCode: 2, hint: "Pass --dir <repository root>." });
+  const { config, problems: configProblems } = await loadConfig(dir);
+  const mission = await loadMission(dir, config);
+  return { mission, problems: [...configProblems, ...mission.problems] };
+}
+
+/** Problem paths relative to the current directory, so editors and terminals can jump to them. */
+export function relativeToCwd(p: Problem, root: string): Problem {
+  const abs = path.resolve(root, p.file);
+  return { ...p, file: path.relative(process.cwd(), abs) || p.file };
+}
+
+/** yargs command module for `orch validate`. */
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: "validate",
+  describe: "Check TODO.md, the task files and the config; exit 1 on any error",
+  builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }) as any,
+  handler: async (args) => {
+    const { mission, problems } = await readRepo(args.dir);
+    const shown = problems.map((p) => relativeToCwd(p, mission.root));
+    const errors = shown.filter((p) => p.severity === "error").length;
+    const warnings = shown.length - errors;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ ok: errors === 0, tasks: mission.tasks.length, errors, warnings, problems: shown }, null, 2)}\n`);
+    } else {
+      for (const p of shown) process.stdout.write(`${formatProblem(p)}\n`);
+      const counts = `${mission.tasks.length} task${mission.tasks.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+      process.stdout.write(errors ? `✗ ${counts}\n` : `✓ ${counts}\n`);
+    }
+    (args as unknown as { exitCode: number }).exitCode = errors ? 1 : 0;
+  },
+};
+
+export default validateCommand;
