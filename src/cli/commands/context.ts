@@ -1,0 +1,56 @@
+// `orch context <task-id>`: prints the context pack a worker would get for the task, and its size.
+import type { CommandModule } from "yargs";
+import { buildContextPack } from "../../context/pack.js";
+import { openCodeTools } from "../../context/open.js";
+import { loadConfig, loadMission } from "../../spec/load.js";
+import { OrchError, formatProblem } from "../../util/errors.js";
+
+interface ContextArgs {
+  dir: string;
+  task: string;
+  json: boolean;
+  budget?: number;
+  changed?: string[];
+  fallback: boolean;
+}
+
+/** yargs command module for `orch context`. */
+export const contextCommand: CommandModule<object, ContextArgs> = {
+  command: "context <task>",
+  describe: "Print the context pack an agent gets for a task, with its token count",
+  builder: (y) =>
+    y
+      .positional("task", { type: "string", demandOption: true, describe: "A task id, e.g. T3" })
+      .option("json", { type: "boolean", default: false, describe: "Print the pack as JSON (text, tokens, items, wholeFileTokens)" })
+      .option("budget", { type: "number", describe: "Token budget (default: config context.tokenBudget)" })
+      .option("changed", { type: "string", array: true, describe: "Files the task's deps changed (repo-relative)" })
+      .option("fallback", { type: "boolean", default: false, describe: "Use the TypeScript fallback even when orch-native is built" }) as any,
+  handler: async (args) => {
+    const { config, problems } = await loadConfig(args.dir);
+    if (problems.some((p) => p.severity === "error")) {
+      throw new OrchError("bad-config", problems.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json, then run again." });
+    }
+    const mission = await loadMission(args.dir, config);
+    const task = mission.tasks.find((t) => t.id === args.task);
+    if (!task) {
+      for (const p of mission.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      throw new OrchError("unknown-task", `no task ${args.task} in ${mission.todoFile}`, { exitCode: 2, hint: "`orch status` lists the task ids." });
+    }
+    const budget = args.budget ?? config.context.tokenBudget;
+    if (!(budget > 0)) throw new OrchError("usage", "--budget must be a positive number", { exitCode: 2 });
+    const tools = await openCodeTools(mission.root, { pool: config.context.nativePool, fallback: args.fallback });
+    try {
+      const pack = await buildContextPack(task, mission, tools, { tokenBudget: budget, changedFiles: args.changed });
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ task: task.id, tools: tools.kind, budget, ...pack }, null, 2)}\n`);
+        return;
+      }
+      const saved = pack.wholeFileTokens > 0 ? `, ${Math.round((1 - pack.tokens / pack.wholeFileTokens) * 100)}% fewer than the ${pack.wholeFileTokens} of the whole files in scope` : "";
+      process.stdout.write(`${pack.text}\n— ${pack.tokens} tokens (budget ${budget}, estimate chars/4, ${tools.kind} tools${saved})\n`);
+    } finally {
+      await tools.close();
+    }
+  },
+};
+
+export default contextCommand;

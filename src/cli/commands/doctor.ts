@@ -1,0 +1,97 @@
+// `orch doctor`: checks the machine for what orch needs and says what to fix.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+import type { CommandModule } from "yargs";
+import { findNativeBinary } from "../../context/open.js";
+import { NativePool } from "../../context/native-pool.js";
+import { loadConfig } from "../../spec/load.js";
+import { formatProblem } from "../../util/errors.js";
+
+interface DoctorArgs {
+  dir: string;
+  json: boolean;
+}
+
+/** One check's outcome; `ok: false` with `required` makes doctor exit 1. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  required: boolean;
+  detail: string;
+  hint?: string;
+}
+
+function executable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** node_modules/.bin/opencode under the repo, else under orch's own package, else on PATH. */
+export function findOpencode(root: string): string | undefined {
+  const pkgRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..", "..");
+  const local = [root, pkgRoot].map((d) => path.join(d, "node_modules", ".bin", "opencode")).find(executable);
+  if (local) return local;
+  return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "opencode")).find(executable);
+}
+
+function versionOf(bin: string): string | undefined {
+  const r = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 15_000 });
+  return r.status === 0 ? r.stdout.trim().split("\n").pop() : undefined;
+}
+
+/** Runs every check. */
+export async function runChecks(root: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  checks.push({ name: "node", ok: major > 20 || (major === 20 && minor >= 19), required: true, detail: `v${process.versions.node}`, hint: "orch needs Node >= 20.19." });
+  const oc = findOpencode(root);
+  const ocVersion = oc ? versionOf(oc) : undefined;
+  checks.push(
+    oc && ocVersion
+      ? { name: "opencode", ok: true, required: true, detail: `${oc} (${ocVersion})` }
+      : { name: "opencode", ok: false, required: true, detail: oc ? `${oc} does not run` : "not found", hint: "Run `npm ci` (opencode-ai ships the binary) or put opencode on PATH." },
+  );
+  const bin = findNativeBinary();
+  if (!bin.found) {
+    checks.push({ name: "orch-native", ok: false, required: false, detail: `not built (${bin.path}): fallback in use (grep and glob only)`, hint: "Run `npm run build:native` for outline, references and symbol." });
+  } else {
+    const pool = new NativePool(root, bin.path, { size: 1, timeoutMs: 5_000 });
+    const ok = await pool.ping().then(() => true, () => false);
+    await pool.close();
+    const version = versionOf(bin.path) ?? "?";
+    checks.push(ok
+      ? { name: "orch-native", ok: true, required: false, detail: `${bin.path} (${version})` }
+      : { name: "orch-native", ok: false, required: false, detail: `${bin.path} does not answer: fallback in use`, hint: "Rebuild it: `npm run build:native`." });
+  }
+  const { problems } = await loadConfig(root);
+  checks.push(problems.length === 0
+    ? { name: "config", ok: true, required: true, detail: "valid (.orchestrator/config.json or defaults)" }
+    : { name: "config", ok: false, required: true, detail: problems.map(formatProblem).join("\n    "), hint: "Fix .orchestrator/config.json." });
+  return checks;
+}
+
+/** yargs command module for `orch doctor`. */
+export const doctorCommand: CommandModule<object, DoctorArgs> = {
+  command: "doctor",
+  describe: "Check node, opencode, orch-native and the config",
+  builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the checks as JSON" }) as any,
+  handler: async (args) => {
+    const checks = await runChecks(path.resolve(args.dir));
+    if (args.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+    else {
+      for (const c of checks) {
+        const mark = c.ok ? "ok  " : c.required ? "FAIL" : "warn";
+        process.stdout.write(`${mark} ${c.name.padEnd(12)} ${c.detail}\n`);
+        if (!c.ok && c.hint) process.stdout.write(`     ${"".padEnd(12)} hint: ${c.hint}\n`);
+      }
+    }
+    if (checks.some((c) => c.required && !c.ok)) process.exitCode = 1;
+  },
+};
+
+export default doctorCommand;

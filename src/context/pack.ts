@@ -1,0 +1,120 @@
+// Context packs: for one task, gather what it points at (scope globs, names in its text, files
+// its deps changed, references of those names), rank, fit a token budget, render compact text.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Mission, TaskSpec } from "../spec/model.js";
+import { fitItems, item, readingOrder, type PackItem } from "./fit.js";
+import { fenceLanguage, renderOutline, renderReferences, renderSymbol } from "./render.js";
+import { extractTerms } from "./terms.js";
+import { estimateTokens } from "./tokens.js";
+import type { CodeTools, Reference } from "./types.js";
+
+/** What the worker sees: text, its token estimate, the items it is made of, and a baseline. */
+export interface ContextPack {
+  text: string;
+  tokens: number;
+  items: PackItem[];
+  /** Tokens of the whole files in the task's scope (and changed files): the no-pack baseline. */
+  wholeFileTokens: number;
+}
+
+/** Pack options: the budget (config.context.tokenBudget) and files the task's deps changed. */
+export interface PackOptions {
+  tokenBudget: number;
+  changedFiles?: string[];
+}
+
+const MAX_FILES = 200;
+const MAX_DEFS_PER_NAME = 2;
+const MAX_BODIES = 8;
+
+/** Builds the context pack for `task`. Tools errors on single items are skipped, not fatal. */
+export async function buildContextPack(task: TaskSpec, mission: Mission, tools: CodeTools, opts: PackOptions): Promise<ContextPack> {
+  const terms = extractTerms(`${task.title}\n${task.body}`);
+  const scope = task.files.length ? (await tools.glob(task.files)).paths.slice(0, MAX_FILES) : [];
+  const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(escapeGlob);
+  // glob([]) would list every file: ask only when there is something to check.
+  const existing = new Set(asked.length ? (await tools.glob(asked)).paths : []);
+  const changed = (opts.changedFiles ?? []).filter((p) => existing.has(p));
+  const mentioned = terms.paths.filter((p) => existing.has(p));
+
+  const refs = new Map<string, Reference[]>();
+  const grepOnly = new Map<string, Reference[]>();
+  for (const name of terms.identifiers) {
+    if (tools.references) refs.set(name, (await tools.references(name)).references);
+    else {
+      const g = await tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, maxResults: 50 });
+      grepOnly.set(name, g.matches.map((m) => ({ ...m, definition: false })));
+    }
+  }
+
+  const weight = new Map<string, { score: number; reason: string }>();
+  const bump = (p: string, score: number, reason: string) => {
+    const cur = weight.get(p);
+    if (!cur || cur.score < score) weight.set(p, { score, reason });
+  };
+  for (const p of scope) bump(p, 6, "in scope");
+  for (const p of mentioned) bump(p, 8, "named in the task");
+  for (const p of changed) bump(p, 8, "changed by a dep");
+  const defs: Array<{ path: string; name: string }> = [];
+  for (const [name, rs] of refs) {
+    const d = rs.filter((r) => r.definition).sort((a, b) => Number(weight.has(b.path)) - Number(weight.has(a.path)) || Number(isTest(a.path)) - Number(isTest(b.path)));
+    for (const r of d.slice(0, MAX_DEFS_PER_NAME)) {
+      defs.push({ path: r.path, name });
+      bump(r.path, 4, `defines \`${name}\``);
+    }
+  }
+
+  const items: PackItem[] = [];
+  const files = [...weight.keys()].sort().slice(0, MAX_FILES);
+  if (scope.length) items.push(item("files", `## Files in scope (${scope.length})\n${scope.join("\n")}\n`, 20, "scope list"));
+  if (tools.outline && files.length) {
+    const hits = countHits(refs);
+    for (const f of await tools.outline(files)) {
+      if (f.error) continue;
+      const w = weight.get(f.path)!;
+      items.push(item("outline", renderOutline(f), w.score + Math.min(2, 0.25 * (hits.get(f.path) ?? 0)), w.reason, { path: f.path }));
+    }
+  }
+  if (tools.symbol) {
+    for (const d of defs.slice(0, MAX_BODIES)) {
+      const s = await tools.symbol(d.path, d.name).catch(() => undefined);
+      if (!s) continue;
+      const score = weight.get(d.path)!.score >= 6 ? 12 : 10;
+      items.push(item("symbol", renderSymbol(s, fenceLanguage(d.path)), score, `defines \`${d.name}\``, { path: d.path, name: d.name }));
+    }
+  }
+  for (const [name, rs] of [...refs, ...grepOnly]) {
+    const uses = rs.filter((r) => !r.definition);
+    if (uses.length) items.push(item("references", renderReferences(name, uses), 3, `uses of \`${name}\``, { name }));
+  }
+
+  const header = `# Context for ${task.id}: ${task.title}\n`;
+  const chosen = readingOrder(fitItems(items, Math.max(0, opts.tokenBudget - estimateTokens(header) - 40)));
+  const body = chosen.map((i) => i.text).join("\n");
+  const footer = chosen.length < items.length ? `\n(${items.length - chosen.length} more items left out to fit ${opts.tokenBudget} tokens)\n` : "";
+  const text = `${header}\n${body}${footer}`;
+  const wholeFileTokens = await wholeTokens(mission.root, [...new Set([...scope, ...changed])]);
+  return { text, tokens: estimateTokens(text), items: chosen, wholeFileTokens };
+}
+
+function countHits(refs: Map<string, Reference[]>): Map<string, number> {
+  const hits = new Map<string, number>();
+  for (const rs of refs.values()) for (const r of rs) hits.set(r.path, (hits.get(r.path) ?? 0) + 1);
+  return hits;
+}
+
+function isTest(p: string): boolean {
+  return /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[jt]sx?$/.test(p);
+}
+
+/** A literal path as a glob (brackets and braces escaped), to ask whether it exists. */
+function escapeGlob(p: string): string {
+  return p.replace(/[[\]{}*?]/g, "[$&]");
+}
+
+async function wholeTokens(root: string, files: string[]): Promise<number> {
+  let n = 0;
+  for (const f of files) n += estimateTokens(await readFile(path.join(root, f), "utf8").catch(() => ""));
+  return n;
+}
