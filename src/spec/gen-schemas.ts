@@ -1,0 +1,28 @@
+// Writes schemas/*.schema.json from the zod schemas (the single source). Run: npm run gen:schemas.
+import { writeFileSync, mkdirSync, realpathSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { ConfigSchema } from "./config.js";
+import { TaskFrontMatterSchema } from "./task-file.js";
+
+/** File name → JSON text of every generated schema. */
+export function schemaTexts(): Record<string, string> {
+  const gen = (schema: z.ZodType, id: string, title: string) =>
+    `${JSON.stringify({ ...z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), $id: id, title }, null, 2)}\n`;
+  return {
+    "config.schema.json": gen(ConfigSchema, "https://orch.dev/schemas/config.schema.json", "orch .orchestrator/config.json"),
+    "task-file.schema.json": gen(TaskFrontMatterSchema, "https://orch.dev/schemas/task-file.schema.json", "orch task file front matter (tasks/<id>.md)"),
+  };
+}
+
+function main(): void {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../schemas");
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(schemaTexts())) {
+    writeFileSync(path.join(dir, name), text);
+    process.stdout.write(`wrote schemas/${name}\n`);
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) main();
