@@ -35,9 +35,14 @@ function readPidNamespace(): string {
 /** Whether `owner` is provably dead: same host and pid namespace, and no such process. */
 export function ownerIsDead(owner: LockOwner): boolean {
   if (owner.host !== HOST || owner.ns !== PID_NS || owner.ns === "unknown") return false;
-  if (owner.pid === process.pid) return false;
+  return localPidIsDead(owner.pid);
+}
+
+/** Whether a pid of THIS host and pid namespace names no process. */
+export function localPidIsDead(pid: number): boolean {
+  if (PID_NS === "unknown" || pid === process.pid || !(pid > 0)) return false;
   try {
-    process.kill(owner.pid, 0);
+    process.kill(pid, 0);
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "ESRCH";

@@ -7,6 +7,7 @@ import { FileLeaseManager } from "./leases.js";
 import { DEFAULT_LOCK_OPTIONS } from "./lock.js";
 import { FileRecordStore } from "./records.js";
 import { StorePaths } from "./paths.js";
+import { sweepLeftovers } from "./sweep.js";
 import { FileTodoWriter } from "./todo-writer.js";
 
 export interface StoreOptions {
@@ -30,6 +31,8 @@ export interface Store {
   journal: Journal & Pick<FileJournal, "readDetailed">;
   /** A writer for a file a person also edits (TODO.md), path relative to the root. */
   todo(file: string): TodoWriter;
+  /** Removes temp files and half-made locks left by writers that were killed; returns how many. */
+  sweep(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,8 @@ export function openStore(root: string, opts: StoreOptions = {}): Store {
     leases,
     journal,
     todo: (file) => new FileTodoWriter(paths, file, lock, fs),
+    // TODO.md's temp files sit beside it, in the root: swept there without recursing into the repo.
+    sweep: async () => (await sweepLeftovers(paths.dir)) + (await sweepLeftovers(paths.root, false)),
     // Every operation holds its locks only for its own duration, so there is nothing left to free.
     close: async () => undefined,
   };

@@ -1,0 +1,43 @@
+// Leftovers of writers killed mid-write: temp files (".<name>.<pid>.<rand>.tmp") and half-made lock
+// folders ("<lock>.<nonce>.new"). Only a dead local process's leftovers go; records never do.
+import fs from "node:fs/promises";
+import path from "node:path";
+import { errno, ioError } from "./io-errors.js";
+import { localPidIsDead, ownerIsDead, readOwner } from "./lock-fs.js";
+
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/** Not orch's records: agent worktrees and caches are walked by no one here. */
+const SKIP = new Set(["worktrees", "cache"]);
+
+/** Removes dead writers' leftovers under `dir`, recursively; returns how many. */
+export async function sweepLeftovers(dir: string, recursive = true): Promise<number> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (errno(err) === "ENOENT") return 0;
+    throw ioError(err, "list", dir);
+  }
+  let removed = 0;
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name.endsWith(".new")) {
+        const owner = readOwner(p);
+        // No owner file: killed between mkdir and writing it; give a live writer a minute.
+        const dead = owner ? ownerIsDead(owner) : (await fs.stat(p)).mtimeMs < Date.now() - 60_000;
+        if (dead) {
+          await fs.rm(p, { recursive: true, force: true });
+          removed++;
+        }
+      } else if (recursive && !SKIP.has(e.name) && !e.name.endsWith(".lock")) removed += await sweepLeftovers(p);
+      continue;
+    }
+    const m = TEMP.exec(e.name);
+    if (m && localPidIsDead(Number(m[1]))) {
+      await fs.rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
