@@ -1,0 +1,41 @@
+// The example mission is the demo's input and the runtime's end-to-end fixture: keep it valid and passable.
+import { describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { loadConfig, loadMission } from "../../src/spec/load.js";
+import { topoOrder } from "../../src/graph/dag.js";
+
+const example = fileURLToPath(new URL("../../examples/hello-mission", import.meta.url));
+const solution = fileURLToPath(new URL("../../examples/solutions/hello-mission", import.meta.url));
+
+describe("examples/hello-mission", () => {
+  it("is a valid mission of 5-8 tasks with a diamond and verify commands", async () => {
+    const { config, problems } = await loadConfig(example);
+    expect(problems).toEqual([]);
+    const m = await loadMission(example, config);
+    expect(m.problems).toEqual([]);
+    expect(m.tasks.length).toBeGreaterThanOrEqual(5);
+    expect(m.tasks.length).toBeLessThanOrEqual(8);
+    const deps = Object.fromEntries(m.tasks.map((t) => [t.id, t.deps]));
+    expect(deps).toMatchObject({ T2: ["T1"], T3: ["T1"], T4: ["T2", "T3"] });
+    for (const t of m.tasks) expect(t.verify.length, t.id).toBeGreaterThan(0);
+    expect(topoOrder(m.tasks)[0]).toBe("T1");
+  });
+  it("its acceptance tests fail before the work and pass with the reference solution", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-example-"));
+    try {
+      cpSync(example, dir, { recursive: true });
+      const before = spawnSync(process.execPath, ["--test"], { cwd: dir, encoding: "utf8" });
+      expect(before.status).not.toBe(0);
+      cpSync(solution, dir, { recursive: true });
+      const after = spawnSync(process.execPath, ["--test"], { cwd: dir, encoding: "utf8" });
+      expect(after.stdout).toMatch(/# fail 0/);
+      expect(after.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
