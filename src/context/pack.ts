@@ -43,7 +43,9 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   for (const name of terms.identifiers) {
     if (tools.references) refs.set(name, (await tools.references(name)).references);
     else {
-      const g = await tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, maxResults: 50 });
+      // The task's own text mentions every name: leave TODO.md and task files out.
+      const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${escapeGlob(f)}`);
+      const g = await tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 });
       grepOnly.set(name, g.matches.map((m) => ({ ...m, definition: false })));
     }
   }

@@ -29,11 +29,10 @@ export function extractTerms(text: string, max = 12): Terms {
   }
   const prose = text.replace(/`[^`\n]*`/g, " ");
   for (const m of prose.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*(?:\/[\w.-]+)*/g)) {
-    const w = m[0];
+    const w = m[0].replace(/[.,;:-]+$/, "");
     if (w.includes("/")) {
       if (PATHLIKE.test(w) && !paths.includes(w)) paths.push(w);
     } else if (CODEY.test(w)) addId(w);
   }
-  for (const m of prose.matchAll(/(?:^|\s)([\w.-]+\/[\w./-]+\.\w+)/g)) if (!paths.includes(m[1]!)) paths.push(m[1]!);
   return { identifiers: ids.slice(0, max), paths };
 }

@@ -1,0 +1,72 @@
+// `orch context` and `orch doctor` run as a user would: the built CLI in a child process.
+import { execFile } from "node:child_process";
+import { rmSync, writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HAVE_NATIVE } from "../native/binary.js";
+import { makeFixtureRepo } from "./fixture.js";
+
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, "../../dist/cli/main.js");
+let root: string;
+
+async function orch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [CLI, ...args, "--dir", root], { encoding: "utf8" });
+    return { code: 0, ...r };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(() => {
+  root = makeFixtureRepo();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe("orch context", () => {
+  it("prints the pack with its token count", async () => {
+    const r = await orch("context", "T1", "--budget", "800");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("# Context for T1: Add a sweep to the lease manager");
+    expect(r.stdout).toMatch(new RegExp(`— \\d+ tokens \\(budget 800, estimate chars/4, ${HAVE_NATIVE ? "native" : "fallback"} tools`));
+  });
+  it("--json gives the pack as data", async () => {
+    const r = await orch("context", "T1", "--json", "--fallback");
+    const j = JSON.parse(r.stdout) as { task: string; tools: string; tokens: number; budget: number; items: unknown[]; wholeFileTokens: number };
+    expect(j).toMatchObject({ task: "T1", tools: "fallback", budget: 6000 });
+    expect(j.tokens).toBeGreaterThan(0);
+    expect(j.tokens).toBeLessThanOrEqual(6000);
+    expect(j.wholeFileTokens).toBeGreaterThan(0);
+  });
+  it("names an unknown task and exits 2 without a stack", async () => {
+    const r = await orch("context", "T99");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("orch: no task T99 in TODO.md");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("orch doctor", () => {
+  it("reports node, opencode, orch-native and the config", async () => {
+    const r = await orch("doctor", "--json");
+    const checks = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; detail: string }>;
+    expect(checks.map((c) => c.name)).toEqual(["node", "opencode", "orch-native", "config"]);
+    expect(checks[0]).toMatchObject({ ok: true, detail: `v${process.versions.node}` });
+    expect(checks[2]!.ok).toBe(HAVE_NATIVE);
+    expect(checks[3]!.ok).toBe(true);
+  });
+  it("fails on an invalid config with the file position", async () => {
+    mkdirSync(path.join(root, ".orchestrator"), { recursive: true });
+    writeFileSync(path.join(root, ".orchestrator/config.json"), '{ "context": { "nativePool": 0 } }\n');
+    try {
+      const r = await orch("doctor");
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/FAIL config\s+\.orchestrator\/config\.json:1:\d+/);
+    } finally {
+      rmSync(path.join(root, ".orchestrator"), { recursive: true, force: true });
+    }
+  });
+});

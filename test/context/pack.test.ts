@@ -1,0 +1,86 @@
+// Context packs on a fixture repository, with orch-native and with the TypeScript fallback.
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FallbackTools } from "../../src/context/fallback.js";
+import { NativePool } from "../../src/context/native-pool.js";
+import { buildContextPack } from "../../src/context/pack.js";
+import { DEFAULT_CONFIG } from "../../src/spec/config.js";
+import { loadMission } from "../../src/spec/load.js";
+import type { Mission } from "../../src/spec/model.js";
+import { HAVE_NATIVE, NATIVE_BIN, requireNativeInCi } from "../native/binary.js";
+import { makeFixtureRepo } from "./fixture.js";
+
+requireNativeInCi();
+
+let root: string;
+let mission: Mission;
+let native: NativePool;
+let fallback: FallbackTools;
+const task = (id: string) => mission.tasks.find((t) => t.id === id)!;
+
+beforeAll(async () => {
+  root = makeFixtureRepo();
+  mission = await loadMission(root, DEFAULT_CONFIG);
+  native = new NativePool(mission.root, NATIVE_BIN, { size: 1, timeoutMs: 10_000 });
+  fallback = new FallbackTools(mission.root);
+});
+afterAll(async () => {
+  await native?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("fallback tools", () => {
+  it("glob honours .gitignore and hidden files", async () => {
+    expect((await fallback.glob(["**/*.ts"])).paths).toEqual(["lib/changed.ts", "src/lease.ts", "src/store.ts", "src/util/math.ts"]);
+    expect((await fallback.glob(["**/*.js"])).paths).toEqual([]);
+  });
+  it("a pack from grep alone still names the scope and the uses", async () => {
+    const pack = await buildContextPack(task("T1"), mission, fallback, { tokenBudget: 2_000 });
+    expect(pack.items.map((i) => i.kind).sort()).toEqual(["files", "references", "references"]);
+    expect(pack.text).toContain("src/store.ts:5: const leases = new LeaseManager();");
+    expect(pack.tokens).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe.skipIf(!HAVE_NATIVE)("context packs with orch-native", () => {
+  it("holds the named symbol's body, scope outlines, and uses, within budget", async () => {
+    const pack = await buildContextPack(task("T1"), mission, native, { tokenBudget: 1_500 });
+    expect(pack.tokens).toBeLessThanOrEqual(1_500);
+    expect(pack.text).toContain("```ts\nexport class LeaseManager {");
+    expect(pack.text).toContain("### src/store.ts\nexport function openStore(dir: string)  :4-7");
+    expect(pack.text).not.toContain("dist/lease.js");
+    const symbols = pack.items.filter((i) => i.kind === "symbol").map((i) => `${i.path}#${i.name}`);
+    expect(symbols.sort()).toEqual(["src/lease.ts#LeaseManager", "src/store.ts#openStore"]);
+    // Uses exclude the comment mention and the definition itself.
+    expect(pack.text).toContain("### uses of `LeaseManager`\nsrc/store.ts:1: import { LeaseManager }");
+    expect(pack.text).not.toContain("in a comment is not a use");
+    expect(pack.wholeFileTokens).toBeGreaterThan(pack.tokens);
+  });
+
+  it("drops low-ranked items first when the budget is small", async () => {
+    const big = await buildContextPack(task("T1"), mission, native, { tokenBudget: 5_000 });
+    const small = await buildContextPack(task("T1"), mission, native, { tokenBudget: 250 });
+    expect(small.tokens).toBeLessThanOrEqual(250);
+    expect(small.items.length).toBeLessThan(big.items.length);
+    const minScoreKept = Math.min(...small.items.map((i) => i.score));
+    const dropped = big.items.filter((i) => !small.items.some((s) => s.text === i.text));
+    expect(dropped.some((i) => i.score <= minScoreKept || i.tokens > 250)).toBe(true);
+    expect(small.text).toMatch(/more items left out to fit 250 tokens/);
+  });
+
+  it("adds the files a dep changed, even outside the scope", async () => {
+    const pack = await buildContextPack(task("T2"), mission, native, { tokenBudget: 1_000, changedFiles: ["lib/changed.ts", "gone.ts"] });
+    expect(pack.items).toEqual([expect.objectContaining({ kind: "outline", path: "lib/changed.ts", reason: "changed by a dep" })]);
+    expect(pack.text).toContain("export function changedByDep(): string  :1-3");
+  });
+
+  it("greps and globs like the fallback", async () => {
+    for (const pattern of ["LeaseManager", "^export", "helper\\d+\\(", "return x [+-] 10"]) {
+      const [a, b] = await Promise.all([native.grep({ pattern }), fallback.grep({ pattern })]);
+      expect(a.matches, pattern).toEqual(b.matches);
+    }
+    for (const g of [["**/*.ts"], ["src/*.ts"], ["src/**", "!src/util/**"]]) {
+      expect((await native.glob(g)).paths, g.join(" ")).toEqual((await fallback.glob(g)).paths);
+    }
+  });
+});
