@@ -53,8 +53,11 @@ export class EventHub {
     private readonly opts: EventHubOptions = {},
   ) {}
 
-  /** Starts the loop (idempotent); resolves once the first connection is open. */
-  start(): Promise<void> {
+  /**
+   * Starts the loop (idempotent); resolves once the first connection is open, or after
+   * `waitMs` regardless (sessions then catch up by re-reading their state).
+   */
+  start(waitMs = 10_000): Promise<void> {
     if (!this.running) {
       this.running = true;
       this.connectedOnce = new Promise<void>((r) => (this.markConnected = r));
@@ -69,7 +72,9 @@ export class EventHub {
       }, Math.min(timeout, 5_000));
       this.watchdog.unref();
     }
-    return this.connectedOnce!;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((r) => (timer = setTimeout(r, waitMs)));
+    return Promise.race([this.connectedOnce!, gaveUp]).finally(() => clearTimeout(timer));
   }
 
   /** Receives events of one session until the returned function is called. */

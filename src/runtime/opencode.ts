@@ -77,6 +77,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;
     try {
+      await this.opts.server.ensureUp();
       await this.hub.start();
       if (!sessionId) {
         const client = await this.client();
@@ -103,6 +104,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   /** Re-attaches to a session after an orch restart; undefined when the server no longer has it. */
   async attach(sessionId: string, req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle | undefined> {
     try {
+      await this.opts.server.ensureUp();
       await this.hub.start();
       const client = await this.client();
       const got = await client.session.get({ sessionID: sessionId, directory: req.directory });

@@ -154,6 +154,10 @@ export class OpenCodeServer {
     const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.current = undefined;
+    // Never leave an owned server behind when orch exits (even on an uncaught error).
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
     const timeoutMs = this.opts.startTimeoutMs ?? 30_000;
     return new Promise<string>((resolve, reject) => {
       let settled = false;

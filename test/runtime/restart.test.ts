@@ -1,0 +1,59 @@
+// Server lifecycle: an owned server killed mid-session is restarted and the retry completes;
+// an external server (--server URL) is used as is, with the role prompt sent per request.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reply } from "../../src/demo/scripted-model.js";
+import { steps } from "../../src/demo/script.js";
+import { createRuntime } from "../../src/runtime/index.js";
+import type { SessionEvent } from "../../src/runtime/types.js";
+import { startHarness, type Harness } from "../support/opencode-harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness(steps([]));
+});
+afterAll(async () => h?.close());
+
+describe("server lifecycle", () => {
+  it("a server killed mid-session: the session fails as server-down, the server restarts, the retry completes", async () => {
+    h.model.setScript(steps([{ when: { user: "attempt 1" }, reply: reply.hang() }, { when: { turn: 0 }, reply: reply.write("out.txt", "second try\n") }, { reply: reply.text("done") }]));
+    const dir = h.repo();
+    let progressed!: () => void;
+    const seen = new Promise<void>((r) => (progressed = r));
+    const onEvent = (e: SessionEvent) => e.type === "progress" && progressed();
+    const first = await h.runtime.start(h.request(dir, { taskId: "T1", prompt: "attempt 1" }), onEvent);
+    await seen;
+    const pid = h.runtime.server.pid!;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    const failed = await first.done;
+    expect(failed.error).toMatchObject({ code: "server-down", infrastructure: true, terminal: false });
+    const retry = await (await h.runtime.start(h.request(dir, { taskId: "T1", attempt: 2, prompt: "attempt 2" }), () => {})).done;
+    expect(retry).toMatchObject({ ok: true, text: "done" });
+    expect(readFileSync(path.join(dir, "out.txt"), "utf8")).toBe("second try\n");
+    expect(h.runtime.server.pid).not.toBe(pid);
+    expect(await h.runtime.server.healthy()).toBe(true);
+  });
+
+  it("an external server (--server URL): orch neither starts nor stops it; the role prompt goes as system text", async () => {
+    h.model.setScript(steps([{ when: { role: "searcher" }, reply: reply.text("found it in src/a.ts:3") }]));
+    const url = h.runtime.server.url!;
+    const external = createRuntime(h.config, h.root, { serverUrl: url });
+    const dir = h.repo();
+    const res = await (await external.start(h.request(dir, { role: "searcher", prompt: "where is a?" }), () => {})).done;
+    await external.close();
+    expect(res).toMatchObject({ ok: true, text: "found it in src/a.ts:3" });
+    expect(external.backend).toBe(`opencode@${url}`);
+    expect(await h.runtime.server.healthy()).toBe(true);
+    const req = h.model.requests.filter((r) => r.directory === dir)[0]!;
+    expect(req.system).toContain("orch-role: searcher");
+  });
+
+  it("an unreachable external server gives a server-down result, not a hang", async () => {
+    const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
+    const res = await (await external.start(h.request(h.repo()), () => {})).done;
+    expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+    await external.close();
+  });
+});
