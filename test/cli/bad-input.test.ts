@@ -1,0 +1,106 @@
+// The bad-input catalogue of docs/FORMAT.md: one case per kind, through the built CLI.
+// Each must exit 1 with `path:line:col: message` + hint, no stack trace, and change no file.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const OK_TODO = "# M\n\n- [ ] T1 One\n- [ ] T2 Two (after T1)\n";
+
+interface Case {
+  kind: string;
+  files: Record<string, string | Buffer>;
+  setup?: (dir: string, outside: string) => void;
+  /** Expected problem line (the location prefix and message). */
+  expect: RegExp;
+}
+
+const cases: Case[] = [
+  { kind: "duplicate-id", files: { "TODO.md": "- [ ] T1 One\n- [ ] T1 Again\n" }, expect: /^TODO\.md:2:1: duplicate id T1 \(also on line 1\)/m },
+  { kind: "unknown-dep (inline)", files: { "TODO.md": "- [ ] T1 One (after T9)\n" }, expect: /^TODO\.md:1:1: T1 depends on unknown task T9/m },
+  { kind: "unknown-dep (task file)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\ndeps: [T7]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: T1 depends on unknown task T7/m },
+  { kind: "cycle", files: { "TODO.md": "- [ ] T1 A (after T3)\n- [ ] T2 B (after T1)\n- [ ] T3 C (after T2)\n" }, expect: /^TODO\.md:1:1: dependency cycle: T1 → T3 → T2 → T1/m },
+  { kind: "invalid YAML", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\ntype: logic\ndeps: [T2\n---\nx\n" }, expect: /^tasks\/T1\.md:\d+:\d+: invalid YAML in front matter/m },
+  { kind: "wrong type", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\npriority: high\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: priority: Invalid input: expected number, received string/m },
+  { kind: "unknown key (nearest suggested)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nverfy: [npm test]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: unknown key "verfy"\n  hint: Did you mean "verify"\?/m },
+  { kind: "id/file-name mismatch", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nid: T2\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: id T2 does not match the file name \(T1\)/m },
+  { kind: "task file with no TODO line", files: { "TODO.md": OK_TODO, "tasks/T5.md": "Orphan.\n" }, expect: /^tasks\/T5\.md: tasks\/T5\.md has no line in TODO\.md/m },
+  { kind: "scope leaving the repo (..)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: [src/**, ../other/**]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: scope "\.\.\/other\/\*\*" leaves the repository/m },
+  { kind: "scope leaving the repo (absolute)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: /etc/**\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: scope "\/etc\/\*\*" leaves the repository/m },
+  { kind: "scope through a symlink out", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: [vendor/**]\n---\nx\n" }, setup: (d, out) => symlinkSync(out, path.join(d, "vendor")), expect: /^tasks\/T1\.md:1:1: scope "vendor\/\*\*" leads outside the repository through a symlink/m },
+  { kind: "TODO.md symlinked out", files: {}, setup: (d, out) => (writeFileSync(path.join(out, "TODO.md"), OK_TODO), symlinkSync(path.join(out, "TODO.md"), path.join(d, "TODO.md"))), expect: /^TODO\.md: TODO\.md is a symlink leading outside the repository/m },
+  { kind: "task file symlinked out", files: { "TODO.md": OK_TODO }, setup: (d, out) => (writeFileSync(path.join(out, "T1.md"), "x\n"), symlinkSync(path.join(out, "T1.md"), path.join(d, "tasks", "T1.md"))), expect: /^tasks\/T1\.md: tasks\/T1\.md is a symlink leading outside the repository/m },
+  { kind: "missing TODO.md", files: { "README.md": "hi\n" }, expect: /^TODO\.md: TODO\.md not found\n  hint: Run `orch init`/m },
+  { kind: "empty TODO.md", files: { "TODO.md": "\n \n" }, expect: /^TODO\.md: TODO\.md is empty/m },
+  { kind: "empty task file", files: { "TODO.md": OK_TODO, "tasks/T1.md": "" }, expect: /^tasks\/T1\.md: task file is empty/m },
+  { kind: "binary file", files: { "TODO.md": Buffer.from([0x2d, 0x20, 0x5b, 0x20, 0x5d, 0x0a, 0x00, 0x01, 0x02]) }, expect: /^TODO\.md:2:1: TODO\.md looks binary/m },
+  { kind: "non-UTF-8 file", files: { "TODO.md": OK_TODO, "tasks/T1.md": Buffer.concat([Buffer.from("line one\ncaf"), Buffer.from([0xe9]), Buffer.from("\n")]) }, expect: /^tasks\/T1\.md:2:1: tasks\/T1\.md is not valid UTF-8 \(byte 12\)/m },
+  { kind: "very large file", files: { "TODO.md": OK_TODO, "tasks/T1.md": `${"x".repeat(1024 * 1024 + 1)}` }, expect: /^tasks\/T1\.md: tasks\/T1\.md is 1048577 bytes, over the 1048576-byte limit/m },
+  { kind: "malformed deps clause", files: { "TODO.md": "- [ ] T1 One (after step one)\n" }, expect: /^TODO\.md:1:7: "step" in the deps clause is not a task id/m },
+  { kind: "task line without a title", files: { "TODO.md": "- [ ] T1\n" }, expect: /^TODO\.md:1:7: task T1 has no title/m },
+  { kind: "invalid config JSON", files: { "TODO.md": OK_TODO, ".orchestrator/config.json": '{\n  "todo": "TODO.md",\n}\n' }, expect: /^\.orchestrator\/config\.json:3:1: invalid JSON/m },
+  { kind: "unknown config key", files: { "TODO.md": OK_TODO, ".orchestrator/config.json": '{\n  "concurency": { "total": 2 }\n}\n' }, expect: /^\.orchestrator\/config\.json:2:3: unknown key "concurency"\n  hint: Did you mean "concurrency"\?/m },
+];
+
+/** Runs the built CLI; resolves on exit (no sleeps). */
+function orch(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [cli, ...args], { cwd });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = e.isSymbolicLink() ? `link:${statSync(p, { throwIfNoEntry: false })?.size}` : readFileSync(p).toString("base64");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("orch validate on bad input", () => {
+  // Concurrent: each case is one CLI process, and they are independent.
+  it.concurrent.each(cases)("$kind", async ({ files, setup, expect: want }) => {
+    const base = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+    const dir = path.join(base, "repo");
+    const outside = path.join(base, "outside");
+    mkdirSync(path.join(dir, "tasks"), { recursive: true });
+    mkdirSync(outside);
+    for (const [rel, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), content);
+    }
+    setup?.(dir, outside);
+    const before = snapshot(dir);
+    const r = await orch(["validate"], dir);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(want);
+    expect(r.stdout).toMatch(/\n {2}hint: \S/);
+    expect(r.stdout).toMatch(/✗ \d+ tasks?, [1-9]\d* errors?/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it("--json gives the same problems as data", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One (after T9)\n");
+    const r = await orch(["validate", "--json", "--dir", dir], tmpdir());
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ ok: false, tasks: 1, errors: 1 });
+    expect(out.problems[0]).toMatchObject({ code: "unknown-dep", line: 1, col: 1 });
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+function orch(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [cli, ...args]);
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+const tmp = () => mkdtempSync(path.join(tmpdir(), "orch-cli-"));
+
+describe("orch init", () => {
+  it("scaffolds a valid mission, says what it created, and never overwrites", async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, "TODO.md"), "# Mine\n\n- [ ] T1 Keep me\n");
+    const first = await orch("init", "--dir", dir);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^exists {3}TODO\.md \(left as is\)$/m);
+    expect(first.stdout).toMatch(/^created {2}\.orchestrator\/config\.json$/m);
+    expect(first.stdout).toMatch(/^created {2}tasks\/$/m);
+    expect(existsSync(path.join(dir, "tasks", "T1.md"))).toBe(false); // would be an orphan of the user's TODO.md
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("# Mine\n\n- [ ] T1 Keep me\n");
+    const config = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "config.json"), "utf8"));
+    expect(config.$schema).toMatch(/schemas\/config\.schema\.json$/);
+    const again = await orch("init", "--dir", dir);
+    expect(again.stdout).toMatch(/Nothing to do/);
+    expect((await orch("validate", "--dir", dir)).status).toBe(0);
+  });
+  it("in an empty folder creates a mission that validates", async () => {
+    const dir = tmp();
+    expect((await orch("init", "--dir", dir)).stdout).toMatch(/^created {2}tasks\/T1\.md$/m);
+    const v = await orch("validate", "--dir", dir);
+    expect(v.stdout).toMatch(/✓ 2 tasks, 0 errors/);
+  });
+  it("a missing --dir is a usage error without a stack trace", async () => {
+    const r = await orch("init", "--dir", path.join(tmp(), "nope"));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^orch: .*nope is not a directory\n {2}hint: /);
+  });
+});
+
+describe("orch status", () => {
+  it("derives state from checkboxes and deps, overlaid with recorded phases", async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, "TODO.md"), "- [x] T1 Base\n- [ ] T2 Left (after T1)\n- [ ] T3 Right (after T1)\n- [ ] T4 Join (after T2, T3)\n- [x] T5 Parent\n  - [ ] T6 Child\n");
+    mkdirSync(path.join(dir, ".orchestrator", "state"), { recursive: true });
+    writeFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), JSON.stringify({ version: 3, fences: {}, value: { id: "T2", phase: "Running" } }));
+    writeFileSync(path.join(dir, ".orchestrator", "state", "T3.json"), "{ half-written");
+    const r = await orch("status", "--json", "--dir", dir);
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout).tasks.map((t: { id: string; state: string; blockedBy: string[] }) => [t.id, t.state, t.blockedBy]);
+    expect(rows).toEqual([
+      ["T1", "done", []],
+      ["T2", "Running", []],
+      ["T3", "ready", []],
+      ["T4", "blocked", ["T2", "T3"]],
+      ["T5", "blocked", ["T6"]],
+      ["T6", "ready", []],
+    ]);
+    const table = await orch("status", "--dir", dir);
+    expect(table.stdout).toMatch(/^ID +TITLE +STATE +DEPS +BLOCKED BY$/m);
+    expect(table.stdout).toMatch(/^T4 +Join +blocked +T2,T3 +T2,T3$/m);
+  });
+});
