@@ -24,6 +24,8 @@ export interface RunningInfo {
 export interface Controls {
   missionSuspended: boolean;
   suspended: ReadonlySet<TaskId>;
+  /** `orch retry <id>` requests: task → request stamp; a stamp the state has not handled yet means "retry now". */
+  retry: ReadonlyMap<TaskId, string>;
 }
 
 /** Everything besides desired and actual state that a decision depends on. */
@@ -112,6 +114,11 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
 
+    const retry = ctx.controls.retry.get(t.id);
+    if (retry !== undefined && s && s.retryHandled !== retry && !t.checked) {
+      set(t, s, "Pending", "ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
+      continue;
+    }
     if (t.checked) {
       if (s?.phase !== "Succeeded" || s.generation !== t.generation)
         set(t, s, "Succeeded", "CheckedByPerson", "checked in TODO.md", { generation: t.generation, finishedAt: iso, checkedByOrch: undefined, blockedBy: undefined, nextAttemptAt: undefined });

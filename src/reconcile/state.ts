@@ -105,6 +105,8 @@ export const TaskStateSchema = z
       .optional(),
     /** Usage when the current generation's budget started (a redo or an edit starts a fresh budget). */
     budgetFrom: z.object({ at: z.string(), tokens: z.number(), usd: z.number() }).strict().optional(),
+    /** The last `orch retry` request this task acted on (see control/requests). */
+    retryHandled: z.string().optional(),
     /** Deps not yet Succeeded at their current generation, while the phase is Blocked. */
     blockedBy: z.array(z.string()).optional(),
     /** Holder and fencing token of the lease under which the current attempt runs. */

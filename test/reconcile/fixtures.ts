@@ -31,7 +31,7 @@ export function ctx(over: Partial<PlanContext> & { cfg?: Partial<Config> } = {})
     config: { ...DEFAULT_CONFIG, ...cfg },
     running: new Map(),
     breaker: CLOSED,
-    controls: { missionSuspended: false, suspended: new Set() },
+    controls: { missionSuspended: false, suspended: new Set(), retry: new Map() },
     classifyUncheck: () => "redo",
     missingSince: new Map(),
     deleteGraceMs: 1000,

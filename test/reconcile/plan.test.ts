@@ -129,9 +129,16 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
   });
   it("suspension from front matter, orch suspend and the mission", () => {
     expect(kinds(plan(mission([task("T1", { suspend: true })]), new Map(), ctx()).actions)).toEqual(["set:T1:Suspended"]);
-    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: false, suspended: new Set(["T1"]) } })).actions)).toEqual(["set:T1:Suspended"]);
-    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: true, suspended: new Set() } })).actions)).toEqual(["set:T1:Suspended"]);
+    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: false, suspended: new Set(["T1"]), retry: new Map() } })).actions)).toEqual(["set:T1:Suspended"]);
+    expect(kinds(plan(mission([task("T1")]), new Map(), ctx({ controls: { missionSuspended: true, suspended: new Set(), retry: new Map() } })).actions)).toEqual(["set:T1:Suspended"]);
     expect(kinds(plan(mission([task("T1")]), states(state("T1", { phase: "Suspended" })), ctx()).actions)).toEqual(["set:T1:Pending", "start:T1"]);
+  });
+  it("orch retry resets a Failed task once per request", () => {
+    const failed = state("T1", { phase: "Failed", attempts: 3, lastError: { code: "x", message: "m", terminal: true, at: "x" } });
+    const c = ctx({ controls: { missionSuspended: false, suspended: new Set(), retry: new Map([["T1", "r1"]]) } });
+    const p = plan(mission([task("T1")]), states(failed), c);
+    expect(p.actions[0]).toMatchObject({ type: "set", to: "Pending", reason: "ManualRetry", patch: { attempts: 0, retryHandled: "r1", lastError: undefined } });
+    expect(plan(mission([task("T1")]), states({ ...failed, retryHandled: "r1" }), c).actions).toEqual([]);
   });
   it("attempts used up: Failed with a clear reason, a hard stop", () => {
     const p = plan(mission([task("T1", { budget: { attempts: 2 } })]), states(state("T1", { attempts: 2 })), ctx());

@@ -3,6 +3,7 @@
 // that succeeds writes a file into the task's directory, as an agent would.
 import { mkdir, writeFile, appendFile } from "node:fs/promises";
 import path from "node:path";
+import { clearApproval, readDecision, writeApproval } from "../../src/runtime/approvals.js";
 import type { AgentRuntime, PermissionReply, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../../src/runtime/types.js";
 
 /** What one session does. "hang": no progress and never ends until aborted (stall detection). */
@@ -13,7 +14,8 @@ export type FakeOutcome =
   | "fail"
   | "hang"
   | { permission: string; then?: "ok" | "fail" }
-  | { write: Record<string, string> };
+  | { write: Record<string, string> }
+  | { verdict: string };
 
 /** Timer functions, so benchmarks can run the fake on a virtual clock. */
 export interface FakeClock {
@@ -34,6 +36,10 @@ export interface FakeScript {
   logFile?: string;
   /** Files are written under <directory>/<outDir>/<task>.txt. */
   outDir?: string;
+  /** Reviewer verdicts per task, by review (last one repeats); default: approved. */
+  reviews?: Record<string, boolean[]>;
+  /** How often a session waiting for approval polls its approval file. */
+  approvalPollMs?: number;
 }
 
 const realClock: FakeClock = { now: Date.now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
@@ -53,6 +59,15 @@ export class FakeRuntime implements AgentRuntime {
 
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     this.calls.push(req);
+    if (req.role === "reviewer") {
+      const k = `review:${req.taskId}`;
+      const i = this.perTask.get(k) ?? 0;
+      this.perTask.set(k, i + 1);
+      const list = this.script.reviews?.[req.taskId] ?? [true];
+      const approved = list[Math.min(i, list.length - 1)] ?? true;
+      const verdict = JSON.stringify({ approved, summary: approved ? "looks right" : "missing tests", findings: approved ? [] : ["add a test"] });
+      return this.launch(`fake-${process.pid}-${++this.seq}`, req, { verdict }, onEvent);
+    }
     const n = this.perTask.get(req.taskId) ?? 0;
     this.perTask.set(req.taskId, n + 1);
     const list = this.script.outcomes?.[req.taskId] ?? ["ok"];
@@ -83,14 +98,15 @@ export class FakeRuntime implements AgentRuntime {
       this.live.delete(sessionId);
       void this.log("end", req, sessionId).finally(() => settle({ sessionId, usage, costUsd: this.script.costPerSession ?? 0, ...r }));
     };
-    const succeed = async (files?: Record<string, string>) => {
+    const succeed = async (files?: Record<string, string>, text = "done") => {
       if (finished) return;
       onEvent({ type: "usage", sessionId, usage, costUsd: this.script.costPerSession ?? 0 });
+      if (req.role === "reviewer") return finish({ ok: true, text });
       const dir = path.join(req.directory, this.script.outDir ?? "fake-agent");
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, `${req.taskId}.txt`), `${req.role} attempt ${req.attempt}\n${req.prompt}\n`);
       for (const [f, text] of Object.entries(files ?? {})) await writeFile(path.join(req.directory, f), text);
-      finish({ ok: true, text: "done" });
+      finish({ ok: true, text });
     };
     const fail = (code: string, terminal: boolean, infrastructure: boolean) =>
       finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure } });
@@ -101,14 +117,30 @@ export class FakeRuntime implements AgentRuntime {
     else if (outcome === "terminal") timers.push(c.setTimeout(() => fail("unknown-model", true, false), latency));
     else if (outcome === "fail") timers.push(c.setTimeout(() => fail("model-error", false, false), latency));
     else if (typeof outcome === "object" && "write" in outcome) timers.push(c.setTimeout(() => void succeed(outcome.write), latency));
+    else if (typeof outcome === "object" && "verdict" in outcome) timers.push(c.setTimeout(() => void succeed(undefined, outcome.verdict), latency));
     else if (typeof outcome === "object" && "permission" in outcome) {
+      // Like the OpenCode runtime: the policy said "ask", so write the approval file, tell orch, poll the answer.
       const requestId = `perm-${sessionId}`;
-      timers.push(c.setTimeout(() => onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } }), latency / 2));
       replyPermission = async (id, r) => {
-        if (id !== requestId) return;
+        if (id !== requestId || finished) return;
+        clearApproval(req.directory, req.taskId);
+        onEvent({ type: "progress", sessionId, at: c.now() });
         if (r === "reject") fail("permission-rejected", false, false);
         else timers.push(c.setTimeout(() => (outcome.then === "fail" ? fail("model-error", false, false) : void succeed()), latency / 2));
       };
+      timers.push(
+        c.setTimeout(() => {
+          writeApproval(req.directory, { taskId: req.taskId, requestId, sessionId, kind: outcome.permission, detail: "fake request", at: new Date(c.now()).toISOString() });
+          onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } });
+          const poll = () => {
+            if (finished) return;
+            const d = readDecision(req.directory, req.taskId);
+            if (d) void replyPermission(requestId, d === "approve" ? "once" : "reject");
+            else timers.push(c.setTimeout(poll, this.script.approvalPollMs ?? 50));
+          };
+          poll();
+        }, latency / 2),
+      );
     }
     this.live.set(sessionId, { req, done });
     void this.log("start", req, sessionId);

@@ -1,0 +1,236 @@
+// One attempt of a task: worker session → verify (orch runs the commands) → review → on failure a fixer
+// session and verify+review again, while the attempt budget lasts → Succeeded. Every step is recorded.
+import type { Config } from "../spec/config.js";
+import type { Role, TaskSpec } from "../spec/model.js";
+import type { AgentRuntime, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/types.js";
+import { renderPrompt, routeModel, workerInput } from "../runtime/roles.js";
+import type { AbortReason } from "./actions.js";
+import { backoffMs } from "./backoff.js";
+import { effectiveBudget } from "./budget.js";
+import type { EventSink } from "./events.js";
+import type { RunningInfo } from "./plan.js";
+import { patchState, record, type StateWriter } from "./records.js";
+import { reviewAttempt } from "./review-step.js";
+import type { Phase, TaskState, Usage } from "./state.js";
+import { runVerify } from "./verify.js";
+
+/** What an attempt needs from the loop. */
+export interface AttemptEnv extends StateWriter {
+  root: string;
+  runtime: AgentRuntime;
+  config(): Config;
+  /** The task as in the last valid desired state. */
+  task(id: string): TaskSpec | undefined;
+  emit: EventSink;
+  rand(): number;
+  /** Feeds the backend's circuit breaker. */
+  sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
+  /** Records success and checks the box (executor.ts). */
+  succeed(id: string, generation: string): Promise<void>;
+  /** The lease holder, recorded as the owner of the attempt. */
+  owner(): { holder: string; token: number } | undefined;
+}
+
+/** An attempt running in this process. */
+export interface RunningEntry extends RunningInfo {
+  id: string;
+  handle?: SessionHandle;
+  stop: AbortController;
+}
+
+/** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
+export type Resume = { handle?: SessionHandle; at: "session" | "verify" };
+
+const ZERO: Usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
+
+/** Runs the attempt to its end; never throws (failures are recorded as the task's state). */
+export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec, resume?: Resume): Promise<void> {
+  const setPhase = (to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}) => phase(env, e, to, reason, message, extra);
+  try {
+    if (!resume) {
+      const iso = new Date(env.now()).toISOString();
+      await setPhase("Running", "Started", `attempt ${e.attempt}`, (s) => ({
+        attempts: e.attempt,
+        generation: e.generation,
+        startedAt: s.startedAt ?? iso,
+        nextAttemptAt: undefined,
+        blockedBy: undefined,
+        owner: env.owner(),
+      }));
+    } else await setPhase(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
+    let role: Role = e.role;
+    let feedback: string | undefined;
+    let skipSession = resume?.at === "verify";
+    let handle = resume?.handle;
+    for (;;) {
+      const t = env.task(t0.id) ?? t0;
+      if (!skipSession) {
+        const res = await session(env, e, t, role, feedback, handle);
+        handle = undefined;
+        if (e.aborting) return await aborted(env, e, e.aborting);
+        if (!res.ok) return await failed(env, e, res);
+      }
+      skipSession = false;
+      await setPhase("Verifying", "WorkerDone", "running verify commands");
+      const commands = t.verify.length ? t.verify : env.config().verify.commands;
+      const v = await runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now });
+      if (e.aborting) return await aborted(env, e, e.aborting);
+      const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
+      env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
+      await patchState(env, e.id, e.generation, { lastVerify: v });
+      await record(env, [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }]);
+      if (v.ok && env.config().review.enabled) {
+        await setPhase("Reviewing", "VerifyPassed", "reviewer judges the diff");
+        const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, e, ev));
+        if (e.aborting) return await aborted(env, e, e.aborting);
+        await addUsage(env, e, r.usage, r.costUsd);
+        if (!r.ok) {
+          env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other");
+          return await failed(env, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO, costUsd: 0, error: r.error });
+        }
+        const at = new Date(env.now()).toISOString();
+        await patchState(env, e.id, e.generation, { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
+        await record(env, [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }]);
+        env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
+        if (r.verdict.approved) return await env.succeed(e.id, e.generation);
+        feedback = `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}`;
+      } else if (v.ok) return await env.succeed(e.id, e.generation);
+      else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
+      // A fixer pass is one more attempt: only within the budget.
+      const limit = effectiveBudget(t, env.config()).attempts;
+      if (limit !== undefined && e.attempt >= limit) {
+        const why = v.ok ? "ReviewRejected" : "VerifyFailed";
+        const message = `${v.ok ? "review rejected" : "verify failed"} and the ${limit} attempts are used up`;
+        return void (await setPhase("Failed", why, message, { lastError: { code: why, message, terminal: true, at: new Date(env.now()).toISOString() } }));
+      }
+      e.attempt++;
+      e.role = role = "fixer";
+      await setPhase("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { attempts: e.attempt });
+    }
+  } catch (err) {
+    // A failed write (e.g. "fenced": the lease is gone) or a bug: never crash the loop, say what happened.
+    const message = err instanceof Error ? err.message : String(err);
+    env.emit({ type: "error", task: e.id, message });
+    if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "fenced")) {
+      await failed(env, e, { sessionId: "", ok: false, text: "", usage: ZERO, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
+    }
+  }
+}
+
+/** After a restart: re-attaches to a recorded session, or undefined when the backend no longer has it. */
+export async function attachSession(env: AttemptEnv, e: RunningEntry, t: TaskSpec, sessionId: string): Promise<SessionHandle | undefined> {
+  try {
+    return await env.runtime.attach(sessionId, request(env, e, t, e.role, undefined), (ev) => onEvent(env, e, ev));
+  } catch {
+    return undefined;
+  }
+}
+
+function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined): SessionRequest {
+  const config = env.config();
+  const input = workerInput(t, {});
+  return {
+    taskId: t.id,
+    attempt: e.attempt,
+    role,
+    directory: env.root,
+    model: routeModel(config, t, role),
+    ...(t.agent ? { agent: t.agent } : {}),
+    title: `${t.id} ${t.title} (${role}, attempt ${e.attempt})`,
+    prompt: renderPrompt(role, feedback ? { ...input, findings: feedback } : input),
+    ...(t.approval ? { approval: t.approval } : {}),
+  };
+}
+
+async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
+  const req = request(env, e, t, role, feedback);
+  let handle = existing;
+  if (!handle) {
+    try {
+      handle = await env.runtime.start(req, (ev) => onEvent(env, e, ev));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      env.sessionOutcome("infrastructure");
+      return { sessionId: "", ok: false, text: "", usage: ZERO, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
+    }
+  }
+  e.handle = handle;
+  e.lastProgressAt = env.now();
+  const startedAt = new Date(env.now()).toISOString();
+  if (e.aborting) await handle.abort();
+  if (!existing) {
+    await patchState(env, e.id, e.generation, (s) => ({ sessions: [...s.sessions, { id: handle.sessionId, role, attempt: e.attempt, startedAt }] }));
+    await record(env, [{ task: e.id, kind: "session-start", attempt: e.attempt, session: handle.sessionId, role }]);
+  }
+  env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
+  const res = await handle.done;
+  e.handle = undefined;
+  const endedAt = new Date(env.now()).toISOString();
+  const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
+  await patchState(env, e.id, e.generation, (s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }));
+  await addUsage(env, e, res.usage, res.costUsd);
+  const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
+  await record(env, [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }]);
+  env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
+  if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other");
+  return res;
+}
+
+function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
+  if (ev.type === "progress") {
+    e.lastProgressAt = env.now();
+    if (e.awaitingApproval) {
+      e.awaitingApproval = false;
+      void phase(env, e, "Running", "Approved", "the permission was answered").catch(() => {});
+    }
+  } else if (ev.type === "usage") env.emit({ type: "usage", task: e.id, usage: ev.usage, costUsd: ev.costUsd });
+  else if (ev.type === "permission") {
+    // The runtime applied the policy; an event reaching us means a person must answer (approval file).
+    e.awaitingApproval = true;
+    env.emit({ type: "permission", task: e.id, kind: ev.request.kind, decision: "ask" });
+    void phase(env, e, "AwaitingApproval", "PermissionAsked", `${ev.request.kind}: ${ev.request.detail}`).catch(() => {});
+  }
+}
+
+async function addUsage(env: AttemptEnv, e: RunningEntry, u: Usage, costUsd: number): Promise<void> {
+  await patchState(env, e.id, e.generation, (s) => ({
+    usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite },
+    costUsd: s.costUsd + costUsd,
+  }));
+}
+
+async function phase(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}): Promise<TaskState> {
+  let from: Phase | undefined;
+  const s = await patchState(env, e.id, e.generation, (cur) => {
+    from = cur.phase;
+    const more = typeof extra === "function" ? extra(cur) : extra;
+    const at = new Date(env.now()).toISOString();
+    return { phase: to, conditions: [{ type: to, status: "True", reason, message, at, observedGeneration: cur.observedGeneration }], ...more };
+  });
+  await record(env, [{ task: e.id, kind: "phase", attempt: e.attempt, from, to, detail: { reason, message } }]);
+  env.emit({ type: "phase", task: e.id, from, to, reason, message });
+  return s;
+}
+
+/** A failed session (or review): terminal → Failed; otherwise Pending with a backoff (plan() enforces the budget). */
+async function failed(env: AttemptEnv, e: RunningEntry, res: SessionResult): Promise<void> {
+  const err = res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false };
+  const at = new Date(env.now()).toISOString();
+  const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
+  if (err.terminal) return void (await phase(env, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
+  const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
+  await phase(env, e, "Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
+}
+
+/** Records the end of an attempt orch aborted; each reason leaves a different state (RECONCILER.md, "Aborts"). */
+async function aborted(env: AttemptEnv, e: RunningEntry, reason: AbortReason): Promise<void> {
+  const at = new Date(env.now()).toISOString();
+  if (reason === "deleted") return; // the finalizer removes the record
+  if (reason === "stall") {
+    const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
+    return void (await phase(env, e, "Stalled", "NoProgress", `no progress for ${env.config().stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next }));
+  }
+  if (reason === "budget") return void (await phase(env, e, "Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } }));
+  // edit, suspend, checked, shutdown: the attempt does not count; the next pass decides what follows.
+  await phase(env, e, "Pending", "Aborted", `aborted: ${reason}`, (s) => ({ attempts: Math.max(0, s.attempts - 1) }));
+}

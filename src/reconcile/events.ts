@@ -1,0 +1,24 @@
+// What the loop reports as it works: the CLI view renders these (live view, plain lines or --json).
+import type { Problem } from "../util/errors.js";
+import type { Action } from "./actions.js";
+import type { Phase, Usage } from "./state.js";
+
+/** One thing that happened in the loop. */
+export type LoopEvent =
+  | { type: "lease"; status: "waiting" | "acquired" | "lost" | "released"; holder?: string; token?: number }
+  | { type: "pass"; pass: number; ms: number; actions: number; tasks: number }
+  | { type: "action"; pass: number; action: Action }
+  | { type: "phase"; task: string; from?: Phase; to: Phase; reason: string; message: string }
+  | { type: "session"; task: string; status: "started" | "attached" | "ended"; role: string; attempt: number; sessionId: string; ok?: boolean; error?: string }
+  | { type: "usage"; task: string; usage: Usage; costUsd: number }
+  | { type: "verify"; task: string; ok: boolean; command?: string; output?: string }
+  | { type: "review"; task: string; approved: boolean; summary: string }
+  | { type: "permission"; task: string; kind: string; decision: string }
+  | { type: "problems"; problems: Problem[]; source: "mission" | "config" }
+  | { type: "problems-cleared"; source: "mission" | "config" }
+  | { type: "config"; status: "reloaded" }
+  | { type: "error"; message: string; task?: string }
+  | { type: "idle"; done: number; total: number };
+
+/** Receives loop events. */
+export type EventSink = (e: LoopEvent) => void;

@@ -1,0 +1,169 @@
+// Carries out a plan: every state change goes through the store (fenced, journaled), sessions through
+// the AgentRuntime, and TODO.md checks through the store's TODO writer (re-read under its lock).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Mission, TaskSpec } from "../spec/model.js";
+import { setChecked } from "../spec/todo-edit.js";
+import { parseTodo } from "../spec/todo.js";
+import type { RecordStore, TodoWriter } from "../store/types.js";
+import { commitTask } from "../store/git-commit.js";
+import { clearApproval } from "../runtime/approvals.js";
+import type { Action } from "./actions.js";
+import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
+import { patchState, readState, record, stateKey } from "./records.js";
+import type { TaskState } from "./state.js";
+
+/** What the executor needs beyond an attempt's needs. */
+export interface ExecutorEnv extends AttemptEnv {
+  records: RecordStore;
+  todo(file: string): TodoWriter;
+  /** The last valid desired state. */
+  mission(): Mission;
+  /** Attempts in this process, by task. */
+  running: Map<string, RunningEntry & { done: Promise<void> }>;
+  /** Called when an attempt ends, so a pass follows. */
+  attemptEnded(id: string): void;
+  /** False once the lease is lost or orch is stopping: start nothing new. */
+  mayStart(): boolean;
+}
+
+/** The line of a task in TODO.md text (without line break), or undefined. */
+export function taskLine(text: string, file: string, id: string): string | undefined {
+  const item = parseTodo(text, file).items.find((i) => i.id === id);
+  return item ? text.slice(item.lineStart, item.lineEnd) : undefined;
+}
+
+/** Applies a plan's actions: state writes first (awaited), then session starts (not awaited). */
+export class Executor {
+  constructor(private readonly env: ExecutorEnv) {}
+
+  async apply(actions: readonly Action[]): Promise<void> {
+    const env = this.env;
+    const sets = actions.filter((a) => a.type === "set");
+    // Bounded parallel writes: a first pass over 10,000 tasks must not take minutes.
+    for (let i = 0; i < sets.length; i += 32) await Promise.all(sets.slice(i, i + 32).map((a) => this.set(a)));
+    for (const a of actions) {
+      if (a.type === "set") continue;
+      if (a.type === "check") await this.succeed(a.id, env.mission().tasks.find((t) => t.id === a.id)?.generation ?? "");
+      else if (a.type === "abort") await this.abort(a.id, a.reason);
+      else if (a.type === "finalize") await this.finalize(a.id);
+      else if (a.type === "start" && env.mayStart()) this.launch(a.id, { generation: a.generation, attempt: a.attempt, role: a.role });
+      else if (a.type === "adopt" && env.mayStart()) await this.adopt(a.id, a.sessionId);
+    }
+  }
+
+  private async set(a: Extract<Action, { type: "set" }>): Promise<void> {
+    const env = this.env;
+    const t = env.mission().tasks.find((x) => x.id === a.id);
+    const at = new Date(env.now()).toISOString();
+    await patchState(env, a.id, t?.generation ?? "", (cur) => ({
+      ...a.patch,
+      conditions: [{ type: a.to, status: "True", reason: a.reason, message: a.message, at, observedGeneration: t?.generation ?? cur.observedGeneration }],
+    }));
+    if (a.from !== a.to || a.reason === "ManualRetry") await record(env, [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }]);
+    if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
+  }
+
+  private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, resume?: Parameters<typeof runAttempt>[3]): void {
+    const env = this.env;
+    const t = env.mission().tasks.find((x) => x.id === id);
+    if (!t || env.running.has(id)) return;
+    const now = env.now();
+    const e = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController() } as RunningEntry & { done: Promise<void> };
+    // Registered before the first await, so the next pass sees it as running: no task runs twice at once.
+    env.running.set(id, e);
+    e.done = runAttempt(env, e, t, resume).finally(() => {
+      env.running.delete(id);
+      env.attemptEnded(id);
+    });
+  }
+
+  private async adopt(id: string, sessionId: string | undefined): Promise<void> {
+    const env = this.env;
+    const t = env.mission().tasks.find((x) => x.id === id);
+    const s = await readState(env.records, id);
+    if (!t || !s || env.running.has(id)) return;
+    const last = s.sessions[s.sessions.length - 1];
+    const role = (last?.role as RunningEntry["role"] | undefined) ?? "worker";
+    const base = { generation: s.generation, attempt: Math.max(1, s.attempts), role };
+    const probe = { id, ...base, startedAt: env.now(), lastProgressAt: env.now(), awaitingApproval: false, stop: new AbortController() };
+    const handle = sessionId ? await attachSession(env, probe, t, sessionId) : undefined;
+    const workerDone = (s.phase === "Verifying" || s.phase === "Reviewing") && !handle;
+    this.launch(id, base, { ...(handle ? { handle } : {}), at: workerDone ? "verify" : "session" });
+  }
+
+  private async abort(id: string, reason: RunningEntry["aborting"]): Promise<void> {
+    const e = this.env.running.get(id);
+    if (!e || e.aborting) return;
+    e.aborting = reason;
+    e.stop.abort();
+    await e.handle?.abort().catch((err: unknown) => this.env.emit({ type: "error", task: id, message: `abort failed: ${String(err)}` }));
+  }
+
+  /** Aborts every attempt and waits for them to record their end (graceful shutdown, lease loss). */
+  async abortAll(reason: NonNullable<RunningEntry["aborting"]>, waitMs: number): Promise<void> {
+    const list = [...this.env.running.values()];
+    await Promise.all(list.map((e) => this.abort(e.id, reason)));
+    await Promise.race([Promise.all(list.map((e) => e.done)), new Promise((r) => setTimeout(r, waitMs).unref())]);
+  }
+
+  /** Success: record it (with what the line looked like), then check the box; optional per-task commit. */
+  async succeed(id: string, generation: string): Promise<void> {
+    const env = this.env;
+    const m = env.mission();
+    const t = m.tasks.find((x) => x.id === id);
+    const at = new Date(env.now()).toISOString();
+    if (!t || t.generation !== generation) {
+      // The task changed while it ran (finish-then-rerun): record the result, do not check the box; plan reruns it.
+      await patchState(env, id, generation, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation });
+      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }]);
+      return;
+    }
+    const text = await readFile(path.join(m.root, m.todoFile), "utf8").catch(() => "");
+    const lineBefore = taskLine(text, m.todoFile, id) ?? "";
+    const after = setChecked(text, id, true);
+    const lineAfter = (after !== undefined ? taskLine(after, m.todoFile, id) : lineBefore) ?? "";
+    const prev = await readState(env.records, id);
+    await patchState(env, id, generation, {
+      phase: "Succeeded",
+      finishedAt: at,
+      nextAttemptAt: undefined,
+      lastError: undefined,
+      blockedBy: undefined,
+      checkedByOrch: { at, generation, lineBefore, lineAfter },
+      conditions: [{ type: "Succeeded", status: "True", reason: "Succeeded", message: "verified and checked by orch", at, observedGeneration: generation }],
+    });
+    await env.todo(m.todoFile).edit((cur) => setChecked(cur, id, true));
+    if (prev?.phase !== "Succeeded") {
+      await record(env, [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
+      env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
+    }
+    if (env.config().git.commit === "task" && prev?.phase !== "Succeeded") await this.commit(t, prev);
+  }
+
+  private async commit(t: TaskSpec, s: TaskState | undefined): Promise<void> {
+    const env = this.env;
+    try {
+      const verifiedBy = [...(t.verify.length ? t.verify : env.config().verify.commands), ...(env.config().review.enabled ? ["reviewer"] : [])];
+      const r = await commitTask({ root: env.root, taskId: t.id, title: t.title, attempt: s?.attempts ?? 1, scope: t.files, verifiedBy, ...(t.type ? { type: t.type } : {}) });
+      if (r.committed) await record(env, [{ task: t.id, kind: "commit", detail: { sha: r.sha, paths: r.paths, outOfScope: r.outOfScope } }]);
+    } catch (err) {
+      env.emit({ type: "error", task: t.id, message: `commit failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  /** The finalizer of a task that left TODO.md: abort, then remove orch's own records. Merged work stays. */
+  private async finalize(id: string): Promise<void> {
+    const env = this.env;
+    const e = env.running.get(id);
+    if (e) {
+      await this.abort(id, "deleted");
+      await e.done;
+    }
+    const cur = await env.records.read(stateKey(id), (x) => x);
+    if (cur) await env.records.remove(stateKey(id), cur.version, env.fence());
+    clearApproval(env.root, id);
+    await record(env, [{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
+    env.emit({ type: "phase", task: id, to: "Cancelled", reason: "Deleted", message: "removed from TODO.md" });
+  }
+}

@@ -1,0 +1,289 @@
+// The reconcile loop: a lease, a work queue of one ("look again"), passes that re-read desired and actual
+// state and apply plan(), requeues for time-based work, and a graceful stop. See docs/RECONCILER.md.
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { hostname } from "node:os";
+import type { FSWatcher } from "chokidar";
+import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
+import type { Mission } from "../spec/model.js";
+import { loadConfig, loadMission } from "../spec/load.js";
+import { createSpecCache } from "../spec/mission.js";
+import type { Store } from "../store/open.js";
+import type { Lease } from "../store/types.js";
+import { fenceOf } from "../store/leases.js";
+import type { AgentRuntime } from "../runtime/types.js";
+import { formatProblem, type Problem } from "../util/errors.js";
+import { breakerAt, breakerOnResult, breakerOnStart, CLOSED, type BreakerState } from "./breaker.js";
+import { readControls } from "./controls.js";
+import type { EventSink } from "./events.js";
+import { Executor, type ExecutorEnv } from "./executor.js";
+import { isDone, plan } from "./plan.js";
+import type { Plan } from "./actions.js";
+import { readAllStates } from "./records.js";
+import { classifier } from "./uncheck.js";
+import { startWatcher, watchedPaths } from "./watch.js";
+
+/** How the loop is set up. */
+export interface LoopOptions {
+  root: string;
+  store: Store;
+  runtime: AgentRuntime;
+  emit: EventSink;
+  /** Watch files (orch watch) or only react to its own work (orch run). */
+  watch: boolean;
+  holder?: string;
+  now?: () => number;
+  rand?: () => number;
+  /** A task must stay missing this long before its finalizer runs. */
+  deleteGraceMs?: number;
+}
+
+const MISSION_LEASE = "mission";
+
+/** One reconciler per repository and process. */
+export class Reconciler {
+  private config: Config = DEFAULT_CONFIG;
+  private mission: Mission | undefined;
+  private lease: Lease | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private requeueTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private dirty = false;
+  private passing: Promise<void> | undefined;
+  private stopped = false;
+  private passNo = 0;
+  private breaker: BreakerState = CLOSED;
+  private missingSince = new Map<string, number>();
+  private shownProblems = { mission: "", config: "" };
+  private cache = createSpecCache();
+  private readonly running: ExecutorEnv["running"] = new Map();
+  private readonly executor: Executor;
+  private readonly now: () => number;
+  private quiet: (() => void)[] = [];
+  /** The last plan, for `orch run`'s "nothing left to do" test. */
+  lastPlan: Plan | undefined;
+  readonly holder: string;
+
+  constructor(private readonly opts: LoopOptions) {
+    this.now = opts.now ?? Date.now;
+    this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const self = this;
+    const env: ExecutorEnv = {
+      root: opts.root,
+      runtime: opts.runtime,
+      records: opts.store.records,
+      journal: opts.store.journal,
+      todo: (f) => opts.store.todo(f),
+      now: this.now,
+      rand: opts.rand ?? Math.random,
+      emit: opts.emit,
+      config: () => self.config,
+      mission: () => self.mission!,
+      task: (id) => self.mission?.tasks.find((t) => t.id === id),
+      fence: () => (self.lease ? fenceOf(self.lease) : undefined),
+      owner: () => (self.lease ? { holder: self.lease.holder, token: self.lease.token } : undefined),
+      running: this.running,
+      sessionOutcome: (o) => {
+        self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
+      },
+      succeed: (id, gen) => self.executor.succeed(id, gen),
+      attemptEnded: () => self.enqueue(),
+      mayStart: () => !self.stopped && self.lease !== undefined,
+    };
+    this.executor = new Executor(env);
+  }
+
+  /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
+  async start(): Promise<void> {
+    const cfg = await loadConfig(this.opts.root);
+    if (cfg.problems.length === 0) this.config = cfg.config;
+    const ttl = this.config.lease.ttlSec * 1000;
+    let waiting = false;
+    while (!this.stopped) {
+      this.lease = await this.opts.store.leases.acquire(MISSION_LEASE, this.holder, ttl);
+      if (this.lease) break;
+      if (!waiting) {
+        const cur = await this.opts.store.leases.current(MISSION_LEASE);
+        this.opts.emit({ type: "lease", status: "waiting", holder: cur?.holder });
+        waiting = true;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(50, ttl / 5)));
+    }
+    if (!this.lease) return;
+    this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
+    this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
+    if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
+    this.enqueue();
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.lease || this.stopped) return;
+    try {
+      this.lease = await this.opts.store.leases.renew(this.lease, this.config.lease.ttlSec * 1000);
+    } catch {
+      // Lost (paused past the TTL, or taken over): stop acting at once; writes would be refused anyway.
+      this.opts.emit({ type: "lease", status: "lost", holder: this.holder });
+      this.lease = undefined;
+      await this.stop("lease-lost");
+    }
+  }
+
+  /** Asks for a pass after `delayMs` (debounce); events only enqueue, the pass re-reads everything. */
+  enqueue(delayMs = 0): void {
+    if (this.stopped) return;
+    if (delayMs > 0) {
+      if (this.debounceTimer) clearTimeout(this.debounceTimer);
+      this.debounceTimer = setTimeout(() => {
+        this.debounceTimer = undefined;
+        this.enqueue();
+      }, delayMs);
+      return;
+    }
+    this.dirty = true;
+    if (!this.passing)
+      this.passing = this.drain().finally(() => {
+        this.passing = undefined;
+        this.notifyQuiet();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.dirty && !this.stopped && this.lease) {
+      this.dirty = false;
+      try {
+        await this.pass();
+      } catch (err) {
+        // One bad pass (an unreadable file, a store error) must not end the loop: report, retry soon.
+        this.opts.emit({ type: "error", message: err instanceof Error ? err.message : String(err) });
+        this.requeue(1000);
+      }
+    }
+  }
+
+  private notifyQuiet(): void {
+    if (this.passing || this.dirty || this.running.size > 0) return;
+    const list = this.quiet;
+    this.quiet = [];
+    for (const f of list) f();
+  }
+
+  private async pass(): Promise<void> {
+    const t0 = performance.now();
+    const n = ++this.passNo;
+    await this.loadDesired();
+    const mission = this.mission;
+    if (!mission) return;
+    const actual = await readAllStates(this.opts.store.records, (id, err) => this.opts.emit({ type: "error", task: id, message: String(err) }));
+    const controls = await readControls(this.opts.store.records);
+    const ids = new Set(mission.tasks.map((t) => t.id));
+    for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
+    for (const id of this.missingSince.keys()) if (ids.has(id) || !actual.has(id)) this.missingSince.delete(id);
+    const now = this.now();
+    this.breaker = breakerAt(this.breaker, now, this.config.circuitBreaker);
+    const p = plan(mission, actual, {
+      now,
+      config: this.config,
+      running: this.running,
+      breaker: this.breaker,
+      controls,
+      classifyUncheck: classifier(mission, await readFile(path.join(mission.root, mission.todoFile), "utf8").catch(() => ""), actual),
+      missingSince: this.missingSince,
+      deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
+    });
+    this.lastPlan = p;
+    for (const a of p.actions) {
+      this.opts.emit({ type: "action", pass: n, action: a });
+      if (a.type === "start") this.breaker = breakerOnStart(this.breaker);
+    }
+    await this.executor.apply(p.actions);
+    // Sessions started in this pass were not in its plan: their stall deadline needs a pass too.
+    const wake = Math.min(p.requeueAfterMs ?? Infinity, this.running.size > 0 ? this.config.stallSec * 1000 : Infinity);
+    if (wake !== Infinity) this.requeue(wake);
+    this.opts.emit({ type: "pass", pass: n, ms: Math.round(performance.now() - t0), actions: p.actions.length, tasks: mission.tasks.length });
+    if (p.actions.length === 0 && this.running.size === 0) {
+      const done = mission.tasks.filter((t) => isDone(t, actual.get(t.id))).length;
+      this.opts.emit({ type: "idle", done, total: mission.tasks.length });
+    }
+  }
+
+  /** Config and mission: a valid new one takes effect; an invalid one is reported and the last good one stays. */
+  private async loadDesired(): Promise<void> {
+    const cfg = await loadConfig(this.opts.root);
+    if (this.report("config", cfg.problems)) {
+      if (JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
+        this.config = cfg.config;
+        this.opts.emit({ type: "config", status: "reloaded" });
+      }
+    }
+    const m = await loadMission(this.opts.root, this.config, this.cache);
+    if (this.report("mission", m.problems)) this.mission = m;
+  }
+
+  /** Shows problems once (and their clearing); returns true when there are no errors. */
+  private report(source: "mission" | "config", problems: Problem[]): boolean {
+    const errors = problems.filter((p) => p.severity === "error");
+    const key = problems.map(formatProblem).join("\n");
+    if (key !== this.shownProblems[source]) {
+      if (problems.length) this.opts.emit({ type: "problems", source, problems });
+      else this.opts.emit({ type: "problems-cleared", source });
+      this.shownProblems[source] = key;
+    }
+    return errors.length === 0;
+  }
+
+  private requeue(ms: number): void {
+    if (this.stopped) return;
+    if (this.requeueTimer) clearTimeout(this.requeueTimer);
+    this.requeueTimer = setTimeout(() => this.enqueue(), Math.max(1, Math.min(ms, 2 ** 31 - 1)));
+  }
+
+  /** The last valid mission (undefined until one loaded). */
+  get desired(): Mission | undefined {
+    return this.mission;
+  }
+
+  /** Number of attempts running in this process. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /** Tasks running in this process, for the live view. */
+  runningTasks(): ReadonlyMap<string, { role: string; attempt: number; startedAt: number; awaitingApproval: boolean }> {
+    return this.running;
+  }
+
+  /** Resolves when no pass is pending and nothing runs (for orch run and tests). */
+  whenQuiet(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped || (!this.passing && !this.dirty && this.running.size === 0)) resolve();
+      else this.quiet.push(resolve);
+    });
+  }
+
+  /** True when the last pass had nothing to do, nothing runs, and no timer is pending. */
+  get settled(): boolean {
+    return !this.passing && !this.dirty && this.running.size === 0 && !!this.lastPlan && this.lastPlan.actions.length === 0 && this.lastPlan.requeueAfterMs === undefined;
+  }
+
+  /**
+   * Graceful stop: no new passes; running attempts are aborted and recorded (Pending, not charged),
+   * then the lease is released. After "lease-lost" nothing is written.
+   */
+  async stop(reason: "signal" | "done" | "lease-lost" = "signal"): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of [this.leaseTimer, this.requeueTimer, this.debounceTimer]) if (t) clearTimeout(t);
+    clearInterval(this.leaseTimer);
+    await this.watcher?.close();
+    await this.passing?.catch(() => {});
+    await this.executor.abortAll("shutdown", 10_000);
+    if (this.lease && reason !== "lease-lost") {
+      await this.opts.store.leases.release(this.lease).catch(() => {});
+      this.opts.emit({ type: "lease", status: "released", holder: this.holder });
+    }
+    this.lease = undefined;
+    for (const f of this.quiet.splice(0)) f();
+  }
+}

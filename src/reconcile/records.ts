@@ -1,0 +1,73 @@
+// Task-state records as the loop uses them: read all, change one under the lease's fence, record history.
+import type { Fence, HistoryEvent, Journal, RecordStore } from "../store/types.js";
+import { TaskStateSchema, type TaskState } from "./state.js";
+import { applyPatch, freshState, type StatePatch } from "./actions.js";
+
+/** Record key of a task's state. */
+export const stateKey = (id: string) => `state/${id}`;
+const parse = (raw: unknown) => TaskStateSchema.parse(raw);
+
+/** Reads every task state. An unreadable record is reported and skipped, never fatal. */
+export async function readAllStates(records: RecordStore, onError: (id: string, err: unknown) => void): Promise<Map<string, TaskState>> {
+  const keys = await records.list("state/");
+  const out = new Map<string, TaskState>();
+  // Bounded parallel reads: fast on 10,000 records without opening them all at once.
+  for (let i = 0; i < keys.length; i += 64) {
+    await Promise.all(
+      keys.slice(i, i + 64).map(async (key) => {
+        const id = key.slice("state/".length);
+        try {
+          const r = await records.read(key, parse);
+          if (r) out.set(id, r.value);
+        } catch (err) {
+          onError(id, err);
+        }
+      }),
+    );
+  }
+  return out;
+}
+
+/** Reads one task state. */
+export async function readState(records: RecordStore, id: string): Promise<TaskState | undefined> {
+  return (await records.read(stateKey(id), parse))?.value;
+}
+
+/** Context for writes: the store, the fence of the mission lease, and a clock. */
+export interface StateWriter {
+  records: RecordStore;
+  journal: Journal;
+  fence(): Fence | undefined;
+  now(): number;
+}
+
+/**
+ * Changes a task's state (creating it at `generation` if absent); `updatedAt` is stamped.
+ * `change` may return a patch computed from the current value.
+ */
+export async function patchState(
+  w: StateWriter,
+  id: string,
+  generation: string,
+  change: StatePatch | ((cur: TaskState) => StatePatch),
+): Promise<TaskState> {
+  const at = new Date(w.now()).toISOString();
+  const r = await w.records.update(
+    stateKey(id),
+    parse,
+    (cur) => {
+      const base = cur ?? freshState(id, generation, at);
+      const patch = typeof change === "function" ? change(base) : change;
+      const next = applyPatch(base, patch);
+      return TaskStateSchema.parse({ ...next, updatedAt: at });
+    },
+    w.fence(),
+  );
+  return r.value;
+}
+
+/** Appends history events stamped now. */
+export async function record(w: StateWriter, events: Omit<HistoryEvent, "at">[]): Promise<void> {
+  const at = new Date(w.now()).toISOString();
+  await w.journal.append(events.map((e) => ({ at, ...e })));
+}

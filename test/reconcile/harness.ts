@@ -1,0 +1,91 @@
+// A real repo in a temp dir, a real store, the real loop, the fake runtime; events collected for waiting on.
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { openStore, type Store } from "../../src/store/open.js";
+import { Reconciler } from "../../src/reconcile/loop.js";
+import type { LoopEvent } from "../../src/reconcile/events.js";
+import { readState } from "../../src/reconcile/records.js";
+import { FakeRuntime, type FakeScript } from "../support/fake-runtime.js";
+
+export interface Harness {
+  root: string;
+  store: Store;
+  runtime: FakeRuntime;
+  loop: Reconciler;
+  events: LoopEvent[];
+  waitFor(pred: (e: LoopEvent) => boolean, ms?: number): Promise<LoopEvent>;
+  state(id: string): ReturnType<typeof readState>;
+  todo(): string;
+  write(rel: string, text: string): void;
+  close(): Promise<void>;
+}
+
+/** Makes a repo with TODO.md, optional task files and config; does not start the loop. */
+export function makeRepo(todo: string, files: Record<string, string> = {}, config: Record<string, unknown> = {}): string {
+  const root = mkdtempSync(path.join(tmpdir(), "orch-loop-"));
+  writeFileSync(path.join(root, "TODO.md"), todo);
+  mkdirSync(path.join(root, ".orchestrator"), { recursive: true });
+  writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, retry: { baseMs: 20, maxMs: 100, jitter: 0 }, ...config }, null, 2));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+export async function startLoop(root: string, script: FakeScript = {}, watch = false): Promise<Harness> {
+  const store = openStore(root);
+  const runtime = new FakeRuntime(script);
+  const events: LoopEvent[] = [];
+  const waiters: { pred: (e: LoopEvent) => boolean; resolve: (e: LoopEvent) => void }[] = [];
+  const loop = new Reconciler({
+    root,
+    store,
+    runtime,
+    watch,
+    deleteGraceMs: 50,
+    emit: (e) => {
+      events.push(e);
+      for (const w of [...waiters]) if (w.pred(e)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(e);
+      }
+    },
+  });
+  await loop.start();
+  return {
+    root,
+    store,
+    runtime,
+    loop,
+    events,
+    waitFor: (pred, ms = 10_000) => {
+      const hit = events.find(pred);
+      if (hit) return Promise.resolve(hit);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out waiting; last events: ${JSON.stringify(events.slice(-8))}`)), ms);
+        waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
+      });
+    },
+    state: (id) => readState(store.records, id),
+    todo: () => readFileSync(path.join(root, "TODO.md"), "utf8"),
+    write: (rel, text) => writeFileSync(path.join(root, rel), text),
+    close: async () => {
+      await loop.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the loop has nothing left to do. */
+export async function settle(h: Harness, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    await h.loop.whenQuiet();
+    await new Promise((r) => setImmediate(r));
+    if (h.loop.settled) return;
+    if (Date.now() > until) throw new Error(`not settled; last events: ${JSON.stringify(h.events.slice(-8))}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

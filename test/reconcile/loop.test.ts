@@ -1,0 +1,77 @@
+// The loop in-process with real files, the real store and the fake runtime.
+import { afterEach, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("loop", () => {
+  it("runs a chain in dependency order, verifies, checks the boxes, records history", async () => {
+    const root = makeRepo("# Work\n\n- [ ] T1 Write a\n- [ ] T2 Write b (after T1)\n", {
+      "tasks/T2.md": "---\nid: T2\nverify: [\"test -f fake-agent/T1.txt\", \"test -f fake-agent/T2.txt\"]\n---\nDo b.\n",
+    });
+    h = await startLoop(root, { latencyMs: 10 });
+    await settle(h);
+    expect(h.todo()).toContain("- [x] T1 Write a");
+    expect(h.todo()).toContain("- [x] T2 Write b (after T1)");
+    const s2 = (await h.state("T2"))!;
+    expect(s2.phase).toBe("Succeeded");
+    expect(s2.lastVerify?.ok).toBe(true);
+    expect(s2.checkedByOrch?.lineAfter).toContain("[x] T2");
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1", "T2"]);
+    const hist = await h.store.journal.read("T2");
+    expect(hist.map((e) => e.kind)).toEqual(expect.arrayContaining(["phase", "session-start", "session-end", "verify"]));
+  });
+
+  it("retries a retryable failure with backoff, then fails terminally with the reason", async () => {
+    const root = makeRepo("- [ ] T1 flaky\n- [ ] T2 broken\n");
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "ok"], T2: ["terminal"] } });
+    await settle(h);
+    const s1 = (await h.state("T1"))!;
+    expect(s1).toMatchObject({ phase: "Succeeded", attempts: 2 });
+    const s2 = (await h.state("T2"))!;
+    expect(s2).toMatchObject({ phase: "Failed", lastError: { code: "unknown-model", terminal: true } });
+    expect(h.todo()).toContain("- [ ] T2 broken");
+  });
+
+  it("a failing verify runs a fixer within the attempt budget, then fails with VerifyFailed", async () => {
+    const root = makeRepo("- [ ] T1 never passes\n", { "tasks/T1.md": "---\nid: T1\nverify: \"echo nope >&2; exit 3\"\nbudget: { attempts: 2 }\n---\n" });
+    h = await startLoop(root, { latencyMs: 5 });
+    await settle(h);
+    const s = (await h.state("T1"))!;
+    expect(s).toMatchObject({ phase: "Failed", attempts: 2, lastError: { code: "VerifyFailed", terminal: true } });
+    expect(s.lastVerify?.commands[0]).toMatchObject({ exitCode: 3, output: expect.stringContaining("nope") });
+    expect(h.runtime.calls.map((c) => c.role)).toEqual(["worker", "fixer"]);
+    expect(h.runtime.calls[1]!.prompt).toContain("nope");
+  });
+
+  it("review: a rejection leads to a fixer, an approval to success", async () => {
+    const root = makeRepo("- [ ] T1 reviewed\n", {}, { review: { enabled: true } });
+    h = await startLoop(root, { latencyMs: 5, reviews: { T1: [false, true] } });
+    await settle(h);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 2, lastReview: { approved: true } });
+    expect(h.runtime.calls.map((c) => c.role)).toEqual(["worker", "reviewer", "fixer", "reviewer"]);
+  });
+
+  it("a stalled session is aborted and retried", async () => {
+    const root = makeRepo("- [ ] T1 hangs once\n", {}, { stallSec: 0.2 });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["hang", "ok"] } });
+    await settle(h);
+    const hist = await h.store.journal.read("T1");
+    expect(hist.some((e) => e.to === "Stalled")).toBe(true);
+    expect((await h.state("T1"))!.phase).toBe("Succeeded");
+  });
+
+  it("an infrastructure failure streak opens the breaker: no more sessions until the cooldown", async () => {
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { circuitBreaker: { failures: 2, cooldownSec: 60 }, concurrency: { total: 1 }, budget: { attempts: 9 } });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["infra"], T2: ["infra"], T3: ["infra"] } });
+    await h.waitFor((e) => e.type === "session" && e.status === "ended" && h!.runtime.calls.length >= 2);
+    await new Promise((r) => setTimeout(r, 300)); // several backoff periods (20-100 ms) pass with the breaker open
+    expect(h.runtime.calls.length).toBe(2);
+  });
+});
