@@ -1,0 +1,123 @@
+// Pure parts of the runtime: permission decisions, error mapping, routing, templates, verdicts, approval files.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigSchema } from "../../src/spec/config.js";
+import { decidePermission, sessionRules } from "../../src/runtime/permissions.js";
+import { mapOpencodeError, providerError } from "../../src/runtime/errors.js";
+import { acceptanceCriteria, renderPrompt, renderTemplate, routeModel, splitModel, workerInput } from "../../src/runtime/roles.js";
+import { parseVerdict } from "../../src/runtime/review.js";
+import { approvalPath, decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import type { TaskSpec } from "../../src/spec/model.js";
+
+const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
+
+describe("decidePermission", () => {
+  it.each([
+    ["edit", undefined, "worker", "allow"],
+    ["bash", undefined, "worker", "ask"],
+    ["webfetch", undefined, "worker", "deny"],
+    ["read", undefined, "worker", "allow"], // read-only kinds default to allow
+    ["mystery", undefined, "worker", "deny"], // unknown kinds default to deny
+    ["task", undefined, "worker", "deny"], // no sub-agents for workers
+    ["task", undefined, "reviewer", "deny"],
+    ["external_directory", undefined, "worker", "deny"], // edits stay in the working directory
+    ["edit", undefined, "reviewer", "deny"], // the reviewer does not change what it judges
+    ["edit", "ask", "worker", "ask"], // approval: ask routes mutations to a person
+    ["read", "ask", "worker", "allow"],
+    ["bash", "deny", "worker", "deny"], // approval: deny never waits for a person
+    ["edit", "deny", "worker", "allow"],
+  ] as const)("%s (approval %s, %s) → %s", (kind, approval, role, want) => {
+    expect(decidePermission(policy, kind, approval, role)).toBe(want);
+  });
+
+  it("session rules cover every known kind, so nothing falls back to OpenCode's own asks", () => {
+    const rules = sessionRules(policy, "worker");
+    expect(rules.find((r) => r.permission === "external_directory")?.action).toBe("deny");
+    expect(rules.find((r) => r.permission === "doom_loop")?.action).toBe("deny");
+    expect(rules.every((r) => r.pattern === "*")).toBe(true);
+  });
+});
+
+describe("error mapping", () => {
+  it.each([
+    [{ name: "APIError", data: { message: "slow down", statusCode: 429, isRetryable: true } }, "rate-limited", false, false],
+    [{ name: "APIError", data: { message: "boom", statusCode: 503, isRetryable: true } }, "provider-error", false, true],
+    [{ name: "APIError", data: { message: "bad key", statusCode: 401, isRetryable: false } }, "auth", true, false],
+    [{ name: "ProviderAuthError", data: { message: "no key" } }, "auth", true, false],
+    [{ name: "UnknownError", data: { message: "JSON parsing failed" } }, "model-error", false, false],
+    [{ name: "MessageAbortedError", data: { message: "aborted" } }, "aborted", false, false],
+    [{ name: "ContextOverflowError", data: { message: "too long" } }, "context-overflow", true, false],
+    [undefined, "model-error", false, false],
+  ])("%j → %s", (err, code, terminal, infrastructure) => {
+    expect(mapOpencodeError(err)).toMatchObject({ code, terminal, infrastructure });
+  });
+  it("classifies retry messages without a status", () => {
+    expect(providerError(undefined, "Rate limit exceeded").code).toBe("rate-limited");
+    expect(providerError(undefined, "upstream exploded")).toMatchObject({ code: "provider-error", infrastructure: true });
+  });
+});
+
+describe("model routing", () => {
+  const config = ConfigSchema.parse({ models: { default: "p/default", byType: { docs: "p/docs" }, byRole: { searcher: "p/cheap", planner: "p/cheap" } } });
+  it.each([
+    [{}, "worker", "p/default"],
+    [{ type: "docs" }, "worker", "p/docs"],
+    [{ type: "docs", model: "p/task" }, "worker", "p/task"], // per-task override wins for work roles
+    [{ type: "docs", model: "p/task" }, "fixer", "p/task"],
+    [{ model: "p/task" }, "searcher", "p/cheap"], // cheap default for search
+    [{}, "planner", "p/cheap"],
+    [{ type: "docs" }, "reviewer", "p/docs"],
+  ] as const)("%j as %s → %s", (task, role, want) => {
+    expect(routeModel(config, task, role)).toBe(want);
+  });
+  it("splits provider/model, keeping slashes in the model id", () => {
+    expect(splitModel("openrouter/anthropic/claude")).toEqual({ providerID: "openrouter", modelID: "anthropic/claude" });
+    expect(() => splitModel("nomodel")).toThrow(/provider\/model/);
+  });
+});
+
+describe("prompts", () => {
+  it("renders blocks only when their value is non-empty", () => {
+    expect(renderTemplate("A {{x}}{{#y}}\n## Y\n{{y}}{{/y}}", { x: "1", y: "" })).toBe("A 1\n");
+    expect(renderTemplate("A {{x}}{{#y}}\n## Y\n{{y}}{{/y}}", { x: "1", y: "2" })).toBe("A 1\n## Y\n2\n");
+  });
+  it("a worker prompt carries body, criteria, dependency summaries, scope and context", () => {
+    const task = { id: "T3", title: "Greet", body: "Write greet.\n\n## Acceptance criteria\n- greet() says hi\n\n## Notes\nnone", deps: ["T1"], files: ["src/greet.ts"] } as unknown as TaskSpec;
+    const text = renderPrompt("worker", workerInput(task, { T1: "added src/index.ts" }, "src/index.ts: export main()"));
+    expect(text).toContain("# Task T3: Greet");
+    expect(text).toContain("## Acceptance criteria\n\n- greet() says hi");
+    expect(text).toContain("- T1: added src/index.ts");
+    expect(text).toContain("- src/greet.ts");
+    expect(text).toContain("src/index.ts: export main()");
+    expect(acceptanceCriteria(task.body)).toBe("- greet() says hi");
+    expect(renderPrompt("worker", workerInput({ ...task, deps: [], files: [] }, {}))).not.toContain("## Scope");
+  });
+});
+
+describe("verdicts", () => {
+  it("accepts a fenced JSON verdict and reports field errors", () => {
+    expect(parseVerdict('```json\n{"approved":true,"summary":"ok"}\n```')).toEqual({ verdict: { approved: true, summary: "ok", findings: [] } });
+    expect(parseVerdict('{"approved":"yes","summary":"ok"}')).toMatchObject({ errors: expect.stringContaining("approved") });
+    expect(parseVerdict("LGTM")).toMatchObject({ errors: expect.stringContaining("not JSON") });
+  });
+});
+
+describe("approval files", () => {
+  it("are written pending, answered by editing or by decide(), and read back", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "orch-appr-"));
+    try {
+      writeApproval(root, { taskId: "T2", requestId: "per_1", sessionId: "ses_1", kind: "bash", detail: "rm -rf build", at: "2026-01-01T00:00:00Z" });
+      expect(readDecision(root, "T2")).toBeUndefined();
+      decide(root, "T2", "approve");
+      expect(readDecision(root, "T2")).toBe("approve");
+      expect(readFileSync(approvalPath(root, "T2"), "utf8")).toContain("rm -rf build");
+      expect(parseDecision("x\ndecision: Reject\n")).toBe("reject");
+      expect(parseDecision("decision: maybe")).toBeUndefined();
+      expect(() => decide(root, "T9", "reject")).toThrow(/no pending approval/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
