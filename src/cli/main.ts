@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { OrchError } from "../util/errors.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
+import { approveCommand } from "./commands/approve.js";
+import { rejectCommand } from "./commands/reject.js";
 import { contextCommand } from "./commands/context.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { logCommand } from "./commands/log.js";
@@ -17,6 +19,8 @@ import { validateCommand } from "./commands/validate.js";
 
 const commands: CommandModule<any, any>[] = [
   // @command-list
+  approveCommand,
+  rejectCommand,
   initCommand,
   statusCommand,
   validateCommand,

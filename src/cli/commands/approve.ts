@@ -1,0 +1,35 @@
+// `orch approve <task>`: answers a pending permission request of a task, as editing its
+// approval file's `decision:` line would. `orch reject` shares this module.
+import path from "node:path";
+import type { CommandModule } from "yargs";
+import { decide, type Decision } from "../../runtime/approvals.js";
+
+interface DecisionArgs {
+  dir: string;
+  task: string;
+  json: boolean;
+}
+
+/** Builds the command for one decision (approve or reject). */
+export function decisionCommand(decision: Decision): CommandModule<object, DecisionArgs> {
+  const verb = decision === "approve" ? "approve" : "reject";
+  return {
+    command: `${verb} <task>`,
+    describe: `${decision === "approve" ? "Approve" : "Reject"} the permission request a task is waiting on (.orchestrator/approvals/<task>.md)`,
+    builder: (y) =>
+      y
+        .positional("task", { type: "string", demandOption: true, describe: "A task id, e.g. T3" })
+        .option("json", { type: "boolean", default: false, describe: "Print {task, decision, file} as JSON" }) as any,
+    handler: (args) => {
+      const root = path.resolve(args.dir);
+      const file = decide(root, args.task, decision);
+      const rel = path.relative(root, file);
+      if (args.json) process.stdout.write(`${JSON.stringify({ task: args.task, decision, file: rel })}\n`);
+      else process.stdout.write(`${args.task}: ${decision === "approve" ? "approved" : "rejected"} (${rel}); a running orch answers the agent within a second\n`);
+    },
+  };
+}
+
+/** yargs command module for `orch approve`. */
+export const approveCommand = decisionCommand("approve");
+export default approveCommand;
