@@ -25,6 +25,8 @@ export interface OpenCodeRuntimeOptions {
   approvalPollMs?: number;
   heartbeatTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Runs after the server stops (e.g. closes an in-process demo model). */
+  cleanup?: () => Promise<void>;
 }
 
 /** The OpenCode-backed runtime. */
@@ -173,5 +175,6 @@ export class OpenCodeRuntime implements AgentRuntime {
     for (const t of this.pendingApprovals.values()) clearInterval(t);
     this.hub.stop();
     await this.opts.server.stop();
+    await this.opts.cleanup?.();
   }
 }

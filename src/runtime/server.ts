@@ -13,8 +13,8 @@ export interface ServerOptions {
   password?: string;
   /** Where an owned server's HOME/XDG dirs live (e.g. <root>/.orchestrator/runtime). */
   stateDir: string;
-  /** OpenCode config for an owned server, passed as OPENCODE_CONFIG_CONTENT. */
-  config?: Record<string, unknown>;
+  /** OpenCode config for an owned server, passed as OPENCODE_CONFIG_CONTENT (or built lazily at first start). */
+  config?: Record<string, unknown> | (() => Promise<Record<string, unknown>>);
   /**
    * Isolate the server from the user's HOME (fresh HOME/XDG under stateDir; for the demo and
    * tests). When false it keeps the user's environment, so their provider logins work.
@@ -140,16 +140,22 @@ export class OpenCodeServer {
     }
     if (this.stopped) throw new OrchError("server-stopped", "the OpenCode server was stopped");
     if (this.child && this.current && this.child.exitCode === null) return this.current;
-    this.starting ??= this.spawnServer().finally(() => {
+    this.starting ??= this.resolveConfig().then((cfg) => this.spawnServer(cfg)).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
   }
 
-  private spawnServer(): Promise<string> {
+  private resolvedConfig?: Record<string, unknown>;
+  private async resolveConfig(): Promise<Record<string, unknown>> {
+    const c = this.opts.config;
+    this.resolvedConfig ??= typeof c === "function" ? await c() : (c ?? {});
+    return this.resolvedConfig;
+  }
+
+  private spawnServer(cfg: Record<string, unknown>): Promise<string> {
     const bin = this.opts.bin ?? findOpencodeBin();
     mkdirSync(this.opts.stateDir, { recursive: true });
-    const cfg = this.opts.config ?? {};
     const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
     const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
