@@ -15,10 +15,20 @@ import { logCommand } from "./commands/log.js";
 import { initCommand } from "./commands/init.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
+import { resumeCommand } from "./commands/resume.js";
+import { retryCommand } from "./commands/retry.js";
+import { runCommand } from "./commands/run.js";
+import { suspendCommand } from "./commands/suspend.js";
+import { watchCommand } from "./commands/watch.js";
 // @commands-end
 
 const commands: CommandModule<any, any>[] = [
   // @command-list
+  watchCommand,
+  runCommand,
+  suspendCommand,
+  resumeCommand,
+  retryCommand,
   approveCommand,
   rejectCommand,
   initCommand,

@@ -244,6 +244,11 @@ export class Reconciler {
     return this.mission;
   }
 
+  /** True once stop() ran (a signal, the end of orch run, or a lost lease). */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** Number of attempts running in this process. */
   get active(): number {
     return this.running.size;

@@ -1,0 +1,37 @@
+// Shared by `orch suspend|resume|retry`: check the ids against TODO.md, write the request, note it in history.
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { loadConfig, loadMission } from "../../spec/load.js";
+import { openStore, type Store } from "../../store/open.js";
+import { OrchError, formatProblem } from "../../util/errors.js";
+
+/** Opens the store and checks that every id is a task of the mission. */
+export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string }> {
+  const root = path.resolve(dir);
+  const { config, problems } = await loadConfig(root);
+  if (problems.some((p) => p.severity === "error")) throw new OrchError("bad-config", problems.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json first." });
+  const mission = await loadMission(root, config);
+  const known = new Set(mission.tasks.map((t) => t.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length)
+    throw new OrchError("unknown-task", `no task ${unknown.join(", ")} in ${mission.todoFile}`, { exitCode: 2, hint: "`orch status` lists the task ids." });
+  return { store: openStore(root), root };
+}
+
+/** A fresh request stamp: time plus a nonce, so two retries in the same millisecond still differ. */
+export function requestStamp(): string {
+  return `${new Date().toISOString()}#${randomUUID().slice(0, 8)}`;
+}
+
+/** yargs positional + --all, shared by suspend and resume. */
+export function idsOrAll<T>(y: import("yargs").Argv<T>) {
+  return y
+    .positional("ids", { type: "string", array: true, describe: "Task ids, e.g. T3 T4" })
+    .option("all", { type: "boolean", default: false, describe: "The whole mission" })
+    .check((a) => {
+      const ids = (a as { ids?: string[] }).ids ?? [];
+      if (!(a as { all?: boolean }).all && ids.length === 0) throw new Error("Name task ids, or pass --all for the whole mission.");
+      if ((a as { all?: boolean }).all && ids.length > 0) throw new Error("Pass either task ids or --all, not both.");
+      return true;
+    });
+}

@@ -1,0 +1,85 @@
+// Runs the reconciler the way `orch watch` and `orch run` do (and the test-only child entry with the
+// fake runtime): signals → graceful stop; run mode → stop when nothing is left to do, exit 0 iff all done.
+import { openStore } from "../store/open.js";
+import type { AgentRuntime } from "../runtime/types.js";
+import type { EventSink } from "./events.js";
+import { Reconciler } from "./loop.js";
+import { isDone } from "./plan.js";
+import { readAllStates } from "./records.js";
+
+/** How to drive the loop. */
+export interface DriveOptions {
+  root: string;
+  runtime: AgentRuntime;
+  mode: "watch" | "run";
+  emit: EventSink;
+  /** Hook for the live view: called once the loop exists. */
+  onLoop?: (loop: Reconciler) => void;
+  /** Handle SIGINT/SIGTERM (default true). */
+  signals?: boolean;
+}
+
+/** Exit codes: 0 all done (run) or a clean stop (watch); 1 not all done; 3 the lease was lost. */
+export async function drive(opts: DriveOptions): Promise<number> {
+  const store = openStore(opts.root);
+  let leaseLost = false;
+  const loop = new Reconciler({
+    root: opts.root,
+    store,
+    runtime: opts.runtime,
+    watch: opts.mode === "watch",
+    emit: (e) => {
+      if (e.type === "lease" && e.status === "lost") leaseLost = true;
+      opts.emit(e);
+    },
+  });
+  opts.onLoop?.(loop);
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((r) => (stopRequested = r));
+  const onSignal = () => stopRequested();
+  if (opts.signals !== false) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+  try {
+    const started = loop.start();
+    await Promise.race([started, stopped]);
+    if (opts.mode === "watch") {
+      await Promise.race([stopped, leaseWatch(loop)]);
+      await loop.stop("signal");
+      return leaseLost ? 3 : 0;
+    }
+    // run: until the last pass had nothing to do, nothing runs and no retry is pending.
+    let interrupted = false;
+    void stopped.then(() => (interrupted = true));
+    await started;
+    while (!interrupted && !leaseLost) {
+      await Promise.race([loop.whenQuiet(), stopped]);
+      if (loop.settled || interrupted) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const m = loop.desired;
+    await loop.stop(interrupted ? "signal" : "done");
+    if (leaseLost) return 3;
+    if (!m) return 1;
+    const actual = await readAllStates(store.records, () => {});
+    return m.tasks.every((t) => isDone(t, actual.get(t.id))) ? 0 : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await opts.runtime.close().catch(() => {});
+    await store.close();
+  }
+}
+
+/** Resolves when the loop stops on its own (lease lost). */
+function leaseWatch(loop: Reconciler): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (loop.isStopped) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 200);
+  });
+}
