@@ -48,7 +48,7 @@ fn main() {
             b.include(&src)
                 .file(&parser)
                 .out_dir(&dir)
-                .opt_level(2)
+                .opt_level(3)
                 .warnings(false)
                 .flag_if_supported("-std=c11")
                 .flag_if_supported("-Wno-unused-parameter");

@@ -56,6 +56,11 @@ pub struct FileOutline {
     pub error: Option<String>,
 }
 
+#[derive(Serialize)]
+struct Files {
+    files: Vec<FileOutline>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OutlineParams {
@@ -157,7 +162,7 @@ pub fn outline(p: Value) -> RpcResult {
         .map_init(Parser::new, |parser, (abs, rel)| outline_file(parser, abs, rel.clone(), max_bytes).0)
         .collect();
     out.append(&mut missing);
-    to_value(&serde_json::json!({ "files": out }))
+    to_value(&Files { files: out })
 }
 
 #[cfg(test)]

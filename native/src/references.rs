@@ -32,6 +32,12 @@ pub struct Reference {
     pub text: String,
 }
 
+#[derive(Serialize)]
+struct RefResult {
+    references: Vec<Reference>,
+    truncated: bool,
+}
+
 /// Identifier occurrences of `name` in one buffer.
 pub fn find_in(parser: &mut Parser, lang: Lang, src: &[u8], name: &str, rel: &str) -> Vec<Reference> {
     let finder = memchr::memmem::Finder::new(name.as_bytes());
@@ -107,7 +113,7 @@ pub fn references(p: Value) -> RpcResult {
     let max = p.max_results.unwrap_or(5_000);
     let truncated = refs.len() > max;
     refs.truncate(max);
-    to_value(&serde_json::json!({ "references": refs, "truncated": truncated }))
+    to_value(&RefResult { references: refs, truncated })
 }
 
 #[cfg(test)]
