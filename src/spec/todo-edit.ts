@@ -40,6 +40,20 @@ export function assignIds(
  * (case-insensitive), or adds the heading at the end of the file when there is none.
  */
 export function appendTask(text: string, heading: string, title: string, id?: TaskId): string | undefined {
+  const out = appendUnchecked(text, heading, title, id);
+  // Verify by re-parsing: a file ending inside an open code fence or HTML block would swallow the line.
+  const before = parseTodo(text, "TODO.md").items.length;
+  const items = parseTodo(out, "TODO.md").items;
+  const want = title.replace(/\s+/g, " ").trim();
+  const added = items.find((i) => i.title === want && (id === undefined || i.id === id) && i.headings.at(-1)?.toLowerCase() === heading.replace(/\s+/g, " ").trim().toLowerCase());
+  if (items.length !== before + 1 || !added)
+    throw new OrchError("cannot-append", `cannot append "${want}" under "${heading}": the new line would not read as a task there`, {
+      hint: "The file may end inside a code block or HTML comment; add the line by hand.",
+    });
+  return out;
+}
+
+function appendUnchecked(text: string, heading: string, title: string, id?: TaskId): string {
   const clean = title.replace(/\s+/g, " ").trim();
   if (!clean) throw new OrchError("bad-title", "a task needs a title");
   if (id !== undefined && !ID_RE.test(id)) throw new OrchError("bad-id", `"${id}" is not a task id`, { hint: "Ids look like T12." });
@@ -60,11 +74,10 @@ export function appendTask(text: string, heading: string, title: string, id?: Ta
   const sectionEnd = parsed.headings[hi + 1]?.offset ?? text.length;
   const inSection = parsed.items.filter((i) => i.lineStart >= h.end && i.lineStart < sectionEnd);
   if (inSection.length === 0) {
-    const at = lineAfter(text, h.end);
-    const rest = text.slice(at);
-    const tail = rest === "" || /^\r?\n/.test(rest) ? eol : eol + eol;
-    const lead = at === text.length && !text.endsWith("\n") ? eol : "";
-    return `${text.slice(0, at)}${lead}${eol}- ${body}${tail}${rest}`;
+    // After the section's last non-blank line, behind a blank line: nothing after it can absorb the item.
+    let end = sectionEnd;
+    while (end > h.end && /\s/.test(text[end - 1]!)) end--;
+    return `${text.slice(0, end)}${eol}${eol}- ${body}${text.slice(end)}${end === text.length ? eol : ""}`;
   }
   const shallow = inSection.reduce((a, b) => (b.col < a.col ? b : a));
   const end = Math.max(...inSection.map((i) => i.end));

@@ -60,14 +60,15 @@ function visitItem(item: ListItem, parent: number, text: string, base: number, o
   let myParent = parent;
   const para = item.children[0];
   if (typeof item.checked === "boolean" && para?.type === "paragraph") {
-    const textStart = para.position!.start.offset!;
-    const close = text.lastIndexOf("]", textStart);
+    // Only the marker and blanks precede the checkbox. (The paragraph's own start is not
+    // reliable: mdast moves it past the checkbox only when the line begins with plain text.)
+    const open = text.indexOf("[", item.position!.start.offset!);
     out.push({
       kind: "item",
       checked: item.checked,
       offset: base + item.position!.start.offset!,
-      checkbox: base + close - 1,
-      textStart: base + textStart,
+      checkbox: base + open + 1,
+      textStart: base + open + 4,
       textEnd: base + para.position!.end.offset!,
       end: base + item.position!.end.offset!,
       parent,

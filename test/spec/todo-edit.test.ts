@@ -35,7 +35,7 @@ describe("appendTask", () => {
   });
   it("adds a list under a heading with no tasks without swallowing prose", () => {
     const out = appendTask(doc, "Docs", "Write docs", "T3")!;
-    expect(out).toBe(doc.replace("## Docs\r\n", "## Docs\r\n\r\n- [ ] T3 Write docs\r\n"));
+    expect(out).toBe(doc.replace("Prose here.\r\n", "Prose here.\r\n\r\n- [ ] T3 Write docs\r\n"));
     const items = parseTodo(out, "x").items;
     expect(items.at(-1)).toMatchObject({ id: "T3", title: "Write docs", headings: ["Build", "Docs"] });
   });
