@@ -39,9 +39,15 @@ export class Executor {
 
   async apply(actions: readonly Action[]): Promise<void> {
     const env = this.env;
-    const sets = actions.filter((a) => a.type === "set");
-    // Bounded parallel writes: a first pass over 10,000 tasks must not take minutes.
-    for (let i = 0; i < sets.length; i += 32) await Promise.all(sets.slice(i, i + 32).map((a) => this.set(a)));
+    // Bounded parallel writes across tasks (a first pass over 10,000 tasks must not take minutes);
+    // one task's sets stay in plan order.
+    const byTask = new Map<string, Extract<Action, { type: "set" }>[]>();
+    for (const a of actions) if (a.type === "set") byTask.set(a.id, [...(byTask.get(a.id) ?? []), a]);
+    const groups = [...byTask.values()];
+    for (let i = 0; i < groups.length; i += 32)
+      await Promise.all(groups.slice(i, i + 32).map(async (g) => {
+        for (const a of g) await this.set(a);
+      }));
     for (const a of actions) {
       if (a.type === "set") continue;
       if (a.type === "check") await this.succeed(a.id, env.mission().tasks.find((t) => t.id === a.id)?.generation ?? "");

@@ -3,7 +3,7 @@
 import type { Config } from "../spec/config.js";
 import type { Mission, Role, TaskId, TaskSpec } from "../spec/model.js";
 import type { Phase, TaskState } from "./state.js";
-import { freshState, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
+import { applyPatch, freshState, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, type BreakerState } from "./breaker.js";
 import { criticalPathLengths, score } from "./priority.js";
@@ -83,7 +83,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
   }
 
   for (const t of desired.tasks) {
-    const s = actual.get(t.id);
+    let s = actual.get(t.id);
     const r = ctx.running.get(t.id);
     const suspended = t.suspend || ctx.controls.missionSuspended || ctx.controls.suspended.has(t.id);
     const budget = effectiveBudget(t, ctx.config);
@@ -114,11 +114,13 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
 
-    const retry = ctx.controls.retry.get(t.id);
-    if (retry !== undefined && s && s.retryHandled !== retry && !t.checked) {
-      set(t, s, "Pending", "ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
-      continue;
-    }
+    // A reset (retry, redo, edit) records Pending and then falls through, so the task can start in this pass.
+    let wasReset = false;
+    const resetTo = (reason: string, message: string, patch: StatePatch) => {
+      set(t, s, "Pending", reason, message, patch);
+      s = applyPatch(s!, { phase: "Pending", ...patch });
+      wasReset = true;
+    };
     if (t.checked) {
       if (s?.phase !== "Succeeded" || s.generation !== t.generation)
         set(t, s, "Succeeded", "CheckedByPerson", "checked in TODO.md", { generation: t.generation, finishedAt: iso, checkedByOrch: undefined, blockedBy: undefined, nextAttemptAt: undefined });
@@ -128,15 +130,16 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       if (s?.phase !== "Suspended") set(t, s, "Suspended", "Suspended", t.suspend ? "suspend: true in the task file" : "suspended by orch suspend", { generation: s?.generation ?? t.generation, blockedBy: undefined });
       continue;
     }
+    const retry = ctx.controls.retry.get(t.id);
+    if (retry !== undefined && s && s.retryHandled !== retry && !t.checked) resetTo("ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
     if (s?.phase === "Succeeded") {
-      if (s.checkedByOrch && s.generation === t.generation && ctx.classifyUncheck(t, s) === "stale") others.push({ type: "check", id: t.id });
-      else set(t, s, "Pending", "Redo", s.generation === t.generation ? "unchecked by a person: redo" : "edited after success: rerun", reset(t, s, iso));
-      continue;
+      if (s.checkedByOrch && s.generation === t.generation && ctx.classifyUncheck(t, s) === "stale") {
+        others.push({ type: "check", id: t.id });
+        continue;
+      }
+      resetTo("Redo", s.generation === t.generation ? "unchecked by a person: redo" : "edited after success: rerun", reset(t, s, iso));
     }
-    if (s && s.generation !== t.generation) {
-      set(t, s, "Pending", "SpecChanged", "task edited: starts over at the new generation", reset(t, s, iso));
-      continue;
-    }
+    if (s && s.generation !== t.generation) resetTo("SpecChanged", "task edited: starts over at the new generation", reset(t, s, iso));
     if (s?.phase === "Failed") continue; // terminal until edited or `orch retry`
     const over = s && budgetExceeded(budget, s, ctx.now, true);
     if (over) {
@@ -155,7 +158,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
     const next = s?.nextAttemptAt ? Date.parse(s.nextAttemptAt) : undefined;
-    if (!s || (s.phase !== "Pending" && s.phase !== "Stalled"))
+    if (!wasReset && (!s || (s.phase !== "Pending" && s.phase !== "Stalled")))
       set(t, s, "Pending", "Ready", "deps done", { generation: t.generation, blockedBy: undefined });
     if (next !== undefined && next > ctx.now) {
       wakeAt(next);

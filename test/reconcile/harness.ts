@@ -70,7 +70,10 @@ export async function startLoop(root: string, script: FakeScript = {}, watch = f
     },
     state: (id) => readState(store.records, id),
     todo: () => readFileSync(path.join(root, "TODO.md"), "utf8"),
-    write: (rel, text) => writeFileSync(path.join(root, rel), text),
+    write: (rel, text) => {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    },
     close: async () => {
       await loop.stop();
       rmSync(root, { recursive: true, force: true });

@@ -118,7 +118,7 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     const s = states(state("T1", { phase: "Succeeded", attempts: 2, checkedByOrch: { at: "x", generation: "g-T1", lineBefore: "- [ ] T1", lineAfter: "- [x] T1" } }));
     expect(kinds(plan(mission([task("T1")]), s, ctx({ classifyUncheck: () => "stale" })).actions)).toEqual(["check:T1"]);
     const redo = plan(mission([task("T1")]), s, ctx({ classifyUncheck: () => "redo" }));
-    expect(kinds(redo.actions)).toEqual(["set:T1:Pending"]);
+    expect(kinds(redo.actions)).toEqual(["set:T1:Pending", "start:T1"]);
     expect(redo.actions[0]).toMatchObject({ reason: "Redo", patch: { attempts: 0, checkedByOrch: undefined } });
   });
   it("an edited task starts over at the new generation, even when Failed", () => {
@@ -126,6 +126,7 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     expect(plan(mission([task("T1")]), s, ctx()).actions).toEqual([]);
     const p = plan(mission([task("T1", { generation: "g2" })]), s, ctx());
     expect(p.actions[0]).toMatchObject({ type: "set", to: "Pending", reason: "SpecChanged", patch: { generation: "g2", attempts: 0, lastError: undefined } });
+    expect(p.actions[1]).toMatchObject({ type: "start", attempt: 1, generation: "g2" });
   });
   it("suspension from front matter, orch suspend and the mission", () => {
     expect(kinds(plan(mission([task("T1", { suspend: true })]), new Map(), ctx()).actions)).toEqual(["set:T1:Suspended"]);

@@ -56,12 +56,15 @@ describe("loop processes", () => {
   });
 
   it("two orch processes at once: one holds the lease, every task runs exactly once", async () => {
-    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c (after T1)\n");
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c (after T1)\n", {}, { lease: { ttlSec: 2 } });
     roots.push(root);
     const log = path.join(root, "fake.log");
-    const a = startChild(root, "run", { latencyMs: 150, logFile: log });
-    const b = startChild(root, "run", { latencyMs: 150, logFile: log });
-    children.push(a, b);
+    const a = startChild(root, "run", { latencyMs: 400, latencyByTask: { T3: 2500 }, logFile: log });
+    children.push(a);
+    await a.waitFor((e) => e.type === "session" && e.status === "started");
+    const b = startChild(root, "run", { latencyMs: 400, logFile: log });
+    children.push(b);
+    await b.waitFor((e) => e.type === "lease");
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
     const starts = sessions(root).filter((l) => l.event === "start");
     expect(starts.map((l) => l.task).sort()).toEqual(["T1", "T2", "T3"]);
