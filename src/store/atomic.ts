@@ -32,16 +32,8 @@ export async function atomicWrite(file: string, data: string | Uint8Array, opts:
   const tmp = tempName(file);
   let created = false;
   try {
-    const fh = await fs.open(tmp, "wx", opts.mode ?? 0o644);
     created = true;
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    // open() applies the umask; restore the exact mode of the file being replaced.
-    if (opts.mode !== undefined) await fs.chmod(tmp, opts.mode);
+    await writeDurable(tmp, data, opts.mode, fs);
     await opts.beforeRename?.();
     await fs.rename(tmp, file);
     created = false;
@@ -50,6 +42,22 @@ export async function atomicWrite(file: string, data: string | Uint8Array, opts:
     throw ioError(err, "write", file);
   }
   await fsyncDir(path.dirname(file), fs);
+}
+
+/**
+ * Creates `tmp` (which must not exist) with `data`, fsynced, with exactly `mode`. On failure the
+ * caller removes `tmp`.
+ */
+export async function writeDurable(tmp: string, data: string | Uint8Array, mode: number | undefined, fs: WriteFs = realFs): Promise<void> {
+  const fh = await fs.open(tmp, "wx", mode ?? 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  // open() applies the umask; restore the exact mode of the file being replaced.
+  if (mode !== undefined) await fs.chmod(tmp, mode);
 }
 
 /** Makes a rename durable. File systems that cannot fsync a folder (EINVAL) are tolerated. */

@@ -1,7 +1,7 @@
 // The mission history: .orchestrator/history/<task>.jsonl, appended under a per-task lock.
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Problem } from "../util/errors.js";
+import { OrchError, type Problem } from "../util/errors.js";
 import type { HistoryEvent, Journal } from "./types.js";
 import { fsyncDir } from "./atomic.js";
 import { HistoryEventSchema, formatEvent } from "./history-event.js";
@@ -24,7 +24,14 @@ export class FileJournal implements Journal {
   async append(events: HistoryEvent[]): Promise<void> {
     const byTask = new Map<string, HistoryEvent[]>();
     for (const e of events) {
-      const parsed = HistoryEventSchema.parse(e) as HistoryEvent;
+      const ok = HistoryEventSchema.safeParse(e);
+      if (!ok.success) {
+        const i = ok.error.issues[0];
+        throw new OrchError("bad-event", `history event for ${String(e?.task)}: ${i?.path.join(".") || "(root)"}: ${i?.message}`, {
+          hint: "A history event needs at least at, task and kind.",
+        });
+      }
+      const parsed = ok.data as HistoryEvent;
       checkKey(parsed.task);
       byTask.set(parsed.task, [...(byTask.get(parsed.task) ?? []), parsed]);
     }

@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { errno, ioError } from "./io-errors.js";
 import { localPidIsDead, ownerIsDead, readOwner } from "./lock-fs.js";
+import { restoreAside } from "./todo-writer.js";
 
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 /** Not orch's records: agent worktrees and caches are walked by no one here. */
@@ -35,7 +36,8 @@ export async function sweepLeftovers(dir: string, recursive = true): Promise<num
     }
     const m = TEMP.exec(e.name);
     if (m && localPidIsDead(Number(m[1]))) {
-      await fs.rm(p, { force: true });
+      // A moved-aside TODO.md whose writer died before linking the new one in goes back in place.
+      if (!restoreAside(dir, e.name)) await fs.rm(p, { force: true });
       removed++;
     }
   }
