@@ -208,6 +208,11 @@ mod tests {
         let (s, _) = outline_source(&mut Parser::new(), Lang::TypeScript, src.as_bytes()).unwrap();
         assert_eq!(s[0].signature.as_deref(), Some("export async function load( root: string, ): Promise<void>"));
         assert_eq!((s[0].range.start.line, s[0].range.end.line), (1, 5));
+        let src = "export const BIG = z.object({\n  aaaaaaaaaaaaaaaa: z.string(),\n  bbbbbbbbbbbbbbbbbbbbbbbb: z.number(),\n  cccccccccc: z.boolean(),\n});\n";
+        let (s, _) = outline_source(&mut Parser::new(), Lang::TypeScript, src.as_bytes()).unwrap();
+        assert_eq!(s[0].signature.as_deref(), Some("export const BIG = z.object({ aaaaaaaaaaaaaaaa: z.string(), bbbbbbbbbbbbbbbbbbb…"));
+        let (s, _) = outline_source(&mut Parser::new(), Lang::TypeScript, b"class K {\n  check = async (x: number): Promise<void> => {\n    return;\n  };\n}\n").unwrap();
+        assert_eq!(s[0].children[0].signature.as_deref(), Some("check = async (x: number): Promise<void> =>"));
     }
 
     #[test]

@@ -67,6 +67,18 @@ fn signature(ctx: &Ctx, start: usize, end: usize) -> String {
     s
 }
 
+/// At most `max` bytes of `s` on a char boundary, with an ellipsis when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 fn pos(p: tree_sitter::Point) -> Pos {
     Pos { line: p.row + 1, column: p.column + 1 }
 }
@@ -161,7 +173,11 @@ fn visit_js(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mut Vec<Sy
                     } else {
                         Range { start: pos(d.start_position()), end: pos(d.end_position()) }
                     },
-                    signature: Some(format!("{prefix} {}", signature(ctx, d.start_byte(), sig_end))),
+                    signature: Some(match (func, value) {
+                        // A plain value: its head only, so a large object literal stays one short line.
+                        (None, Some(v)) => format!("{prefix} {} {}", signature(ctx, d.start_byte(), v.start_byte()), clip(&signature(ctx, v.start_byte(), v.end_byte()), 60)),
+                        _ => format!("{prefix} {}", signature(ctx, d.start_byte(), sig_end)),
+                    }),
                     children: vec![],
                     bytes: if one { (outer.start_byte(), node.end_byte()) } else { (d.start_byte(), d.end_byte()) },
                 });
@@ -174,8 +190,15 @@ fn visit_js(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mut Vec<Sy
         }
         "public_field_definition" | "field_definition" | "property_signature" if in_class => {
             let n = name_of(ctx, node).or_else(|| node.child_by_field_name("property").map(|p| text(ctx, p).into_owned()));
+            let value = node.child_by_field_name("value");
+            // An arrow-function field reads like a method: stop at its body; other values are cut short.
+            let arrow_body = value.filter(|v| v.kind() == "arrow_function").and_then(|v| v.child_by_field_name("body"));
             if let Some(n) = n {
-                out.push(make(ctx, node, outer, n, "property", None));
+                let mut s = make(ctx, node, outer, n, "property", arrow_body);
+                if let (None, Some(v)) = (arrow_body, value) {
+                    s.signature = Some(format!("{} {}", signature(ctx, outer.start_byte(), v.start_byte()), clip(&signature(ctx, v.start_byte(), v.end_byte()), 60)));
+                }
+                out.push(s);
             }
         }
         _ => {}
