@@ -19,6 +19,8 @@ export interface AtomicWriteOptions {
   fs?: WriteFs;
   /** File mode to give the new file (e.g. the mode of the file it replaces). */
   mode?: number;
+  /** How to name the file in errors (e.g. relative to the repo root); default: its path. */
+  label?: string;
   /** Runs after the data is durable and just before the rename; throwing aborts the write. */
   beforeRename?: () => Promise<void> | void;
 }
@@ -39,7 +41,7 @@ export async function atomicWrite(file: string, data: string | Uint8Array, opts:
     created = false;
   } catch (err) {
     if (created) await fs.unlink(tmp).catch(() => undefined); // best effort: the primary error is what matters
-    throw ioError(err, "write", file);
+    throw ioError(err, "write", opts.label ?? file);
   }
   await fsyncDir(path.dirname(file), fs);
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { OrchError } from "../util/errors.js";
 import { inScope } from "./glob.js";
+import { ensureLayout } from "./layout.js";
 import { withLock, DEFAULT_LOCK_OPTIONS } from "./lock.js";
 import { StorePaths, checkKey } from "./paths.js";
 
@@ -43,6 +44,7 @@ export async function commitTask(input: CommitTaskInput): Promise<CommitTaskResu
   const prefix = path.relative(top, root).split(path.sep).join("/");
   const records = input.includeRecords === false ? [] : [`.orchestrator/state/${input.taskId}.json`, `.orchestrator/history/${input.taskId}.jsonl`];
   const paths = new StorePaths(root);
+  ensureLayout(paths.dir); // so the lock folder below is git-ignored
   // One commit at a time per repository: git's own index.lock would fail a concurrent one.
   return withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, async () => {
     const changed = parseStatus(await git(top, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]));

@@ -123,11 +123,12 @@ export class FileRecordStore implements RecordStore {
   async quarantine<T>(key: string, parse: (raw: unknown) => T, value: T, fence?: Fence): Promise<Versioned<T> & Quarantined> {
     return this.locked(key, async (held) => {
       // Another process may have repaired it while we waited for the lock: keep theirs.
-      const valid = await this.readEnvelope(key).then(
-        (env) => (env ? { value: this.parseValue(key, env, parse), version: env.version } : undefined),
-        () => undefined,
-      );
-      if (valid) return valid;
+      try {
+        const env = await this.readEnvelope(key);
+        if (env) return { value: this.parseValue(key, env, parse), version: env.version };
+      } catch (err) {
+        if (!(err instanceof OrchError) || err.code !== "corrupt") throw err;
+      }
       const file = this.deps.paths.record(key);
       let text: string;
       try {
@@ -161,6 +162,7 @@ export class FileRecordStore implements RecordStore {
     await this.ensureDir(path.dirname(file));
     await atomicWrite(file, serializeEnvelope(next), {
       fs: this.fs,
+      label: this.rel(key),
       beforeRename: async () => {
         await this.deps.beforeRename?.(key);
         // Last look before the rename: a process paused past the stale time has lost the lock,
