@@ -55,7 +55,7 @@ describe("rebuildTaskState (pure)", () => {
 });
 
 describe("readTaskState / updateTaskState", () => {
-  for (const [what, text] of [
+  for (const [what, text] of <[string, string][]>[
     ["bad JSON (a hand edit)", '{ "version": 3, "fences": {}, "value": { "id": "T1", '],
     ["a schema mismatch", '{ "version": 3, "fences": {}, "value": { "id": "T1", "phase": "Done" } }'],
   ]) {
