@@ -36,6 +36,8 @@ export class NativeProcess {
   private buf = "";
   private stderrTail = "";
   private exited = false;
+  /** Killed after a timeout but maybe not exited yet: no new requests go to it. */
+  private doomed = false;
   /** Error replies that answered no request of ours (e.g. to a malformed line). */
   readonly strays: Array<{ code: number; message: string }> = [];
   /** Resolves when the process has exited, whatever the cause. */
@@ -70,7 +72,7 @@ export class NativeProcess {
     return this.child.pid;
   }
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.doomed;
   }
   get inflight(): number {
     return this.pending.size;
@@ -78,13 +80,14 @@ export class NativeProcess {
 
   /** Sends one request; resolves with its result or rejects with NativeRpcError / OrchError. */
   request(method: string, params: Record<string, unknown>, timeoutMs = this.timeoutMs): Promise<unknown> {
-    if (this.exited) return Promise.reject(new OrchError("native-crashed", "orch-native is not running"));
+    if (!this.alive) return Promise.reject(new OrchError("native-crashed", "orch-native is not running"));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new OrchError("native-timeout", `orch-native did not answer ${method} within ${timeoutMs} ms`, { hint: "Narrow the request (globs, paths) or raise the timeout." }));
         // A process stuck on one request would delay every later one: replace it.
+        this.doomed = true;
         this.child.kill("SIGKILL");
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });

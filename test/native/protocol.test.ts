@@ -114,8 +114,9 @@ describe.skipIf(!HAVE_NATIVE)("orch-native protocol", () => {
   it("fails in-flight requests of a killed process and restarts it", async () => {
     const proc = pool.pick();
     const before = pool.started;
-    const inflight = proc.request("grep", { root, pattern: "alpha" });
+    // Kill first, then ask in the same tick: the exit is only seen after the request is pending.
     process.kill(proc.pid!, "SIGKILL");
+    const inflight = proc.request("grep", { root, pattern: "alpha" });
     await expect(inflight).rejects.toMatchObject({ code: "native-crashed" });
     await proc.exit;
     expect(proc.alive).toBe(false);
