@@ -16,6 +16,8 @@ export interface ContextPack {
   items: PackItem[];
   /** Tokens of the whole files in the task's scope (and changed files): the no-pack baseline. */
   wholeFileTokens: number;
+  /** Tool calls that failed, whose items were left out (e.g. "references Foo: orch-native exited"). */
+  warnings: string[];
 }
 
 /** Pack options: the budget (config.context.tokenBudget) and files the task's deps changed. */
@@ -28,9 +30,20 @@ const MAX_FILES = 200;
 const MAX_DEFS_PER_NAME = 2;
 const MAX_BODIES = 8;
 
-/** Builds the context pack for `task`. Tools errors on single items are skipped, not fatal. */
+/**
+ * Builds the context pack for `task`. A failing outline/references/symbol call (a crashed or
+ * timed-out process, a file that went away) drops those items instead of failing the pack; only
+ * the scope glob is required.
+ */
 export async function buildContextPack(task: TaskSpec, mission: Mission, tools: CodeTools, opts: PackOptions): Promise<ContextPack> {
   const terms = extractTerms(`${task.title}\n${task.body}`);
+  const warnings: string[] = [];
+  /** The value, or undefined when the call failed (noted in warnings): one item must not cost the pack. */
+  const soft = <T>(what: string, p: Promise<T>): Promise<T | undefined> =>
+    p.catch((err: unknown) => {
+      warnings.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
   const scope = task.files.length ? (await tools.glob(task.files)).paths.slice(0, MAX_FILES) : [];
   const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(escapeGlob);
   // glob([]) would list every file: ask only when there is something to check.
@@ -41,12 +54,12 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const refs = new Map<string, Reference[]>();
   const grepOnly = new Map<string, Reference[]>();
   for (const name of terms.identifiers) {
-    if (tools.references) refs.set(name, (await tools.references(name)).references);
+    if (tools.references) refs.set(name, (await soft(`references ${name}`, tools.references(name)))?.references ?? []);
     else {
       // The task's own text mentions every name: leave TODO.md and task files out.
       const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${escapeGlob(f)}`);
-      const g = await tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 });
-      grepOnly.set(name, g.matches.map((m) => ({ ...m, definition: false })));
+      const g = await soft(`grep ${name}`, tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 }));
+      grepOnly.set(name, (g?.matches ?? []).map((m) => ({ ...m, definition: false })));
     }
   }
 
@@ -72,7 +85,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   if (scope.length) items.push(item("files", `## Files in scope (${scope.length})\n${scope.join("\n")}\n`, 20, "scope list"));
   if (tools.outline && files.length) {
     const hits = countHits(refs);
-    for (const f of await tools.outline(files)) {
+    for (const f of (await soft("outline", tools.outline(files))) ?? []) {
       if (f.error) continue;
       const w = weight.get(f.path)!;
       items.push(item("outline", renderOutline(f), w.score + Math.min(2, 0.25 * (hits.get(f.path) ?? 0)), w.reason, { path: f.path }));
@@ -80,7 +93,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   }
   if (tools.symbol) {
     for (const d of defs.slice(0, MAX_BODIES)) {
-      const s = await tools.symbol(d.path, d.name).catch(() => undefined);
+      const s = await soft(`symbol ${d.path} ${d.name}`, tools.symbol(d.path, d.name));
       if (!s) continue;
       const score = weight.get(d.path)!.score >= 6 ? 12 : 10;
       items.push(item("symbol", renderSymbol(s, fenceLanguage(d.path)), score, `defines \`${d.name}\``, { path: d.path, name: d.name }));
@@ -97,7 +110,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const footer = chosen.length < items.length ? `\n(${items.length - chosen.length} more items left out to fit ${opts.tokenBudget} tokens)\n` : "";
   const text = `${header}\n${body}${footer}`;
   const wholeFileTokens = await wholeTokens(mission.root, [...new Set([...scope, ...changed])]);
-  return { text, tokens: estimateTokens(text), items: chosen, wholeFileTokens };
+  return { text, tokens: estimateTokens(text), items: chosen, wholeFileTokens, warnings };
 }
 
 function countHits(refs: Map<string, Reference[]>): Map<string, number> {

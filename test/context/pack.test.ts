@@ -42,6 +42,31 @@ describe("fallback tools", () => {
   });
 });
 
+describe("tool failures", () => {
+  it("leave items out with a warning instead of failing the pack", async () => {
+    // A "native" process that exits at once: every outline/references/symbol call fails.
+    const dead = new NativePool(mission.root, "/bin/false", { size: 1, timeoutMs: 5_000 });
+    const tools = {
+      kind: "native" as const,
+      root: mission.root,
+      grep: fallback.grep.bind(fallback),
+      glob: fallback.glob.bind(fallback),
+      outline: dead.outline.bind(dead),
+      references: dead.references.bind(dead),
+      symbol: dead.symbol.bind(dead),
+      close: () => dead.close(),
+    };
+    try {
+      const pack = await buildContextPack(task("T1"), mission, tools, { tokenBudget: 1_000 });
+      expect(pack.items.map((i) => i.kind)).toEqual(["files"]);
+      expect(pack.warnings[0]).toMatch(/^references sweepExpired: orch-native (exited with code 1|is not running)/);
+      expect(pack.warnings.some((w) => w.startsWith("outline: "))).toBe(true);
+    } finally {
+      await tools.close();
+    }
+  });
+});
+
 describe.skipIf(!HAVE_NATIVE)("context packs with orch-native", () => {
   it("holds the named symbol's body, scope outlines, and uses, within budget", async () => {
     const pack = await buildContextPack(task("T1"), mission, native, { tokenBudget: 1_500 });
@@ -55,6 +80,7 @@ describe.skipIf(!HAVE_NATIVE)("context packs with orch-native", () => {
     expect(pack.text).toContain("### uses of `LeaseManager`\nsrc/store.ts:1: import { LeaseManager }");
     expect(pack.text).not.toContain("in a comment is not a use");
     expect(pack.wholeFileTokens).toBeGreaterThan(pack.tokens);
+    expect(pack.warnings).toEqual([]);
   });
 
   it("drops low-ranked items first when the budget is small", async () => {

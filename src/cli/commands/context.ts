@@ -41,6 +41,8 @@ export const contextCommand: CommandModule<object, ContextArgs> = {
     const tools = await openCodeTools(mission.root, { pool: config.context.nativePool, fallback: args.fallback });
     try {
       const pack = await buildContextPack(task, mission, tools, { tokenBudget: budget, changedFiles: args.changed });
+      for (const w of pack.warnings) process.stderr.write(`orch: warning: ${w}\n`);
+      if (tools.fallbackReason && !args.fallback) process.stderr.write(`orch: using the TypeScript fallback (grep and glob only): ${tools.fallbackReason}\n`);
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ task: task.id, tools: tools.kind, budget, ...pack }, null, 2)}\n`);
         return;
