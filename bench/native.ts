@@ -3,7 +3,7 @@
 //   tree with the same matches (target ≤ 1.2×), warm request p50 (< 1 ms), cold start (< 20 ms),
 //   and token economy of context packs vs whole files on orch's own src/ (target ≥ 60% fewer).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { loadavg } from "node:os";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,19 +54,25 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t, v];
 }
 
-function ripgrep(root: string, pattern: string): { ms: number; matches: string[] } | undefined {
+const GNU_TIME = existsSync("/usr/bin/time");
+
+function ripgrep(root: string, pattern: string): { ms: number; cpu?: number; matches: string[] } | undefined {
   const t = performance.now();
-  // Name the folder: with no path and a non-tty stdin, rg would search stdin.
-  const r = spawnSync("rg", ["--line-number", "--column", "--no-heading", "--with-filename", "--color=never", "--", pattern, "src"], {
+  // Name the folder: with no path and a non-tty stdin, rg would search stdin. GNU time (when
+  // present) reports rg's CPU seconds on stderr: a figure the machine's load does not distort.
+  const rgArgs = ["--line-number", "--column", "--no-heading", "--with-filename", "--color=never", "--", pattern, "src"];
+  const [cmd, args] = GNU_TIME ? ["/usr/bin/time", ["-f", "cpu %U %S", "rg", ...rgArgs]] : ["rg", rgArgs];
+  const r = spawnSync(cmd, args, {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const elapsed = performance.now() - t;
-  if (r.error) return undefined;
+  if (r.error || (r.status !== 0 && r.status !== 1)) return undefined;
   const matches = r.stdout.split("\n").filter(Boolean).map((l) => l.split(":").slice(0, 3).join(":"));
-  return { ms: elapsed, matches };
+  const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { ms: elapsed, cpu: m ? Number(m[1]) + Number(m[2]) : undefined, matches };
 }
 
 const key = (m: GrepMatch) => `${m.path}:${m.line}:${m.column}`;
@@ -124,14 +130,20 @@ async function main(): Promise<void> {
     for (const pattern of ["computeValue7\\(", "handle[0-5]\\(id", "overflow in helper1\\d+_3"]) {
       const ours: number[] = [];
       const theirs: number[] = [];
+      let ourCpu = 0;
+      let theirCpu = 0;
       let same = "rg not installed";
       let n = 0;
-      for (let i = 0; i < 7; i++) {
+      const runs = 7;
+      for (let i = 0; i < runs; i++) {
+        const cpu0 = cpuSeconds(pool.pids()[0]!);
         const [t, r] = await time(() => pool.grep({ pattern, maxResults: 1_000_000 }));
+        ourCpu += cpuSeconds(pool.pids()[0]!) - cpu0;
         ours.push(t);
         n = r.matches.length;
         const rg = ripgrep(tree, pattern);
         if (rg) {
+          theirCpu += rg.cpu ?? 0;
           theirs.push(rg.ms);
           const a = r.matches.map(key).sort();
           const b = rg.matches.sort();
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
       const o = pct(ours, 50);
       const rgLine = theirs.length ? `rg ${ms(pct(theirs, 50))}, ratio ${(o / pct(theirs, 50)).toFixed(2)}× — target ≤ 1.2×: ${verdict(o <= 1.2 * pct(theirs, 50))}` : "rg not installed";
       console.log(`grep /${pattern}/: ${n} matches, ${same}; orch-native ${ms(o)} (request round trip), ${rgLine}; TS fallback ${ms(tf)}`);
+      if (theirCpu > 0) console.log(`  CPU over ${runs} runs (10 ms ticks): orch-native ${ourCpu.toFixed(2)} s, rg ${theirCpu.toFixed(2)} s (rg's includes its process start)`);
     }
     await pool.close();
 
