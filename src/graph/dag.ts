@@ -85,36 +85,37 @@ export function findCycle(nodes: readonly DagNode[]): TaskId[] | undefined {
   return findCycles(nodes)[0];
 }
 
-/** One cycle per strongly connected component that has one, each as a closed path. */
+/** Cycles found by one depth-first walk, each as a closed path (at least one per cyclic component). */
 export function findCycles(nodes: readonly DagNode[]): TaskId[][] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const color = new Map<TaskId, 0 | 1 | 2>(); // 0 new, 1 on the current path, 2 finished
+  // Integer indices and typed arrays: this runs on every reload of a 10,000-task mission.
+  const index = new Map<TaskId, number>();
+  nodes.forEach((n, i) => index.set(n.id, i));
+  const deps = nodes.map((n) => n.deps.map((d) => index.get(d) ?? -1));
+  const color = new Uint8Array(nodes.length); // 0 new, 1 on the current path, 2 finished
   const cycles: TaskId[][] = [];
+  const path: number[] = [];
+  const iters: number[] = [];
   // Iterative DFS: 10,000-task chains would overflow a recursive one.
-  for (const start of nodes) {
-    if (color.get(start.id)) continue;
-    const path: TaskId[] = [];
-    const iters: number[] = [];
-    color.set(start.id, 1);
-    path.push(start.id);
+  for (let start = 0; start < nodes.length; start++) {
+    if (color[start]) continue;
+    color[start] = 1;
+    path.push(start);
     iters.push(0);
     while (path.length) {
-      const id = path[path.length - 1]!;
-      const deps = byId.get(id)!.deps;
+      const at = path[path.length - 1]!;
       const k = iters[iters.length - 1]!;
-      if (k >= deps.length) {
-        color.set(id, 2);
+      if (k >= deps[at]!.length) {
+        color[at] = 2;
         path.pop();
         iters.pop();
         continue;
       }
       iters[iters.length - 1] = k + 1;
-      const d = deps[k]!;
-      if (!byId.has(d)) continue;
-      const c = color.get(d) ?? 0;
-      if (c === 1) cycles.push([...path.slice(path.indexOf(d)), d]);
-      else if (c === 0) {
-        color.set(d, 1);
+      const d = deps[at]![k]!;
+      if (d < 0) continue;
+      if (color[d] === 1) cycles.push([...path.slice(path.lastIndexOf(d)), d].map((i) => nodes[i]!.id));
+      else if (color[d] === 0) {
+        color[d] = 1;
         path.push(d);
         iters.push(0);
       }

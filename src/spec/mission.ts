@@ -19,7 +19,9 @@ export interface TaskFileText {
 export interface SpecCache {
   todo: TodoParseCache;
   taskFiles: Map<string, { text: string; parse: TaskFileParse }>;
-  generations: Map<string, { key: string; generation: string }>;
+  generations: Map<string, { meaning: string; fileText: string | undefined; generation: string }>;
+  /** The last texts loadMission read (TODO.md and task files), for incremental reloads. */
+  last?: { todo: string; files: Map<string, TaskFileText>; readProblems: Map<string, import("../util/errors.js").Problem> };
 }
 
 /** A fresh cache for repeated buildMission/loadMission calls. */
@@ -95,31 +97,32 @@ export function buildMission(
     for (const d of asList(fm?.deps)) if (!firstById.has(d)) err("unknown-dep", tf!.path, tf!.parse.keyLines.deps ?? 1, 1, `${id} depends on unknown task ${d}`, `Add a line for ${d} to ${todoFile}, or remove it from deps.`);
     const files = asList(fm?.files);
     for (const g of files) if (leavesRepo(g)) err("scope-outside", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" leaves the repository`, "Use globs relative to the repo root, without `..` or a leading `/`.");
-    const children = childrenOf.get(item) ?? [];
-    tasks.push({
+    // A fixed shape, optional keys assigned after: conditional spreads cost ~10x more at 10,000 tasks.
+    const t: TaskSpec = {
       id,
       title: item.title || fm?.title || "",
       checked: item.checked,
       deps,
-      ...(item.parent ? { parent: item.parent } : {}),
-      children,
+      children: childrenOf.get(item) ?? [],
       headings: item.headings,
-      ...(fm?.type ? { type: fm.type } : {}),
-      ...(fm?.role ? { role: fm.role as TaskSpec["role"] } : {}),
-      ...(fm?.agent ? { agent: fm.agent } : {}),
-      ...(fm?.model ? { model: fm.model } : {}),
       priority: fm?.priority ?? 0,
       files,
       verify: asList(fm?.verify),
-      ...(fm?.approval ? { approval: fm.approval } : {}),
       budget: fm?.budget ?? {},
       suspend: fm?.suspend ?? false,
-      body: tf?.parse.body.trim() ?? "",
-      ...(tf ? { file: tf.path } : {}),
+      body: tf?.parse.body ?? "",
       line: item.line,
       col: item.col,
       generation: generationOf(id, item.meaning, tf?.text, cache),
-    });
+    };
+    if (item.parent) t.parent = item.parent;
+    if (fm?.type) t.type = fm.type;
+    if (fm?.role) t.role = fm.role as TaskSpec["role"];
+    if (fm?.agent) t.agent = fm.agent;
+    if (fm?.model) t.model = fm.model;
+    if (fm?.approval) t.approval = fm.approval;
+    if (tf) t.file = tf.path;
+    tasks.push(t);
   }
 
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -145,16 +148,15 @@ function cachedTaskFile(tf: TaskFileText, cache?: SpecCache): TaskFileParse {
 
 /** Hash of the TODO line's meaning (checkbox excluded) plus the task file's exact bytes. */
 export function generationOf(id: TaskId, meaning: string, fileText: string | undefined, cache?: SpecCache): string {
-  const key = `${meaning}\u0000${fileText ?? "\u0001none"}`;
   const hit = cache?.generations.get(id);
-  if (hit && hit.key === key) return hit.generation;
-  const generation = createHash("sha256").update(key).digest("hex").slice(0, 16);
-  cache?.generations.set(id, { key, generation });
+  // Compared field by field: building one key string per task would cost more than the hash saves.
+  if (hit && hit.meaning === meaning && hit.fileText === fileText) return hit.generation;
+  const generation = createHash("sha256").update(`${meaning}\u0000${fileText ?? "\u0001none"}`).digest("hex").slice(0, 16);
+  cache?.generations.set(id, { meaning, fileText, generation });
   return generation;
 }
 
 /** True when a scope glob or path could reach outside the repository root. */
 export function leavesRepo(glob: string): boolean {
-  const g = glob.replace(/\\/g, "/");
-  return g.startsWith("/") || g.startsWith("~") || /^[A-Za-z]:/.test(g) || g.split("/").includes("..");
+  return /^[\\/~]|^[A-Za-z]:|(?:^|[\\/])\.\.(?:[\\/]|$)/.test(glob);
 }

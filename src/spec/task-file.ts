@@ -35,6 +35,7 @@ export const TASK_FILE_KEYS = Object.keys(TaskFrontMatterSchema.shape);
 /** A parsed task file. `data` is undefined when the front matter could not be read. */
 export interface TaskFileParse {
   data?: TaskFrontMatter;
+  /** Instructions: the text after the front matter, trimmed. */
   body: string;
   problems: Problem[];
   /** 1-based line of each top-level front-matter key (for positions in later checks). */
@@ -69,7 +70,7 @@ export function parseTaskFile(text: string, file: string): TaskFileParse {
     return { body: "", problems, keyLines: {} };
   }
   const keyLines = frontMatterKeyLines(src);
-  const body = parsed.content;
+  const body = parsed.content.trim();
   const raw: unknown = parsed.data ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     problems.push(problem("invalid-front-matter", file, 2, 1, "front matter must be a YAML mapping (key: value lines)", "Write one `key: value` per line."));

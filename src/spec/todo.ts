@@ -1,9 +1,8 @@
 // TODO.md → TodoItems: a pure parse with source positions, so edits can be surgical.
 import type { Problem } from "../util/errors.js";
 import type { TaskId } from "./model.js";
-import { ID_PATTERN, isTaskId } from "./ids.js";
-import { collapse, lineStarts, maskFrontMatter, position, type RawBlock } from "./todo-blocks.js";
-import { parseBlocks, type TodoParseCache } from "./todo-sections.js";
+import { maskFrontMatter } from "./todo-blocks.js";
+import { parseSections, type TodoParseCache } from "./todo-sections.js";
 
 export type { TodoParseCache } from "./todo-sections.js";
 export { createTodoParseCache } from "./todo-sections.js";
@@ -55,103 +54,48 @@ export interface TodoParse {
   bodyStart: number;
 }
 
-const ID_AT_START = new RegExp(`^(${ID_PATTERN}):?(?=\\s|$)`);
-const DEPS_AT_END = /\(\s*after\b:?\s*([^()]*)\)\s*$/i;
-
 /** Parses TODO.md. Pure; never throws; bad lines become problems. */
 export function parseTodo(text: string, file: string, cache?: TodoParseCache): TodoParse {
   const { text: masked, bodyStart } = maskFrontMatter(text);
-  const blocks = parseBlocks(masked, cache);
-  const starts = lineStarts(text);
   const items: TodoItem[] = [];
   const headings: TodoHeading[] = [];
   const problems: Problem[] = [];
   const stack: { depth: number; text: string }[] = [];
-  const itemIndex = new Map<number, number>();
   let headingPath: string[] = [];
-  blocks.forEach((b: RawBlock, bi) => {
-    if (b.kind === "heading") {
-      while (stack.length && stack[stack.length - 1]!.depth >= b.depth) stack.pop();
-      stack.push({ depth: b.depth, text: b.text });
-      headingPath = stack.map((h) => h.text);
-      headings.push({ depth: b.depth, text: b.text, line: position(starts, b.offset).line, offset: b.offset, end: b.end });
-      return;
+  for (const { base, lineBase, parse } of parseSections(masked, file, cache)) {
+    const itemBase = items.length;
+    for (const p of parse.problems) problems.push({ ...p, line: p.line + lineBase });
+    for (const e of parse.entries) {
+      if (e.kind === "heading") {
+        while (stack.length && stack[stack.length - 1]!.depth >= e.depth) stack.pop();
+        stack.push({ depth: e.depth, text: e.text });
+        headingPath = stack.map((h) => h.text);
+        headings.push({ depth: e.depth, text: e.text, line: e.line + lineBase, offset: e.offset + base, end: e.end + base });
+        continue;
+      }
+      const parentIndex = e.parent >= 0 ? itemBase + e.parent : undefined;
+      const parent = parentIndex === undefined ? undefined : items[parentIndex]!.id;
+      const item: TodoItem = {
+        title: e.title,
+        checked: e.checked,
+        deps: e.deps,
+        headings: headingPath,
+        line: e.line + lineBase,
+        col: e.col,
+        lineStart: e.lineStart + base,
+        lineEnd: e.lineEnd + base,
+        checkbox: { offset: e.checkbox.offset + base, line: e.checkbox.line + lineBase, col: e.checkbox.col },
+        textStart: e.textStart + base,
+        end: e.end + base,
+        meaning: e.meaning,
+      };
+      if (e.id) item.id = e.id;
+      if (parent) item.parent = parent;
+      if (parentIndex !== undefined) item.parentIndex = parentIndex;
+      items.push(item);
     }
-    const at = position(starts, b.offset);
-    const lineStart = starts[at.line - 1]!;
-    let lineEnd = text.indexOf("\n", lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    if (text[lineEnd - 1] === "\r") lineEnd--;
-    const parsed = parseLineText(text.slice(b.textStart, b.textEnd), file, position(starts, b.textStart), problems);
-    const parentIndex = b.parent >= 0 ? itemIndex.get(b.parent) : undefined;
-    const parent = parentIndex === undefined ? undefined : items[parentIndex]!.id;
-    itemIndex.set(bi, items.length);
-    const cb = position(starts, b.checkbox);
-    items.push({
-      ...(parsed.id ? { id: parsed.id } : {}),
-      title: parsed.title,
-      checked: b.checked,
-      deps: parsed.deps,
-      ...(parent ? { parent } : {}),
-      ...(parentIndex !== undefined ? { parentIndex } : {}),
-      headings: headingPath,
-      line: at.line,
-      col: at.col,
-      lineStart,
-      lineEnd,
-      checkbox: { offset: b.checkbox, line: cb.line, col: cb.col },
-      textStart: b.textStart,
-      end: b.end,
-      meaning: `${parsed.id ?? ""}\n${parsed.title}\n${[...parsed.deps].sort().join(",")}`,
-    });
-  });
+  }
   return { items, problems, headings, bodyStart };
 }
 
-/** Splits a task line's text into id, title and inline deps. */
-export function parseLineText(
-  raw: string,
-  file: string,
-  at: { line: number; col: number },
-  problems: Problem[],
-): { id?: TaskId; title: string; deps: TaskId[] } {
-  let rest = collapse(raw);
-  let id: TaskId | undefined;
-  const idm = ID_AT_START.exec(rest);
-  if (idm) {
-    id = idm[1]!;
-    rest = rest.slice(idm[0].length).trim();
-  }
-  const deps: TaskId[] = [];
-  const dm = DEPS_AT_END.exec(rest);
-  if (dm) {
-    rest = rest.slice(0, dm.index).trim();
-    for (const d of dm[1]!.split(/[\s,]+/).filter(Boolean)) {
-      if (isTaskId(d)) {
-        if (!deps.includes(d)) deps.push(d);
-      } else {
-        problems.push({
-          code: "bad-dep",
-          severity: "error",
-          file,
-          line: at.line,
-          col: at.col,
-          message: `"${d}" in the deps clause is not a task id`,
-          hint: "Write deps as ids, e.g. (after T3, T4).",
-        });
-      }
-    }
-  }
-  if (!rest) {
-    problems.push({
-      code: "empty-title",
-      severity: "error",
-      file,
-      line: at.line,
-      col: at.col,
-      message: id ? `task ${id} has no title` : "task line has no title",
-      hint: "Write what the task is about after the checkbox and id.",
-    });
-  }
-  return { ...(id ? { id } : {}), title: rest, deps };
-}
+export { parseLineText } from "./todo-line.js";
