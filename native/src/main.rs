@@ -33,7 +33,7 @@ fn main() {
         println!("orch-native {}", env!("CARGO_PKG_VERSION"));
         return;
     }
-    // Handler panics are caught and answered; keep their default report off stderr noise-free.
+    // Handler panics are caught and answered with -32603; report each as one line on stderr.
     std::panic::set_hook(Box::new(|info| eprintln!("orch-native: {info}")));
     let stdin = io::stdin();
     let mut input = stdin.lock();
