@@ -33,7 +33,8 @@ export class NativeProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buf = "";
+  /** Pieces of a reply line not yet ended by a newline. */
+  private partial: string[] = [];
   private stderrTail = "";
   private exited = false;
   /** Killed after a timeout but maybe not exited yet: no new requests go to it. */
@@ -110,13 +111,18 @@ export class NativeProcess {
   }
 
   private onData(chunk: string): void {
-    this.buf += chunk;
+    // Scan only the new chunk for line ends and join the pieces once: rescanning a growing buffer
+    // made a multi-megabyte outline reply cost quadratic time.
+    let start = 0;
     let nl: number;
-    while ((nl = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      if (line.trim()) this.onLine(line);
+    while ((nl = chunk.indexOf("\n", start)) >= 0) {
+      const piece = chunk.slice(start, nl);
+      const line = this.partial.length ? this.partial.join("") + piece : piece;
+      this.partial = [];
+      start = nl + 1;
+      if (line.length > 0) this.onLine(line);
     }
+    if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 
   private onLine(line: string): void {
