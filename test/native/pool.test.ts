@@ -26,6 +26,10 @@ describe.skipIf(!HAVE_NATIVE)("native pool", () => {
       await expect(pool.call("outline", { root, paths: ["."] }, (await import("zod")).z.unknown(), 1)).rejects.toMatchObject({ code: "native-timeout" });
       const files = await pool.outline(["f1.ts"]);
       expect(files[0]!.symbols[0]!.children).toHaveLength(40);
+      // A reply of ~2 MB arrives in many stdout chunks: framing must join them into one line.
+      const all = await pool.outline(["."]);
+      expect(all).toHaveLength(300);
+      expect(all.every((f) => f.symbols[0]!.children!.length === 40)).toBe(true);
       expect(pool.pids()).not.toContain(pid);
     } finally {
       await pool.close();
