@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { fitItems, item, readingOrder, type PackItem } from "./fit.js";
 import { fenceLanguage, renderOutline, renderReferences, renderSymbol } from "./render.js";
+import { cutDefinition, definitionPattern } from "./snippet.js";
 import { extractTerms } from "./terms.js";
 import { estimateTokens } from "./tokens.js";
 import type { CodeTools, Reference } from "./types.js";
@@ -97,6 +98,20 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
       if (!s) continue;
       const score = weight.get(d.path)!.score >= 6 ? 12 : 10;
       items.push(item("symbol", renderSymbol(s, fenceLanguage(d.path)), score, `defines \`${d.name}\``, { path: d.path, name: d.name }));
+    }
+  }
+  if (!tools.symbol) {
+    // Fallback: find each name's declaration by keyword and cut it out by braces or indentation.
+    for (const name of terms.identifiers.slice(0, MAX_BODIES)) {
+      const g = await soft(`grep ${name}`, tools.grep({ pattern: definitionPattern(name), maxResults: 5 }));
+      const m = g?.matches.sort((a, b) => Number(isTest(a.path)) - Number(isTest(b.path)))[0];
+      if (!m) continue;
+      const src = await readFile(path.join(mission.root, m.path), "utf8").catch(() => undefined);
+      if (src === undefined) continue;
+      const cut = cutDefinition(src, m.line);
+      const score = weight.has(m.path) ? 12 : 10;
+      const s = { path: m.path, name, kind: "definition", range: { start: { line: m.line, column: 1 }, end: { line: cut.endLine, column: 1 } }, text: cut.text, truncated: false };
+      items.push(item("symbol", renderSymbol(s, fenceLanguage(m.path)), score, `defines \`${name}\``, { path: m.path, name }));
     }
   }
   for (const [name, rs] of [...refs, ...grepOnly]) {

@@ -36,7 +36,10 @@ describe("fallback tools", () => {
   });
   it("a pack from grep alone still names the scope and the uses", async () => {
     const pack = await buildContextPack(task("T1"), mission, fallback, { tokenBudget: 2_000 });
-    expect(pack.items.map((i) => i.kind).sort()).toEqual(["files", "references", "references"]);
+    expect(pack.items.map((i) => i.kind).sort()).toEqual(["files", "references", "references", "symbol", "symbol"]);
+    // Declarations found by keyword and cut at the closing brace.
+    expect(pack.text).toContain("### src/store.ts:4 definition openStore\n```ts\nexport function openStore(dir: string) {\n  const leases = new LeaseManager();\n  return { dir, leases };\n}\n```");
+    expect(pack.text).toContain("### src/lease.ts:2 definition LeaseManager");
     expect(pack.text).toContain("src/store.ts:5: const leases = new LeaseManager();");
     expect(pack.tokens).toBeLessThanOrEqual(2_000);
   });

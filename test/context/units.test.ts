@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { fitItems, item, readingOrder } from "../../src/context/fit.js";
 import { globMatcher, globToRegExp } from "../../src/context/glob-match.js";
+import { cutDefinition, definitionPattern } from "../../src/context/snippet.js";
 import { extractTerms } from "../../src/context/terms.js";
 import { estimateTokens } from "../../src/context/tokens.js";
 
@@ -58,5 +59,20 @@ describe("fitItems", () => {
   });
   it("estimates tokens as ceil(chars/4)", () => {
     expect([estimateTokens(""), estimateTokens("abc"), estimateTokens("abcde")]).toEqual([0, 1, 2]);
+  });
+});
+
+describe("fallback definitions", () => {
+  it("match declaration keywords only", () => {
+    const re = new RegExp(definitionPattern("Foo"));
+    expect(["export class Foo {", "def Foo(x):", "pub fn Foo()", "func Foo() {", "function* Foo() {"].every((l) => re.test(l))).toBe(true);
+    expect(["new Foo()", "class FooBar {", "// Foo"].some((l) => re.test(l))).toBe(false);
+  });
+  it("cut by braces, by indentation, or one statement", () => {
+    const ts = "x\nexport function f(a: number) {\n  if (a) {\n    return 1;\n  }\n  return 2;\n}\nconst after = 1;\n";
+    expect(cutDefinition(ts, 2)).toEqual({ text: "export function f(a: number) {\n  if (a) {\n    return 1;\n  }\n  return 2;\n}", endLine: 7 });
+    const py = "def f(a,\n      b):\n    return a\n\n    # still f\ndef g():\n    pass\n";
+    expect(cutDefinition(py, 1).text).toBe("def f(a,\n      b):\n    return a\n\n    # still f");
+    expect(cutDefinition("type T = string;\ntype U = number;\n", 1).text).toBe("type T = string;");
   });
 });
