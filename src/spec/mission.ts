@@ -8,6 +8,7 @@ import { isTaskId } from "./ids.js";
 import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
 import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
 import { findCycles } from "../graph/dag.js";
+import { patchMission, parentWarnings, type LastBuild } from "./mission-patch.js";
 
 /** A task file's path (relative to the root, `/`-separated) and its text. */
 export interface TaskFileText {
@@ -20,6 +21,8 @@ export interface SpecCache {
   todo: TodoParseCache;
   taskFiles: Map<string, { text: string; parse: TaskFileParse }>;
   generations: Map<string, { meaning: string; fileText: string | undefined; generation: string }>;
+  /** The last full build, for patching after edits that change no id, dep, nesting or line. */
+  lastBuild?: LastBuild;
   /** The last texts loadMission read (TODO.md and task files), for incremental reloads. */
   last?: { todo: string; files: Map<string, TaskFileText>; readProblems: Map<string, import("../util/errors.js").Problem> };
 }
@@ -50,6 +53,8 @@ export function buildMission(
     return { root, todoFile, tasks: [], problems };
   }
   const todo = parseTodo(todoText, todoFile, cache?.todo);
+  const patched = cache?.lastBuild && patchMission(cache.lastBuild, root, todoFile, todo, taskFiles, cache);
+  if (patched) return patched;
   problems.push(...todo.problems);
 
   // Ids: the first line with an id owns it.
@@ -126,16 +131,24 @@ export function buildMission(
   }
 
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  for (const t of tasks) {
-    if (t.checked && t.children.some((c) => !byId.get(c)?.checked))
-      warn("parent-before-subtasks", todoFile, t.line, t.col, `${t.id} is checked but some of its subtasks are not`, "A parent is done only when its subtasks are; uncheck it or finish them.");
-  }
+  problems.push(...parentWarnings(tasks, byId, todoFile));
   for (const cycle of findCycles(tasks)) {
     const head = byId.get(cycle[0]!)!;
     err("cycle", todoFile, head.line, head.col, `dependency cycle: ${cycle.join(" → ")}`, "Remove one of the deps in the cycle.");
   }
-  problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1));
-  return { root, todoFile, tasks, problems };
+  sortProblems(problems);
+  if (cache) {
+    const taskIndex = new Map(tasks.map((t, i) => [t.id, i]));
+    const taskOfItem = Int32Array.from(todo.items, (item) => (item.id && firstById.get(item.id) === item ? taskIndex.get(item.id)! : -1));
+    cache.lastBuild = { root, todoFile, taskFiles, items: todo.items, taskOfItem, tasks, problems: [...problems] };
+  }
+  return { root, todoFile, tasks: [...tasks], problems };
+}
+
+/** Orders problems by file, position, code and message, so every build path gives one order. */
+export function sortProblems(problems: Problem[]): void {
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  problems.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.col - b.col || cmp(a.code, b.code) || cmp(a.message, b.message));
 }
 
 function cachedTaskFile(tf: TaskFileText, cache?: SpecCache): TaskFileParse {

@@ -27,5 +27,8 @@ describe("buildMission", () => {
     const b = buildMission("/r", "TODO.md", todo.replace("- [ ] T1", "- [x] T1"), files, DEFAULT_CONFIG, cache);
     expect(b.tasks.map((t) => t.generation)).toEqual(a.tasks.map((t) => t.generation));
     expect(b.tasks[0]!.checked).toBe(true);
+    // The patch path: only the edited task is rebuilt, the others are the same objects.
+    expect(b.tasks.slice(1).every((t, i) => t === a.tasks[i + 1])).toBe(true);
+    expect(b.tasks[0]).not.toBe(a.tasks[0]);
   });
 });
