@@ -1,7 +1,7 @@
 //! `references`: where an identifier occurs, per the syntax tree. A byte search finds
 //! candidates fast; the tree keeps only hits that are identifier tokens, so occurrences in
 //! strings, comments and longer names are dropped.
-use crate::files::{clip, read_text, walker, DEFAULT_MAX_FILE_BYTES};
+use crate::files::{clip, read_text, walker, Skipped, DEFAULT_MAX_FILE_BYTES};
 use crate::lang::Lang;
 use crate::outline::expand;
 use crate::paths::{open_root, relative};
@@ -36,6 +36,8 @@ pub struct Reference {
 struct RefResult {
     references: Vec<Reference>,
     truncated: bool,
+    /// Files not searched (too large, binary, unreadable), at most 100.
+    skipped: Vec<Skipped>,
 }
 
 /// Identifier occurrences of `name` in one buffer.
@@ -98,22 +100,30 @@ pub fn references(p: Value) -> RpcResult {
             .map(|e| (e.path().to_path_buf(), relative(&root, e.path())))
             .collect(),
     };
-    let mut refs: Vec<Reference> = files
+    let per_file: Vec<Result<Vec<Reference>, Skipped>> = files
         .par_iter()
         .map_init(Parser::new, |parser, (abs, rel)| {
-            let Some(lang) = Lang::of(abs) else { return vec![] };
+            let Some(lang) = Lang::of(abs) else { return Ok(vec![]) };
             match read_text(abs, max_bytes) {
-                Ok(src) => find_in(parser, lang, &src, &p.name, rel),
-                Err(_) => vec![],
+                Ok(src) => Ok(find_in(parser, lang, &src, &p.name, rel)),
+                Err(reason) => Err(Skipped { path: rel.clone(), reason }),
             }
         })
-        .flatten()
         .collect();
+    let mut refs = Vec::new();
+    let mut skipped = Vec::new();
+    for r in per_file {
+        match r {
+            Ok(v) => refs.extend(v),
+            Err(s) if skipped.len() < 100 => skipped.push(s),
+            Err(_) => {}
+        }
+    }
     refs.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)).then(a.column.cmp(&b.column)));
     let max = p.max_results.unwrap_or(5_000);
     let truncated = refs.len() > max;
     refs.truncate(max);
-    to_value(&RefResult { references: refs, truncated })
+    to_value(&RefResult { references: refs, truncated, skipped })
 }
 
 #[cfg(test)]

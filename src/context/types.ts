@@ -59,7 +59,7 @@ export const ReferenceSchema = z.object({
   text: z.string(),
 });
 export type Reference = z.infer<typeof ReferenceSchema>;
-export const ReferencesResultSchema = z.object({ references: z.array(ReferenceSchema), truncated: z.boolean() });
+export const ReferencesResultSchema = z.object({ references: z.array(ReferenceSchema), truncated: z.boolean(), skipped: z.array(SkippedSchema) });
 export type ReferencesResult = z.infer<typeof ReferencesResultSchema>;
 
 export const SymbolResultSchema = z.object({

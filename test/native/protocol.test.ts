@@ -78,6 +78,7 @@ describe.skipIf(!HAVE_NATIVE)("orch-native protocol", () => {
 
   it("finds references outside strings and comments, and one symbol's text", async () => {
     const r = await pool.references("alpha", ["src"]);
+    expect(r.skipped).toEqual([{ path: "src/huge.ts", reason: expect.stringMatching(/^too large/) }]);
     expect(r.references.map((x) => [x.path, x.line, x.definition])).toEqual([
       ["src/a.ts", 1, true],
       ["src/a.ts", 5, false],
