@@ -1,0 +1,26 @@
+// `npm run demo`: copies the example mission to a fresh git repo and runs `orch run` on it with
+// the demo model (scripted, offline; not a language model), then shows the checked TODO.md.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Runs the demo; resolves to the exit code of `orch run`. */
+export function runDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-"))): number {
+  const dir = path.join(target, "hello-mission");
+  cpSync(path.join(pkgRoot, "examples", "hello-mission"), dir, { recursive: true });
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, stdio: "ignore" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=demo@orch", "-c", "user.name=orch demo", "commit", "-qm", "example mission");
+  process.stdout.write(`orch demo: ${dir}\nModel: orch-demo/scripted, the DEMO model (a scripted, offline stand-in that writes known solutions; not an LLM).\n\n`);
+  const run = spawnSync(process.execPath, [path.join(pkgRoot, "dist", "cli", "main.js"), "run", "--dir", dir], { stdio: "inherit" });
+  process.stdout.write(`\n--- ${path.join(dir, "TODO.md")} ---\n${readFileSync(path.join(dir, "TODO.md"), "utf8")}`);
+  process.stdout.write(`\nTry: node ${path.join(pkgRoot, "dist", "cli", "main.js")} status --dir ${dir}\n`);
+  return run.status ?? 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = runDemo(process.argv[2]);
