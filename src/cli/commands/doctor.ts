@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { findNativeBinary } from "../../context/open.js";
 import { NativePool } from "../../context/native-pool.js";
@@ -33,7 +34,7 @@ function executable(p: string): boolean {
 
 /** node_modules/.bin/opencode under the repo, else under orch's own package, else on PATH. */
 export function findOpencode(root: string): string | undefined {
-  const pkgRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..", "..");
+  const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
   const local = [root, pkgRoot].map((d) => path.join(d, "node_modules", ".bin", "opencode")).find(executable);
   if (local) return local;
   return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "opencode")).find(executable);
@@ -68,7 +69,12 @@ export async function runChecks(root: string): Promise<Check[]> {
       ? { name: "orch-native", ok: true, required: false, detail: `${bin.path} (${version})` }
       : { name: "orch-native", ok: false, required: false, detail: `${bin.path} does not answer: fallback in use`, hint: "Rebuild it: `npm run build:native`." });
   }
-  const { problems } = await loadConfig(root);
+  const loaded = await loadConfig(root).catch((err: unknown) => err as Error);
+  if (loaded instanceof Error) {
+    checks.push({ name: "config", ok: false, required: true, detail: `cannot read ${root}: ${loaded.message}`, hint: "Pass --dir pointing at your repository." });
+    return checks;
+  }
+  const { problems } = loaded;
   checks.push(problems.length === 0
     ? { name: "config", ok: true, required: true, detail: "valid (.orchestrator/config.json or defaults)" }
     : { name: "config", ok: false, required: true, detail: problems.map(formatProblem).join("\n    "), hint: "Fix .orchestrator/config.json." });
