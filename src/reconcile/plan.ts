@@ -122,7 +122,8 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       wasReset = true;
     };
     if (t.checked) {
-      if (s?.phase !== "Succeeded" || s.generation !== t.generation)
+      // A box a person checked needs no record (the box is the truth); one with a record is brought in line.
+      if (s && (s.phase !== "Succeeded" || s.generation !== t.generation))
         set(t, s, "Succeeded", "CheckedByPerson", "checked in TODO.md", { generation: t.generation, finishedAt: iso, checkedByOrch: undefined, blockedBy: undefined, nextAttemptAt: undefined });
       continue;
     }

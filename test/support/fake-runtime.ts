@@ -36,6 +36,8 @@ export interface FakeScript {
   logFile?: string;
   /** Files are written under <directory>/<outDir>/<task>.txt. */
   outDir?: string;
+  /** false: write no files (scheduling benchmarks on a virtual clock). Default true. */
+  writeFiles?: boolean;
   /** Reviewer verdicts per task, by review (last one repeats); default: approved. */
   reviews?: Record<string, boolean[]>;
   /** How often a session waiting for approval polls its approval file. */
@@ -101,7 +103,7 @@ export class FakeRuntime implements AgentRuntime {
     const succeed = async (files?: Record<string, string>, text = "done") => {
       if (finished) return;
       onEvent({ type: "usage", sessionId, usage, costUsd: this.script.costPerSession ?? 0 });
-      if (req.role === "reviewer") return finish({ ok: true, text });
+      if (req.role === "reviewer" || this.script.writeFiles === false) return finish({ ok: true, text });
       const dir = path.join(req.directory, this.script.outDir ?? "fake-agent");
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, `${req.taskId}.txt`), `${req.role} attempt ${req.attempt}\n${req.prompt}\n`);
