@@ -7,7 +7,7 @@ import { buildContextPack } from "../../src/context/pack.js";
 import { DEFAULT_CONFIG } from "../../src/spec/config.js";
 import { loadMission } from "../../src/spec/load.js";
 import type { Mission } from "../../src/spec/model.js";
-import { HAVE_NATIVE, NATIVE_BIN, requireNativeInCi } from "../native/binary.js";
+import { HAVE_NATIVE, NATIVE_BIN, SKIP_REASON, requireNativeInCi } from "../native/binary.js";
 import { makeFixtureRepo } from "./fixture.js";
 
 requireNativeInCi();
@@ -70,7 +70,7 @@ describe("tool failures", () => {
   });
 });
 
-describe.skipIf(!HAVE_NATIVE)("context packs with orch-native", () => {
+describe.skipIf(!HAVE_NATIVE)(`context packs with orch-native${HAVE_NATIVE ? "" : ` — skipped: ${SKIP_REASON}`}`, () => {
   it("holds the named symbol's body, scope outlines, and uses, within budget", async () => {
     const pack = await buildContextPack(task("T1"), mission, native, { tokenBudget: 1_500 });
     expect(pack.tokens).toBeLessThanOrEqual(1_500);

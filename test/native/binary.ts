@@ -1,10 +1,11 @@
-// Locates orch-native for tests. Absent binary: the suites skip with a reason, except under CI
-// (CI builds it first), where a missing binary is a failure.
-import { existsSync } from "node:fs";
-import path from "node:path";
+// Locates orch-native for tests, as orch does ($ORCH_NATIVE_BIN, else the built one). Absent
+// binary: the suites skip with the reason, except under CI (CI builds it first), where a missing
+// binary is a failure.
+import { findNativeBinary } from "../../src/context/open.js";
 
-export const NATIVE_BIN = path.resolve(import.meta.dirname, "../../native/target/release/orch-native");
-export const HAVE_NATIVE = existsSync(NATIVE_BIN);
+const found = findNativeBinary();
+export const NATIVE_BIN = found.path;
+export const HAVE_NATIVE = found.found;
 export const SKIP_REASON = HAVE_NATIVE ? "" : `orch-native not built (${NATIVE_BIN}): run \`npm run build:native\``;
 
 /** Throws under CI=true when the binary is missing, so CI cannot pass by skipping. */

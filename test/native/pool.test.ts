@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NativePool } from "../../src/context/native-pool.js";
 import { openCodeTools } from "../../src/context/open.js";
-import { HAVE_NATIVE, NATIVE_BIN, requireNativeInCi } from "./binary.js";
+import { HAVE_NATIVE, NATIVE_BIN, SKIP_REASON, requireNativeInCi } from "./binary.js";
 
 requireNativeInCi();
 
@@ -17,7 +17,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe.skipIf(!HAVE_NATIVE)("native pool", () => {
+describe.skipIf(!HAVE_NATIVE)(`native pool${HAVE_NATIVE ? "" : ` — skipped: ${SKIP_REASON}`}`, () => {
   it("a request past its timeout fails, and the next one gets a fresh process", async () => {
     const pool = new NativePool(root, NATIVE_BIN, { size: 1, timeoutMs: 10_000 });
     try {

@@ -9,7 +9,6 @@ import { LanguagesResultSchema } from "../../src/context/types.js";
 import { HAVE_NATIVE, NATIVE_BIN, SKIP_REASON, requireNativeInCi } from "./binary.js";
 
 requireNativeInCi();
-if (!HAVE_NATIVE) console.warn(`skipping test/native: ${SKIP_REASON}`);
 
 let dir: string;
 let root: string;
@@ -38,7 +37,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!HAVE_NATIVE)("orch-native protocol", () => {
+describe.skipIf(!HAVE_NATIVE)(`orch-native protocol${HAVE_NATIVE ? "" : ` — skipped: ${SKIP_REASON}`}`, () => {
   it("answers ping and languages", async () => {
     await pool.ping();
     const langs = await pool.call("languages", {}, LanguagesResultSchema);
