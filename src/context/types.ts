@@ -15,6 +15,7 @@ export interface OutlineSymbol {
   signature?: string;
   children?: OutlineSymbol[];
 }
+/** Schema of OutlineSymbol (recursive through children). */
 export const OutlineSymbolSchema: z.ZodType<OutlineSymbol> = z.lazy(() =>
   z.object({
     name: z.string(),
@@ -25,10 +26,13 @@ export const OutlineSymbolSchema: z.ZodType<OutlineSymbol> = z.lazy(() =>
   }),
 );
 
+/** A file a request did not read, and why (binary, too large, unreadable). */
 export const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
 
+/** One matching line of `grep` (1-based line and byte column). */
 export const GrepMatchSchema = z.object({ path: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() });
 export type GrepMatch = z.infer<typeof GrepMatchSchema>;
+/** Reply of `grep`. */
 export const GrepResultSchema = z.object({
   matches: z.array(GrepMatchSchema),
   truncated: z.boolean(),
@@ -37,9 +41,11 @@ export const GrepResultSchema = z.object({
 });
 export type GrepResult = z.infer<typeof GrepResultSchema>;
 
+/** Reply of `glob`: sorted root-relative paths. */
 export const GlobResultSchema = z.object({ paths: z.array(z.string()), truncated: z.boolean() });
 export type GlobResult = z.infer<typeof GlobResultSchema>;
 
+/** One file of an `outline` reply; `error` instead of symbols when it could not be parsed. */
 export const FileOutlineSchema = z.object({
   path: z.string(),
   language: z.string().nullable(),
@@ -49,8 +55,10 @@ export const FileOutlineSchema = z.object({
   error: z.string().optional(),
 });
 export type FileOutline = z.infer<typeof FileOutlineSchema>;
+/** Reply of `outline`. */
 export const OutlineResultSchema = z.object({ files: z.array(FileOutlineSchema) });
 
+/** One identifier occurrence; `definition` when it names a declaration. */
 export const ReferenceSchema = z.object({
   path: z.string(),
   line: z.number().int(),
@@ -59,9 +67,11 @@ export const ReferenceSchema = z.object({
   text: z.string(),
 });
 export type Reference = z.infer<typeof ReferenceSchema>;
+/** Reply of `references`. */
 export const ReferencesResultSchema = z.object({ references: z.array(ReferenceSchema), truncated: z.boolean(), skipped: z.array(SkippedSchema) });
 export type ReferencesResult = z.infer<typeof ReferencesResultSchema>;
 
+/** Reply of `symbol`: one declaration's source text and range. */
 export const SymbolResultSchema = z.object({
   path: z.string(),
   name: z.string(),
@@ -73,6 +83,7 @@ export const SymbolResultSchema = z.object({
 });
 export type SymbolResult = z.infer<typeof SymbolResultSchema>;
 
+/** Reply of `languages`. */
 export const LanguagesResultSchema = z.object({
   languages: z.array(z.object({ name: z.string(), extensions: z.array(z.string()) })),
 });
