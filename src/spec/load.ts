@@ -151,7 +151,10 @@ export async function loadMission(root: string, config: Config, options: LoadOpt
   }
   if (cache) cache.last = { todo: todo.text, files, readProblems };
   const mission = buildMission(rootReal, todoFile, todo.text, [...files.values()], config, cache);
-  mission.problems.push(...readProblems.values(), ...(await scopeSymlinkProblems(rootReal, mission)));
+  // Scope globs come from task files; when only TODO.md changed, the symlink check cannot change.
+  const scope = last && cache?.lastScope && changed!.every((c) => norm(c) === todoFile) ? cache.lastScope : await scopeSymlinkProblems(rootReal, mission);
+  if (cache) cache.lastScope = scope;
+  mission.problems.push(...readProblems.values(), ...scope);
   return mission;
 }
 
@@ -190,16 +193,22 @@ async function readTaskFiles(rootReal: string, tasksDir: string): Promise<{ file
 }
 
 // A scope glob whose fixed prefix is a symlink out of the repo would let an agent write outside it.
+// Synchronous realpath: a few hundred distinct prefixes at most, and the thread pool is slower.
 async function scopeSymlinkProblems(rootReal: string, mission: Mission): Promise<Problem[]> {
   const problems: Problem[] = [];
   const real = new Map<string, string | undefined>();
   for (const t of mission.tasks) {
     for (const g of t.files) {
-      if (leavesRepo(g)) continue;
-      const prefix = fixedPrefix(g);
-      if (!prefix) continue;
-      if (!real.has(prefix)) real.set(prefix, await realpath(path.join(rootReal, prefix)).catch(() => undefined));
-      const target = real.get(prefix);
+      let target = real.get(g);
+      if (!real.has(g)) {
+        const prefix = leavesRepo(g) ? "" : fixedPrefix(g);
+        try {
+          target = prefix ? realpathSync(path.join(rootReal, prefix)) : undefined;
+        } catch {
+          target = undefined;
+        }
+        real.set(g, target);
+      }
       if (target && !inside(rootReal, target))
         problems.push({ code: "scope-outside", severity: "error", file: t.file ?? mission.todoFile, line: t.file ? 1 : t.line, col: 1, message: `scope "${g}" leads outside the repository through a symlink (${target})`, hint: "Scope globs must stay inside the repo; remove the symlink or the glob." });
     }

@@ -37,6 +37,7 @@ export function patchMission(last: LastBuild, root: string, todoFile: string, to
   for (let i = 0; i < after.length; i++) {
     const x = before[i]!;
     const y = after[i]!;
+    if (x === y) continue; // reused from an unchanged section
     if (x.id !== y.id || x.parentIndex !== y.parentIndex || x.line !== y.line || x.col !== y.col || !same(x.deps, y.deps)) return undefined;
     if (x.meaning === y.meaning && x.checked === y.checked && x.title === y.title && same(x.headings, y.headings)) continue;
     // An id-less line's warning quotes its title; an empty title falls back to the file's.
@@ -48,17 +49,20 @@ export function patchMission(last: LastBuild, root: string, todoFile: string, to
     tasks[ti] = { ...tasks[ti]!, title: y.title, checked: y.checked, headings: y.headings, generation: generationOf(y.id, y.meaning, gen.fileText, cache) };
   }
   const problems = last.problems.filter((p) => !(p.file === todoFile && LINE_CODES.has(p.code)));
-  problems.push(...todo.problems, ...parentWarnings(tasks, new Map(tasks.map((t) => [t.id, t])), todoFile));
+  problems.push(...todo.problems, ...parentWarnings(tasks, todoFile));
   sortProblems(problems);
   Object.assign(last, { items: after, tasks, problems: [...problems] });
   return { root, todoFile, tasks: [...tasks], problems };
 }
 
 /** A checked parent with an unchecked subtask is suspicious: the parent is done only with them. */
-export function parentWarnings(tasks: readonly TaskSpec[], byId: ReadonlyMap<TaskId, TaskSpec>, todoFile: string): Problem[] {
+export function parentWarnings(tasks: readonly TaskSpec[], todoFile: string): Problem[] {
   const out: Problem[] = [];
+  let byId: Map<TaskId, TaskSpec> | undefined; // built only when a checked parent exists
   for (const t of tasks) {
-    if (t.checked && t.children.some((c) => !byId.get(c)?.checked))
+    if (!t.checked || t.children.length === 0) continue;
+    byId ??= new Map(tasks.map((x) => [x.id, x]));
+    if (t.children.some((c) => !byId!.get(c)?.checked))
       out.push({ code: "parent-before-subtasks", severity: "warning", file: todoFile, line: t.line, col: t.col, message: `${t.id} is checked but some of its subtasks are not`, hint: "A parent is done only when its subtasks are; uncheck it or finish them." });
   }
   return out;

@@ -23,8 +23,10 @@ export interface SpecCache {
   generations: Map<string, { meaning: string; fileText: string | undefined; generation: string }>;
   /** The last full build, for patching after edits that change no id, dep, nesting or line. */
   lastBuild?: LastBuild;
+  /** Symlink-scope problems of the last load (they depend only on task files and the tree). */
+  lastScope?: Problem[];
   /** The last texts loadMission read (TODO.md and task files), for incremental reloads. */
-  last?: { todo: string; files: Map<string, TaskFileText>; readProblems: Map<string, import("../util/errors.js").Problem> };
+  last?: { todo: string; files: Map<string, TaskFileText>; readProblems: Map<string, Problem> };
 }
 
 /** A fresh cache for repeated buildMission/loadMission calls. */
@@ -131,7 +133,7 @@ export function buildMission(
   }
 
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  problems.push(...parentWarnings(tasks, byId, todoFile));
+  problems.push(...parentWarnings(tasks, todoFile));
   for (const cycle of findCycles(tasks)) {
     const head = byId.get(cycle[0]!)!;
     err("cycle", todoFile, head.line, head.col, `dependency cycle: ${cycle.join(" → ")}`, "Remove one of the deps in the cycle.");

@@ -5,6 +5,7 @@ import type { Problem } from "../util/errors.js";
 import { ROLES } from "./model.js";
 import { BudgetSchema } from "./config.js";
 import { ID_PATTERN, nearest } from "./ids.js";
+import { fastFrontMatter } from "./front-matter.js";
 
 const idSchema = z.string().regex(new RegExp(`^${ID_PATTERN}$`), "must be a task id like T12");
 const oneOrMany = <T extends z.ZodType>(s: T) => z.union([s, z.array(s)]);
@@ -50,10 +51,10 @@ export function parseTaskFile(text: string, file: string): TaskFileParse {
     problems.push(problem("empty-file", file, 0, 0, "task file is empty", "Write the task's instructions, or delete the file."));
     return { body: "", problems, keyLines: {} };
   }
-  let parsed: matter.GrayMatterFile<string>;
+  let parsed: { data: unknown; content: string };
   try {
     // Options object: gray-matter caches by content only when called without options.
-    parsed = matter(src, { language: "yaml" });
+    parsed = fastFrontMatter(src) ?? matter(src, { language: "yaml" });
   } catch (err) {
     const mark = (err as { mark?: { line?: number; column?: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? (err as Error).message.split("\n")[0];

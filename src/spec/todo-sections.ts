@@ -53,11 +53,13 @@ export interface SectionParse {
 export interface TodoParseCache {
   file?: string;
   sections: Map<string, SectionParse>;
+  /** What parseTodo last built from each section, reused when nothing around it moved. */
+  assembled: Map<SectionParse, unknown>;
 }
 
 /** A fresh, empty parse cache. */
 export function createTodoParseCache(): TodoParseCache {
-  return { sections: new Map() };
+  return { sections: new Map(), assembled: new Map() };
 }
 
 const HEADING_LINE = /^#{1,6}(?:[ \t]|\r?$)/;

@@ -2,7 +2,7 @@
 import type { Problem } from "../util/errors.js";
 import type { TaskId } from "./model.js";
 import { maskFrontMatter } from "./todo-blocks.js";
-import { parseSections, type TodoParseCache } from "./todo-sections.js";
+import { parseSections, type SectionParse, type TodoParseCache } from "./todo-sections.js";
 
 export type { TodoParseCache } from "./todo-sections.js";
 export { createTodoParseCache } from "./todo-sections.js";
@@ -62,8 +62,26 @@ export function parseTodo(text: string, file: string, cache?: TodoParseCache): T
   const problems: Problem[] = [];
   const stack: { depth: number; text: string }[] = [];
   let headingPath: string[] = [];
+  const assembled = new Map<SectionParse, Assembled>();
   for (const { base, lineBase, parse } of parseSections(masked, file, cache)) {
     const itemBase = items.length;
+    const context = stack.map((h) => `${h.depth} ${h.text}`).join("\n");
+    // An unchanged section at the same place under the same headings yields the same objects.
+    const prev = cache?.assembled.get(parse) as Assembled | undefined;
+    if (prev && prev.base === base && prev.lineBase === lineBase && prev.itemBase === itemBase && prev.context === context) {
+      items.push(...prev.items);
+      headings.push(...prev.headings);
+      problems.push(...prev.problems);
+      for (const h of prev.headings) {
+        while (stack.length && stack[stack.length - 1]!.depth >= h.depth) stack.pop();
+        stack.push({ depth: h.depth, text: h.text });
+      }
+      headingPath = prev.headingPathAfter;
+      assembled.set(parse, prev);
+      continue;
+    }
+    const firstHeading = headings.length;
+    const firstProblem = problems.length;
     for (const p of parse.problems) problems.push({ ...p, line: p.line + lineBase });
     for (const e of parse.entries) {
       if (e.kind === "heading") {
@@ -94,8 +112,28 @@ export function parseTodo(text: string, file: string, cache?: TodoParseCache): T
       if (parentIndex !== undefined) item.parentIndex = parentIndex;
       items.push(item);
     }
+    assembled.set(parse, {
+      base, lineBase, itemBase, context,
+      items: items.slice(itemBase),
+      headings: headings.slice(firstHeading),
+      problems: problems.slice(firstProblem),
+      headingPathAfter: headingPath,
+    });
   }
+  if (cache) cache.assembled = assembled;
   return { items, problems, headings, bodyStart };
+}
+
+/** A section's contribution to the last parse, with the context it was built in. */
+interface Assembled {
+  base: number;
+  lineBase: number;
+  itemBase: number;
+  context: string;
+  items: TodoItem[];
+  headings: TodoHeading[];
+  problems: Problem[];
+  headingPathAfter: string[];
 }
 
 export { parseLineText } from "./todo-line.js";

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { fastBlocks } from "../../src/spec/todo-fast.js";
 import { remarkBlocks } from "../../src/spec/todo-remark.js";
 import { parseBlocks, createTodoParseCache } from "../../src/spec/todo-sections.js";
+import { parseTodo } from "../../src/spec/todo.js";
 
 /** FC_RUNS=20000 for a deeper search; the default keeps the suite fast. */
 const RUNS = Number(process.env.FC_RUNS ?? 800);
@@ -40,6 +41,23 @@ describe("TODO.md parsers agree with remark", () => {
         expect(parseBlocks(d, cache)).toEqual(remarkBlocks(d).blocks);
       }),
       { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+  it("parseTodo with a cache over a series of edits equals a fresh parse", () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 25 }), fc.array(fc.tuple(fc.nat(), line), { minLength: 1, maxLength: 5 }), (start, edits) => {
+        const cache = createTodoParseCache();
+        let lines = [...start];
+        parseTodo(lines.join("\n"), "TODO.md", cache);
+        for (const [at, l] of edits) {
+          lines = [...lines];
+          if (lines.length && at % 3) lines[at % lines.length] = l;
+          else lines.splice(lines.length ? at % lines.length : 0, 0, l);
+          const d = lines.join("\n");
+          expect(parseTodo(d, "TODO.md", cache)).toEqual(parseTodo(d, "TODO.md"));
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
     );
   });
 });

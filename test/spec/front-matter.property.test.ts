@@ -1,0 +1,45 @@
+// The front-matter fast path must read exactly what gray-matter + js-yaml read.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import matter from "gray-matter";
+import { fastFrontMatter } from "../../src/spec/front-matter.js";
+import { parseTaskFile } from "../../src/spec/task-file.js";
+
+const RUNS = Number(process.env.FC_RUNS ?? 600);
+const scalar = fc.constantFrom(
+  "T1", "logic", "node --test test/a.test.js", "src/**", "./x", "0", "12", "-3", "007", "1.5", "1e3", ".5", ".inf", "0x1F", "1:30",
+  "true", "false", "True", "yes", "no", "on", "null", "~", '"quoted"', "'single'", '"a: b"', "a: b", "a #c", "a#b", "http://x.y/z",
+  "2024-01-01", "é ünïcode", "*alias", "&anchor", "!tag", "|", ">", "[a]", "{a: 1}", "-", "- x", "a,b", "", "x:",
+);
+const key = fc.constantFrom("id", "deps", "type", "verify", "files", "budget", "priority", "suspend", "title", "x-y", "_k", "deps");
+const entry = fc.oneof(
+  fc.tuple(key, scalar).map(([k, v]) => `${k}: ${v}`),
+  fc.tuple(key, fc.array(scalar, { maxLength: 3 })).map(([k, vs]) => `${k}: [${vs.join(", ")}]`),
+  fc.tuple(key, fc.constantFrom("  ", "    "), fc.array(scalar, { minLength: 1, maxLength: 3 })).map(([k, ind, vs]) => `${k}:\n${vs.map((v) => `${ind}- ${v}`).join("\n")}`),
+  fc.tuple(key, fc.array(fc.tuple(fc.constantFrom("tokens", "usd", "attempts", "minutes"), scalar), { minLength: 1, maxLength: 3 })).map(([k, kv]) => `${k}:\n${kv.map(([a, b]) => `  ${a}: ${b}`).join("\n")}`),
+  fc.constantFrom("# comment", "", "key:", "\tbad: tab", "k : v", "- top", "..."),
+);
+const doc = fc.tuple(fc.array(entry, { maxLength: 6 }), fc.constantFrom("\n", "\r\n"), fc.constantFrom("Body text.\n", "", "\n\nMore\n")).map(([es, eol, body]) => `---${eol}${es.join(eol).replace(/\n/g, eol)}${eol}---${eol}${body}`);
+
+describe("front matter fast path (property)", () => {
+  it("equals gray-matter whenever it accepts a file", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(doc, (src) => {
+        const fast = fastFrontMatter(src);
+        if (!fast) return;
+        accepted++;
+        const ref = matter(src, {});
+        expect(fast.data).toEqual(JSON.parse(JSON.stringify(ref.data)));
+        expect(fast.content).toBe(ref.content);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 25); // the property must not pass by rejecting everything
+  });
+  it("task files read the same through either path", () => {
+    const src = "---\nid: T1\ndeps: [T2, T3]\nverify:\n  - node --test\nbudget:\n  attempts: 2\n---\nDo it.\n";
+    const viaYaml = parseTaskFile(src.replace("deps: [T2, T3]", "deps: [T2, T3] # js-yaml path"), "tasks/T1.md");
+    expect(parseTaskFile(src, "tasks/T1.md")).toEqual(viaYaml);
+  });
+});
