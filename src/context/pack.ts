@@ -52,13 +52,13 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const changed = (opts.changedFiles ?? []).filter((p) => existing.has(p));
   const mentioned = terms.paths.filter((p) => existing.has(p));
 
+  // The task's own text mentions every name: text searches leave TODO.md and task files out.
+  const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${escapeGlob(f)}`);
   const refs = new Map<string, Reference[]>();
   const grepOnly = new Map<string, Reference[]>();
   for (const name of terms.identifiers) {
     if (tools.references) refs.set(name, (await soft(`references ${name}`, tools.references(name)))?.references ?? []);
     else {
-      // The task's own text mentions every name: leave TODO.md and task files out.
-      const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${escapeGlob(f)}`);
       const g = await soft(`grep ${name}`, tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 }));
       grepOnly.set(name, (g?.matches ?? []).map((m) => ({ ...m, definition: false })));
     }
@@ -103,7 +103,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   if (!tools.symbol) {
     // Fallback: find each name's declaration by keyword and cut it out by braces or indentation.
     for (const name of terms.identifiers.slice(0, MAX_BODIES)) {
-      const g = await soft(`grep ${name}`, tools.grep({ pattern: definitionPattern(name), maxResults: 5 }));
+      const g = await soft(`grep ${name}`, tools.grep({ pattern: definitionPattern(name), globs: notSpec, maxResults: 5 }));
       const m = g?.matches.sort((a, b) => Number(isTest(a.path)) - Number(isTest(b.path)))[0];
       if (!m) continue;
       const src = await readFile(path.join(mission.root, m.path), "utf8").catch(() => undefined);
