@@ -74,7 +74,8 @@ pub fn grep(p: Value) -> RpcResult {
                     if !ms.is_empty() {
                         let n = found.fetch_add(ms.len(), Ordering::Relaxed) + ms.len();
                         all.lock().unwrap().extend(ms);
-                        if n >= max_results {
+                        // Stop once there is one match more than asked for: then `truncated` is exact.
+                        if n > max_results {
                             return WalkState::Quit;
                         }
                     }
@@ -91,7 +92,7 @@ pub fn grep(p: Value) -> RpcResult {
     });
     let mut matches = all.into_inner().unwrap();
     matches.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
-    let truncated = matches.len() > max_results || found.load(Ordering::Relaxed) >= max_results;
+    let truncated = matches.len() > max_results;
     matches.truncate(max_results);
     let mut skipped = skipped.into_inner().unwrap();
     skipped.sort_by(|a, b| a.path.cmp(&b.path));

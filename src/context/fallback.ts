@@ -35,7 +35,7 @@ export class FallbackTools implements CodeTools {
     const skipped: GrepResult["skipped"] = [];
     let searched = 0;
     for (const rel of files) {
-      if (matches.length >= max) break;
+      if (matches.length > max) break; // One past the limit: `truncated` is then exact.
       const abs = path.join(this.root, rel);
       const size = (await stat(abs)).size;
       if (size > MAX_FILE_BYTES) {
@@ -50,7 +50,7 @@ export class FallbackTools implements CodeTools {
       searched++;
       matches.push(...searchText(re, buf.toString("utf8"), rel));
     }
-    return { matches: matches.slice(0, max), truncated: matches.length >= max, filesSearched: searched, skipped };
+    return { matches: matches.slice(0, max), truncated: matches.length > max, filesSearched: searched, skipped };
   }
 
   async close(): Promise<void> {}

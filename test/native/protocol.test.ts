@@ -55,6 +55,8 @@ describe.skipIf(!HAVE_NATIVE)(`orch-native protocol${HAVE_NATIVE ? "" : ` — sk
     const ci = await pool.grep({ pattern: "ALPHA\\(", caseInsensitive: true, globs: ["src/*.ts"], maxResults: 1 });
     expect(ci.matches).toHaveLength(1);
     expect(ci.truncated).toBe(true);
+    const exact = await pool.grep({ pattern: "alpha", globs: ["src/a.ts"], maxResults: 4 });
+    expect([exact.matches.length, exact.truncated]).toEqual([4, false]);
   });
 
   it("globs with ** and exclusions", async () => {
