@@ -53,9 +53,12 @@ function value(raw: string): Scalar | Scalar[] | undefined {
 /** Parses the YAML subset; undefined when the text is outside it. */
 export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined {
   const lines = yaml.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-  const out: Record<string, Value> = Object.create(null);
+  const out: Record<string, Value> = {};
   let i = 0;
-  const skip = (l: string) => l.trim() === "" || /^\s*#/.test(l);
+  const skip = (l: string) => {
+    const t = l.trim();
+    return t === "" || t[0] === "#";
+  };
   while (i < lines.length) {
     const line = lines[i]!;
     if (skip(line)) {
@@ -63,7 +66,7 @@ export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined
       continue;
     }
     const m = KEY.exec(line);
-    if (!m || m[1]! in out || m[1] === "__proto__") return undefined;
+    if (!m || Object.hasOwn(out, m[1]!) || m[1] === "__proto__") return undefined;
     const key = m[1]!;
     i++;
     if (m[2] !== undefined) {
@@ -91,18 +94,18 @@ export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined
       }
       out[key] = list;
     } else {
-      const map: Record<string, Scalar | Scalar[]> = Object.create(null);
+      const map: Record<string, Scalar | Scalar[]> = {};
       for (const l of block) {
         const km = KEY.exec(l.slice(indent.length));
-        if (!km || km[2] === undefined || km[1]! in map || km[1] === "__proto__") return undefined;
+        if (!km || km[2] === undefined || Object.hasOwn(map, km[1]!) || km[1] === "__proto__") return undefined;
         const v = value(km[2]);
         if (v === undefined) return undefined;
         map[km[1]!] = v;
       }
-      out[key] = { ...map };
+      out[key] = map;
     }
   }
-  return { ...out };
+  return out;
 }
 
 /**

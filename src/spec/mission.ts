@@ -1,5 +1,5 @@
 // TODO.md items + task files → Mission: merge, validate, compute generations. Pure.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import path from "node:path";
 import type { Problem } from "../util/errors.js";
 import type { Config } from "./config.js";
@@ -166,10 +166,14 @@ export function generationOf(id: TaskId, meaning: string, fileText: string | und
   const hit = cache?.generations.get(id);
   // Compared field by field: building one key string per task would cost more than the hash saves.
   if (hit && hit.meaning === meaning && hit.fileText === fileText) return hit.generation;
-  const generation = createHash("sha256").update(`${meaning}\u0000${fileText ?? "\u0001none"}`).digest("hex").slice(0, 16);
+  const generation = sha256(`${meaning}\u0000${fileText ?? "\u0001none"}`).slice(0, 16);
   cache?.generations.set(id, { meaning, fileText, generation });
   return generation;
 }
+
+// crypto.hash (one-shot, Node ≥ 20.12) is several times cheaper than createHash for short inputs.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+const sha256 = (s: string): string => (oneShot ? oneShot("sha256", s, "hex") : crypto.createHash("sha256").update(s).digest("hex"));
 
 /** True when a scope glob or path could reach outside the repository root. */
 export function leavesRepo(glob: string): boolean {

@@ -116,7 +116,8 @@ function hintFor(key: string): string {
 
 /** Line of each top-level key in the front matter (the file's first line is `---`). */
 function frontMatterKeyLines(src: string): Record<string, number> {
-  const lines = src.split(/\r?\n/);
+  const close = src.indexOf("\n---", 3);
+  const lines = (close === -1 ? src : src.slice(0, close + 4)).split(/\r?\n/);
   const out: Record<string, number> = {};
   if (!/^---\s*$/.test(lines[0] ?? "")) return out;
   for (let i = 1; i < lines.length; i++) {
