@@ -174,7 +174,11 @@ export class Reconciler {
     const n = ++this.passNo;
     await this.loadDesired();
     const mission = this.mission;
-    if (!mission) return;
+    if (!mission) {
+      // Nothing valid to act on yet (the problems were shown): `orch run` ends, `orch watch` waits for a fix.
+      this.lastPlan = { actions: [] };
+      return;
+    }
     const actual = await readAllStates(this.opts.store.records, (id, err) => this.opts.emit({ type: "error", task: id, message: String(err) }));
     const controls = await readControls(this.opts.store.records);
     const ids = new Set(mission.tasks.map((t) => t.id));

@@ -75,3 +75,18 @@ describe("loop", () => {
     expect(h.runtime.calls.length).toBe(2);
   });
 });
+
+describe("loop: approvals", () => {
+  it("a permission routed to a person: AwaitingApproval, no stall meanwhile, then runs on when approved", async () => {
+    const { decide } = await import("../../src/runtime/approvals.js");
+    const root = makeRepo("- [ ] T1 needs approval\n", {}, { stallSec: 0.3 });
+    h = await startLoop(root, { latencyMs: 40, outcomes: { T1: [{ permission: "bash" }] } });
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "AwaitingApproval");
+    await new Promise((r) => setTimeout(r, 500)); // longer than stallSec: waiting for a person is not a stall
+    expect((await h.state("T1"))!.phase).toBe("AwaitingApproval");
+    expect(h.events.some((e) => e.type === "action" && e.action.type === "abort")).toBe(false);
+    decide(root, "T1", "approve");
+    await settle(h);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+});

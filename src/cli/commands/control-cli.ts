@@ -27,11 +27,11 @@ export function requestStamp(): string {
 export function idsOrAll<T>(y: import("yargs").Argv<T>) {
   return y
     .positional("ids", { type: "string", array: true, describe: "Task ids, e.g. T3 T4" })
-    .option("all", { type: "boolean", default: false, describe: "The whole mission" })
-    .check((a) => {
-      const ids = (a as { ids?: string[] }).ids ?? [];
-      if (!(a as { all?: boolean }).all && ids.length === 0) throw new Error("Name task ids, or pass --all for the whole mission.");
-      if ((a as { all?: boolean }).all && ids.length > 0) throw new Error("Pass either task ids or --all, not both.");
-      return true;
-    });
+    .option("all", { type: "boolean", default: false, describe: "The whole mission" });
+}
+
+/** Either ids or --all: a usage error (exit 2) otherwise. */
+export function checkIdsOrAll(ids: readonly string[], all: boolean): void {
+  if (!all && ids.length === 0) throw new OrchError("usage", "name task ids, or pass --all for the whole mission", { exitCode: 2, hint: "e.g. `orch suspend T3` or `orch suspend --all`." });
+  if (all && ids.length > 0) throw new OrchError("usage", "pass either task ids or --all, not both", { exitCode: 2 });
 }

@@ -1,7 +1,7 @@
 // `orch resume <id…>` / `orch resume --all`: undo `orch suspend` (front matter `suspend: true` stays in force).
 import type { CommandModule } from "yargs";
 import { updateControls } from "../../reconcile/controls.js";
-import { idsOrAll, openForControl } from "./control-cli.js";
+import { checkIdsOrAll, idsOrAll, openForControl } from "./control-cli.js";
 
 interface Args {
   dir: string;
@@ -16,6 +16,7 @@ export const resumeCommand: CommandModule<object, Args> = {
   builder: (y) => idsOrAll(y) as any,
   handler: async (args) => {
     const ids = args.ids ?? [];
+    checkIdsOrAll(ids, args.all);
     const { store } = await openForControl(args.dir, ids);
     await updateControls(store.records, (c) => (args.all ? { ...c, missionSuspended: false } : { ...c, suspended: c.suspended.filter((x) => !ids.includes(x)) }));
     const at = new Date().toISOString();

@@ -1,7 +1,7 @@
 // `orch suspend <id…>` / `orch suspend --all`: orch leaves the tasks alone (a running session is stopped).
 import type { CommandModule } from "yargs";
 import { updateControls } from "../../reconcile/controls.js";
-import { idsOrAll, openForControl } from "./control-cli.js";
+import { checkIdsOrAll, idsOrAll, openForControl } from "./control-cli.js";
 
 interface Args {
   dir: string;
@@ -16,6 +16,7 @@ export const suspendCommand: CommandModule<object, Args> = {
   builder: (y) => idsOrAll(y) as any,
   handler: async (args) => {
     const ids = args.ids ?? [];
+    checkIdsOrAll(ids, args.all);
     const { store } = await openForControl(args.dir, ids);
     await updateControls(store.records, (c) => (args.all ? { ...c, missionSuspended: true } : { ...c, suspended: [...new Set([...c.suspended, ...ids])] }));
     const at = new Date().toISOString();

@@ -1,0 +1,39 @@
+// The loop's output: plain lines name what changed; --json is one parseable event per line.
+import { describe, expect, it } from "vitest";
+import { PassThrough } from "node:stream";
+import { createView, plainLine } from "../../src/cli/view.js";
+
+describe("view", () => {
+  it("plain lines for transitions and problems (path:line:col), none for internal events", () => {
+    expect(plainLine({ type: "phase", task: "T2", from: "Pending", to: "Blocked", reason: "DepsNotDone", message: "waiting for T1" })).toBe("T2: Pending → Blocked (DepsNotDone: waiting for T1)");
+    const p = plainLine({ type: "problems", source: "mission", problems: [{ code: "x", severity: "error", file: "tasks/T2.md", line: 3, col: 7, message: "bad deps" }] });
+    expect(p).toContain("tasks/T2.md:3:7: bad deps");
+    expect(p).toContain("last valid version stays");
+    expect(plainLine({ type: "pass", pass: 1, ms: 3, actions: 0, tasks: 1 })).toBeUndefined();
+  });
+  it("--json writes one JSON object per event", () => {
+    const out = new PassThrough();
+    let text = "";
+    out.on("data", (d) => (text += d));
+    const v = createView("json", { running: () => new Map() }, out as unknown as NodeJS.WriteStream, () => 0);
+    v.event({ type: "idle", done: 1, total: 2 });
+    v.event({ type: "verify", task: "T1", ok: false, command: "npm test", output: "boom" });
+    const lines = text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { at: "1970-01-01T00:00:00.000Z", type: "idle", done: 1, total: 2 },
+      { at: "1970-01-01T00:00:00.000Z", type: "verify", task: "T1", ok: false, command: "npm test", output: "boom" },
+    ]);
+  });
+  it("the live view redraws a block with running tasks and what is blocked on what", () => {
+    const out = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
+    let text = "";
+    out.on("data", (d: Buffer) => (text += d));
+    const v = createView("tty", { running: () => new Map([["T1", { role: "worker", attempt: 2, startedAt: 0, awaitingApproval: false }]]) }, out, () => 65_000);
+    v.event({ type: "usage", task: "T1", usage: { input: 1200, output: 300, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 });
+    v.event({ type: "phase", task: "T3", to: "Blocked", reason: "DepsNotDone", message: "waiting for T1, T2" });
+    v.close();
+    expect(text).toContain("T1     worker   attempt 2   1m05s  1500 tok");
+    expect(text).toContain("T3     blocked on T1, T2");
+    expect(text).toContain("\x1b[");
+  });
+});
