@@ -9,7 +9,7 @@ import { OrchError } from "../util/errors.js";
 import type { TodoWriter } from "./types.js";
 import { fsyncDir, realFs, tempName, writeDurable, type WriteFs } from "./atomic.js";
 import { errno, ioError } from "./io-errors.js";
-import { withLock, type LockOptions } from "./lock.js";
+import { withLock, type HeldLock, type LockOptions } from "./lock.js";
 import type { StorePaths } from "./paths.js";
 
 const MAX_ROUNDS = 50;
@@ -30,71 +30,17 @@ export class FileTodoWriter implements TodoWriter {
     const lockName = `todo/${encodeURIComponent(rel).replace(/%/g, "_")}`;
     return withLock(this.paths.lock(lockName), this.lock, async (held) => {
       const real = await fs.promises.realpath(target).catch(() => target); // write through a symlink
-      // `expect`: what the file holds now as far as we know; `base`: the bytes to patch.
       if (!fs.existsSync(real)) recoverAbandoned(real);
-      let expect = await readSettled(real, rel);
-      let base = expect.text;
-      let wrote = false;
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        const next = patch(base) ?? base;
-        if (next === expect.text) {
-          // Nothing to write. Unless what we read was a save in progress (an editor that truncates
-          // then writes), in which case a second look differs: patch that instead.
-          const look = await readSettled(real, rel);
-          if (look.text === expect.text) return wrote;
-          expect = look;
-          base = look.text;
+        const cur = await readSettled(real, rel);
+        const next = patch(cur.text);
+        if (next === undefined || next === cur.text) {
+          // Nothing to write, unless what we read was a save in progress: a second look differs.
+          if ((await readSettled(real, rel)).text === cur.text) return false;
           continue;
         }
-        const tmp = tempName(real);
-        const prev = tempName(`${real}.prev`);
-        try {
-          await writeDurable(tmp, next, expect.mode, this.fs);
-          // From the last look to the swap: synchronous, no await, so nothing of ours interleaves.
-          const look = readNow(real, rel);
-          if (look.text !== expect.text) {
-            fs.rmSync(tmp, { force: true });
-            expect = look;
-            base = look.text;
-            await new Promise((r) => setTimeout(r, Math.random() * 2 * (round + 1))); // let the save finish
-            continue;
-          }
-          held.assertHeld();
-          // Move the current file aside rather than rename over it: whatever a person saved up to
-          // this instant is then in `prev`, never silently replaced. link() puts ours in place only
-          // if nobody created the file meanwhile (EEXIST: a save landed in the gap; start over).
-          const captured = renameAside(real, prev);
-          try {
-            fs.linkSync(tmp, real);
-          } catch (err) {
-            if (errno(err) !== "EEXIST") {
-              if (captured) fs.renameSync(prev, real); // put theirs back; report the failure
-              throw err;
-            }
-            fs.rmSync(tmp, { force: true });
-            fs.rmSync(prev, { force: true }); // superseded by the save that just created the file
-            expect = await readSettled(real, rel);
-            base = expect.text;
-            continue;
-          }
-          fs.rmSync(tmp, { force: true });
-          wrote = true;
-          if (!captured || readNow(prev, rel).text === expect.text) {
-            fs.rmSync(prev, { force: true });
-            await fsyncDir(path.dirname(real), this.fs);
-            return true;
-          }
-          // A save landed between the look and the swap (or in place into the old file): it is in
-          // `prev`. Let it finish, then patch its bytes and write again.
-          const replaced = await readSettled(prev, rel);
-          fs.rmSync(prev, { force: true });
-          expect = { text: next, mode: expect.mode };
-          base = replaced.text;
-        } catch (err) {
-          fs.rmSync(tmp, { force: true });
-          fs.rmSync(prev, { force: true });
-          throw ioError(err, "write", rel);
-        }
+        if ((await this.swapIn(real, rel, cur, next, held)) === "done") return true;
+        await new Promise((r) => setTimeout(r, Math.random() * 2 * (round + 1))); // let their save finish
       }
       throw new OrchError("busy", `${rel}: changed ${MAX_ROUNDS} times while orch was editing it`, {
         file: rel,
@@ -102,10 +48,83 @@ export class FileTodoWriter implements TodoWriter {
       });
     });
   }
+
+  /**
+   * Puts `next` in place of `cur`, unless someone saved since `cur` was read: then their save is
+   * left (or put back) in place and the caller retries on it.
+   */
+  private async swapIn(real: string, rel: string, cur: Snapshot, next: string, held: HeldLock): Promise<"done" | "retry"> {
+    const tmp = tempName(real);
+    const prev = tempName(`${real}.prev`);
+    try {
+      await writeDurable(tmp, next, cur.mode, this.fs);
+      // From the last look to the swap: synchronous, no await, so nothing of ours interleaves.
+      if (readNow(real, rel).text !== cur.text) return "retry";
+      held.assertHeld();
+      // Move the current file aside rather than rename over it: whatever a person saved up to this
+      // instant is then in `prev`, never silently replaced. link() puts ours in place only if
+      // nobody created the file meanwhile.
+      const captured = moveAside(real, prev);
+      let linked: boolean;
+      try {
+        linked = linkIfAbsent(tmp, real);
+      } catch (err) {
+        if (captured) fs.renameSync(prev, real); // theirs back where it was; then report
+        throw err;
+      }
+      if (!linked) {
+        fs.rmSync(prev, { force: true }); // a save created the file in the gap: it is the newest
+        return "retry";
+      }
+      if (!captured || readNow(prev, rel).text === cur.text) {
+        fs.rmSync(prev, { force: true });
+        await fsyncDir(path.dirname(real), this.fs);
+        return "done";
+      }
+      // A save hit the old file between the look and the move (in place, maybe still writing
+      // through an open descriptor): put that file back where the person's editor expects it.
+      putBack(real, prev, next, rel);
+      return "retry";
+    } catch (err) {
+      throw ioError(err, "write", rel);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}
+
+interface Snapshot {
+  text: string;
+  mode: number | undefined;
+}
+
+/** Puts the person's file `theirs` back at `real` in place of ours (unless a newer save is there). */
+function putBack(real: string, theirs: string, ours: string, rel: string): void {
+  for (let i = 0; i < 3; i++) {
+    const back = tempName(`${real}.back`);
+    const gotOurs = moveAside(real, back);
+    if (!linkIfAbsent(theirs, real)) {
+      // A save created the file meanwhile: newest wins; ours goes, theirs (older) is superseded.
+      fs.rmSync(theirs, { force: true });
+      fs.rmSync(back, { force: true });
+      return;
+    }
+    fs.rmSync(theirs, { force: true });
+    if (!gotOurs || readNow(back, rel).text === ours) {
+      fs.rmSync(back, { force: true });
+      return;
+    }
+    theirs = back; // what we moved aside was a newer save, not ours: put that back instead
+    ours = readNow(real, rel).text;
+  }
+  throw new OrchError("busy", `${rel}: saved repeatedly while orch was restoring it; a copy is kept beside it`, {
+    file: rel,
+    hint: `Compare ${rel} with the .back file beside it, keep what you want, and delete the copy.`,
+  });
 }
 
 /** Reads a file once it has not been modified for SETTLE_MS, so a save in progress is not taken as the file. */
-async function readSettled(file: string, rel: string): Promise<{ text: string; mode: number | undefined }> {
+async function readSettled(file: string, rel: string): Promise<Snapshot> {
   for (let i = 0; ; i++) {
     let age = Infinity;
     try {
@@ -118,7 +137,7 @@ async function readSettled(file: string, rel: string): Promise<{ text: string; m
   }
 }
 
-function readNow(file: string, rel: string): { text: string; mode: number | undefined } {
+function readNow(file: string, rel: string): Snapshot {
   try {
     const text = fs.readFileSync(file, "utf8");
     return { text, mode: fs.statSync(file).mode & 0o7777 };
@@ -135,7 +154,20 @@ function recoverAbandoned(real: string): void {
   for (const n of fs.readdirSync(dir)) if (n.startsWith(stem) && restoreAside(dir, n)) return;
 }
 
-function renameAside(file: string, to: string): boolean {
+/** link() as an atomic "create if absent"; on a file system without hard links, a plain rename. */
+function linkIfAbsent(from: string, to: string): boolean {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (err) {
+    if (errno(err) === "EEXIST") return false;
+    if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV"].includes(errno(err) ?? "")) throw err;
+    fs.renameSync(from, to);
+    return true;
+  }
+}
+
+function moveAside(file: string, to: string): boolean {
   try {
     fs.renameSync(file, to);
     return true;
