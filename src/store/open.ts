@@ -63,7 +63,7 @@ export function openStore(root: string, opts: StoreOptions = {}): Store {
     records,
     leases,
     journal,
-    todo: (file) => new FileTodoWriter(paths, file, lock, fs),
+    todo: (file) => new FileTodoWriter(paths, file, lock, fs, leases.check),
     // TODO.md's temp files sit beside it, in the root: swept there without recursing into the repo.
     sweep: async () => (await sweepLeftovers(paths.dir)) + (await sweepLeftovers(paths.root, false)),
     // Every operation holds its locks only for its own duration, so there is nothing left to free.

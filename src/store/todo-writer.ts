@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
-import type { TodoWriter } from "./types.js";
+import type { Fence, TodoWriter } from "./types.js";
 import { fsyncDir, realFs, tempName, writeDurable, type WriteFs } from "./atomic.js";
 import { errno, ioError } from "./io-errors.js";
 import { withLock, type HeldLock, type LockOptions } from "./lock.js";
@@ -22,9 +22,10 @@ export class FileTodoWriter implements TodoWriter {
     private readonly file: string,
     private readonly lock: LockOptions,
     private readonly fs: WriteFs = realFs,
+    private readonly checkFence?: (fence: Fence) => Promise<void>,
   ) {}
 
-  async edit(patch: (current: string) => string | undefined): Promise<boolean> {
+  async edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean> {
     const target = path.resolve(this.paths.root, this.file);
     const rel = this.paths.rel(target);
     const lockName = `todo/${encodeURIComponent(rel).replace(/%/g, "_")}`;
@@ -39,6 +40,7 @@ export class FileTodoWriter implements TodoWriter {
           if ((await readSettled(real, rel)).text === cur.text) return false;
           continue;
         }
+        if (fence) await this.checkFence?.(fence); // a process that lost its lease flips no box
         if ((await this.swapIn(real, rel, cur, next, held)) === "done") return true;
         await new Promise((r) => setTimeout(r, Math.random() * 2 * (round + 1))); // let their save finish
       }

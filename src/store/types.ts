@@ -73,6 +73,9 @@ export interface Journal {
 
 /** Surgical edits to TODO.md: `patch` is applied to the newest bytes, re-read under the lock. */
 export interface TodoWriter {
-  /** `patch` returns the new text, or undefined to write nothing. Returns whether it wrote. */
-  edit(patch: (current: string) => string | undefined): Promise<boolean>;
+  /**
+   * `patch` returns the new text, or undefined to write nothing. Returns whether it wrote.
+   * With a `fence`, the write is refused ("fenced") unless that lease token is still current.
+   */
+  edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean>;
 }

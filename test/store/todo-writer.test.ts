@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
+import { fenceOf } from "../../src/store/leases.js";
 import { setChecked } from "../../src/spec/todo-edit.js";
 import { tempDir } from "./helpers.js";
 
@@ -85,6 +86,19 @@ describe("TODO.md writer", () => {
       expect(text).toContain(via === "edit" ? "- [x] T3 " : "- [ ] T3 ");
       expect(readdirSync(root).filter((n) => n.endsWith(".tmp"))).toEqual([]);
     }
+  });
+
+  it("a fenced edit is refused once the lease was taken over", async () => {
+    const root = tempDir();
+    writeFileSync(path.join(root, "TODO.md"), todoText());
+    let now = 1_000;
+    const store = openStore(root, { now: () => now });
+    const a = await store.leases.acquire("mission", "A", 100);
+    expect(await store.todo("TODO.md").edit((t) => setChecked(t, "T1", true), fenceOf(a!))).toBe(true);
+    now += 500;
+    await store.leases.acquire("mission", "B", 100);
+    await expect(store.todo("TODO.md").edit((t) => setChecked(t, "T2", true), fenceOf(a!))).rejects.toMatchObject({ code: "fenced" });
+    expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toContain("- [ ] T2 ");
   });
 
   it("writes nothing when the patch has nothing to do, and writes through a symlink", async () => {
