@@ -72,3 +72,26 @@ describe("orch status", () => {
     expect(table.stdout).toMatch(/^T4 +Join +blocked +T2,T3 +T2,T3$/m);
   });
 });
+
+describe("orch validate --fix", () => {
+  it("writes ids into id-less lines only, skipping ids already taken", async () => {
+    const dir = tmp();
+    const before = "# M\r\n\r\n- [ ] T1 One\r\n- [ ] Two é\r\n\t- [x] Three\r\n";
+    writeFileSync(path.join(dir, "TODO.md"), before);
+    mkdirSync(path.join(dir, ".orchestrator", "state"), { recursive: true });
+    writeFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), "{}");
+    const r = await orch("validate", "--fix", "--dir", dir);
+    expect(r.stderr).toMatch(/^TODO\.md:4: assigned id T3$/m);
+    expect(r.stdout).toMatch(/✓ 3 tasks, 0 errors, 0 warnings/);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(before.replace("] Two", "] T3 Two").replace("] Three", "] T4 Three"));
+  });
+  it("never rewrites a TODO.md it could not read", async () => {
+    const dir = tmp();
+    const bytes = Buffer.from("- [ ] Two\n\u0000");
+    writeFileSync(path.join(dir, "TODO.md"), bytes);
+    const r = await orch("validate", "--fix", "--dir", dir);
+    expect(r.status).toBe(1);
+    expect(readFileSync(path.join(dir, "TODO.md"))).toEqual(bytes);
+  });
+});
+
