@@ -4,7 +4,8 @@
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
+    // Null prototype: a key named "__proto__" (valid JSON) stays a key instead of setting a prototype.
+    const out: Record<string, unknown> = Object.create(null);
     for (const k of Object.keys(value as object).sort()) {
       const v = (value as Record<string, unknown>)[k];
       if (v !== undefined) out[k] = sortKeys(v);
