@@ -49,19 +49,16 @@ export async function withLock<T>(lockDir: string, opts: LockOptions, fn: (held:
   }
 }
 
-const madeDirs = new Set<string>();
-
+function makeParent(lockDir: string): void {
+  const parent = path.dirname(lockDir);
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+  } catch (err) {
+    throw ioError(err, "create the lock folder", parent);
+  }
+}
 
 async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
-  const parent = path.dirname(lockDir);
-  if (!madeDirs.has(parent)) {
-    try {
-      fs.mkdirSync(parent, { recursive: true });
-    } catch (err) {
-      throw ioError(err, "create the lock folder", parent);
-    }
-    madeDirs.add(parent);
-  }
   const staleMs = Math.max(opts.staleMs, 2000);
   const deadline = Date.now() + opts.waitMs;
   for (let attempt = 0; ; attempt++) {
@@ -96,6 +93,10 @@ async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
         },
       };
     } catch (err) {
+      if (errno(err) === "ENOENT" && attempt < 3) {
+        makeParent(lockDir); // first use of this folder (or someone removed locks/): make it, retry
+        continue;
+      }
       if (errno(err) !== "ELOCKED" && errno(err) !== "EEXIST") throw ioError(err, "take the lock", lockDir);
       if (Date.now() >= deadline) {
         const owner = readOwner(lockDir);

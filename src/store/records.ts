@@ -61,22 +61,15 @@ export class FileRecordStore implements RecordStore {
     change: (current: T | undefined) => T,
     fence?: Fence,
   ): Promise<Versioned<T>> {
-    // The re-read happens under the lock, so `change` always sees the newest data and the CAS that
-    // follows cannot fail between orch processes; a "conflict" still retries, with jitter, a few times.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.locked(key, async (held) => {
-          const cur = await this.readEnvelope(key);
-          const current = cur ? this.parseValue(key, cur, parse) : undefined;
-          const next = change(current);
-          if (cur && jsonEqual(next, current)) return { value: current as T, version: cur.version }; // no churn
-          return this.commit(key, cur, next, fence, held);
-        });
-      } catch (err) {
-        if (!(err instanceof OrchError) || err.code !== "conflict" || attempt >= 4) throw err;
-        await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * Math.random()));
-      }
-    }
+    // The read-modify-write happens under the lock, so `change` always runs on the newest data and
+    // the version check that follows cannot fail: no optimistic retry loop is needed (or possible).
+    return this.locked(key, async (held) => {
+      const cur = await this.readEnvelope(key);
+      const current = cur ? this.parseValue(key, cur, parse) : undefined;
+      const next = change(current);
+      if (cur && jsonEqual(next, current)) return { value: current as T, version: cur.version }; // no churn
+      return this.commit(key, cur, next, fence, held);
+    });
   }
 
   async remove(key: string, expected: number, fence?: Fence): Promise<void> {
