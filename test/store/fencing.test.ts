@@ -14,6 +14,17 @@ const readRecord = (root: string, key: string) => JSON.parse(readFileSync(path.j
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now()) + 20));
 
 describe("fencing with SIGSTOP / SIGCONT", () => {
+  it("processes racing for one lease: exactly one gets it", async () => {
+    const root = tempDir();
+    const ws = Array.from({ length: 6 }, (_, i) => spawnWorker("acquire", { root, lease: "mission", holder: `p${i}`, ttlMs: 60_000 }));
+    await Promise.all(ws.map((w) => w.waitFor((l) => l.ready === true)));
+    for (const w of ws) w.send();
+    const got = await Promise.all(ws.map((w) => w.waitFor((l) => "lease" in l)));
+    const winners = got.filter((l) => l.lease !== null);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.lease.token).toBe(1);
+  });
+
   it("a holder paused past its lease's expiry is refused after another took the lease over", async () => {
     const root = tempDir();
     const a = spawnWorker("lease", { root, lease: "mission", holder: "A", ttlMs: 1200, key: "fenced/r" });

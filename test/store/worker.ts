@@ -54,6 +54,10 @@ async function main(): Promise<void> {
     } catch (err) {
       say({ refused: (err as { code?: string }).code, message: (err as Error).message });
     }
+  } else if (mode === "acquire") {
+    say({ ready: true });
+    await new Promise((r) => process.stdin.once("data", r)); // all start together
+    say({ lease: (await store.leases.acquire(args.lease, args.holder, args.ttlMs)) ?? null });
   } else if (mode === "pause-before-rename") {
     try {
       const r = await store.records.update(args.key, Counter.parse, (c) => ({ n: (c?.n ?? 0) + 1000, by: {} }));
