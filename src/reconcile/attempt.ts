@@ -3,7 +3,9 @@
 import type { Config } from "../spec/config.js";
 import type { Role, TaskSpec } from "../spec/model.js";
 import type { AgentRuntime, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/types.js";
-import { renderPrompt, routeModel, workerInput } from "../runtime/roles.js";
+import { routeModel } from "../runtime/roles.js";
+import { attemptPrompt } from "./prompt.js";
+import type { RecordStore } from "../store/types.js";
 import type { AbortReason } from "./actions.js";
 import { backoffMs } from "./backoff.js";
 import { effectiveBudget } from "./budget.js";
@@ -27,6 +29,9 @@ export interface AttemptEnv extends StateWriter {
   sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
   /** Records success and checks the box (executor.ts). */
   succeed(id: string, generation: string): Promise<void>;
+  records: RecordStore;
+  /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
+  context?: (t: TaskSpec) => Promise<string | undefined>;
   /** The lease holder, recorded as the owner of the attempt. */
   owner(): { holder: string; token: number } | undefined;
 }
@@ -120,15 +125,14 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
 /** After a restart: re-attaches to a recorded session, or undefined when the backend no longer has it. */
 export async function attachSession(env: AttemptEnv, e: RunningEntry, t: TaskSpec, sessionId: string): Promise<SessionHandle | undefined> {
   try {
-    return await env.runtime.attach(sessionId, request(env, e, t, e.role, undefined), (ev) => onEvent(env, e, ev));
+    return await env.runtime.attach(sessionId, request(env, e, t, e.role, ""), (ev) => onEvent(env, e, ev));
   } catch {
     return undefined;
   }
 }
 
-function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined): SessionRequest {
+function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prompt: string): SessionRequest {
   const config = env.config();
-  const input = workerInput(t, {});
   return {
     taskId: t.id,
     attempt: e.attempt,
@@ -137,16 +141,16 @@ function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feed
     model: routeModel(config, t, role),
     ...(t.agent ? { agent: t.agent } : {}),
     title: `${t.id} ${t.title} (${role}, attempt ${e.attempt})`,
-    prompt: renderPrompt(role, feedback ? { ...input, findings: feedback } : input),
+    prompt,
     ...(t.approval ? { approval: t.approval } : {}),
   };
 }
 
 async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
-  const req = request(env, e, t, role, feedback);
   let handle = existing;
   if (!handle) {
     try {
+      const req = request(env, e, t, role, await attemptPrompt({ records: env.records, context: env.context }, t, role, feedback));
       handle = await env.runtime.start(req, (ev) => onEvent(env, e, ev));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -207,7 +211,7 @@ async function phase(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string
     const at = new Date(env.now()).toISOString();
     return { phase: to, conditions: [{ type: to, status: "True", reason, message, at, observedGeneration: cur.observedGeneration }], ...more };
   });
-  await record(env, [{ task: e.id, kind: "phase", attempt: e.attempt, from, to, detail: { reason, message } }]);
+  await record(env, [{ task: e.id, kind: "phase", attempt: e.attempt, from, to, detail: { reason, message, generation: e.generation } }]);
   env.emit({ type: "phase", task: e.id, from, to, reason, message });
   return s;
 }

@@ -17,6 +17,8 @@ export interface DriveOptions {
   onLoop?: (loop: Reconciler) => void;
   /** Handle SIGINT/SIGTERM (default true). */
   signals?: boolean;
+  /** Context packs in worker prompts (the CLI: true). */
+  contextPacks?: boolean;
 }
 
 /** Exit codes: 0 all done (run) or a clean stop (watch); 1 not all done; 3 the lease was lost. */
@@ -28,6 +30,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     store,
     runtime: opts.runtime,
     watch: opts.mode === "watch",
+    contextPacks: opts.contextPacks ?? false,
     emit: (e) => {
       if (e.type === "lease" && e.status === "lost") leaseLost = true;
       opts.emit(e);
@@ -62,7 +65,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     await loop.stop(interrupted ? "signal" : "done");
     if (leaseLost) return 3;
     if (!m) return 1;
-    const actual = await readAllStates(store.records, () => {});
+    const actual = await readAllStates(store, () => {});
     return m.tasks.every((t) => isDone(t, actual.get(t.id))) ? 0 : 1;
   } finally {
     process.off("SIGINT", onSignal);

@@ -6,7 +6,9 @@ import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
-import type { Mission } from "../spec/model.js";
+import type { Mission, TaskSpec } from "../spec/model.js";
+import { buildContextPack } from "../context/pack.js";
+import { openCodeTools } from "../context/open.js";
 import { loadConfig, loadMission } from "../spec/load.js";
 import { createSpecCache } from "../spec/mission.js";
 import type { Store } from "../store/open.js";
@@ -37,6 +39,8 @@ export interface LoopOptions {
   rand?: () => number;
   /** A task must stay missing this long before its finalizer runs. */
   deleteGraceMs?: number;
+  /** Put a context pack (context/pack.ts) into worker prompts (the CLI does; default false). */
+  contextPacks?: boolean;
 }
 
 const MISSION_LEASE = "mission";
@@ -89,10 +93,21 @@ export class Reconciler {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
       },
       succeed: (id, gen) => self.executor.succeed(id, gen),
+      ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
       attemptEnded: () => self.enqueue(),
       mayStart: () => !self.stopped && self.lease !== undefined,
     };
     this.executor = new Executor(env);
+  }
+
+  private tools: ReturnType<typeof openCodeTools> | undefined;
+
+  /** The task's context pack; the code tools (orch-native pool or fallback) open on first use. */
+  private async contextFor(t: TaskSpec): Promise<string | undefined> {
+    if (!this.mission) return undefined;
+    this.tools ??= openCodeTools(this.opts.root, { pool: this.config.context.nativePool });
+    const pack = await buildContextPack(t, this.mission, await this.tools, { tokenBudget: this.config.context.tokenBudget });
+    return pack.text.trim() || undefined;
   }
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
@@ -179,7 +194,7 @@ export class Reconciler {
       this.lastPlan = { actions: [] };
       return;
     }
-    const actual = await readAllStates(this.opts.store.records, (id, err) => this.opts.emit({ type: "error", task: id, message: String(err) }));
+    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }));
     const controls = await readControls(this.opts.store.records);
     const ids = new Set(mission.tasks.map((t) => t.id));
     for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
@@ -295,6 +310,7 @@ export class Reconciler {
       this.opts.emit({ type: "lease", status: "released", holder: this.holder });
     }
     this.lease = undefined;
+    if (this.tools) await (await this.tools).close().catch(() => {});
     for (const f of this.quiet.splice(0)) f();
   }
 }

@@ -1,5 +1,8 @@
 // Task-state records as the loop uses them: read all, change one under the lease's fence, record history.
 import type { Fence, HistoryEvent, Journal, RecordStore } from "../store/types.js";
+import type { Store } from "../store/open.js";
+import { readTaskState } from "../store/task-state.js";
+import { formatProblem } from "../util/errors.js";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
@@ -7,9 +10,12 @@ import { applyPatch, freshState, type StatePatch } from "./actions.js";
 export const stateKey = (id: string) => `state/${id}`;
 const parse = (raw: unknown) => TaskStateSchema.parse(raw);
 
-/** Reads every task state. An unreadable record is reported and skipped, never fatal. */
-export async function readAllStates(records: RecordStore, onError: (id: string, err: unknown) => void): Promise<Map<string, TaskState>> {
-  const keys = await records.list("state/");
+/**
+ * Reads every task state. A damaged record is moved aside and rebuilt from history by the store
+ * (readTaskState), and reported; a record that still cannot be read is reported and skipped.
+ */
+export async function readAllStates(store: Store, onError: (id: string, message: string) => void): Promise<Map<string, TaskState>> {
+  const keys = await store.records.list("state/");
   const out = new Map<string, TaskState>();
   // Bounded parallel reads: fast on 10,000 records without opening them all at once.
   for (let i = 0; i < keys.length; i += 64) {
@@ -17,10 +23,11 @@ export async function readAllStates(records: RecordStore, onError: (id: string, 
       keys.slice(i, i + 64).map(async (key) => {
         const id = key.slice("state/".length);
         try {
-          const r = await records.read(key, parse);
+          const r = await readTaskState(store, id);
+          if (r?.recovered) onError(id, formatProblem(r.recovered.problem));
           if (r) out.set(id, r.value);
         } catch (err) {
-          onError(id, err);
+          onError(id, err instanceof Error ? err.message : String(err));
         }
       }),
     );

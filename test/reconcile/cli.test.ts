@@ -63,5 +63,5 @@ describe("orch run / suspend / resume / retry (CLI)", () => {
     expect(hist).toContain('"kind":"verify"');
     expect(orch("retry", "T1").status).toBe(0);
     expect(readFileSync(path.join(root, ".orchestrator", "history", "T1.jsonl"), "utf8")).toContain('"kind":"retry-requested"');
-  });
+  }, 240_000);
 });

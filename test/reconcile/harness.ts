@@ -34,7 +34,7 @@ export function makeRepo(todo: string, files: Record<string, string> = {}, confi
   return root;
 }
 
-export async function startLoop(root: string, script: FakeScript = {}, watch = false): Promise<Harness> {
+export async function startLoop(root: string, script: FakeScript = {}, watch = false, contextPacks = false): Promise<Harness> {
   const store = openStore(root);
   const runtime = new FakeRuntime(script);
   const events: LoopEvent[] = [];
@@ -44,6 +44,7 @@ export async function startLoop(root: string, script: FakeScript = {}, watch = f
     store,
     runtime,
     watch,
+    contextPacks,
     deleteGraceMs: 50,
     emit: (e) => {
       events.push(e);

@@ -59,7 +59,8 @@ describe("loop", () => {
   });
 
   it("a stalled session is aborted and retried", async () => {
-    const root = makeRepo("- [ ] T1 hangs once\n", {}, { stallSec: 0.2 });
+    // Generous budget: on a loaded machine a slow state write can itself look like a stall.
+    const root = makeRepo("- [ ] T1 hangs once\n", {}, { stallSec: 0.5, budget: { attempts: 6 } });
     h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["hang", "ok"] } });
     await settle(h);
     const hist = await h.store.journal.read("T1");
@@ -88,5 +89,20 @@ describe("loop: approvals", () => {
     decide(root, "T1", "approve");
     await settle(h);
     expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+});
+
+describe("loop: prompts", () => {
+  it("the worker prompt carries the task, its deps' review summaries and the context pack of its scope", async () => {
+    const root = makeRepo("- [ ] T1 Words\n- [ ] T2 Slugify (after T1)\n", {
+      "src/words.js": "export function splitWords(text) {\n  return text.split(/\\s+/);\n}\n",
+      "tasks/T2.md": "---\nid: T2\nfiles: [\"src/*.js\"]\n---\nUse splitWords to build slugify.\n",
+    }, { review: { enabled: true } });
+    h = await startLoop(root, { latencyMs: 5 }, false, true);
+    await settle(h);
+    const p = h.runtime.calls.find((c) => c.taskId === "T2" && c.role === "worker")!.prompt;
+    expect(p).toContain("Use splitWords to build slugify.");
+    expect(p).toContain("T1: looks right");
+    expect(p).toContain("src/words.js");
   });
 });

@@ -86,3 +86,20 @@ describe("watch", () => {
     expect(h.runtime.calls.filter((c) => c.taskId === "T1").length).toBe(2);
   });
 });
+
+describe("watch: damaged records", () => {
+  it("a corrupt state record is moved aside, rebuilt from history and reported; the task does not rerun", async () => {
+    const root = makeRepo("- [ ] T1 a\n");
+    h = await startLoop(root, { latencyMs: 5 }, true);
+    await h.waitFor(phase("T1", "Succeeded"));
+    await settle(h);
+    writeFileSync(path.join(root, ".orchestrator", "state", "T1.json"), "{ torn");
+    h.write("TODO.md", "- [x] T1 a\n\n");
+    const err = await h.waitFor((e) => e.type === "error" && e.task === "T1");
+    expect(err.type === "error" && err.message).toContain("moved aside");
+    await settle(h);
+    expect((await h.state("T1"))!.phase).toBe("Succeeded");
+    expect(h.runtime.calls.length).toBe(1);
+    expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toContain("[x] T1");
+  });
+});

@@ -24,7 +24,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   let loop: Reconciler | undefined;
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
   try {
-    return await drive({ root, runtime, mode, emit: (e) => view.event(e), onLoop: (l) => (loop = l) });
+    return await drive({ root, runtime, mode, contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) });
   } finally {
     view.close();
   }
