@@ -27,6 +27,8 @@ export interface AttemptEnv extends StateWriter {
   rand(): number;
   /** Feeds the backend's circuit breaker. */
   sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
+  /** A session reported usage: budgets may need a look. */
+  usageChanged?(id: string): void;
   /** Records success and checks the box (executor.ts). */
   succeed(id: string, generation: string): Promise<void>;
   records: RecordStore;
@@ -41,6 +43,8 @@ export interface RunningEntry extends RunningInfo {
   id: string;
   handle?: SessionHandle;
   stop: AbortController;
+  /** Running totals of the current session, not yet in the record (budgets see them live). */
+  live?: { usage: Usage; costUsd: number };
 }
 
 /** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
@@ -169,6 +173,7 @@ async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role
   env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
   e.handle = undefined;
+  e.live = undefined; // the final totals are recorded below
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
   await patchState(env, e.id, e.generation, (s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }));
@@ -187,7 +192,11 @@ function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
       e.awaitingApproval = false;
       void phase(env, e, "Running", "Approved", "the permission was answered").catch(() => {});
     }
-  } else if (ev.type === "usage") env.emit({ type: "usage", task: e.id, usage: ev.usage, costUsd: ev.costUsd });
+  } else if (ev.type === "usage") {
+    e.live = { usage: ev.usage, costUsd: ev.costUsd };
+    env.emit({ type: "usage", task: e.id, usage: ev.usage, costUsd: ev.costUsd });
+    env.usageChanged?.(e.id);
+  }
   else if (ev.type === "permission") {
     // The runtime applied the policy; an event reaching us means a person must answer (approval file).
     e.awaitingApproval = true;

@@ -95,6 +95,7 @@ export class Reconciler {
       succeed: (id, gen) => self.executor.succeed(id, gen),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
       attemptEnded: () => self.enqueue(),
+      usageChanged: () => self.soon(500),
       mayStart: () => !self.stopped && self.lease !== undefined,
     };
     this.executor = new Executor(env);
@@ -196,6 +197,13 @@ export class Reconciler {
     }
     const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }));
     const controls = await readControls(this.opts.store.records);
+    // Budgets see the running sessions' usage before it is recorded.
+    for (const [id, e] of this.running) {
+      const s = actual.get(id);
+      if (!s || !e.live) continue;
+      const u = e.live.usage;
+      actual.set(id, { ...s, costUsd: s.costUsd + e.live.costUsd, usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite } });
+    }
     const ids = new Set(mission.tasks.map((t) => t.id));
     for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
     for (const id of this.missingSince.keys()) if (ids.has(id) || !actual.has(id)) this.missingSince.delete(id);
@@ -254,6 +262,17 @@ export class Reconciler {
     return errors.length === 0;
   }
 
+  private soonTimer: NodeJS.Timeout | undefined;
+
+  /** A pass within `ms`, without delaying one already due (unlike the debounce). */
+  private soon(ms: number): void {
+    if (this.soonTimer || this.stopped) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      this.enqueue();
+    }, ms);
+  }
+
   private requeue(ms: number): void {
     if (this.stopped) return;
     if (this.requeueTimer) clearTimeout(this.requeueTimer);
@@ -300,7 +319,7 @@ export class Reconciler {
   async stop(reason: "signal" | "done" | "lease-lost" = "signal"): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of [this.leaseTimer, this.requeueTimer, this.debounceTimer]) if (t) clearTimeout(t);
+    for (const t of [this.leaseTimer, this.requeueTimer, this.debounceTimer, this.soonTimer]) if (t) clearTimeout(t);
     clearInterval(this.leaseTimer);
     await this.watcher?.close();
     await this.passing?.catch(() => {});

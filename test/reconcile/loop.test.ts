@@ -106,3 +106,16 @@ describe("loop: prompts", () => {
     expect(p).toContain("src/words.js");
   });
 });
+
+describe("loop: budgets", () => {
+  it("a running session that spends past the token budget is stopped: Failed, BudgetExhausted, a hard stop", async () => {
+    const root = makeRepo("- [ ] T1 spender\n", { "tasks/T1.md": "---\nid: T1\nbudget: { tokens: 1000 }\n---\n" });
+    h = await startLoop(root, { latencyMs: 60_000, tokensPerSession: 200, usageEveryMs: 20 });
+    await settle(h);
+    const s = (await h.state("T1"))!;
+    expect(s).toMatchObject({ phase: "Failed", lastError: { code: "budget", terminal: true } });
+    expect(s.usage.input).toBeGreaterThanOrEqual(1000);
+    expect(h.events.some((e) => e.type === "action" && e.action.type === "abort" && e.action.reason === "budget")).toBe(true);
+    expect(h.runtime.calls.length).toBe(1);
+  });
+});

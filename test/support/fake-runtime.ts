@@ -40,6 +40,8 @@ export interface FakeScript {
   writeFiles?: boolean;
   /** Reviewer verdicts per task, by review (last one repeats); default: approved. */
   reviews?: Record<string, boolean[]>;
+  /** Report growing usage (tokensPerSession per tick) and progress this often while a session runs. */
+  usageEveryMs?: number;
   /** How often a session waiting for approval polls its approval file. */
   approvalPollMs?: number;
 }
@@ -114,6 +116,19 @@ export class FakeRuntime implements AgentRuntime {
       finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure } });
     let replyPermission = async (_id: string, _r: PermissionReply) => {};
     if (outcome !== "hang") timers.push(c.setTimeout(() => onEvent({ type: "progress", sessionId, at: c.now() }), Math.min(5, latency / 2)));
+    if (this.script.usageEveryMs) {
+      // A long session that keeps spending: running totals, as the OpenCode runtime reports them.
+      const step = usage.input;
+      usage.input = 0;
+      const tick = () => {
+        if (finished) return;
+        usage.input += step; // the session's totals so far; the final result carries them too
+        onEvent({ type: "progress", sessionId, at: c.now() });
+        onEvent({ type: "usage", sessionId, usage: { ...usage }, costUsd: 0 });
+        timers.push(c.setTimeout(tick, this.script.usageEveryMs!));
+      };
+      timers.push(c.setTimeout(tick, this.script.usageEveryMs));
+    }
     if (outcome === "ok") timers.push(c.setTimeout(() => void succeed(), latency));
     else if (outcome === "infra") timers.push(c.setTimeout(() => fail("server-down", false, true), latency));
     else if (outcome === "terminal") timers.push(c.setTimeout(() => fail("unknown-model", true, false), latency));
