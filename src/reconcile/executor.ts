@@ -70,32 +70,42 @@ export class Executor {
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
   }
 
-  private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, resume?: Parameters<typeof runAttempt>[3]): void {
+  private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): void {
+    const t = this.env.mission().tasks.find((x) => x.id === id);
+    if (!t || this.env.running.has(id)) return;
+    const e = this.register(id, s);
+    this.run(e, t);
+  }
+
+  /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
+  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): RunningEntry & { done: Promise<void> } {
+    const now = this.env.now();
+    const e = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve() };
+    this.env.running.set(id, e);
+    return e;
+  }
+
+  private run(e: RunningEntry & { done: Promise<void> }, t: TaskSpec, resume?: Parameters<typeof runAttempt>[3]): void {
     const env = this.env;
-    const t = env.mission().tasks.find((x) => x.id === id);
-    if (!t || env.running.has(id)) return;
-    const now = env.now();
-    const e = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController() } as RunningEntry & { done: Promise<void> };
-    // Registered before the first await, so the next pass sees it as running: no task runs twice at once.
-    env.running.set(id, e);
     e.done = runAttempt(env, e, t, resume).finally(() => {
-      env.running.delete(id);
-      env.attemptEnded(id);
+      env.running.delete(e.id);
+      env.attemptEnded(e.id);
     });
   }
 
   private async adopt(id: string, sessionId: string | undefined): Promise<void> {
     const env = this.env;
     const t = env.mission().tasks.find((x) => x.id === id);
+    if (!t || env.running.has(id)) return;
     const s = await readState(env.records, id);
-    if (!t || !s || env.running.has(id)) return;
+    if (!s || env.running.has(id)) return;
     const last = s.sessions[s.sessions.length - 1];
     const role = (last?.role as RunningEntry["role"] | undefined) ?? "worker";
-    const base = { generation: s.generation, attempt: Math.max(1, s.attempts), role };
-    const probe = { id, ...base, startedAt: env.now(), lastProgressAt: env.now(), awaitingApproval: false, stop: new AbortController() };
-    const handle = sessionId ? await attachSession(env, probe, t, sessionId) : undefined;
+    const e = this.register(id, { generation: s.generation, attempt: Math.max(1, s.attempts), role });
+    // Events of a re-attached session go to the registered entry (progress feeds stall detection).
+    const handle = sessionId ? await attachSession(env, e, t, sessionId) : undefined;
     const workerDone = (s.phase === "Verifying" || s.phase === "Reviewing") && !handle;
-    this.launch(id, base, { ...(handle ? { handle } : {}), at: workerDone ? "verify" : "session" });
+    this.run(e, t, { ...(handle ? { handle } : {}), at: workerDone ? "verify" : "session" });
   }
 
   private async abort(id: string, reason: RunningEntry["aborting"]): Promise<void> {

@@ -119,3 +119,61 @@ describe("loop: budgets", () => {
     expect(h.runtime.calls.length).toBe(1);
   });
 });
+
+describe("loop: git and leases", () => {
+  it("git.commit task: a succeeded task's changes are committed with its trailers", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const root = makeRepo("- [ ] T1 write\n", { "tasks/T1.md": "---\nid: T1\nfiles: [\"out.txt\"]\n---\n" }, { git: { commit: "task" } });
+    const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("-c", "user.email=t@orch", "-c", "user.name=t", "commit", "-qm", "init");
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: [{ write: { "out.txt": "hello\n" } }] } });
+    await settle(h);
+    const log = git("log", "-1", "--format=%B");
+    expect(log).toMatch(/T1/);
+    expect(git("show", "--stat", "HEAD")).toContain("out.txt");
+    expect((await h.store.journal.read("T1")).some((e) => e.kind === "commit")).toBe(true);
+  });
+
+  it("a lost lease stops the loop at once; its writes are refused", async () => {
+    const root = makeRepo("- [ ] T1 slow\n", {}, { lease: { ttlSec: 0.3 } });
+    h = await startLoop(root, { latencyMs: 60_000 });
+    await h.waitFor((e) => e.type === "session" && e.status === "started");
+    // Another process takes the lease over (as after a long pause of this one).
+    await h.store.records.update("runtime/leases/mission", (x) => x as { name: string; holder: string; token: number; expiresAt: number }, (cur) => ({ ...cur!, holder: "other", token: cur!.token + 1, expiresAt: Date.now() + 60_000 }));
+    await h.waitFor((e) => e.type === "lease" && e.status === "lost");
+    expect(h.loop.isStopped).toBe(true);
+    expect((await h.state("T1"))!.phase).toBe("Running"); // left for the new holder to adopt
+  });
+});
+
+describe("loop: restart beside a surviving backend", () => {
+  it("a record left Running with a live session is re-attached, not relaunched, and not charged twice", async () => {
+    const { FakeRuntime } = await import("../support/fake-runtime.js");
+    const { openStore } = await import("../../src/store/open.js");
+    const { loadConfig, loadMission } = await import("../../src/spec/load.js");
+    const { Reconciler } = await import("../../src/reconcile/loop.js");
+    const root = makeRepo("- [ ] T1 long\n");
+    const runtime = new FakeRuntime({ latencyMs: 400 });
+    const store = openStore(root);
+    const m = await loadMission(root, (await loadConfig(root)).config);
+    const gen = m.tasks[0]!.generation;
+    // What a crashed orch leaves: a session still running in the backend, its record says Running.
+    const live = await runtime.start({ taskId: "T1", attempt: 1, role: "worker", directory: root, model: "a/b", title: "T1", prompt: "p" }, () => {});
+    const at = new Date().toISOString();
+    await store.records.write("state/T1", { id: "T1", phase: "Running", generation: gen, observedGeneration: gen, conditions: [], attempts: 1, sessions: [{ id: live.sessionId, role: "worker", attempt: 1, startedAt: at }], createdAt: at, updatedAt: at, usage: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 }, undefined);
+    const events: { type: string; status?: string }[] = [];
+    const loop = new Reconciler({ root, store, runtime, watch: false, emit: (e) => events.push(e) });
+    await loop.start();
+    for (let i = 0; i < 200 && !loop.settled; i++) {
+      await loop.whenQuiet();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await loop.stop();
+    expect(events.some((e) => e.type === "session" && e.status === "attached")).toBe(true);
+    expect(runtime.calls.length).toBe(1); // only the session the test started
+    const s = (await store.records.read("state/T1", (x) => x as { phase: string; attempts: number }))!.value;
+    expect(s).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+});

@@ -52,7 +52,7 @@ const realClock: FakeClock = { now: Date.now, setTimeout: (f, ms) => setTimeout(
 export class FakeRuntime implements AgentRuntime {
   readonly backend = "fake";
   readonly calls: SessionRequest[] = [];
-  readonly live = new Map<string, { req: SessionRequest; done: Promise<SessionResult> }>();
+  readonly live = new Map<string, { req: SessionRequest; handle: SessionHandle; listen: (f: (e: SessionEvent) => void) => void }>();
   private seq = 0;
   private perTask = new Map<string, number>();
 
@@ -79,15 +79,20 @@ export class FakeRuntime implements AgentRuntime {
     return this.launch(`fake-${process.pid}-${++this.seq}`, req, outcome, onEvent);
   }
 
-  async attach(sessionId: string): Promise<SessionHandle | undefined> {
-    // Sessions live in this process only: after a restart they are gone, and orch must relaunch.
-    void sessionId;
-    return undefined;
+  async attach(sessionId: string, _req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle | undefined> {
+    // Sessions live in this process only: after a process restart they are gone and orch must relaunch;
+    // a new loop in the same process (as after a crash of orch beside a surviving server) re-attaches.
+    const s = this.live.get(sessionId);
+    if (!s) return undefined;
+    s.listen(onEvent);
+    return s.handle;
   }
 
   async close(): Promise<void> {}
 
-  private launch(sessionId: string, req: SessionRequest, outcome: FakeOutcome, onEvent: (e: SessionEvent) => void): SessionHandle {
+  private launch(sessionId: string, req: SessionRequest, outcome: FakeOutcome, listener: (e: SessionEvent) => void): SessionHandle {
+    let current = listener;
+    const onEvent = (e: SessionEvent) => current(e);
     const c = this.clock;
     const latency = this.script.latencyByTask?.[req.taskId] ?? this.script.latencyMs ?? 20;
     let settle!: (r: SessionResult) => void;
@@ -159,14 +164,15 @@ export class FakeRuntime implements AgentRuntime {
         }, latency / 2),
       );
     }
-    this.live.set(sessionId, { req, done });
-    void this.log("start", req, sessionId);
-    return {
+    const handle: SessionHandle = {
       sessionId,
       done,
       abort: async () => fail("aborted", false, false),
       replyPermission: (id, r) => replyPermission(id, r),
     };
+    this.live.set(sessionId, { req, handle, listen: (f) => (current = f) });
+    void this.log("start", req, sessionId);
+    return handle;
   }
 
   private async log(event: "start" | "end", req: SessionRequest, session: string): Promise<void> {
