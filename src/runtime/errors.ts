@@ -23,7 +23,8 @@ export function providerError(status: number | undefined, message: string): Sess
 export function mapOpencodeError(err: unknown): SessionError {
   const e = (err ?? {}) as { name?: unknown; data?: { message?: unknown; statusCode?: unknown } };
   const name = typeof e.name === "string" ? e.name : "UnknownError";
-  const message = typeof e.data?.message === "string" ? e.data.message : name;
+  // OpenCode may put a stack trace in the message: keep the first line, it says what happened.
+  const message = (typeof e.data?.message === "string" ? e.data.message : name).split("\n")[0]!.slice(0, 500);
   const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : undefined;
   switch (name) {
     case "MessageAbortedError":
@@ -42,6 +43,9 @@ export function mapOpencodeError(err: unknown): SessionError {
     case "MessageOutputLengthError":
       return sessionError("output-length", message);
     default:
+      // Some typed errors arrive wrapped as UnknownError("<Name>: …").
+      if (/^(ProviderModelNotFoundError|ModelNotFoundError)\b|Model not found/.test(message))
+        return sessionError("unknown-model", message, { terminal: true });
       // Unparseable or malformed model output (garbage, broken JSON, schema violations).
       return sessionError("model-error", message);
   }

@@ -17,6 +17,9 @@ const GlobalEventSchema = z
   })
   .loose();
 
+/** Event types no session watcher needs. */
+const IGNORED = new Set(["sync", "plugin.added", "catalog.updated", "reference.updated", "integration.updated", "project.updated", "server.heartbeat", "server.connected", "file.watcher.updated", "lsp.updated"]);
+
 /** Reads the session id an event concerns, wherever OpenCode put it. */
 function sessionOf(props: Record<string, unknown>): string | undefined {
   if (typeof props.sessionID === "string") return props.sessionID;
@@ -124,6 +127,10 @@ export class EventHub {
   }
 
   private dispatch(raw: unknown): void {
+    // Most events (sync mirrors, text deltas, catalogue updates) concern no watched session:
+    // drop them before validating, since there are dozens per model turn.
+    const type = (raw as { payload?: { type?: unknown } } | null)?.payload?.type;
+    if (typeof type !== "string" || IGNORED.has(type) || this.listeners.size === 0) return;
     const parsed = GlobalEventSchema.safeParse(raw);
     if (!parsed.success) return;
     const props = (parsed.data.payload.properties ?? {}) as Record<string, unknown>;

@@ -91,6 +91,7 @@ export class OpenCodeServer {
   private current?: string;
   private starting?: Promise<string>;
   private restarts = 0;
+  private healthyAt = 0;
   private stopped = false;
   private readonly downListeners = new Set<() => void>();
 
@@ -132,10 +133,13 @@ export class OpenCodeServer {
   /** Returns a URL of a running server: starts (or restarts) an owned one when needed. */
   async ensureUp(): Promise<string> {
     if (!this.owned) {
+      // Checked at most every few seconds: every SDK call goes through here.
+      if (Date.now() - this.healthyAt < 5_000) return this.current!;
       if (!(await this.healthy()))
         throw new OrchError("server-unreachable", `OpenCode server ${this.current} does not answer /global/health`, {
           hint: "Start it with `opencode serve`, check --server and the password, or omit --server to let orch start one.",
         });
+      this.healthyAt = Date.now();
       return this.current!;
     }
     if (this.stopped) throw new OrchError("server-stopped", "the OpenCode server was stopped");

@@ -72,6 +72,12 @@ describe("OpenCodeRuntime on a real server", () => {
     expect(r500.error).toMatchObject({ code: "provider-error", terminal: false, infrastructure: true });
   });
 
+  it("an unknown model is a terminal unknown-model error, not a hang", async () => {
+    const res = await (await h.runtime.start(h.request(h.repo(), { model: "orch-demo/no-such-model" }), () => {})).done;
+    expect(res.error).toMatchObject({ code: "unknown-model", terminal: true });
+    expect(res.error!.message).not.toContain("\n");
+  });
+
   it("abort stops a hung session: session.abort, error aborted", async () => {
     h.model.setScript(steps([{ reply: reply.hang() }]));
     const rec = recorder();

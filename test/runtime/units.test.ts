@@ -50,8 +50,12 @@ describe("error mapping", () => {
     [{ name: "MessageAbortedError", data: { message: "aborted" } }, "aborted", false, false],
     [{ name: "ContextOverflowError", data: { message: "too long" } }, "context-overflow", true, false],
     [undefined, "model-error", false, false],
+    [{ name: "UnknownError", data: { message: "ProviderModelNotFoundError: Model not found: x/y.\n    at getModel" } }, "unknown-model", true, false],
   ])("%j → %s", (err, code, terminal, infrastructure) => {
     expect(mapOpencodeError(err)).toMatchObject({ code, terminal, infrastructure });
+  });
+  it("keeps only the first line of a message (no stack traces in task state)", () => {
+    expect(mapOpencodeError({ name: "UnknownError", data: { message: "boom\n    at x (y.js:1:2)" } }).message).toBe("boom");
   });
   it("classifies retry messages without a status", () => {
     expect(providerError(undefined, "Rate limit exceeded").code).toBe("rate-limited");
