@@ -49,6 +49,15 @@ export async function withLock<T>(lockDir: string, opts: LockOptions, fn: (held:
   }
 }
 
+/** Resolves once no lock under `prefix` is held or awaited by this process. */
+export async function drain(prefix: string): Promise<void> {
+  for (;;) {
+    const pending = [...queues].filter(([dir]) => dir.startsWith(prefix)).map(([, tail]) => tail);
+    if (pending.length === 0) return;
+    await Promise.all(pending);
+  }
+}
+
 function makeParent(lockDir: string): void {
   const parent = path.dirname(lockDir);
   try {

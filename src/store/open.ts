@@ -1,10 +1,11 @@
 // openStore: the one entry to everything orch records under <root>/.orchestrator/.
+import path from "node:path";
 import type { Journal, LeaseManager, RecordStore, TodoWriter } from "./types.js";
 import { realFs, type WriteFs } from "./atomic.js";
 import { FileJournal } from "./journal.js";
 import { ensureLayout } from "./layout.js";
 import { FileLeaseManager } from "./leases.js";
-import { DEFAULT_LOCK_OPTIONS } from "./lock.js";
+import { DEFAULT_LOCK_OPTIONS, drain } from "./lock.js";
 import { FileRecordStore } from "./records.js";
 import { StorePaths } from "./paths.js";
 import { sweepLeftovers } from "./sweep.js";
@@ -66,7 +67,7 @@ export function openStore(root: string, opts: StoreOptions = {}): Store {
     todo: (file) => new FileTodoWriter(paths, file, lock, fs, leases.check),
     // TODO.md's temp files sit beside it, in the root: swept there without recursing into the repo.
     sweep: async () => (await sweepLeftovers(paths.dir)) + (await sweepLeftovers(paths.root, false)),
-    // Every operation holds its locks only for its own duration, so there is nothing left to free.
-    close: async () => undefined,
+    // Locks live only as long as their operation: closing waits for those in flight to finish.
+    close: () => drain(`${paths.dir}${path.sep}`),
   };
 }

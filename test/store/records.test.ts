@@ -53,6 +53,18 @@ describe("records", () => {
     expect((await s.records.read("c", N))?.value.n).toBe(40);
   });
 
+  it("close waits for the writes in flight", async () => {
+    const root = tempDir();
+    const s = openStore(root);
+    const N = z.object({ n: z.number() }).parse;
+    const writes = Array.from({ length: 10 }, (_, i) => s.records.update(`c${i % 2}`, N, (c) => ({ n: (c?.n ?? 0) + 1 })));
+    let settled = 0;
+    for (const w of writes) void w.then(() => settled++);
+    await s.close();
+    await new Promise((r) => setImmediate(r)); // let the callbacks of already-settled writes run (no I/O)
+    expect(settled).toBe(10);
+  });
+
   it("lists keys under a prefix, skipping temp and moved-aside files", async () => {
     const root = tempDir();
     const s = openStore(root);
