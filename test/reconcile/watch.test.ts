@@ -103,3 +103,18 @@ describe("watch: damaged records", () => {
     expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toContain("[x] T1");
   });
 });
+
+describe("watch: stale editor saves", () => {
+  it("an editor saving an old buffer over orch's checks: the earlier check is re-applied (spec/uncheck.ts), not redone", async () => {
+    const original = "- [ ] T1 a\n- [ ] T2 b (after T1)\n";
+    const root = makeRepo(original);
+    h = await startLoop(root, { latencyMs: 5 }, true);
+    await h.waitFor(phase("T2", "Succeeded"));
+    await settle(h);
+    h.write("TODO.md", original); // the buffer an editor opened before orch checked both boxes
+    await h.waitFor((e) => e.type === "action" && e.action.type === "check" && e.action.id === "T1");
+    await settle(h);
+    expect(h.todo()).toContain("- [x] T1 a");
+    expect(h.runtime.calls.filter((c) => c.taskId === "T1").length).toBe(1);
+  });
+});
