@@ -27,7 +27,7 @@ describe("fencing with SIGSTOP / SIGCONT", () => {
 
   it("a holder paused past its lease's expiry is refused after another took the lease over", async () => {
     const root = tempDir();
-    const a = spawnWorker("lease", { root, lease: "mission", holder: "A", ttlMs: 1200, key: "fenced/r" });
+    const a = spawnWorker("lease", { root, lease: "mission", holder: "A", ttlMs: 2500, key: "fenced/r" });
     const { lease } = await a.waitFor((l) => "lease" in l);
     await a.waitFor((l) => l.wrote === 1);
     a.child.kill("SIGSTOP");
@@ -70,9 +70,10 @@ describe("fencing with SIGSTOP / SIGCONT", () => {
 
   it("a live holder's lock is never stolen; a killed holder's lock is recovered at once", async () => {
     const root = tempDir();
-    const a = spawnWorker("hold-lock", { root, key: "locks/r", staleMs: 2000 });
+    // Heartbeat every 1 s, stale after 3 s: 2 s of slack for a starved holder on a loaded machine.
+    const a = spawnWorker("hold-lock", { root, key: "locks/r", staleMs: 3000 });
     await a.waitFor((l) => l.holding === true);
-    const store = openStore(root, { lockStaleMs: 2000, lockWaitMs: 4500 });
+    const store = openStore(root, { lockStaleMs: 3000, lockWaitMs: 6500 });
     // Alive and heart-beating for more than twice the stale time: we must give up, not steal.
     await expect(store.records.update("locks/r", Counter.parse, () => ({ n: 99, by: {} }))).rejects.toMatchObject({ code: "locked" });
     a.send();

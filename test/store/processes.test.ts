@@ -82,6 +82,7 @@ describe("crash: kill -9 writers at random moments", () => {
     // Leftover temp files of killed writers are swept; records are untouched.
     const store = openStore(root);
     await store.sweep();
+    expect(readdirSync(path.join(root, ".orchestrator/locks/crash")).filter((n) => n.endsWith(".new"))).toEqual([]);
     const left = readdirSync(path.join(root, ".orchestrator/crash"));
     expect(left.sort()).toEqual(["r0.json", "r1.json"]);
     for (const f of left) checkRecord(path.join(root, ".orchestrator/crash", f));
