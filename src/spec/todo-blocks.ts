@@ -42,8 +42,12 @@ export function collapse(s: string): string {
  * Returns the masked text and the offset where the body starts (0 when there is none).
  */
 export function maskFrontMatter(text: string): { text: string; bodyStart: number } {
-  const m = /^(?:\uFEFF)?---[ \t]*\r?\n(?:[\s\S]*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.exec(text);
+  const m = /^(?:\uFEFF)?---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.exec(text);
   if (!m) return { text, bodyStart: 0 };
+  // Only YAML-looking blocks (key lines, indented lines, comments): a leading `---` rule around
+  // task lines is markdown, not front matter.
+  const lines = (m[1] ?? "").split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (!lines.some((l) => /^[A-Za-z0-9_"'][^:]*:(?:\s|$)/.test(l)) || !lines.every((l) => /^(?:\s|#|[A-Za-z0-9_"'][^:]*:(?:\s|$))/.test(l))) return { text, bodyStart: 0 };
   const fm = m[0];
   return { text: fm.replace(/[^\r\n]/g, " ") + text.slice(fm.length), bodyStart: fm.length };
 }

@@ -77,4 +77,8 @@ describe("parseTodo", () => {
     const p = parseTodo("- [ ] T1 A (after nope)\n- [ ] T2\n", "TODO.md").problems;
     expect(p.map((x) => [x.code, x.line])).toEqual([["bad-dep", 1], ["empty-title", 2]]);
   });
+  it("reads a leading --- rule around task lines as markdown, not front matter", () => {
+    expect(parseTodo("---\n- [ ] T1 Kept\n---\n", "x").items.map((i) => i.id)).toEqual(["T1"]);
+    expect(parseTodo("---\nowner: me\ntags:\n  - a\n---\n- [ ] T1 After\n", "x").items.map((i) => i.line)).toEqual([6]);
+  });
 });
