@@ -1,8 +1,8 @@
 // Surgical writes to TODO.md (a file a person edits too, without our lock). Under orch's lock:
 // read the newest settled bytes, patch, write a temp file; then, with no await in between, look at
-// the file once more, move it aside and link ours in. Whatever a person saved in the meantime is
-// either seen by the look, or is in the moved-aside file, or made link() fail: in each case the
-// patch is re-applied to their bytes. Nothing they saved is replaced unseen.
+// the file once more, move it aside and link ours in. A save made in the meantime is either seen
+// by the look, or made link() fail, or is found in the moved-aside file and put back: each time
+// orch starts over on the person's bytes. Nothing they saved is replaced unseen (docs/STORE.md §8).
 import fs from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
