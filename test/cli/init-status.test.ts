@@ -19,7 +19,7 @@ function orch(...args: string[]): Promise<{ status: number | null; stdout: strin
 }
 const tmp = () => mkdtempSync(path.join(tmpdir(), "orch-cli-"));
 
-describe("orch init", () => {
+describe.concurrent("orch init", () => {
   it("scaffolds a valid mission, says what it created, and never overwrites", async () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "TODO.md"), "# Mine\n\n- [ ] T1 Keep me\n");
@@ -73,7 +73,7 @@ describe("orch status", () => {
   });
 });
 
-describe("orch validate --fix", () => {
+describe.concurrent("orch validate --fix", () => {
   it("writes ids into id-less lines only, skipping ids already taken", async () => {
     const dir = tmp();
     const before = "# M\r\n\r\n- [ ] T1 One\r\n- [ ] Two é\r\n\t- [x] Three\r\n";

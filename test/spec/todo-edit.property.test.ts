@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { setChecked, assignIds, appendTask } from "../../src/spec/todo-edit.js";
 import { parseTodo, type TodoItem } from "../../src/spec/todo.js";
 
-const RUNS = Number(process.env.FC_RUNS ?? 150);
+const RUNS = Number(process.env.FC_RUNS ?? 100);
 const title = fc.array(fc.constantFrom("fix", "the", "naïve", "😀", "日本", "`code`", "**bold**", "tab\there", "(x)"), { minLength: 1, maxLength: 4 }).map((w) => w.join(" "));
 type Line = { kind: "item"; indent: string; marker: string; checked: boolean; withId: boolean; title: string } | { kind: "text"; text: string };
 const itemLine = fc.record({

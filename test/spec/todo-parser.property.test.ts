@@ -7,7 +7,7 @@ import { parseBlocks, createTodoParseCache } from "../../src/spec/todo-sections.
 import { parseTodo } from "../../src/spec/todo.js";
 
 /** FC_RUNS=20000 for a deeper search; the default keeps the suite fast. */
-const RUNS = Number(process.env.FC_RUNS ?? 800);
+const RUNS = Number(process.env.FC_RUNS ?? 300);
 const word = fc.constantFrom("alpha", "Beta", "é", "😀", "`x`", "*em*", "[l](u)", "<b>", "T3", "a|b", "#", "x\\", "(after T1)", "naïve");
 const words = fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(" "));
 const trail = fc.constantFrom("", "", " ", "  ");
@@ -32,7 +32,7 @@ describe("TODO.md parsers agree with remark", () => {
       }),
       { numRuns: RUNS },
     );
-    expect(accepted).toBeGreaterThan(100); // the property must not pass by rejecting everything
+    expect(accepted).toBeGreaterThan(RUNS / 10); // the property must not pass by rejecting everything
   });
   it("the sectioned, cached parse equals one remark parse of the whole text", () => {
     const cache = createTodoParseCache();
