@@ -108,8 +108,8 @@ export interface LoadOptions {
   /** Memo across loads (parses by content); required for `changed`. */
   cache?: SpecCache;
   /**
-   * Paths (relative to root) known to have changed since the last load with this cache, e.g.
-   * from a file watcher: only they are re-read. Omit it to re-read everything.
+   * Paths (relative to root, or absolute) known to have changed since the last load with this
+   * cache, e.g. from a file watcher: only they are re-read. Omit it to re-read everything.
    */
   changed?: readonly string[];
 }
@@ -121,14 +121,20 @@ export async function loadMission(root: string, config: Config, options: LoadOpt
   const todoFile = config.todo.split(path.sep).join("/");
   const last = changed && cache?.last;
   const dirRel = config.tasksDir.split(path.sep).join("/").replace(/\/+$/, "");
-  const todoChanged = !last || changed!.some((c) => norm(c) === todoFile);
+  // Watchers report absolute paths (under root or its real path) or relative ones: compare relative.
+  const rel = (c: string) => {
+    if (!path.isAbsolute(c)) return norm(c);
+    const r = path.relative(rootReal, c);
+    return norm(r.startsWith("..") ? path.relative(path.resolve(root), c) : r);
+  };
+  const todoChanged = !last || changed!.some((c) => rel(c) === todoFile);
   const todo: Read = todoChanged ? await readUserFile(rootReal, config.todo, LIMITS.todoBytes) : { text: last.todo };
   let files: Map<string, TaskFileText>;
   let readProblems: Map<string, Problem>;
   if (last) {
     files = last.files;
     readProblems = last.readProblems;
-    for (const c of changed!.map(norm)) {
+    for (const c of changed!.map(rel)) {
       if (path.posix.dirname(c) !== dirRel || !c.toLowerCase().endsWith(".md")) continue;
       const r = await readUserFile(rootReal, c, LIMITS.taskFileBytes);
       files.delete(c);
@@ -152,7 +158,7 @@ export async function loadMission(root: string, config: Config, options: LoadOpt
   if (cache) cache.last = { todo: todo.text, files, readProblems };
   const mission = buildMission(rootReal, todoFile, todo.text, [...files.values()], config, cache);
   // Scope globs come from task files; when only TODO.md changed, the symlink check cannot change.
-  const scope = last && cache?.lastScope && changed!.every((c) => norm(c) === todoFile) ? cache.lastScope : await scopeSymlinkProblems(rootReal, mission);
+  const scope = last && cache?.lastScope && changed!.every((c) => rel(c) === todoFile) ? cache.lastScope : await scopeSymlinkProblems(rootReal, mission);
   if (cache) cache.lastScope = scope;
   mission.problems.push(...readProblems.values(), ...scope);
   return mission;
