@@ -226,6 +226,12 @@ mod tests {
     fn python_rust_go() {
         let (py, _) = names(Lang::Python, "X = 1\n@dec\ndef f():\n  pass\nclass C:\n  y = 2\n  def m(self):\n    pass\n");
         assert_eq!(py, ["variable:X", "function:f", "class:C", "C.property:y", "C.method:m"]);
+        let big = "T = {\n  'aaaaaaaaaaaa': 1, 'bbbbbbbbbbbbbbbb': 2, 'cccccccccccccccc': 3, 'dddddddddddd': 4,\n}\n";
+        let (s, _) = outline_source(&mut Parser::new(), Lang::Python, big.as_bytes()).unwrap();
+        assert_eq!(s[0].signature.as_deref(), Some("T = { 'aaaaaaaaaaaa': 1, 'bbbbbbbbbbbbbbbb': 2, 'ccccccccccccccc…"));
+        let (s, _) = outline_source(&mut Parser::new(), Lang::Rust, b"macro_rules! m { () => { 1 } }\npub const K: [u8; 3] = [1, 2, 3];\n").unwrap();
+        assert_eq!(s[0].signature.as_deref(), Some("macro_rules! m"));
+        assert_eq!(s[1].signature.as_deref(), Some("pub const K: [u8; 3] = [1, 2, 3]"));
         let (rs, _) = names(
             Lang::Rust,
             "pub struct S { a: u8 }\nimpl S { fn new() -> S { S { a: 0 } } }\ntrait T { fn t(&self); }\nenum E { A, B }\nconst K: u8 = 1;\nmod m { fn inner() {} }\n",

@@ -1,5 +1,5 @@
 //! TypeScript, TSX and JavaScript declarations.
-use super::{clip, make, name_of, pos, signature, text, with_children, Ctx};
+use super::{head_and_value, make, name_of, pos, signature, text, with_children, Ctx};
 use crate::outline::{Range, Symbol};
 use tree_sitter::Node;
 
@@ -74,7 +74,7 @@ pub(super) fn visit(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mu
                     },
                     signature: Some(match (func, value) {
                         // A plain value: its head only, so a large object literal stays one short line.
-                        (None, Some(v)) => format!("{prefix} {} {}", signature(ctx, d.start_byte(), v.start_byte()), clip(&signature(ctx, v.start_byte(), v.end_byte()), 60)),
+                        (None, Some(v)) => format!("{prefix} {}", head_and_value(ctx, d.start_byte(), v)),
                         _ => format!("{prefix} {}", signature(ctx, d.start_byte(), sig_end)),
                     }),
                     children: vec![],
@@ -95,7 +95,7 @@ pub(super) fn visit(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mu
             if let Some(n) = n {
                 let mut s = make(ctx, node, outer, n, "property", arrow_body);
                 if let (None, Some(v)) = (arrow_body, value) {
-                    s.signature = Some(format!("{} {}", signature(ctx, outer.start_byte(), v.start_byte()), clip(&signature(ctx, v.start_byte(), v.end_byte()), 60)));
+                    s.signature = Some(head_and_value(ctx, outer.start_byte(), v));
                 }
                 out.push(s);
             }

@@ -72,6 +72,12 @@ pub(super) fn signature(ctx: &Ctx, start: usize, end: usize) -> String {
     s
 }
 
+/// A declaration head with its value cut short: `const X = {a: 1, …`, so that a large literal
+/// stays one short line.
+pub(super) fn head_and_value(ctx: &Ctx, start: usize, value: Node) -> String {
+    format!("{} {}", signature(ctx, start, value.start_byte()), clip(&signature(ctx, value.start_byte(), value.end_byte()), 60))
+}
+
 /// At most `max` bytes of `s` on a char boundary, with an ellipsis when cut.
 pub(super) fn clip(s: &str, max: usize) -> String {
     if s.len() <= max {

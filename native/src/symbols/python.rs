@@ -1,5 +1,5 @@
 //! Python declarations: functions, classes (methods, class attributes), module variables.
-use super::{make, name_of, text, with_children, Ctx};
+use super::{head_and_value, make, name_of, text, with_children, Ctx};
 use crate::outline::Symbol;
 use tree_sitter::Node;
 
@@ -25,7 +25,11 @@ pub(super) fn visit(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mu
             let Some(a) = node.named_child(0).filter(|a| a.kind() == "assignment") else { return };
             let Some(left) = a.child_by_field_name("left").filter(|l| l.kind() == "identifier") else { return };
             let kind = if in_class { "property" } else { "variable" };
-            out.push(make(ctx, node, outer, text(ctx, left).into_owned(), kind, None));
+            let mut s = make(ctx, node, outer, text(ctx, left).into_owned(), kind, None);
+            if let Some(v) = a.child_by_field_name("right") {
+                s.signature = Some(head_and_value(ctx, node.start_byte(), v));
+            }
+            out.push(s);
         }
         _ => {}
     }

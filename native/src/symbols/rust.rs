@@ -1,5 +1,5 @@
 //! Rust items: functions, structs (fields), enums (variants), traits, impls, modules, consts.
-use super::{make, name_of, text, with_children, Ctx};
+use super::{head_and_value, make, name_of, signature, text, with_children, Ctx};
 use crate::outline::Symbol;
 use tree_sitter::Node;
 
@@ -28,7 +28,14 @@ pub(super) fn visit(ctx: &Ctx, node: Node, outer: Node, in_class: bool, out: &mu
         _ => return,
     };
     let Some(name) = name_of(ctx, node) else { return };
-    let s = make(ctx, node, outer, name, kind, body);
+    let mut s = make(ctx, node, outer, name, kind, body);
+    if let Some(v) = node.child_by_field_name("value").filter(|_| kind == "constant") {
+        s.signature = Some(head_and_value(ctx, outer.start_byte(), v));
+    } else if kind == "macro" {
+        // A macro's rules are its body: the head is `macro_rules! name`.
+        let end = node.child_by_field_name("name").map_or(node.end_byte(), |n| n.end_byte());
+        s.signature = Some(signature(ctx, outer.start_byte(), end));
+    }
     // Members of containers: trait/impl methods, struct fields, enum variants, module items.
     let inner = matches!(kind, "struct" | "enum" | "trait");
     out.push(if inner || kind == "module" { with_children(ctx, s, body, inner) } else { s });
