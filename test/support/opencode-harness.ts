@@ -53,6 +53,8 @@ export async function startHarness(script: Script, configInput: ConfigInput = {}
     ...opts,
     runtime: { startTimeoutMs: 20_000, approvalPollMs: 100, ...opts.runtime },
   });
+  // Start now (in beforeAll's budget), so tests can hand its URL to `orch run --server`.
+  await runtime.server.ensureUp();
   const events: SessionEvent[] = [];
   let n = 0;
   return {

@@ -1,0 +1,168 @@
+// End to end: the built CLI's `orch run` on real repos, against a real `opencode serve` and the
+// scripted model. Files are written by OpenCode's own tools; orch runs verify, the reviewer, checks boxes.
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoScript, EXAMPLE_SOLUTIONS } from "../../src/demo/demo-script.js";
+import { reply, startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
+import { roleOf, steps } from "../../src/demo/script.js";
+import { startHarness, type Harness } from "../support/opencode-harness.js";
+
+const CLI = path.join(process.cwd(), "dist", "cli", "main.js");
+let h: Harness;
+let base: string;
+beforeAll(async () => {
+  base = mkdtempSync(path.join(tmpdir(), "orch-e2e-"));
+  h = await startHarness(demoScript([EXAMPLE_SOLUTIONS]));
+});
+afterAll(async () => {
+  await h?.close();
+  rmSync(base, { recursive: true, force: true });
+});
+
+function gitRepo(dir: string): string {
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, stdio: "ignore" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=e2e@orch", "-c", "user.name=e2e", "commit", "-qm", `mission ${dir}`);
+  return dir;
+}
+
+/** A one-task mission: T1 writes greet.txt; verify checks it exists. */
+function oneTask(name: string, frontMatter = "", config: object = {}): string {
+  const dir = path.join(base, name);
+  mkdirSync(path.join(dir, "tasks"), { recursive: true });
+  mkdirSync(path.join(dir, ".orchestrator"), { recursive: true });
+  writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [ ] T1 Write greet.txt\n");
+  writeFileSync(path.join(dir, "tasks", "T1.md"), `---\nfiles:\n  - greet.txt\nverify:\n  - test -s greet.txt\n${frontMatter}---\nWrite greet.txt saying hello.\n\n## Acceptance criteria\n\n- greet.txt says hello\n`);
+  writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ retry: { baseMs: 100, maxMs: 500, jitter: 0 }, ...config }));
+  return gitRepo(dir);
+}
+
+/** Runs `orch run`; resolves with exit code and output. */
+function orchRun(dir: string, args: string[] = ["--server", h.runtime.server.url!]): { pid: number; done: Promise<{ code: number | null; out: string }> } {
+  const p = spawn(process.execPath, [CLI, "run", "--dir", dir, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  return { pid: p.pid!, done: new Promise((r) => p.on("exit", (code) => r({ code, out }))) };
+}
+
+/** Polls a condition on real state (a file appearing, a request arriving). */
+async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const state = (dir: string, id: string) => JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", `${id}.json`), "utf8")).value;
+
+describe("orch run end to end", () => {
+  it("the example mission completes: files by OpenCode's tools, verify, review, boxes, history, tokens", { timeout: 180_000 }, async () => {
+    h.model.setScript(demoScript([EXAMPLE_SOLUTIONS]));
+    const dir = path.join(base, "hello");
+    cpSync(path.join(process.cwd(), "examples", "hello-mission"), dir, { recursive: true });
+    gitRepo(dir);
+    const { code, out } = await orchRun(dir).done;
+    expect(code, out).toBe(0);
+    const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
+    expect(todo.match(/- \[x\] T\d/g)).toHaveLength(6);
+    // The acceptance tests pass on what the agents wrote.
+    execFileSync(process.execPath, ["--test", "test/"], { cwd: dir, stdio: "ignore" });
+    const t1 = state(dir, "T1");
+    expect(t1.phase).toBe("Succeeded");
+    expect(t1.usage.input).toBeGreaterThan(0);
+    expect(t1.costUsd).toBeGreaterThan(0);
+    expect(t1.lastReview.approved).toBe(true);
+    expect(t1.sessions.map((s: { role: string }) => s.role)).toContain("worker");
+    expect(h.model.requests.some((r) => r.directory === dir && roleOf(r) === "reviewer")).toBe(true);
+    expect(readdirSync(path.join(dir, ".orchestrator", "history")).length).toBeGreaterThanOrEqual(6);
+    const writes = h.model.requests.filter((r) => r.directory === dir && roleOf(r) === "worker");
+    expect(writes.length).toBeGreaterThanOrEqual(12); // 6 tasks × (write turn + summary turn)
+  });
+
+  it("a reviewer rejection goes to a fixer, then verify and review pass", { timeout: 120_000 }, async () => {
+    let reviews = 0;
+    h.model.setScript(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "bye\n") },
+        { when: { role: "fixer", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
+        {
+          when: { role: "reviewer" },
+          reply: () =>
+            ++reviews === 1
+              ? reply.text(JSON.stringify({ approved: false, summary: "says bye", findings: ["greet.txt: says bye, not hello"] }))
+              : reply.text(JSON.stringify({ approved: true, summary: "says hello", findings: [] })),
+        },
+        { reply: reply.text("done") },
+      ]),
+    );
+    const dir = oneTask("fix");
+    const { code, out } = await orchRun(dir).done;
+    expect(code, out).toBe(0);
+    expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
+    const t1 = state(dir, "T1");
+    expect(t1.sessions.map((s: { role: string }) => s.role)).toEqual(["worker", "fixer"]);
+    expect(reviews).toBe(2);
+    expect(t1.lastReview).toMatchObject({ approved: true });
+    const fixerPrompt = h.model.requests.find((r) => r.directory === dir && roleOf(r) === "fixer")!.lastUser;
+    expect(fixerPrompt).toContain("greet.txt: says bye, not hello");
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
+  });
+
+  it("a permission ask waits in the approval file; approving it there lets the task finish", { timeout: 120_000 }, async () => {
+    h.model.setScript(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
+        { when: { role: "reviewer" }, reply: reply.text('{"approved": true, "summary": "ok", "findings": []}') },
+        { reply: reply.text("done") },
+      ]),
+    );
+    const dir = oneTask("approve", "approval: ask\n");
+    const run = orchRun(dir);
+    const file = path.join(dir, ".orchestrator", "approvals", "T1.md");
+    await until(() => existsSync(file), "the approval file");
+    expect(existsSync(path.join(dir, "greet.txt"))).toBe(false);
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("permission `edit`");
+    writeFileSync(file, text.replace("decision: pending", "decision: approve"));
+    const { code, out } = await run.done;
+    expect(code, out).toBe(0);
+    expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("orch's own server killed mid-session: orch restarts it and the task completes (one run)", { timeout: 150_000 }, async () => {
+    // A model only this test talks to, reached through the orch-demo provider of orch's own server.
+    let workerCalls = 0;
+    const model = await startScriptedModel(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => (++workerCalls === 1 ? reply.hang() : reply.write(path.join(r.directory!, "greet.txt"), "hello\n")) },
+        { when: { role: "reviewer" }, reply: reply.text('{"approved": true, "summary": "ok", "findings": []}') },
+        { reply: reply.text("done") },
+      ]),
+    );
+    try {
+      const dir = oneTask("restart");
+      writeFileSync(path.join(dir, ".orchestrator", "opencode.json"), JSON.stringify({ provider: { "orch-demo": { options: { baseURL: model.baseURL } } } }));
+      const run = orchRun(dir, []);
+      await until(() => workerCalls === 1, "the first worker request");
+      const serverPid = Number(execFileSync("pgrep", ["-P", String(run.pid), "-f", "opencode"], { encoding: "utf8" }).trim().split("\n")[0]);
+      expect(serverPid).toBeGreaterThan(0);
+      process.kill(serverPid, "SIGKILL");
+      const { code, out } = await run.done;
+      expect(code, out).toBe(0);
+      expect(workerCalls).toBe(2);
+      expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
+      const t1 = state(dir, "T1");
+      expect(t1.sessions.filter((s: { role: string }) => s.role === "worker")).toHaveLength(2);
+      expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
+    } finally {
+      await model.close();
+    }
+  });
+});
