@@ -22,7 +22,7 @@ import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { isDone, plan } from "./plan.js";
 import type { Plan } from "./actions.js";
-import { readAllStates } from "./records.js";
+import { readAllStates, type StateCache } from "./records.js";
 import { classifier } from "./uncheck.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 
@@ -62,6 +62,7 @@ export class Reconciler {
   private missingSince = new Map<string, number>();
   private shownProblems = { mission: "", config: "" };
   private cache = createSpecCache();
+  private stateCache: StateCache = new Map();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
   private readonly now: () => number;
@@ -195,7 +196,7 @@ export class Reconciler {
       this.lastPlan = { actions: [] };
       return;
     }
-    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }));
+    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }), this.stateCache);
     const controls = await readControls(this.opts.store.records);
     // Budgets see the running sessions' usage before it is recorded.
     for (const [id, e] of this.running) {

@@ -3,6 +3,8 @@ import type { Fence, HistoryEvent, Journal, RecordStore } from "../store/types.j
 import type { Store } from "../store/open.js";
 import { readTaskState } from "../store/task-state.js";
 import { formatProblem } from "../util/errors.js";
+import { StorePaths } from "../store/paths.js";
+import { stat } from "node:fs/promises";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
@@ -10,12 +12,18 @@ import { applyPatch, freshState, type StatePatch } from "./actions.js";
 export const stateKey = (id: string) => `state/${id}`;
 const parse = (raw: unknown) => TaskStateSchema.parse(raw);
 
+/** Parsed records by key, with the file identity they were read from (ino, size, mtime). */
+export type StateCache = Map<string, { sig: string; value: TaskState }>;
+
 /**
  * Reads every task state. A damaged record is moved aside and rebuilt from history by the store
  * (readTaskState), and reported; a record that still cannot be read is reported and skipped.
+ * With a cache, a record whose file is unchanged (writes are atomic renames: a new inode each time)
+ * is not parsed again; every pass still looks at every file.
  */
-export async function readAllStates(store: Store, onError: (id: string, message: string) => void): Promise<Map<string, TaskState>> {
+export async function readAllStates(store: Store, onError: (id: string, message: string) => void, cache?: StateCache): Promise<Map<string, TaskState>> {
   const keys = await store.records.list("state/");
+  const paths = new StorePaths(store.root);
   const out = new Map<string, TaskState>();
   // Bounded parallel reads: fast on 10,000 records without opening them all at once.
   for (let i = 0; i < keys.length; i += 64) {
@@ -23,15 +31,23 @@ export async function readAllStates(store: Store, onError: (id: string, message:
       keys.slice(i, i + 64).map(async (key) => {
         const id = key.slice("state/".length);
         try {
+          const st = cache ? await stat(paths.record(key)).catch(() => undefined) : undefined;
+          const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "";
+          const hit = cache?.get(key);
+          if (hit && sig && hit.sig === sig) return void out.set(id, hit.value);
           const r = await readTaskState(store, id);
           if (r?.recovered) onError(id, formatProblem(r.recovered.problem));
-          if (r) out.set(id, r.value);
+          if (r) {
+            out.set(id, r.value);
+            if (sig && !r.recovered) cache?.set(key, { sig, value: r.value });
+          }
         } catch (err) {
           onError(id, err instanceof Error ? err.message : String(err));
         }
       }),
     );
   }
+  if (cache) for (const k of cache.keys()) if (!out.has(k.slice("state/".length))) cache.delete(k);
   return out;
 }
 

@@ -80,10 +80,10 @@ describe("loop", () => {
 describe("loop: approvals", () => {
   it("a permission routed to a person: AwaitingApproval, no stall meanwhile, then runs on when approved", async () => {
     const { decide } = await import("../../src/runtime/approvals.js");
-    const root = makeRepo("- [ ] T1 needs approval\n", {}, { stallSec: 0.3 });
+    const root = makeRepo("- [ ] T1 needs approval\n", {}, { stallSec: 1 });
     h = await startLoop(root, { latencyMs: 40, outcomes: { T1: [{ permission: "bash" }] } });
     await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "AwaitingApproval");
-    await new Promise((r) => setTimeout(r, 500)); // longer than stallSec: waiting for a person is not a stall
+    await new Promise((r) => setTimeout(r, 1500)); // longer than stallSec: waiting for a person is not a stall
     expect((await h.state("T1"))!.phase).toBe("AwaitingApproval");
     expect(h.events.some((e) => e.type === "action" && e.action.type === "abort")).toBe(false);
     decide(root, "T1", "approve");
