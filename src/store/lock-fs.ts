@@ -86,7 +86,8 @@ export class LockFs {
   // the thread-pool round trips of the async API halves the lock's cost on a loaded machine.
 
   mkdir = (lockDir: string, cb: Cb): void => {
-    const tmp = `${lockDir}.${this.nonce}.new`;
+    // The pid in the name lets a sweep tell a killed process's half-made folder (owner file unwritten).
+    const tmp = `${lockDir}.${process.pid}.${this.nonce}.new`;
     const owner: LockOwner = { pid: process.pid, host: HOST, ns: PID_NS, nonce: this.nonce, at: Date.now() };
     try {
       fs.mkdirSync(tmp);

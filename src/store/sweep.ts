@@ -1,12 +1,14 @@
 // Leftovers of writers killed mid-write: temp files (".<name>.<pid>.<rand>.tmp") and half-made lock
-// folders ("<lock>.<nonce>.new"). Only a dead local process's leftovers go; records never do.
+// folders ("<lock>.<pid>.<nonce>.new"). Only a dead local process's leftovers go; records never do.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { errno, ioError } from "./io-errors.js";
-import { localPidIsDead, ownerIsDead, readOwner } from "./lock-fs.js";
+import { localPidIsDead } from "./lock-fs.js";
 import { restoreAside } from "./todo-writer.js";
 
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/** A lock folder being made: "<lock>.<pid>.<nonce>.new". */
+const HALF_LOCK = /\.lock\.(\d+)\.[0-9a-f]+\.new$/;
 /** Not orch's records: agent worktrees and caches are walked by no one here. */
 const SKIP = new Set(["worktrees", "cache"]);
 
@@ -23,11 +25,9 @@ export async function sweepLeftovers(dir: string, recursive = true): Promise<num
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name.endsWith(".new")) {
-        const owner = readOwner(p);
-        // No owner file: killed between mkdir and writing it; give a live writer a minute.
-        const dead = owner ? ownerIsDead(owner) : (await fs.stat(p)).mtimeMs < Date.now() - 60_000;
-        if (dead) {
+      const half = HALF_LOCK.exec(e.name);
+      if (half) {
+        if (localPidIsDead(Number(half[1]))) {
           await fs.rm(p, { recursive: true, force: true });
           removed++;
         }
