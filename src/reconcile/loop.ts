@@ -5,19 +5,17 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
-import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
+import type { Config } from "../spec/config.js";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { buildContextPack } from "../context/pack.js";
 import { openCodeTools } from "../context/open.js";
-import { loadConfig, loadMission } from "../spec/load.js";
-import { createSpecCache } from "../spec/mission.js";
 import type { Store } from "../store/open.js";
 import type { Lease } from "../store/types.js";
 import { fenceOf } from "../store/leases.js";
 import type { AgentRuntime } from "../runtime/types.js";
-import { formatProblem, type Problem } from "../util/errors.js";
 import { breakerAt, breakerOnResult, breakerOnStart, CLOSED, type BreakerState } from "./breaker.js";
 import { readControls } from "./controls.js";
+import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { isDone, plan } from "./plan.js";
@@ -47,8 +45,13 @@ const MISSION_LEASE = "mission";
 
 /** One reconciler per repository and process. */
 export class Reconciler {
-  private config: Config = DEFAULT_CONFIG;
-  private mission: Mission | undefined;
+  private readonly d: DesiredState;
+  private get config(): Config {
+    return this.d.config;
+  }
+  private get mission(): Mission | undefined {
+    return this.d.mission;
+  }
   private lease: Lease | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private requeueTimer: NodeJS.Timeout | undefined;
@@ -60,8 +63,6 @@ export class Reconciler {
   private passNo = 0;
   private breaker: BreakerState = CLOSED;
   private missingSince = new Map<string, number>();
-  private shownProblems = { mission: "", config: "" };
-  private cache = createSpecCache();
   private stateCache: StateCache = new Map();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
@@ -73,6 +74,7 @@ export class Reconciler {
 
   constructor(private readonly opts: LoopOptions) {
     this.now = opts.now ?? Date.now;
+    this.d = new DesiredState(opts.root, opts.emit);
     this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const self = this;
     const env: ExecutorEnv = {
@@ -114,8 +116,7 @@ export class Reconciler {
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
   async start(): Promise<void> {
-    const cfg = await loadConfig(this.opts.root);
-    if (cfg.problems.length === 0) this.config = cfg.config;
+    await this.d.load();
     const ttl = this.config.lease.ttlSec * 1000;
     let waiting = false;
     while (!this.stopped) {
@@ -189,7 +190,7 @@ export class Reconciler {
   private async pass(): Promise<void> {
     const t0 = performance.now();
     const n = ++this.passNo;
-    await this.loadDesired();
+    await this.d.load();
     const mission = this.mission;
     if (!mission) {
       // Nothing valid to act on yet (the problems were shown): `orch run` ends, `orch watch` waits for a fix.
@@ -236,31 +237,6 @@ export class Reconciler {
       const done = mission.tasks.filter((t) => isDone(t, actual.get(t.id))).length;
       this.opts.emit({ type: "idle", done, total: mission.tasks.length });
     }
-  }
-
-  /** Config and mission: a valid new one takes effect; an invalid one is reported and the last good one stays. */
-  private async loadDesired(): Promise<void> {
-    const cfg = await loadConfig(this.opts.root);
-    if (this.report("config", cfg.problems)) {
-      if (JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
-        this.config = cfg.config;
-        this.opts.emit({ type: "config", status: "reloaded" });
-      }
-    }
-    const m = await loadMission(this.opts.root, this.config, this.cache);
-    if (this.report("mission", m.problems)) this.mission = m;
-  }
-
-  /** Shows problems once (and their clearing); returns true when there are no errors. */
-  private report(source: "mission" | "config", problems: Problem[]): boolean {
-    const errors = problems.filter((p) => p.severity === "error");
-    const key = problems.map(formatProblem).join("\n");
-    if (key !== this.shownProblems[source]) {
-      if (problems.length) this.opts.emit({ type: "problems", source, problems });
-      else this.opts.emit({ type: "problems-cleared", source });
-      this.shownProblems[source] = key;
-    }
-    return errors.length === 0;
   }
 
   private soonTimer: NodeJS.Timeout | undefined;
