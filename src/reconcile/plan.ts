@@ -3,9 +3,9 @@
 import type { Config } from "../spec/config.js";
 import type { Mission, Role, TaskId, TaskSpec } from "../spec/model.js";
 import type { Phase, TaskState } from "./state.js";
-import { applyPatch, freshState, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
+import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
-import { breakerAllowance, type BreakerState } from "./breaker.js";
+import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
 import { criticalPathLengths, score } from "./priority.js";
 
 /** What the loop knows about an attempt running in this process. */
@@ -169,6 +169,9 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
   }
 
   const starts = schedule(candidates, desired.tasks, ctx, done);
+  // Ready work held back by an open breaker needs a pass when the probe may go.
+  const cooldown = candidates.length > 0 ? breakerWaitMs(ctx.breaker, ctx.now, ctx.config.circuitBreaker) : undefined;
+  if (cooldown !== undefined) wakeAt(ctx.now + cooldown);
   const requeue = wake === Number.POSITIVE_INFINITY ? undefined : Math.max(0, Math.ceil(wake - ctx.now));
   return { actions: [...sets, ...others, ...starts], ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}) };
 }
@@ -220,6 +223,3 @@ function reset(t: TaskSpec, s: TaskState, at: string): StatePatch {
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 }
-
-/** A fresh state for tasks the executor has not recorded yet (re-exported for the executor). */
-export { freshState };

@@ -61,7 +61,9 @@ describe("plan: scheduler", () => {
   it("an open breaker starts nothing; half-open lets one probe through", () => {
     const m = mission([task("A"), task("B")]);
     const a = states(state("A"), state("B"));
-    expect(plan(m, a, ctx({ breaker: { status: "open", failures: 5, openedAt: NOW, probing: false } })).actions).toEqual([]);
+    const open = plan(m, a, ctx({ breaker: { status: "open", failures: 5, openedAt: NOW - 10_000, probing: false } }));
+    expect(open.actions).toEqual([]);
+    expect(open.requeueAfterMs).toBe(DEFAULT_CONFIG.circuitBreaker.cooldownSec * 1000 - 10_000);
     expect(plan(m, a, ctx({ breaker: { status: "half-open", failures: 5, openedAt: NOW, probing: false } })).actions.filter((x) => x.type === "start")).toHaveLength(1);
     expect(plan(m, a, ctx({ breaker: { status: "half-open", failures: 5, openedAt: NOW, probing: true } })).actions).toEqual([]);
   });
