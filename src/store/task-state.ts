@@ -36,6 +36,29 @@ export async function readTaskState(store: Store, id: string, opts: RecoverOptio
   }
 }
 
+/**
+ * Every task's state, recovering damaged records as `readTaskState` does; each recovery is
+ * reported through `onRecovered` (with the problem to show). Reads run 64 at a time.
+ */
+export async function readAllTaskStates(
+  store: Store,
+  opts: { generationOf?: (id: string) => string | undefined; onRecovered?: (id: string, r: Recovered) => void } = {},
+): Promise<Map<string, TaskState>> {
+  const ids = (await store.records.list("state/")).map((k) => k.slice("state/".length));
+  const out = new Map<string, TaskState>();
+  for (let i = 0; i < ids.length; i += 64) {
+    await Promise.all(
+      ids.slice(i, i + 64).map(async (id) => {
+        const r = await readTaskState(store, id, { generation: opts.generationOf?.(id) });
+        if (!r) return;
+        out.set(id, r.value);
+        if (r.recovered) opts.onRecovered?.(id, r.recovered);
+      }),
+    );
+  }
+  return out;
+}
+
 /** Read-modify-write of a task's state under its lock (fenced when `fence` is given). */
 export async function updateTaskState(
   store: Store,
