@@ -74,15 +74,21 @@ async function viaBareSdk(dirs: string[]): Promise<number> {
   return ms;
 }
 
-/** `orch run --server` on a generated 20-task mission (worker only: no verify, no review). */
-async function viaOrchRun(): Promise<{ ms: number; rssKb: number } | undefined> {
-  const cli = path.join(process.cwd(), "dist", "cli", "main.js");
-  if (!existsSync(path.join(process.cwd(), "dist", "cli", "commands", "run.js"))) return undefined;
+/** The mission repo for `orch run`: 20 tasks, worker only (verify "true", no review). */
+function missionRepo(): string {
   const dir = repo();
   const todo = ["# bench", "", ...Array.from({ length: TASKS }, (_, i) => `- [ ] T${i + 1} task ${i + 1}`)].join("\n") + "\n";
   writeFileSync(path.join(dir, "TODO.md"), todo);
   mkdirSync(path.join(dir, ".orchestrator"), { recursive: true });
   writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ concurrency: { total: CONCURRENCY }, review: { enabled: false }, verify: { commands: ["true"] } }));
+  execFileSync("sh", ["-c", "git add . && git -c user.email=b@o -c user.name=b commit -qm mission"], { cwd: dir });
+  return dir;
+}
+
+/** `orch run --server` on the mission; wall ms and the process's peak RSS. */
+async function viaOrchRun(dir: string): Promise<{ ms: number; rssKb: number } | undefined> {
+  const cli = path.join(process.cwd(), "dist", "cli", "main.js");
+  if (!existsSync(path.join(process.cwd(), "dist", "cli", "commands", "run.js"))) return undefined;
   const t0 = performance.now();
   let rssKb = 0;
   const code = await new Promise<number | null>((resolve) => {
@@ -124,9 +130,14 @@ const ratio = med(orch) / med(bare);
 console.log(`runtime: ${TASKS} sessions @${CONCURRENCY}, ${ROUNDS} interleaved rounds: orch runtime ${orch.map((x) => x.toFixed(0)).join("/")} ms, bare SDK ${bare.map((x) => x.toFixed(0)).join("/")} ms`);
 console.log(`  wall-time ratio (median orch / median bare) = ${ratio.toFixed(3)} (target <= 1.10)`);
 console.log(`  bench process peak RSS (runtime + scripted model + tsx) = ${(peakRss / 1e6).toFixed(1)} MB (the opencode server is a separate process)`);
-const run = await viaOrchRun();
+// orch run: the whole CLI process (start-up, lease, records, TODO.md writes, verify) in one repo,
+// against a bare loop of the same 20 sessions in that same (warmed) repo.
+const mdir = missionRepo();
+await viaBareSdk(Array.from({ length: TASKS }, () => mdir));
+const bareSame = await viaBareSdk(Array.from({ length: TASKS }, () => mdir));
+const run = await viaOrchRun(mdir);
 if (run !== undefined) {
-  console.log(`  orch run --server (${TASKS} tasks in one repo, worker + verify "true", no review): ${run.ms.toFixed(0)} ms, ratio to bare = ${(run.ms / med(bare)).toFixed(3)}`);
+  console.log(`  orch run --server (${TASKS} tasks, one repo, worker + verify "true", no review): ${run.ms.toFixed(0)} ms vs bare SDK in the same repo ${bareSame.toFixed(0)} ms, ratio = ${(run.ms / bareSame).toFixed(3)}`);
   console.log(`  orch run process peak RSS (VmHWM) = ${(run.rssKb / 1e3).toFixed(1)} MB (target < 150 MB)`);
 } else console.log("  orch run: not measured (no `run` command in dist/ yet, or it failed)");
 await runtime.close();

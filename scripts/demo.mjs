@@ -27,4 +27,10 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+// Then the main job, end to end: `orch run` on a fresh copy with the demo model (src/demo/main.ts).
+if (!failed) {
+  console.log("$ orch run   # with the demo model\n");
+  const { runDemo } = await import("../dist/demo/main.js");
+  if (runDemo() !== 0) failed = true;
+}
 process.exitCode = failed ? 1 : 0;
