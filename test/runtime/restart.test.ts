@@ -50,6 +50,20 @@ describe("server lifecycle", () => {
     expect(req.system).toContain("orch-role: searcher");
   });
 
+  it("a silent event stream is reconnected and the session still completes (state re-read after reconnect)", async () => {
+    h.model.setScript(steps([{ when: { turn: 0 }, reply: { kind: "text", text: "slow but fine", delayMs: 2_500 } }]));
+    const logs: string[] = [];
+    // A 300 ms heartbeat watchdog: the 2.5 s model pause makes the stream look dead several times.
+    const rt = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url!, log: (l) => logs.push(l), runtime: { heartbeatTimeoutMs: 300 } });
+    try {
+      const res = await (await rt.start(h.request(h.repo()), () => {})).done;
+      expect(res).toMatchObject({ ok: true, text: "slow but fine" });
+      expect(logs.filter((l) => l.includes("reconnecting")).length).toBeGreaterThan(0);
+    } finally {
+      await rt.close();
+    }
+  });
+
   it("an unreachable external server gives a server-down result, not a hang", async () => {
     const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
     const res = await (await external.start(h.request(h.repo()), () => {})).done;
