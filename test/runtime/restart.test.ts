@@ -64,6 +64,28 @@ describe("server lifecycle", () => {
     }
   });
 
+  it("after an orch restart, attach() picks up a session that is still running and gets its result", async () => {
+    h.model.setScript(steps([{ when: { turn: 0 }, reply: { kind: "text", text: "finished after the restart", delayMs: 2_000 } }]));
+    const dir = h.repo();
+    const req = h.request(dir);
+    let progressed!: () => void;
+    const seen = new Promise<void>((r) => (progressed = r));
+    const first = await h.runtime.start(req, (e) => e.type === "progress" && progressed());
+    await seen;
+    // A second orch process (same server) re-attaches by session id while the turn is still running.
+    const rt = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url! });
+    try {
+      const again = await rt.attach(first.sessionId, req, () => {});
+      expect(again).toBeDefined();
+      const res = await again!.done;
+      expect(res).toMatchObject({ ok: true, text: "finished after the restart", sessionId: first.sessionId });
+      expect(res.usage.output).toBeGreaterThan(0);
+      expect((await first.done).text).toBe("finished after the restart");
+    } finally {
+      await rt.close();
+    }
+  });
+
   it("an unreachable external server gives a server-down result, not a hang", async () => {
     const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
     const res = await (await external.start(h.request(h.repo()), () => {})).done;
