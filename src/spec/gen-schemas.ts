@@ -8,11 +8,12 @@ import { TaskFrontMatterSchema } from "./task-file.js";
 
 /** File name → JSON text of every generated schema. */
 export function schemaTexts(): Record<string, string> {
-  const gen = (schema: z.ZodType, id: string, title: string) =>
-    `${JSON.stringify({ ...z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), $id: id, title }, null, 2)}\n`;
+  // io "input": the files describe what a person writes, so keys with defaults are optional.
+  const gen = (schema: z.ZodType, title: string) =>
+    `${JSON.stringify({ ...z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), title }, null, 2)}\n`;
   return {
-    "config.schema.json": gen(ConfigSchema, "https://orch.dev/schemas/config.schema.json", "orch .orchestrator/config.json"),
-    "task-file.schema.json": gen(TaskFrontMatterSchema, "https://orch.dev/schemas/task-file.schema.json", "orch task file front matter (tasks/<id>.md)"),
+    "config.schema.json": gen(ConfigSchema, "orch .orchestrator/config.json"),
+    "task-file.schema.json": gen(TaskFrontMatterSchema, "orch task file front matter (tasks/<id>.md)"),
   };
 }
 
