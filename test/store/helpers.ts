@@ -1,6 +1,7 @@
 // Spawning real store clients for the tests, and waiting on the lines they print.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll } from "vitest";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,7 +72,20 @@ export function spawnWorker(mode: string, args: object): Worker {
   };
 }
 
-/** A fresh temp folder. */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // still mounted (io-errors unmounts in its own afterAll) or busy: leave it to the OS
+    }
+  }
+});
+
+/** A fresh temp folder, removed after the test file. */
 export function tempDir(name = "orch-store-"): string {
-  return mkdtempSync(path.join(os.tmpdir(), name));
+  const d = mkdtempSync(path.join(os.tmpdir(), name));
+  made.push(d);
+  return d;
 }
