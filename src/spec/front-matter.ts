@@ -50,8 +50,9 @@ function value(raw: string): Scalar | Scalar[] | undefined {
   return scalar(raw, false);
 }
 
-/** Parses the YAML subset; undefined when the text is outside it. */
-export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined {
+/** Parses the YAML subset; undefined when the text is outside it. `keyLines`: 0-based line of each top-level key. */
+export function parseSimpleYaml(yaml: string): { data: Record<string, Value>; keyLines: Record<string, number> } | undefined {
+  const keyLines: Record<string, number> = {};
   const lines = yaml.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
   const out: Record<string, Value> = {};
   let i = 0;
@@ -68,6 +69,7 @@ export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined
     const m = KEY.exec(line);
     if (!m || Object.hasOwn(out, m[1]!) || m[1] === "__proto__") return undefined;
     const key = m[1]!;
+    keyLines[key] = i;
     i++;
     if (m[2] !== undefined) {
       const v = value(m[2]);
@@ -105,14 +107,14 @@ export function parseSimpleYaml(yaml: string): Record<string, Value> | undefined
       out[key] = map;
     }
   }
-  return out;
+  return { data: out, keyLines };
 }
 
 /**
  * Splits `---\n<yaml>\n---\n<body>` and parses the YAML subset. undefined means "use
  * gray-matter" (no plain front matter, or YAML outside the subset).
  */
-export function fastFrontMatter(src: string): { data: Record<string, unknown>; content: string } | undefined {
+export function fastFrontMatter(src: string): { data: Record<string, unknown>; content: string; keyLines: Record<string, number> } | undefined {
   const open = src.startsWith("---\n") ? 4 : src.startsWith("---\r\n") ? 5 : 0;
   if (!open) return undefined;
   const close = src.indexOf("\n---", open - 1);
@@ -120,7 +122,9 @@ export function fastFrontMatter(src: string): { data: Record<string, unknown>; c
   let after = close + 4;
   if (src[after] === "\r") after++;
   if (after < src.length && src[after] !== "\n") return undefined; // `---x` closing lines: gray-matter's rules
-  const data = parseSimpleYaml(src.slice(open, close));
-  if (!data || Object.keys(data).length === 0) return undefined;
-  return { data, content: src.slice(after + 1) };
+  const parsed = parseSimpleYaml(src.slice(open, close));
+  if (!parsed || Object.keys(parsed.data).length === 0) return undefined;
+  // File lines are 1-based and the YAML starts on line 2.
+  for (const k in parsed.keyLines) parsed.keyLines[k]! += 2;
+  return { data: parsed.data, content: src.slice(after + 1), keyLines: parsed.keyLines };
 }

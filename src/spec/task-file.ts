@@ -51,7 +51,7 @@ export function parseTaskFile(text: string, file: string): TaskFileParse {
     problems.push(problem("empty-file", file, 0, 0, "task file is empty", "Write the task's instructions, or delete the file."));
     return { body: "", problems, keyLines: {} };
   }
-  let parsed: { data: unknown; content: string };
+  let parsed: { data: unknown; content: string; keyLines?: Record<string, number> };
   try {
     // Options object: gray-matter caches by content only when called without options.
     parsed = fastFrontMatter(src) ?? matter(src, { language: "yaml" });
@@ -70,7 +70,7 @@ export function parseTaskFile(text: string, file: string): TaskFileParse {
     );
     return { body: "", problems, keyLines: {} };
   }
-  const keyLines = frontMatterKeyLines(src);
+  const keyLines = parsed.keyLines ?? frontMatterKeyLines(src);
   const body = parsed.content.trim();
   const raw: unknown = parsed.data ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
@@ -114,8 +114,8 @@ function hintFor(key: string): string {
   return desc ? `${key}: ${desc}.` : "See docs/FORMAT.md for the task-file fields.";
 }
 
-/** Line of each top-level key in the front matter (the file's first line is `---`). */
-function frontMatterKeyLines(src: string): Record<string, number> {
+/** Line of each top-level key in the front matter (the file's first line is `---`); exported for tests. */
+export function frontMatterKeyLines(src: string): Record<string, number> {
   const close = src.indexOf("\n---", 3);
   const lines = (close === -1 ? src : src.slice(0, close + 4)).split(/\r?\n/);
   const out: Record<string, number> = {};

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import matter from "gray-matter";
 import { fastFrontMatter } from "../../src/spec/front-matter.js";
-import { parseTaskFile } from "../../src/spec/task-file.js";
+import { parseTaskFile, frontMatterKeyLines } from "../../src/spec/task-file.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 600);
 const scalar = fc.constantFrom(
@@ -32,6 +32,7 @@ describe("front matter fast path (property)", () => {
         const ref = matter(src, {});
         expect(fast.data).toEqual(JSON.parse(JSON.stringify(ref.data)));
         expect(fast.content).toBe(ref.content);
+        expect(fast.keyLines).toEqual(frontMatterKeyLines(src));
       }),
       { numRuns: RUNS },
     );
