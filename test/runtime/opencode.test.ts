@@ -65,10 +65,11 @@ describe("OpenCodeRuntime on a real server", () => {
 
   it("429 is rate-limited (retryable), 500 is a provider infrastructure error", async () => {
     h.model.setScript(steps([{ reply: reply.error(429, '{"error":{"message":"Rate limit exceeded"}}') }]));
-    const r429 = await (await h.runtime.start(h.request(h.repo()), () => {})).done;
+    const dir = h.repo();
+    const r429 = await (await h.runtime.start(h.request(dir), () => {})).done;
     expect(r429.error).toMatchObject({ code: "rate-limited", terminal: false });
     h.model.setScript(steps([{ reply: reply.error(500, '{"error":{"message":"upstream exploded"}}') }]));
-    const r500 = await (await h.runtime.start(h.request(h.repo()), () => {})).done;
+    const r500 = await (await h.runtime.start(h.request(dir), () => {})).done;
     expect(r500.error).toMatchObject({ code: "provider-error", terminal: false, infrastructure: true });
   });
 

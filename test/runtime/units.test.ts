@@ -10,6 +10,8 @@ import { acceptanceCriteria, renderPrompt, renderTemplate, routeModel, splitMode
 import { parseVerdict } from "../../src/runtime/review.js";
 import { approvalPath, decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
 import type { TaskSpec } from "../../src/spec/model.js";
+import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
+import { toModelRequest } from "../../src/demo/scripted-model.js";
 
 const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
 
@@ -123,5 +125,27 @@ describe("approval files", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("demo script", () => {
+  const task = { id: "T1", title: "Split words", body: "Create src/words.js.", deps: [], files: ["src/words.js"] } as unknown as TaskSpec;
+  const prompt = renderPrompt("worker", workerInput(task, {}));
+  const req = (system: string, messages: Array<{ role: string; content: string }>) =>
+    toModelRequest({ model: "scripted", messages: [{ role: "system", content: `${system}\nWorking directory: /tmp/x` }, ...messages], tools: [{ type: "function", function: { name: "write" } }] });
+
+  it("reads the task id and scope out of a worker prompt", () => {
+    expect(taskIdOf(prompt)).toBe("T1");
+    expect(scopeFiles(prompt)).toEqual(["src/words.js"]);
+  });
+
+  it("a worker writes the scope from the solutions with the write tool; a reviewer approves in JSON", async () => {
+    const script = demoScript();
+    const w = await script(req("orch-role: worker", [{ role: "user", content: prompt }]));
+    expect(w).toMatchObject({ kind: "tools", calls: [{ name: "write", args: { filePath: "/tmp/x/src/words.js" } }] });
+    const r = await script(req("orch-role: reviewer", [{ role: "user", content: "# Review task T1: x" }]));
+    expect(r.kind === "text" && parseVerdict(r.text)).toMatchObject({ verdict: { approved: true } });
+    const none = await script(req("orch-role: worker", [{ role: "user", content: renderPrompt("worker", workerInput({ ...task, files: ["src/unknown.js"] }, {})) }]));
+    expect(none).toMatchObject({ kind: "text", text: expect.stringContaining("no known solution") });
   });
 });
