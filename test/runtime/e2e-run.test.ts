@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
 import { roleOf, steps } from "../../src/demo/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
+import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
 const CLI = path.join(process.cwd(), "dist", "cli", "main.js");
 let h: Harness;
@@ -148,6 +149,54 @@ describe("orch run end to end", () => {
     expect(code, out).toBe(0);
     expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("a token budget exceeded mid-session: the running session is aborted and the task fails with the budget reason", { timeout: 120_000 }, async () => {
+    h.model.setScript(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
+        { when: { role: "worker" }, reply: reply.hang() },
+      ]),
+    );
+    const dir = oneTask("budget", "budget:\n  tokens: 50\n");
+    const { code, out } = await orchRun(dir).done;
+    expect(code, out).toBe(1);
+    const t1 = state(dir, "T1");
+    expect(t1.phase).toBe("Failed");
+    expect(t1.lastError).toMatchObject({ code: "budget", terminal: true });
+    expect(t1.usage.input).toBeGreaterThan(50);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [ ] T1");
+  });
+
+  it("a task deleted from TODO.md while its session runs: `orch watch` aborts the session and cleans up", { timeout: 120_000 }, async () => {
+    h.model.setScript(steps([{ when: { role: "worker" }, reply: reply.hang() }]));
+    const dir = oneTask("deleted");
+    writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [ ] T1 Write greet.txt\n- [x] T2 Already done\n");
+    const p = spawn(process.execPath, [CLI, "watch", "--dir", dir, "--server", h.runtime.server.url!], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+    try {
+      await until(() => h.model.requests.some((r) => r.directory === dir && roleOf(r) === "worker"), "the worker's model request");
+      const sessionId = /ses_\w+/.exec(out)?.[0];
+      expect(sessionId, out).toBeDefined();
+      // Deleting a task = its TODO line and its task file.
+      rmSync(path.join(dir, "tasks", "T1.md"));
+      writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [x] T2 Already done\n");
+      await until(() => !existsSync(path.join(dir, ".orchestrator", "state", "T1.json")), "T1's state to be removed", 20_000).catch((e: Error) => {
+        throw new Error(`${e.message}\n${out}`);
+      });
+      // The session really was aborted on the OpenCode server.
+      const client = createOpencodeClient({ baseUrl: h.runtime.server.url! });
+      const msgs = (await client.session.messages({ sessionID: sessionId!, directory: dir })).data ?? [];
+      const last = msgs.filter((m) => m.info.role === "assistant").at(-1)?.info as { error?: { name: string } } | undefined;
+      expect(last?.error?.name).toBe("MessageAbortedError");
+      expect(out).toContain("Cancelled");
+    } finally {
+      p.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("orch's own server killed mid-session: orch restarts it and the task completes (one run)", { timeout: 150_000 }, async () => {
