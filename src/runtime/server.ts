@@ -1,7 +1,7 @@
 // The OpenCode server orch talks to: either an external `opencode serve` (--server URL) or one
 // orch starts itself, hermetic and offline-safe, and keeps alive (health check, restart on death).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
@@ -78,6 +78,21 @@ export function hermeticEnv(stateDir: string, config: Record<string, unknown>, p
   });
   if (password) env.OPENCODE_SERVER_PASSWORD = password;
   return env;
+}
+
+/**
+ * Kills a server left behind by an orch that died without stopping it (SIGKILL, crash): its pid
+ * is in <stateDir>/server.pid, and it is ours only if it still runs in that dir (Linux /proc check).
+ */
+export function killStaleServer(stateDir: string): void {
+  const pidFile = path.join(stateDir, "server.pid");
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    if (pid > 0 && readlinkSync(`/proc/${pid}/cwd`) === path.resolve(stateDir)) process.kill(pid, "SIGKILL");
+  } catch {
+    // no pid file, no such process, or not ours: nothing to do
+  }
+  rmSync(pidFile, { force: true });
 }
 
 /** Basic-auth header for a password-protected server (OpenCode's username defaults to "opencode"). */
@@ -160,10 +175,12 @@ export class OpenCodeServer {
   private spawnServer(cfg: Record<string, unknown>): Promise<string> {
     const bin = this.opts.bin ?? findOpencodeBin();
     mkdirSync(this.opts.stateDir, { recursive: true });
+    killStaleServer(this.opts.stateDir);
     const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
     const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.current = undefined;
+    if (child.pid) writeFileSync(path.join(this.opts.stateDir, "server.pid"), String(child.pid));
     // Never leave an owned server behind when orch exits (even on an uncaught error).
     const killOnExit = () => child.kill("SIGKILL");
     process.once("exit", killOnExit);
@@ -226,5 +243,6 @@ export class OpenCodeServer {
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
     await exited;
     clearTimeout(timer);
+    rmSync(path.join(this.opts.stateDir, "server.pid"), { force: true });
   }
 }

@@ -1,6 +1,9 @@
 // Server lifecycle: an owned server killed mid-session is restarted and the retry completes;
 // an external server (--server URL) is used as is, with the role prompt sent per request.
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { OpenCodeServer } from "../../src/runtime/server.js";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply } from "../../src/demo/scripted-model.js";
@@ -91,5 +94,45 @@ describe("server lifecycle", () => {
     const res = await (await external.start(h.request(h.repo()), () => {})).done;
     expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
     await external.close();
+  });
+});
+
+describe("a server orphaned by an orch that was SIGKILLed", () => {
+  // Running, not merely a zombie waiting to be reaped by whoever inherited it.
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+
+  it("is killed by the next orch that starts a server in the same state dir", { timeout: 90_000 }, async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "orch-orphan-"));
+    const serverTs = path.join(process.cwd(), "src", "runtime", "server.ts");
+    const code = `import { OpenCodeServer } from ${JSON.stringify(serverTs)}; const s = new OpenCodeServer({ stateDir: ${JSON.stringify(stateDir)}, config: {} }); s.ensureUp().then(() => console.log("UP " + s.pid));`;
+    const orch = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+    const orphan = await new Promise<number>((resolve) => {
+      let out = "";
+      orch.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /UP (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    const gone = new Promise((r) => orch.on("exit", r));
+    orch.kill("SIGKILL"); // no exit handlers run: the server is orphaned
+    await gone;
+    expect(alive(orphan)).toBe(true);
+    const next = new OpenCodeServer({ stateDir, config: {} });
+    try {
+      await next.ensureUp();
+      expect(alive(orphan)).toBe(false);
+      expect(next.pid).not.toBe(orphan);
+    } finally {
+      await next.stop();
+      if (alive(orphan)) process.kill(orphan, "SIGKILL");
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
