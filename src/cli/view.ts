@@ -31,8 +31,13 @@ export function plainLine(e: LoopEvent): string | undefined {
       return `${e.task}: review ${e.approved ? "approved" : "rejected"}: ${e.summary}`;
     case "permission":
       return `${e.task}: waiting for approval of ${e.kind} (edit .orchestrator/approvals/${e.task}.md or run orch approve ${e.task})`;
-    case "problems":
-      return `${e.source === "config" ? "config" : "tasks"} not applied, the last valid version stays in force:\n${e.problems.map((p) => indent(formatProblem(p))).join("\n")}`;
+    case "problems": {
+      const list = e.problems.map((p) => indent(formatProblem(p))).join("\n");
+      const what = e.source === "config" ? "config" : "tasks";
+      return e.problems.some((p) => p.severity === "error") ? `${what} not applied, the last valid version stays in force:\n${list}` : `${what}: warnings:\n${list}`;
+    }
+    case "ids":
+      return e.assigned.map((a) => `${e.file}:${a.line}: assigned id ${a.id}`).join("\n");
     case "problems-cleared":
       return `${e.source === "config" ? "config" : "tasks"}: problems fixed`;
     case "config":

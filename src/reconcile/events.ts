@@ -17,6 +17,7 @@ export type LoopEvent =
   | { type: "problems"; problems: Problem[]; source: "mission" | "config" }
   | { type: "problems-cleared"; source: "mission" | "config" }
   | { type: "config"; status: "reloaded" }
+  | { type: "ids"; file: string; assigned: { line: number; id: string }[] }
   | { type: "error"; message: string; task?: string }
   | { type: "idle"; done: number; total: number };
 

@@ -22,6 +22,7 @@ import { isDone, plan } from "./plan.js";
 import type { Plan } from "./actions.js";
 import { readAllStates, type StateCache } from "./records.js";
 import { classifier } from "./uncheck.js";
+import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 
 /** How the loop is set up. */
@@ -192,6 +193,10 @@ export class Reconciler {
     const n = ++this.passNo;
     await this.d.load();
     const mission = this.mission;
+    if (mission && (await this.assignIds(mission))) {
+      this.dirty = true; // the next pass reads the lines with their new ids
+      return;
+    }
     if (!mission) {
       // Nothing valid to act on yet (the problems were shown): `orch run` ends, `orch watch` waits for a fix.
       this.lastPlan = { actions: [] };
@@ -237,6 +242,13 @@ export class Reconciler {
       const done = mission.tasks.filter((t) => isDone(t, actual.get(t.id))).length;
       this.opts.emit({ type: "idle", done, total: mission.tasks.length });
     }
+  }
+
+  /** Writes ids into id-less task lines; true when it wrote any. */
+  private async assignIds(mission: Mission): Promise<boolean> {
+    const assigned = await assignMissingIds(this.opts.store, mission, this.config.idPrefix, this.lease ? fenceOf(this.lease) : undefined);
+    if (assigned.length) this.opts.emit({ type: "ids", file: mission.todoFile, assigned });
+    return assigned.length > 0;
   }
 
   private soonTimer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 // The OpenCode server orch talks to: either an external `opencode serve` (--server URL) or one
 // orch starts itself, hermetic and offline-safe, and keeps alive (health check, restart on death).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
@@ -20,7 +20,7 @@ export interface ServerOptions {
    * tests). When false it keeps the user's environment, so their provider logins work.
    */
   hermetic?: boolean;
-  /** Binary; default: the opencode-ai package's, else `opencode` on PATH. */
+  /** Binary; default: findOpencodeBin(). */
   bin?: string;
   startTimeoutMs?: number;
   /** Restarts allowed after unexpected exits (guards against a crash loop). */
@@ -31,19 +31,29 @@ export interface ServerOptions {
 
 const LISTEN_RE = /opencode server listening on (http:\/\/[^\s]+)/;
 
-/** Finds the opencode binary: the installed opencode-ai package first, then PATH. */
-export function findOpencodeBin(): string {
+/**
+ * Finds the opencode binary: the platform package orch depends on (opencode-<os>-<arch>, which
+ * holds the binary itself, no install script needed), else an `opencode` on PATH. Undefined when
+ * neither exists.
+ */
+export function findOpencodeBin(): string | undefined {
   try {
-    const req = createRequire(import.meta.url);
-    const pkg = req.resolve("opencode-ai/package.json");
-    const platform = path.join(path.dirname(pkg), "..", `opencode-${process.platform}-${process.arch}`, "bin", "opencode");
-    if (existsSync(platform)) return platform;
-    const wrapper = path.join(path.dirname(pkg), "bin", "opencode.exe");
-    if (existsSync(wrapper)) return wrapper;
+    const pkg = createRequire(import.meta.url).resolve(`opencode-${process.platform}-${process.arch}/package.json`);
+    const bin = path.join(path.dirname(pkg), "bin", "opencode");
+    if (existsSync(bin)) return bin;
   } catch {
-    // not installed as a dependency: fall back to PATH
+    // not installed for this platform: fall back to PATH
   }
-  return "opencode";
+  return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "opencode")).find(isExecutable);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Env for a non-hermetic owned server: the user's environment plus orch's config. */
@@ -173,7 +183,7 @@ export class OpenCodeServer {
   }
 
   private spawnServer(cfg: Record<string, unknown>): Promise<string> {
-    const bin = this.opts.bin ?? findOpencodeBin();
+    const bin = this.opts.bin ?? findOpencodeBin() ?? "opencode";
     mkdirSync(this.opts.stateDir, { recursive: true });
     killStaleServer(this.opts.stateDir);
     const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
@@ -194,7 +204,7 @@ export class OpenCodeServer {
         settled = true;
         clearTimeout(timer);
         child.kill("SIGKILL");
-        reject(new OrchError("server-start-failed", msg, { hint: "Check that `opencode` runs (node_modules/.bin/opencode --version) and see the server log." }));
+        reject(new OrchError("server-start-failed", msg, { hint: "Check that `opencode` runs (`orch doctor` says which binary orch uses) and see the server log." }));
       };
       const timer = setTimeout(() => fail(`opencode serve did not report its port within ${timeoutMs} ms`), timeoutMs);
       const onLine = (line: string) => {

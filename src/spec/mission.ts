@@ -63,7 +63,7 @@ export function buildMission(
   const firstById = new Map<TaskId, TodoItem>();
   for (const item of todo.items) {
     if (!item.id) {
-      warn("missing-id", todoFile, item.line, item.col, `task "${item.title}" has no id yet`, "Run `orch validate --fix` to write the next free id into the line, or write one yourself, e.g. T12.");
+      warn("missing-id", todoFile, item.line, item.col, `task "${item.title}" has no id yet`, "`orch watch` and `orch run` write the next free id into the line (so does `orch validate --fix`); or write one yourself, e.g. T12.");
       continue;
     }
     const first = firstById.get(item.id);

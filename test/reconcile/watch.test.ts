@@ -32,6 +32,21 @@ describe("watch", () => {
     expect(h.todo()).toBe("- [x] T1 first\n- [x] T2 second\n");
   });
 
+  it("a line added without an id gets the next free id written into it (no other byte changes), then runs", async () => {
+    const root = makeRepo("# Work\r\n\r\n- [ ] T1 first\r\n");
+    h = await startLoop(root, { latencyMs: 5 }, true);
+    await h.waitFor(phase("T1", "Succeeded"));
+    const before = h.todo();
+    h.write("TODO.md", before + "- [ ] tidy the café menu (after T1)\r\n\t- [ ] nested ünïcode step\r\n");
+    const ids = await h.waitFor((e) => e.type === "ids");
+    expect(ids.type === "ids" && ids.assigned).toEqual([
+      { line: 4, id: "T2" },
+      { line: 5, id: "T3" },
+    ]);
+    await h.waitFor(phase("T2", "Succeeded"));
+    expect(h.todo()).toBe(before + "- [x] T2 tidy the café menu (after T1)\r\n\t- [x] T3 nested ünïcode step\r\n");
+  });
+
   it("an edit while running: finish-then-rerun by default; cancel-and-restart after a config reload", async () => {
     const root = makeRepo("- [ ] T1 v1\n");
     h = await startLoop(root, { latencyMs: 400 }, true);

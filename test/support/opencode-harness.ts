@@ -1,4 +1,4 @@
-// Shared harness for tests against a REAL `opencode serve` (node_modules/.bin/opencode) driven by
+// Shared harness for tests against a REAL `opencode serve` (the opencode-linux-x64 package's binary) driven by
 // the scripted model: one server per test file (start costs 2-3 s), one temp git repo per test.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,10 +1,9 @@
 // `orch doctor`: checks the machine for what orch needs and says what to fix.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { findNativeBinary } from "../../context/open.js";
+import { findOpencodeBin } from "../../runtime/server.js";
 import { NativePool } from "../../context/native-pool.js";
 import { loadConfig } from "../../spec/load.js";
 import { formatProblem } from "../../util/errors.js";
@@ -23,23 +22,6 @@ export interface Check {
   hint?: string;
 }
 
-function executable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** node_modules/.bin/opencode under the repo, else under orch's own package, else on PATH. */
-export function findOpencode(root: string): string | undefined {
-  const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-  const local = [root, pkgRoot].map((d) => path.join(d, "node_modules", ".bin", "opencode")).find(executable);
-  if (local) return local;
-  return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "opencode")).find(executable);
-}
-
 function versionOf(bin: string): string | undefined {
   const r = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 15_000 });
   return r.status === 0 ? r.stdout.trim().split("\n").pop() : undefined;
@@ -50,12 +32,12 @@ export async function runChecks(root: string): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   checks.push({ name: "node", ok: major > 20 || (major === 20 && minor >= 19), required: true, detail: `v${process.versions.node}`, hint: "orch needs Node >= 20.19." });
-  const oc = findOpencode(root);
+  const oc = findOpencodeBin();
   const ocVersion = oc ? versionOf(oc) : undefined;
   checks.push(
     oc && ocVersion
       ? { name: "opencode", ok: true, required: true, detail: `${oc} (${ocVersion})` }
-      : { name: "opencode", ok: false, required: true, detail: oc ? `${oc} does not run` : "not found", hint: "Run `npm ci` (opencode-ai ships the binary) or put opencode on PATH." },
+      : { name: "opencode", ok: false, required: true, detail: oc ? `${oc} does not run` : "not found", hint: "Run `npm ci` (the opencode-linux-x64 package ships the binary) or put opencode on PATH (npm i -g opencode-ai)." },
   );
   const bin = findNativeBinary();
   if (!bin.found) {

@@ -1,42 +1,18 @@
 // `orch validate`: reads config, TODO.md and task files; prints each problem as
 // `path:line:col: message` + hint; exit 0 when there is no error, 1 otherwise.
 import path from "node:path";
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { OrchError, formatProblem, type Problem } from "../../util/errors.js";
 import { loadConfig, loadMission } from "../../spec/load.js";
 import type { Mission } from "../../spec/model.js";
-import { assignIds } from "../../spec/todo-edit.js";
+import { assignMissingIds } from "../../reconcile/assign-ids.js";
 import { openStore } from "../../store/open.js";
 
 interface ValidateArgs {
   dir: string;
   json: boolean;
   fix: boolean;
-}
-
-// Problems meaning TODO.md itself could not be read: then it is never rewritten.
-const UNREADABLE = new Set(["missing-todo", "empty-file", "binary", "not-utf8", "too-large", "symlink-outside", "broken-symlink", "path-outside", "unreadable", "not-a-file"]);
-
-/** Writes the next free ids into id-less task lines (through the store's locked TODO.md writer). */
-async function assignMissingIds(root: string, mission: Mission, problems: Problem[], prefix: string): Promise<{ line: number; id: string }[]> {
-  if (!problems.some((p) => p.code === "missing-id") || problems.some((p) => p.file === mission.todoFile && UNREADABLE.has(p.code))) return [];
-  // Ids still named by task files or state records are not reused.
-  const taken = mission.tasks.map((t) => t.id);
-  taken.push(...(await readdir(path.join(root, ".orchestrator", "state")).catch(() => [])).map((f) => f.replace(/\.json$/, "")));
-  taken.push(...problems.filter((p) => p.code === "orphan-task-file").map((p) => path.basename(p.file, ".md")));
-  let assigned: { line: number; id: string }[] = [];
-  const store = openStore(root);
-  try {
-    await store.todo(mission.todoFile).edit((cur) => {
-      const r = assignIds(cur, prefix, taken);
-      assigned = r?.assigned ?? [];
-      return r?.text;
-    });
-  } finally {
-    await store.close();
-  }
-  return assigned;
 }
 
 /** Loads everything orch reads from `dir`; throws OrchError only when dir itself is unusable. */
@@ -66,7 +42,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     let { mission, problems } = await readRepo(args.dir);
     if (args.fix) {
       const { config } = await loadConfig(args.dir);
-      const assigned = await assignMissingIds(mission.root, mission, problems, config.idPrefix);
+      const store = openStore(mission.root);
+      const assigned = await assignMissingIds(store, mission, config.idPrefix).finally(() => store.close());
       for (const a of assigned) process.stderr.write(`${mission.todoFile}:${a.line}: assigned id ${a.id}\n`);
       if (assigned.length) ({ mission, problems } = await readRepo(args.dir));
     }

@@ -1,0 +1,32 @@
+// Writes ids into task lines a person added without one: the one place orch assigns ids,
+// used by every pass of the loop and by `orch validate --fix`.
+import path from "node:path";
+import type { Mission, TaskId } from "../spec/model.js";
+import { assignIds } from "../spec/todo-edit.js";
+import type { Store } from "../store/open.js";
+import type { Fence } from "../store/types.js";
+
+/** An id orch wrote into TODO.md, with the (1-based) line it went into. */
+export interface AssignedId {
+  line: number;
+  id: TaskId;
+}
+
+/**
+ * Writes the next free id into each id-less task line of the mission's TODO.md, through the
+ * store's locked writer (so a person's save in between survives). Ids still named by a state
+ * record or an orphan task file are never reused: they may carry another task's history.
+ */
+export async function assignMissingIds(store: Store, mission: Mission, prefix: string, fence?: Fence): Promise<AssignedId[]> {
+  if (!mission.problems.some((p) => p.code === "missing-id")) return [];
+  const taken = mission.tasks.map((t) => t.id);
+  for (const key of await store.records.list("state/")) taken.push(key.slice("state/".length));
+  for (const p of mission.problems) if (p.code === "orphan-task-file") taken.push(path.basename(p.file, ".md"));
+  let assigned: AssignedId[] = [];
+  await store.todo(mission.todoFile).edit((current) => {
+    const r = assignIds(current, prefix, taken);
+    assigned = r?.assigned ?? [];
+    return r?.text;
+  }, fence);
+  return assigned;
+}
