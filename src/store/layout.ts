@@ -3,13 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { errno } from "./io-errors.js";
 
-/** .orchestrator/.gitignore: locks, caches, worktrees and runtime state are per machine and churn. */
+/** .orchestrator/.gitignore: locks, runtime state and open approval requests are per machine and churn. */
 export const GITIGNORE = `# Written by orch (see .orchestrator/README.md). Committed: config.json, state/, history/.
 # Ignored: short-lived, per-machine files that would only churn or conflict in git.
 locks/
-cache/
-worktrees/
 runtime/
+approvals/
 *.tmp
 `;
 
