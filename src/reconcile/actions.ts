@@ -39,6 +39,23 @@ export function applyPatch(s: TaskState, patch: StatePatch): TaskState {
   return next as TaskState;
 }
 
+/** A patch computed from the current state. */
+export type PatchFn = (cur: TaskState) => StatePatch;
+
+/** One patch doing what `patches` do one after another, so several changes cost one write. */
+export function composePatches(...patches: (StatePatch | PatchFn)[]): PatchFn {
+  return (cur) => {
+    let state = cur;
+    const out: StatePatch = {};
+    for (const p of patches) {
+      const delta = typeof p === "function" ? p(state) : p;
+      state = applyPatch(state, delta);
+      Object.assign(out, delta);
+    }
+    return out;
+  };
+}
+
 /** A fresh record for a task orch sees for the first time. */
 export function freshState(id: TaskId, generation: string, at: string): TaskState {
   return {

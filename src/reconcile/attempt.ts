@@ -6,7 +6,7 @@ import type { AgentRuntime, SessionEvent, SessionHandle, SessionRequest, Session
 import { routeModel } from "../runtime/roles.js";
 import { attemptPrompt } from "./prompt.js";
 import type { RecordStore } from "../store/types.js";
-import type { AbortReason } from "./actions.js";
+import { composePatches, type AbortReason, type PatchFn, type StatePatch } from "./actions.js";
 import { backoffMs } from "./backoff.js";
 import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
@@ -30,7 +30,8 @@ export interface AttemptEnv extends StateWriter {
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
   /** Records success and checks the box (executor.ts). */
-  succeed(id: string, generation: string): Promise<void>;
+  /** Records success (with `extra` in the same write) and checks the box. */
+  succeed(id: string, generation: string, extra?: StatePatch | PatchFn): Promise<void>;
   records: RecordStore;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
   context?: (t: TaskSpec) => Promise<string | undefined>;
@@ -86,35 +87,37 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       if (e.aborting) return await aborted(env, e, e.aborting);
       const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
       env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
-      await patchState(env, e.id, e.generation, { lastVerify: v });
+      // lastVerify rides on the next state write (a phase change always follows): one fsync'd write fewer.
+      const verified = { lastVerify: v };
       await record(env, [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }]);
       if (v.ok && env.config().review.enabled) {
-        await setPhase("Reviewing", "VerifyPassed", "reviewer judges the diff");
+        await setPhase("Reviewing", "VerifyPassed", "reviewer judges the diff", verified);
         const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, e, ev));
         if (e.aborting) return await aborted(env, e, e.aborting);
-        await addUsage(env, e, r.usage, r.costUsd);
         if (!r.ok) {
+          await patchState(env, e.id, e.generation, usageAdded(r.usage, r.costUsd));
           env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other");
           return await failed(env, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO, costUsd: 0, error: r.error });
         }
         const at = new Date(env.now()).toISOString();
-        await patchState(env, e.id, e.generation, { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
+        const reviewed = composePatches(usageAdded(r.usage, r.costUsd), { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
+        if (!r.verdict.approved) await patchState(env, e.id, e.generation, reviewed);
         await record(env, [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }]);
         env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
-        if (r.verdict.approved) return await env.succeed(e.id, e.generation);
+        if (r.verdict.approved) return await env.succeed(e.id, e.generation, reviewed);
         feedback = `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}`;
-      } else if (v.ok) return await env.succeed(e.id, e.generation);
+      } else if (v.ok) return await env.succeed(e.id, e.generation, verified);
       else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
       // A fixer pass is one more attempt: only within the budget.
       const limit = effectiveBudget(t, env.config()).attempts;
       if (limit !== undefined && e.attempt >= limit) {
         const why = v.ok ? "ReviewRejected" : "VerifyFailed";
         const message = `${v.ok ? "review rejected" : "verify failed"} and the ${limit} attempts are used up`;
-        return void (await setPhase("Failed", why, message, { lastError: { code: why, message, terminal: true, at: new Date(env.now()).toISOString() } }));
+        return void (await setPhase("Failed", why, message, { ...(v.ok ? {} : verified), lastError: { code: why, message, terminal: true, at: new Date(env.now()).toISOString() } }));
       }
       e.attempt++;
       e.role = role = "fixer";
-      await setPhase("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { attempts: e.attempt });
+      await setPhase("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { ...(v.ok ? {} : verified), attempts: e.attempt });
     }
   } catch (err) {
     // A failed write (e.g. "fenced": the lease is gone) or a bug: never crash the loop, say what happened.
@@ -176,8 +179,7 @@ async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role
   e.live = undefined; // the final totals are recorded below
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
-  await patchState(env, e.id, e.generation, (s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }));
-  await addUsage(env, e, res.usage, res.costUsd);
+  await patchState(env, e.id, e.generation, composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)));
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
   await record(env, [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }]);
   env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
@@ -205,11 +207,12 @@ function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
   }
 }
 
-async function addUsage(env: AttemptEnv, e: RunningEntry, u: Usage, costUsd: number): Promise<void> {
-  await patchState(env, e.id, e.generation, (s) => ({
+/** A patch adding a session's tokens and cost to the task's totals. */
+function usageAdded(u: Usage, costUsd: number): PatchFn {
+  return (s) => ({
     usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite },
     costUsd: s.costUsd + costUsd,
-  }));
+  });
 }
 
 async function phase(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}): Promise<TaskState> {

@@ -8,7 +8,7 @@ import { parseTodo } from "../spec/todo.js";
 import type { RecordStore, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
-import type { Action } from "./actions.js";
+import { composePatches, type Action, type PatchFn, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { patchState, readState, record, stateKey } from "./records.js";
 import type { TaskState } from "./state.js";
@@ -126,14 +126,14 @@ export class Executor {
   }
 
   /** Success: record it (with what the line looked like), then check the box; optional per-task commit. */
-  async succeed(id: string, generation: string): Promise<void> {
+  async succeed(id: string, generation: string, extra: StatePatch | PatchFn = {}): Promise<void> {
     const env = this.env;
     const m = env.mission();
     const t = m.tasks.find((x) => x.id === id);
     const at = new Date(env.now()).toISOString();
     if (!t || t.generation !== generation) {
       // The task changed while it ran (finish-then-rerun): record the result, do not check the box; plan reruns it.
-      await patchState(env, id, generation, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation });
+      await patchState(env, id, generation, composePatches(extra, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation }));
       await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }]);
       return;
     }
@@ -142,7 +142,7 @@ export class Executor {
     const after = setChecked(text, id, true);
     const lineAfter = (after !== undefined ? taskLine(after, m.todoFile, id) : lineBefore) ?? "";
     const prev = await readState(env.records, id);
-    await patchState(env, id, generation, {
+    await patchState(env, id, generation, composePatches(extra, {
       phase: "Succeeded",
       finishedAt: at,
       nextAttemptAt: undefined,
@@ -150,7 +150,7 @@ export class Executor {
       blockedBy: undefined,
       checkedByOrch: { at, generation, lineBefore, lineAfter },
       conditions: [{ type: "Succeeded", status: "True", reason: "Succeeded", message: "verified and checked by orch", at, observedGeneration: generation }],
-    });
+    }));
     await env.todo(m.todoFile).edit((cur) => setChecked(cur, id, true));
     if (prev?.phase !== "Succeeded") {
       await record(env, [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);

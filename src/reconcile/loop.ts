@@ -96,7 +96,7 @@ export class Reconciler {
       sessionOutcome: (o) => {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
       },
-      succeed: (id, gen) => self.executor.succeed(id, gen),
+      succeed: (id, gen, extra) => self.executor.succeed(id, gen, extra),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
       attemptEnded: () => self.enqueue(),
       usageChanged: () => self.soon(500),
