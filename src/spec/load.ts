@@ -60,6 +60,19 @@ export function readUserFileSync(rootReal: string, rel: string, maxBytes: number
   }
 }
 
+/**
+ * Reads TODO.md. orch's own writer swaps the file in two steps (move aside, link ours in: see
+ * store/todo-writer.ts), so for a few microseconds it may be absent; look again before calling
+ * it missing.
+ */
+async function readTodo(rootReal: string, file: string): Promise<Read> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await readUserFile(rootReal, file, LIMITS.todoBytes);
+    if (!("missing" in r) || attempt === 3) return r;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function decode(buf: Buffer, file: string, bad: (c: string, m: string, h: string, line?: number) => Read): Read {
   const nul = buf.indexOf(0);
   if (nul !== -1) return bad("binary", `${file} looks binary (a NUL byte at offset ${nul})`, "orch reads only UTF-8 text files.", lineAt(buf, nul));
@@ -128,7 +141,7 @@ export async function loadMission(root: string, config: Config, options: LoadOpt
     return norm(r.startsWith("..") ? path.relative(path.resolve(root), c) : r);
   };
   const todoChanged = !last || changed!.some((c) => rel(c) === todoFile);
-  const todo: Read = todoChanged ? await readUserFile(rootReal, config.todo, LIMITS.todoBytes) : { text: last.todo };
+  const todo: Read = todoChanged ? await readTodo(rootReal, config.todo) : { text: last.todo };
   let files: Map<string, TaskFileText>;
   let readProblems: Map<string, Problem>;
   if (last) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig, loadMission } from "../../src/spec/load.js";
@@ -32,6 +32,18 @@ describe("loadConfig", () => {
 });
 
 describe("loadMission", () => {
+  it("a TODO.md absent for a moment (orch's own move-aside-then-link swap) is read, not reported missing", async () => {
+    const dir = repo({ "TODO.md": "- [ ] T1 One\n" });
+    renameSync(path.join(dir, "TODO.md"), path.join(dir, "TODO.md.aside"));
+    setTimeout(() => renameSync(path.join(dir, "TODO.md.aside"), path.join(dir, "TODO.md")), 2);
+    const m = await loadMission(dir, DEFAULT_CONFIG);
+    expect(m.problems).toEqual([]);
+    expect(m.tasks.map((t) => t.id)).toEqual(["T1"]);
+  });
+  it("a TODO.md that stays absent is a missing-todo problem", async () => {
+    const m = await loadMission(repo({}), DEFAULT_CONFIG);
+    expect(m.problems).toMatchObject([{ code: "missing-todo" }]);
+  });
   it("honours config.todo and config.tasksDir", async () => {
     const dir = repo({ "PLAN.md": "- [ ] T1 One\n", "work/T1.md": "---\ntype: docs\n---\nBody\n" });
     const m = await loadMission(dir, { ...DEFAULT_CONFIG, todo: "PLAN.md", tasksDir: "work" });
