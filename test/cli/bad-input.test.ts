@@ -4,10 +4,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { runOrch } from "../support/cli.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const OK_TODO = "# M\n\n- [ ] T1 One\n- [ ] T2 Two (after T1)\n";
 
 interface Case {
@@ -45,18 +43,7 @@ const cases: Case[] = [
   { kind: "unknown config key", files: { "TODO.md": OK_TODO, ".orchestrator/config.json": '{\n  "concurency": { "total": 2 }\n}\n' }, expect: /^\.orchestrator\/config\.json:2:3: unknown key "concurency"\n  hint: Did you mean "concurrency"\?/m },
 ];
 
-/** Runs the built CLI; resolves on exit (no sleeps). */
-function orch(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args], { cwd });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const orch = runOrch;
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -2,21 +2,9 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { runOrch } from "../support/cli.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-function orch(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [cli, ...args]);
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const orch = (...args: string[]) => runOrch(args);
 const tmp = () => mkdtempSync(path.join(tmpdir(), "orch-cli-"));
 
 describe.concurrent("orch init", () => {

@@ -1,24 +1,16 @@
 // `orch context` and `orch doctor` run as a user would: the built CLI in a child process.
-import { execFile } from "node:child_process";
 import { rmSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HAVE_NATIVE } from "../native/binary.js";
 import { makeFixtureRepo } from "./fixture.js";
+import { runOrch } from "../support/cli.js";
 
-const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, "../../dist/cli/main.js");
 let root: string;
 
-async function orch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CLI, ...args, "--dir", root], { encoding: "utf8" });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+async function orch(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runOrch([...args, "--dir", root]);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(() => {

@@ -1,0 +1,26 @@
+// The built CLI in a child process, as a user runs it; resolves on exit (no sleeps).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of the built entry (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+/** What a CLI run printed and its exit status. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `orch <args>` (in `cwd`, default this process's) and collects its output. */
+export function runOrch(args: string[], cwd?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], cwd ? { cwd } : {});
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
