@@ -44,8 +44,8 @@ export function demoScript(solutionDirs: string[] = [EXAMPLE_SOLUTIONS]): Script
       return { kind: "text", text: JSON.stringify({ approved: true, summary: `Demo review of ${id}: the verify commands passed and the diff stays in scope.`, findings: [] }) };
     }
     if (role === "worker" || role === "fixer") {
-      if (req.lastTool !== undefined) return { kind: "text", text: `Demo model: wrote ${scopeFiles(prompt).join(", ")} for ${id}.` };
       const files = scopeFiles(prompt);
+      if (req.lastTool !== undefined) return { kind: "text", text: `Demo model: wrote ${files.join(", ")} for ${id}.` };
       const calls: ToolCall[] = files.flatMap((f) => {
         const src = find(f);
         return src ? [{ name: "write", args: { filePath: path.join(req.directory ?? ".", f), content: readFileSync(src, "utf8") } }] : [];

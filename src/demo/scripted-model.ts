@@ -4,6 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { estimateTokens } from "../context/tokens.js";
 
 const ChatMessageSchema = z
   .object({
@@ -130,8 +131,8 @@ function chunk(model: string, delta: object, finish: string | null = null): stri
 
 function estimateUsage(req: ModelRequest, out: string): TokenCounts {
   // Deterministic counts (≈4 chars a token) so that tests can assert they were recorded.
-  const inChars = req.messages.reduce((n, m) => n + textOf(m.content).length, 0);
-  return { prompt: Math.ceil(inChars / 4), completion: Math.max(1, Math.ceil(out.length / 4)) };
+  const input = req.messages.map((m) => textOf(m.content)).join("");
+  return { prompt: estimateTokens(input), completion: Math.max(1, estimateTokens(out)) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

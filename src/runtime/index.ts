@@ -7,14 +7,6 @@ import { startScriptedModel, type ScriptedModel } from "../demo/scripted-model.j
 import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/demo-script.js";
 import { OpenCodeServer } from "./server.js";
 
-export type { AgentRuntime, SessionRequest, SessionResult, SessionEvent, SessionHandle, SessionError } from "./types.js";
-export { OpenCodeRuntime } from "./opencode.js";
-export { OpenCodeServer } from "./server.js";
-export { runReview, type ReviewInput, type ReviewOutcome, type Verdict } from "./review.js";
-export { renderPrompt, routeModel, workerInput, acceptanceCriteria, rolePrompt } from "./roles.js";
-export { decidePermission } from "./permissions.js";
-export { readDecision, decide, writeApproval, approvalPath } from "./approvals.js";
-
 export interface CreateRuntimeOptions {
   /** --server URL: use a running `opencode serve` instead of starting one. */
   serverUrl?: string;

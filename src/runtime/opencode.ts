@@ -32,7 +32,7 @@ export interface OpenCodeRuntimeOptions {
 /** The OpenCode-backed runtime. */
 export class OpenCodeRuntime implements AgentRuntime {
   private readonly hub: EventHub;
-  private readonly runs = new Map<SessionRun, SessionRequest>();
+  private readonly runs = new Set<SessionRun>();
   private readonly pendingApprovals = new Map<string, NodeJS.Timeout>();
   private clientFor?: { url: string; client: OpencodeClient };
   private readonly ctx: RunContext;
@@ -46,11 +46,11 @@ export class OpenCodeRuntime implements AgentRuntime {
     const headers = authHeaders(opts.server.password);
     this.hub = new EventHub(sseStream(() => opts.server.ensureUp(), headers), { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log });
     this.hub.onReconnect(() => {
-      for (const run of this.runs.keys()) void run.resync();
+      for (const run of this.runs) void run.resync();
     });
     opts.server.onDown(() => {
       // Sessions die with the server; the reconciler retries them on the restarted one.
-      for (const run of this.runs.keys()) run.fail(sessionError("server-down", "the OpenCode server exited during the session", { infrastructure: true }));
+      for (const run of this.runs) run.fail(sessionError("server-down", "the OpenCode server exited during the session", { infrastructure: true }));
       this.hub.reconnect();
     });
     this.ctx = {
@@ -96,7 +96,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       run.fail(sessionError("server-down", `cannot start a session: ${(err as Error).message}`, { infrastructure: true }));
       return this.handle(run);
     }
-    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx), req);
+    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     // An owned server knows orch's agents; an external one gets the role prompt as system text.
     const agent = req.agent ?? (this.opts.server.owned ? req.role : undefined);
     await run.send({ agent, model: splitModel(req.model), ...(this.opts.server.owned ? {} : { system: rolePrompt(req.role) }) });
@@ -114,20 +114,20 @@ export class OpenCodeRuntime implements AgentRuntime {
     } catch {
       return undefined;
     }
-    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx), req);
+    const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     await run.watch();
     return this.handle(run);
   }
 
-  private track(run: SessionRun, req: SessionRequest): SessionRun {
-    this.runs.set(run, req);
+  private track(run: SessionRun): SessionRun {
+    this.runs.add(run);
     void run.done.finally(() => {
       this.runs.delete(run);
       for (const [key, timer] of this.pendingApprovals)
         if (key.startsWith(`${run.sessionId}:`)) {
           clearInterval(timer);
           this.pendingApprovals.delete(key);
-          clearApproval(this.opts.root, req.taskId);
+          clearApproval(this.opts.root, run.req.taskId);
         }
     });
     return run;
@@ -171,7 +171,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.runs.keys()].map((r) => r.stop(sessionError("aborted", "orch is shutting down"))));
+    await Promise.all([...this.runs].map((r) => r.stop(sessionError("aborted", "orch is shutting down"))));
     for (const t of this.pendingApprovals.values()) clearInterval(t);
     this.hub.stop();
     await this.opts.server.stop();

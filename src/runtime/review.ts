@@ -1,7 +1,7 @@
 // The reviewer step: one reviewer session judges a diff against the acceptance criteria and
 // must answer a JSON verdict; invalid answers are re-prompted (same session) with the errors.
 import { z } from "zod";
-import type { Usage } from "../reconcile/state.js";
+import { ZERO_USAGE, type Usage } from "../reconcile/state.js";
 import type { ApprovalPolicy } from "../spec/model.js";
 import { sessionError } from "./errors.js";
 import { acceptanceCriteria, renderPrompt } from "./roles.js";
@@ -70,7 +70,7 @@ export async function runReview(runtime: AgentRuntime, input: ReviewInput, maxIn
   const criteria = input.criteria?.trim() || acceptanceCriteria(input.task.body) || input.task.body.trim() || input.task.title;
   const diff = input.diff.length > MAX_DIFF ? `${input.diff.slice(0, MAX_DIFF)}\n… (diff truncated at ${MAX_DIFF} characters)` : input.diff;
   let prompt = renderPrompt("reviewer", { id: input.task.id, title: input.task.title, body: input.task.body, criteria, diff: diff || "(empty diff)" });
-  const spent: Spent = { sessionId: "", usage: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, invalid: 0 };
+  const spent: Spent = { sessionId: "", usage: { ...ZERO_USAGE }, costUsd: 0, invalid: 0 };
   let lastOutput = "";
   for (;;) {
     const handle = await runtime.start(

@@ -53,8 +53,7 @@ export function renderTemplate(tpl: string, values: Record<string, string | unde
 /** The user message of a session: the role's task template rendered (or the body, for roles without one). */
 export function renderPrompt(role: Role, input: PromptInput): string {
   const tpl = promptFile(`${role}.task.md`);
-  if (tpl === undefined) return renderTemplate(`{{body}}`, { ...input });
-  return renderTemplate(tpl, { ...input });
+  return renderTemplate(tpl ?? "{{body}}", { ...input });
 }
 
 /** The acceptance criteria of a task body: the section under a heading naming them, if any. */

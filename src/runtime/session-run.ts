@@ -2,7 +2,7 @@
 // usage, provider retries, permission asks, timeouts, abort, and the final result.
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
-import type { Usage } from "../reconcile/state.js";
+import { ZERO_USAGE, type Usage } from "../reconcile/state.js";
 import type { ServerEvent } from "./events.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
 import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";
@@ -31,11 +31,9 @@ const AssistantSchema = z
   .loose();
 const MessageSchema = z.object({ info: z.object({ id: z.string(), role: z.string() }).loose(), parts: z.array(z.object({ type: z.string() }).loose()) }).loose();
 
-const zeroUsage = (): Usage => ({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
-
 /** Sums assistant messages' tokens and cost. */
 export function totals(msgs: Array<z.infer<typeof AssistantSchema>>): { usage: Usage; costUsd: number } {
-  const usage = zeroUsage();
+  const usage: Usage = { ...ZERO_USAGE };
   let costUsd = 0;
   for (const m of msgs) {
     usage.input += m.tokens.input;
@@ -245,7 +243,7 @@ export class SessionRun {
   }
 
   private finish(error: SessionError): void {
-    this.complete({ ok: false, text: "", usage: zeroUsage(), costUsd: 0, error });
+    this.complete({ ok: false, text: "", usage: { ...ZERO_USAGE }, costUsd: 0, error });
   }
 
   private complete(r: Omit<SessionResult, "sessionId">): void {
@@ -259,9 +257,5 @@ export class SessionRun {
   /** Passes an event to the session's listener while the session runs. */
   emit(e: SessionEvent): void {
     if (!this.finished) this.onEvent(e);
-  }
-
-  get isFinished(): boolean {
-    return this.finished;
   }
 }

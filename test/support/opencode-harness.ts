@@ -9,10 +9,7 @@ import { startScriptedModel, type ScriptedModel, type Script } from "../../src/d
 import { ConfigSchema, type Config, type ConfigInput } from "../../src/spec/config.js";
 import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/index.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
-import type { SessionEvent, SessionRequest } from "../../src/runtime/types.js";
-
-export { startScriptedModel };
-export type { ScriptedModel };
+import type { SessionRequest } from "../../src/runtime/types.js";
 
 /** A running server + model + runtime, and temp dirs cleaned up by close(). */
 export interface Harness {
@@ -25,8 +22,6 @@ export interface Harness {
   repo(): string;
   /** A session request with sensible defaults. */
   request(directory: string, over?: Partial<SessionRequest>): SessionRequest;
-  /** Collected events per session id. */
-  events: SessionEvent[];
   close(): Promise<void>;
 }
 
@@ -55,14 +50,12 @@ export async function startHarness(script: Script, configInput: ConfigInput = {}
   });
   // Start now (in beforeAll's budget), so tests can hand its URL to `orch run --server`.
   await runtime.server.ensureUp();
-  const events: SessionEvent[] = [];
   let n = 0;
   return {
     model,
     runtime,
     config,
     root,
-    events,
     repo: () => makeRepo(base),
     request: (directory, over = {}) => ({
       taskId: `T${++n}`,
