@@ -1,6 +1,6 @@
 // What one reconcile pass decides: plain values, carried out by the executor. No I/O here.
 import type { Role, TaskId } from "../spec/model.js";
-import type { Phase, TaskState } from "./state.js";
+import { ZERO_USAGE, type Phase, type TaskState } from "./state.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";
@@ -68,7 +68,7 @@ export function freshState(id: TaskId, generation: string, at: string): TaskStat
     sessions: [],
     createdAt: at,
     updatedAt: at,
-    usage: { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 },
+    usage: { ...ZERO_USAGE },
     costUsd: 0,
   };
 }

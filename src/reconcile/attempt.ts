@@ -13,7 +13,7 @@ import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
 import { patchState, record, type StateWriter } from "./records.js";
 import { reviewAttempt } from "./review-step.js";
-import type { Phase, TaskState, Usage } from "./state.js";
+import { ZERO_USAGE, type Phase, type TaskState, type Usage } from "./state.js";
 import { runVerify } from "./verify.js";
 
 /** What an attempt needs from the loop. */
@@ -51,7 +51,6 @@ export interface RunningEntry extends RunningInfo {
 /** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
 export type Resume = { handle?: SessionHandle; at: "session" | "verify" };
 
-const ZERO: Usage = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
 
 /** Runs the attempt to its end; never throws (failures are recorded as the task's state). */
 export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec, resume?: Resume): Promise<void> {
@@ -97,7 +96,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         if (!r.ok) {
           await patchState(env, e.id, e.generation, usageAdded(r.usage, r.costUsd));
           env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other");
-          return await failed(env, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO, costUsd: 0, error: r.error });
+          return await failed(env, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: r.error });
         }
         const at = new Date(env.now()).toISOString();
         const reviewed = composePatches(usageAdded(r.usage, r.costUsd), { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
@@ -124,7 +123,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     const message = err instanceof Error ? err.message : String(err);
     env.emit({ type: "error", task: e.id, message });
     if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "fenced")) {
-      await failed(env, e, { sessionId: "", ok: false, text: "", usage: ZERO, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
+      await failed(env, e, { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
     }
   }
 }
@@ -162,7 +161,7 @@ async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       env.sessionOutcome("infrastructure");
-      return { sessionId: "", ok: false, text: "", usage: ZERO, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
+      return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
     }
   }
   e.handle = handle;

@@ -28,6 +28,9 @@ export const UsageSchema = z
   .strict();
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** No tokens, no cost: the start of every total (frozen; spread it to get a mutable copy). */
+export const ZERO_USAGE: Readonly<Usage> = Object.freeze({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
+
 export const ConditionSchema = z
   .object({
     type: z.string(),
