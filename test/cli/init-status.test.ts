@@ -83,3 +83,16 @@ describe.concurrent("orch validate --fix", () => {
   });
 });
 
+
+describe("--dir that is not a folder", () => {
+  it("every command says so and exits 2: no internal error, no stack trace", async () => {
+    const missing = path.join(tmp(), "no-such-repo");
+    const commands = [["init"], ["validate"], ["status"], ["run"], ["watch"], ["suspend", "T1"], ["resume", "T1"], ["retry", "T1"], ["context", "T1"], ["log"]];
+    const results = await Promise.all(commands.map((c) => orch(...c, "--dir", missing)));
+    for (const [i, r] of results.entries()) {
+      expect({ command: commands[i]![0], status: r.status }).toEqual({ command: commands[i]![0], status: 2 });
+      expect(r.stderr).toMatch(new RegExp(`${missing} is not a (directory|folder)`));
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+});

@@ -1,15 +1,13 @@
 // Shared by `orch suspend|resume|retry`: check the ids against TODO.md, write the request, note it in history.
-import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { loadConfig, loadMission } from "../../spec/load.js";
+import { loadMission } from "../../spec/load.js";
+import { validRepoConfig } from "../repo.js";
 import { openStore, type Store } from "../../store/open.js";
-import { OrchError, formatProblem } from "../../util/errors.js";
+import { OrchError } from "../../util/errors.js";
 
 /** Opens the store and checks that every id is a task of the mission. */
 export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string }> {
-  const root = path.resolve(dir);
-  const { config, problems } = await loadConfig(root);
-  if (problems.some((p) => p.severity === "error")) throw new OrchError("bad-config", problems.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json first." });
+  const { root, config } = await validRepoConfig(dir);
   const mission = await loadMission(root, config);
   const known = new Set(mission.tasks.map((t) => t.id));
   const unknown = ids.filter((id) => !known.has(id));

@@ -1,10 +1,10 @@
 // `orch init`: scaffolds TODO.md, tasks/ and .orchestrator/config.json; never overwrites a file.
 import path from "node:path";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
-import { OrchError } from "../../util/errors.js";
+import { repoRoot } from "../repo.js";
 import { ensureLayout } from "../../store/layout.js";
 import { CONFIG_PATH } from "../../spec/load.js";
 
@@ -74,9 +74,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
   command: "init",
   describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone)",
   handler: async (args) => {
-    const st = await stat(args.dir).catch(() => undefined);
-    if (!st?.isDirectory()) throw new OrchError("no-dir", `${args.dir} is not a directory`, { exitCode: 2, hint: "Create it first, or pass --dir <repository root>." });
-    const { created, kept } = await scaffold(path.resolve(args.dir));
+    const { created, kept } = await scaffold(await repoRoot(args.dir));
     for (const f of created) process.stdout.write(`created  ${f}\n`);
     for (const f of kept) process.stdout.write(`exists   ${f} (left as is)\n`);
     process.stdout.write(created.length ? "Next: edit TODO.md, then run `orch validate`.\n" : "Nothing to do: everything exists.\n");

@@ -1,9 +1,7 @@
 // Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
-import path from "node:path";
-import { loadConfig } from "../../spec/load.js";
+import { validRepoConfig } from "../repo.js";
 import { createRuntime } from "../../runtime/index.js";
 import { drive } from "../../reconcile/drive.js";
-import { OrchError, formatProblem } from "../../util/errors.js";
 import { createView, pickMode } from "../view.js";
 import type { Reconciler } from "../../reconcile/loop.js";
 
@@ -16,10 +14,7 @@ export interface LoopArgs {
 
 /** Runs the loop in `mode`; resolves to the exit code. */
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
-  const root = path.resolve(args.dir);
-  const { config, problems } = await loadConfig(root);
-  if (problems.some((p) => p.severity === "error"))
-    throw new OrchError("bad-config", problems.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json, then run again." });
+  const { root, config } = await validRepoConfig(args.dir);
   const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}) });
   let loop: Reconciler | undefined;
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });

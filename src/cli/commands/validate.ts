@@ -1,10 +1,11 @@
 // `orch validate`: reads config, TODO.md and task files; prints each problem as
 // `path:line:col: message` + hint; exit 0 when there is no error, 1 otherwise.
 import path from "node:path";
-import { stat } from "node:fs/promises";
 import type { CommandModule } from "yargs";
-import { OrchError, formatProblem, type Problem } from "../../util/errors.js";
-import { loadConfig, loadMission } from "../../spec/load.js";
+import { formatProblem, type Problem } from "../../util/errors.js";
+import { loadMission } from "../../spec/load.js";
+import type { Config } from "../../spec/config.js";
+import { repoConfig } from "../repo.js";
 import type { Mission } from "../../spec/model.js";
 import { assignMissingIds } from "../../reconcile/assign-ids.js";
 import { openStore } from "../../store/open.js";
@@ -16,12 +17,10 @@ interface ValidateArgs {
 }
 
 /** Loads everything orch reads from `dir`; throws OrchError only when dir itself is unusable. */
-export async function readRepo(dir: string): Promise<{ mission: Mission; problems: Problem[] }> {
-  const st = await stat(dir).catch(() => undefined);
-  if (!st?.isDirectory()) throw new OrchError("no-dir", `${dir} is not a directory`, { exitCode: 2, hint: "Pass --dir <repository root>." });
-  const { config, problems: configProblems } = await loadConfig(dir);
-  const mission = await loadMission(dir, config);
-  return { mission, problems: [...configProblems, ...mission.problems] };
+export async function readRepo(dir: string): Promise<{ mission: Mission; problems: Problem[]; config: Config }> {
+  const { root, config, problems: configProblems } = await repoConfig(dir);
+  const mission = await loadMission(root, config);
+  return { mission, config, problems: [...configProblems, ...mission.problems] };
 }
 
 /** Problem paths relative to the current directory, so editors and terminals can jump to them. */
@@ -39,9 +38,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" })
       .option("fix", { type: "boolean", default: false, describe: "Write the next free id into each task line that has none" }) as any,
   handler: async (args) => {
-    let { mission, problems } = await readRepo(args.dir);
+    let { mission, problems, config } = await readRepo(args.dir);
     if (args.fix) {
-      const { config } = await loadConfig(args.dir);
       const store = openStore(mission.root);
       const assigned = await assignMissingIds(store, mission, config.idPrefix).finally(() => store.close());
       for (const a of assigned) process.stderr.write(`${mission.todoFile}:${a.line}: assigned id ${a.id}\n`);
