@@ -4,8 +4,7 @@
 //   and token economy of context packs vs whole files on orch's own src/ (target ≥ 60% fewer).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os, { loadavg } from "node:os";
-import { tmpdir } from "node:os";
+import os, { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { FallbackTools } from "../src/context/fallback.js";
 import { NativePool } from "../src/context/native-pool.js";
@@ -133,6 +132,7 @@ async function main(): Promise<void> {
       let ourCpu = 0;
       let theirCpu = 0;
       let same = "rg not installed";
+      let allSame = true;
       let n = 0;
       const runs = 7;
       for (let i = 0; i < runs; i++) {
@@ -147,12 +147,15 @@ async function main(): Promise<void> {
           theirs.push(rg.ms);
           const a = r.matches.map(key).sort();
           const b = rg.matches.sort();
-          same = a.length === b.length && a.every((x, j) => x === b[j]) ? "same matches" : `DIFFERENT matches (${a.length} vs rg ${b.length})`;
+          const ok = a.length === b.length && a.every((x, j) => x === b[j]);
+          allSame &&= ok;
+          if (allSame) same = "same matches";
+          else if (!ok) same = `DIFFERENT matches (${a.length} vs rg ${b.length})`;
         }
       }
       const [tf] = await time(() => fallback.grep({ pattern, maxResults: 1_000_000 }));
       const o = pct(ours, 50);
-      const rgLine = theirs.length ? `rg ${ms(pct(theirs, 50))}, ratio ${(o / pct(theirs, 50)).toFixed(2)}× — target ≤ 1.2×: ${verdict(o <= 1.2 * pct(theirs, 50))}` : "rg not installed";
+      const rgLine = theirs.length ? `rg ${ms(pct(theirs, 50))}, ratio ${(o / pct(theirs, 50)).toFixed(2)}× — target ≤ 1.2×: ${verdict(allSame && o <= 1.2 * pct(theirs, 50))}${allSame ? "" : " (matches differ)"}` : "rg not installed";
       console.log(`grep /${pattern}/: ${n} matches, ${same}; orch-native ${ms(o)} (request round trip), ${rgLine}; TS fallback ${ms(tf)}`);
       if (theirCpu > 0) console.log(`  CPU over ${runs} runs (10 ms ticks): orch-native ${ourCpu.toFixed(2)} s, rg ${theirCpu.toFixed(2)} s (rg's includes its process start)`);
     }
@@ -170,10 +173,11 @@ async function main(): Promise<void> {
     let wholeTotal = 0;
     for (const t of tasks) {
       const task = { ...t, checked: false, deps: [], children: [], headings: [], priority: 0, verify: [], budget: {}, suspend: false, line: 1, col: 1, generation: "" } as TaskSpec;
-      const [tt, pack] = await time(() => buildContextPack(task, mission, tools, { tokenBudget: 6_000 }));
+      const [tt, pack] = await time(() => buildContextPack(task, mission, tools, { tokenBudget: 6_000, measureWholeFiles: true }));
+      const whole = pack.wholeFileTokens ?? 0;
       packTotal += pack.tokens;
-      wholeTotal += pack.wholeFileTokens;
-      console.log(`context pack ${t.id} (${t.files.join(" ")}): ${pack.tokens} tokens vs ${pack.wholeFileTokens} whole-file tokens = ${Math.round((1 - pack.tokens / pack.wholeFileTokens) * 100)}% fewer (${pack.items.length} items, built in ${ms(tt)})`);
+      wholeTotal += whole;
+      console.log(`context pack ${t.id} (${t.files.join(" ")}): ${pack.tokens} tokens vs ${whole} whole-file tokens = ${Math.round((1 - pack.tokens / whole) * 100)}% fewer (${pack.items.length} items, built in ${ms(tt)})`);
     }
     const saved = 1 - packTotal / wholeTotal;
     console.log(`token economy over ${tasks.length} tasks on orch's src/: ${packTotal} vs ${wholeTotal} tokens, ratio ${(packTotal / wholeTotal).toFixed(2)}, ${Math.round(saved * 100)}% fewer — target ≥ 60%: ${verdict(saved >= 0.6)} (tokens = chars/4)`);

@@ -1,5 +1,4 @@
 //! Reading source files safely: size cap, binary detection, walking with .gitignore.
-use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
 use serde::Serialize;
 use std::fs;
@@ -30,18 +29,11 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
 }
 
 /// A walker over root that honours .gitignore/.ignore (even outside a git repo), skips hidden
-/// files, and never follows symlinks. `globs` are ripgrep-style overrides (`!` excludes).
-pub fn walker(root: &Path, globs: &[String]) -> Result<WalkBuilder, String> {
+/// files, and never follows symlinks. Callers select files with `glob::Matcher`.
+pub fn walker(root: &Path) -> WalkBuilder {
     let mut b = WalkBuilder::new(root);
     b.hidden(true).git_ignore(true).ignore(true).require_git(false).follow_links(false);
-    if !globs.is_empty() {
-        let mut o = OverrideBuilder::new(root);
-        for g in globs {
-            o.add(g).map_err(|e| format!("bad glob {g:?}: {e}"))?;
-        }
-        b.overrides(o.build().map_err(|e| e.to_string())?);
-    }
-    Ok(b)
+    b
 }
 
 /// Cuts a line for display to at most `max` bytes on a char boundary.

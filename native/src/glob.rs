@@ -66,7 +66,7 @@ impl Matcher {
 pub fn list(root: &Path, m: &Matcher, max: usize) -> Result<(Vec<String>, bool), RpcError> {
     let mut out = Vec::new();
     let mut truncated = false;
-    for entry in walker(root, &[]).map_err(RpcError::invalid_params)?.build() {
+    for entry in walker(root).build() {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().map_or(false, |t| t.is_file()) {
             continue;

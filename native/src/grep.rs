@@ -1,5 +1,7 @@
 //! `grep`: a parallel, .gitignore-aware regex search, one match per matching line (like rg -n).
+//! `globs` select files in the same dialect as `glob` (see `glob::Matcher`).
 use crate::files::{clip, read_text, walker, Skipped, DEFAULT_MAX_FILE_BYTES};
+use crate::glob::Matcher;
 use crate::paths::{open_root, relative};
 use crate::rpc::{params, to_value, RpcError, RpcResult};
 use ignore::WalkState;
@@ -54,7 +56,8 @@ pub fn grep(p: Value) -> RpcResult {
         .map_err(|e| RpcError::invalid_params(format!("bad pattern: {e}")))?;
     let max_results = p.max_results.unwrap_or(10_000).max(1);
     let max_bytes = p.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES);
-    let walk = walker(&root, &p.globs).map_err(RpcError::invalid_params)?.build_parallel();
+    let m = Matcher::new(&p.globs)?;
+    let walk = walker(&root).build_parallel();
 
     let found = AtomicUsize::new(0);
     let searched = AtomicUsize::new(0);
@@ -67,6 +70,9 @@ pub fn grep(p: Value) -> RpcResult {
                 return WalkState::Continue;
             }
             let rel = relative(&root, entry.path());
+            if !m.is_match(&rel) {
+                return WalkState::Continue;
+            }
             match read_text(entry.path(), max_bytes) {
                 Ok(bytes) => {
                     searched.fetch_add(1, Ordering::Relaxed);
@@ -145,6 +151,26 @@ mod tests {
         let ms = search(&re, b"foo\nbar\nbarx\n", "x");
         assert_eq!(ms.len(), 1);
         assert_eq!(ms[0].line, 2);
+    }
+
+    #[test]
+    fn globs_use_the_glob_dialect() {
+        let d = std::env::temp_dir().join(format!("orch-native-grep-globs-{}", std::process::id()));
+        std::fs::create_dir_all(d.join("docs")).unwrap();
+        for f in ["a.ts", "docs/b.ts", "TODO.md", "docs/TODO.md"] {
+            std::fs::write(d.join(f), "needle\n").unwrap();
+        }
+        let paths = |globs: &[&str]| -> Vec<String> {
+            let v: Value = serde_json::from_str(&grep(serde_json::json!({ "root": d.to_str().unwrap(), "pattern": "needle", "globs": globs })).unwrap()).unwrap();
+            v["matches"].as_array().unwrap().iter().map(|m| m["path"].as_str().unwrap().to_string()).collect()
+        };
+        // `*` stays in one folder; `!` excludes exactly the path it names.
+        assert_eq!(paths(&["*.ts"]), ["a.ts"]);
+        assert_eq!(paths(&["**/*.ts"]), ["a.ts", "docs/b.ts"]);
+        assert_eq!(paths(&["!TODO.md"]), ["a.ts", "docs/TODO.md", "docs/b.ts"]);
+        assert_eq!(paths(&["**", "!docs/**"]), ["TODO.md", "a.ts"]);
+        assert!(grep(serde_json::json!({ "root": d.to_str().unwrap(), "pattern": "x", "globs": ["a["] })).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

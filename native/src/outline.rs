@@ -120,7 +120,7 @@ pub fn expand(root: &Path, entries: &[String]) -> Result<(Vec<(PathBuf, String)>
         }
         match resolve(root, e) {
             Ok(abs) if abs.is_dir() => {
-                for entry in walker(&abs, &[]).map_err(RpcError::invalid_params)?.build().flatten() {
+                for entry in walker(&abs).build().flatten() {
                     if entry.file_type().map_or(false, |t| t.is_file()) && Lang::of(entry.path()).is_some() {
                         files.push((entry.path().to_path_buf(), relative(root, entry.path())));
                     }

@@ -92,8 +92,7 @@ pub fn references(p: Value) -> RpcResult {
     let max_bytes = p.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES);
     let files: Vec<(PathBuf, String)> = match &p.paths {
         Some(list) if !list.is_empty() => expand(&root, list)?.0,
-        _ => walker(&root, &[])
-            .map_err(RpcError::invalid_params)?
+        _ => walker(&root)
             .build()
             .flatten()
             .filter(|e| e.file_type().map_or(false, |t| t.is_file()) && Lang::of(e.path()).is_some())

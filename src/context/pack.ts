@@ -15,8 +15,11 @@ export interface ContextPack {
   text: string;
   tokens: number;
   items: PackItem[];
-  /** Tokens of the whole files in the task's scope (and changed files): the no-pack baseline. */
-  wholeFileTokens: number;
+  /**
+   * Tokens of the whole files in the task's scope (and changed files): the no-pack baseline.
+   * Only measured (every such file read) when PackOptions.measureWholeFiles is set.
+   */
+  wholeFileTokens?: number;
   /** Tool calls that failed, whose items were left out (e.g. "references Foo: orch-native exited"). */
   warnings: string[];
 }
@@ -25,6 +28,8 @@ export interface ContextPack {
 export interface PackOptions {
   tokenBudget: number;
   changedFiles?: string[];
+  /** Also read the whole scope and changed files to fill wholeFileTokens (default false: reports only). */
+  measureWholeFiles?: boolean;
 }
 
 const MAX_FILES = 200;
@@ -99,8 +104,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
       const score = weight.get(d.path)!.score >= 6 ? 12 : 10;
       items.push(item("symbol", renderSymbol(s, fenceLanguage(d.path)), score, `defines \`${d.name}\``, { path: d.path, name: d.name }));
     }
-  }
-  if (!tools.symbol) {
+  } else {
     // Fallback: find each name's declaration by keyword and cut it out by braces or indentation.
     for (const name of terms.identifiers.slice(0, MAX_BODIES)) {
       const g = await soft(`grep ${name}`, tools.grep({ pattern: definitionPattern(name), globs: notSpec, maxResults: 5 }));
@@ -124,8 +128,9 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const body = chosen.map((i) => i.text).join("\n");
   const footer = chosen.length < items.length ? `\n(${items.length - chosen.length} more items left out to fit ${opts.tokenBudget} tokens)\n` : "";
   const text = `${header}\n${body}${footer}`;
-  const wholeFileTokens = await wholeTokens(mission.root, [...new Set([...scope, ...changed])]);
-  return { text, tokens: estimateTokens(text), items: chosen, wholeFileTokens, warnings };
+  const pack: ContextPack = { text, tokens: estimateTokens(text), items: chosen, warnings };
+  if (opts.measureWholeFiles) pack.wholeFileTokens = await wholeTokens(mission.root, [...new Set([...scope, ...changed])]);
+  return pack;
 }
 
 function countHits(refs: Map<string, Reference[]>): Map<string, number> {

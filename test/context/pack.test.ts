@@ -3,7 +3,9 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FallbackTools } from "../../src/context/fallback.js";
 import { NativePool } from "../../src/context/native-pool.js";
+import type { PackItem } from "../../src/context/fit.js";
 import { buildContextPack } from "../../src/context/pack.js";
+import { estimateTokens } from "../../src/context/tokens.js";
 import { DEFAULT_CONFIG } from "../../src/spec/config.js";
 import { loadMission } from "../../src/spec/load.js";
 import type { Mission } from "../../src/spec/model.js";
@@ -72,7 +74,7 @@ describe("tool failures", () => {
 
 describe.skipIf(!HAVE_NATIVE)(`context packs with orch-native${HAVE_NATIVE ? "" : ` — skipped: ${SKIP_REASON}`}`, () => {
   it("holds the named symbol's body, scope outlines, and uses, within budget", async () => {
-    const pack = await buildContextPack(task("T1"), mission, native, { tokenBudget: 1_500 });
+    const pack = await buildContextPack(task("T1"), mission, native, { tokenBudget: 1_500, measureWholeFiles: true });
     expect(pack.tokens).toBeLessThanOrEqual(1_500);
     expect(pack.text).toContain("```ts\nexport class LeaseManager {");
     expect(pack.text).toContain("### src/store.ts\nexport function openStore(dir: string)  :4-7");
@@ -91,9 +93,15 @@ describe.skipIf(!HAVE_NATIVE)(`context packs with orch-native${HAVE_NATIVE ? "" 
     const small = await buildContextPack(task("T1"), mission, native, { tokenBudget: 250 });
     expect(small.tokens).toBeLessThanOrEqual(250);
     expect(small.items.length).toBeLessThan(big.items.length);
+    // Every dropped item ranks at or below the lowest kept one, or did not fit what was left of the
+    // budget (250 less the header and the 40 buildContextPack reserves) when its turn came.
     const minScoreKept = Math.min(...small.items.map((i) => i.score));
     const dropped = big.items.filter((i) => !small.items.some((s) => s.text === i.text));
-    expect(dropped.some((i) => i.score <= minScoreKept || i.tokens > 250)).toBe(true);
+    expect(dropped.length).toBeGreaterThan(0);
+    const fitBudget = 250 - estimateTokens(`# Context for T1: ${task("T1").title}\n`) - 40;
+    const keptBefore = (i: PackItem) =>
+      small.items.filter((k) => k.score > i.score || (k.score === i.score && k.tokens <= i.tokens)).reduce((n, k) => n + k.tokens, 0);
+    for (const i of dropped) expect(i.score <= minScoreKept || i.tokens > fitBudget - keptBefore(i), `${i.kind} ${i.reason}`).toBe(true);
     expect(small.text).toMatch(/more items left out to fit 250 tokens/);
   });
 
@@ -111,5 +119,14 @@ describe.skipIf(!HAVE_NATIVE)(`context packs with orch-native${HAVE_NATIVE ? "" 
     for (const g of [["**/*.ts"], ["src/*.ts"], ["src/**", "!src/util/**"]]) {
       expect((await native.glob(g)).paths, g.join(" ")).toEqual((await fallback.glob(g)).paths);
     }
+    // grep's globs are the glob dialect too: `*` stays in one folder (`*.md` is TODO.md, not
+    // tasks/T1.md), and `!T1.md` excludes only a top-level T1.md.
+    for (const globs of [["*.md"], ["src/*.ts"], ["!T1.md"], ["**", "!src/*.ts"], ["src/**", "!**/math.ts"]]) {
+      const [a, b] = await Promise.all([native.grep({ pattern: "T1|LeaseManager|export", globs }), fallback.grep({ pattern: "T1|LeaseManager|export", globs })]);
+      expect(a.matches.length, globs.join(" ")).toBeGreaterThan(0);
+      expect(a.matches, globs.join(" ")).toEqual(b.matches);
+    }
+    expect((await native.grep({ pattern: "LeaseManager", globs: ["*.md"] })).matches.map((m) => m.path)).toEqual([]);
+    expect((await native.grep({ pattern: "LeaseManager", globs: ["!T1.md"] })).matches.map((m) => m.path)).toContain("tasks/T1.md");
   });
 });

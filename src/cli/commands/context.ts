@@ -44,14 +44,15 @@ export const contextCommand: CommandModule<object, ContextArgs> = {
     if (!(budget > 0)) throw new OrchError("usage", "--budget must be a positive number", { exitCode: 2 });
     const tools = await openCodeTools(mission.root, { pool: config.context.nativePool, fallback: args.fallback });
     try {
-      const pack = await buildContextPack(task, mission, tools, { tokenBudget: budget, changedFiles: args.changed });
+      const pack = await buildContextPack(task, mission, tools, { tokenBudget: budget, changedFiles: args.changed, measureWholeFiles: true });
       for (const w of pack.warnings) process.stderr.write(`orch: warning: ${w}\n`);
       if (tools.fallbackReason && !args.fallback) process.stderr.write(`orch: using the TypeScript fallback (grep and glob only): ${tools.fallbackReason}\n`);
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ task: task.id, tools: tools.kind, budget, ...pack }, null, 2)}\n`);
         return;
       }
-      const saved = pack.wholeFileTokens > 0 ? `, ${Math.round((1 - pack.tokens / pack.wholeFileTokens) * 100)}% fewer than the ${pack.wholeFileTokens} of the whole files in scope` : "";
+      const whole = pack.wholeFileTokens ?? 0;
+      const saved = whole > 0 ? `, ${Math.round((1 - pack.tokens / whole) * 100)}% fewer than the ${whole} of the whole files in scope` : "";
       process.stdout.write(`${pack.text}\n— ${pack.tokens} tokens (budget ${budget}, estimate chars/4, ${tools.kind} tools${saved})\n`);
     } finally {
       await tools.close();
