@@ -1,6 +1,6 @@
 // What one reconcile pass decides: plain values, carried out by the executor. No I/O here.
 import type { Role, TaskId } from "../spec/model.js";
-import { ZERO_USAGE, type Phase, type TaskState } from "./state.js";
+import { ZERO_USAGE, type Phase, type TaskState, type Usage } from "./state.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";
@@ -54,6 +54,14 @@ export function composePatches(...patches: (StatePatch | PatchFn)[]): PatchFn {
     }
     return out;
   };
+}
+
+/** A patch adding a session's tokens and cost to the task's totals. */
+export function usageAdded(u: Usage, costUsd: number): PatchFn {
+  return (s) => ({
+    usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite },
+    costUsd: s.costUsd + costUsd,
+  });
 }
 
 /** A fresh record for a task orch sees for the first time. */

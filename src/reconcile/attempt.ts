@@ -5,8 +5,7 @@ import type { Role, TaskSpec } from "../spec/model.js";
 import type { AgentRuntime, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/types.js";
 import { routeModel } from "../runtime/roles.js";
 import { attemptPrompt } from "./prompt.js";
-import type { RecordStore } from "../store/types.js";
-import { composePatches, type AbortReason, type PatchFn, type StatePatch } from "./actions.js";
+import { composePatches, usageAdded, type AbortReason, type PatchFn, type StatePatch } from "./actions.js";
 import { backoffMs } from "./backoff.js";
 import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
@@ -29,10 +28,8 @@ export interface AttemptEnv extends StateWriter {
   sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
-  /** Records success and checks the box (executor.ts). */
   /** Records success (with `extra` in the same write) and checks the box. */
   succeed(id: string, generation: string, extra?: StatePatch | PatchFn): Promise<void>;
-  records: RecordStore;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
   context?: (t: TaskSpec) => Promise<string | undefined>;
   /** The lease holder, recorded as the owner of the attempt. */
@@ -206,13 +203,6 @@ function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
   }
 }
 
-/** A patch adding a session's tokens and cost to the task's totals. */
-function usageAdded(u: Usage, costUsd: number): PatchFn {
-  return (s) => ({
-    usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite },
-    costUsd: s.costUsd + costUsd,
-  });
-}
 
 async function phase(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}): Promise<TaskState> {
   let from: Phase | undefined;

@@ -19,6 +19,11 @@ export class DesiredState {
     private readonly emit: EventSink,
   ) {}
 
+  /** The TODO.md text the last load read ("" when it could not be read). */
+  get todoText(): string {
+    return this.cache.last?.todo ?? "";
+  }
+
   /** Re-reads config then mission (the mission is read with the config in force). */
   async load(): Promise<void> {
     const cfg = await loadConfig(this.root);

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { setChecked } from "../spec/todo-edit.js";
-import { parseTodo } from "../spec/todo.js";
+import { taskLines } from "../spec/todo.js";
 import type { RecordStore, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
@@ -25,12 +25,6 @@ export interface ExecutorEnv extends AttemptEnv {
   attemptEnded(id: string): void;
   /** False once the lease is lost or orch is stopping: start nothing new. */
   mayStart(): boolean;
-}
-
-/** The line of a task in TODO.md text (without line break), or undefined. */
-export function taskLine(text: string, file: string, id: string): string | undefined {
-  const item = parseTodo(text, file).items.find((i) => i.id === id);
-  return item ? text.slice(item.lineStart, item.lineEnd) : undefined;
 }
 
 /** Applies a plan's actions: state writes first (awaited), then session starts (not awaited). */
@@ -138,9 +132,9 @@ export class Executor {
       return;
     }
     const text = await readFile(path.join(m.root, m.todoFile), "utf8").catch(() => "");
-    const lineBefore = taskLine(text, m.todoFile, id) ?? "";
-    const after = setChecked(text, id, true);
-    const lineAfter = (after !== undefined ? taskLine(after, m.todoFile, id) : lineBefore) ?? "";
+    const line = taskLines(text, m.todoFile).get(id);
+    const lineBefore = line?.text ?? "";
+    const lineAfter = line?.checkedText ?? "";
     const prev = await readState(env.records, id);
     await patchState(env, id, generation, composePatches(extra, {
       phase: "Succeeded",

@@ -1,8 +1,6 @@
 // The reconcile loop: a lease, a work queue of one ("look again"), passes that re-read desired and actual
 // state and apply plan(), requeues for time-based work, and a graceful stop. See docs/RECONCILER.md.
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
@@ -19,7 +17,7 @@ import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { isDone, plan } from "./plan.js";
-import type { Plan } from "./actions.js";
+import { applyPatch, usageAdded, type Plan } from "./actions.js";
 import { readAllStates, type StateCache } from "./records.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
@@ -208,8 +206,7 @@ export class Reconciler {
     for (const [id, e] of this.running) {
       const s = actual.get(id);
       if (!s || !e.live) continue;
-      const u = e.live.usage;
-      actual.set(id, { ...s, costUsd: s.costUsd + e.live.costUsd, usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite } });
+      actual.set(id, applyPatch(s, usageAdded(e.live.usage, e.live.costUsd)(s)));
     }
     const ids = new Set(mission.tasks.map((t) => t.id));
     for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
@@ -222,7 +219,7 @@ export class Reconciler {
       running: this.running,
       breaker: this.breaker,
       controls,
-      classifyUncheck: classifier(mission, await readFile(path.join(mission.root, mission.todoFile), "utf8").catch(() => ""), actual),
+      classifyUncheck: classifier(mission, this.d.todoText, actual),
       missingSince: this.missingSince,
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
     });

@@ -3,15 +3,20 @@
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { classifyUncheck } from "../spec/uncheck.js";
 import type { TaskState } from "./state.js";
-import { taskLine } from "./executor.js";
+import { taskLines } from "../spec/todo.js";
 
 /** Builds the classifier plan() calls for Succeeded tasks whose box is unchecked now. */
 export function classifier(mission: Mission, todoText: string, actual: ReadonlyMap<string, TaskState>): (t: TaskSpec, s: TaskState) => "redo" | "stale" {
+  // Parsed once, on the first question: most passes never ask.
+  let lines: Map<string, { text: string }> | undefined;
+  let checked: { id: string; at: string; lineAfter: string }[] | undefined;
   return (t, s) => {
     if (!s.checkedByOrch) return "redo";
-    const line = taskLine(todoText, mission.todoFile, t.id);
+    lines ??= taskLines(todoText, mission.todoFile);
+    const line = lines.get(t.id)?.text;
     if (line === undefined) return "redo";
-    const others = [...actual.values()].filter((x) => x.id !== t.id && x.checkedByOrch).map((x) => ({ at: x.checkedByOrch!.at, lineAfter: x.checkedByOrch!.lineAfter }));
+    checked ??= [...actual.values()].flatMap((x) => (x.checkedByOrch ? [{ id: x.id, at: x.checkedByOrch.at, lineAfter: x.checkedByOrch.lineAfter }] : []));
+    const others = checked.filter((x) => x.id !== t.id).map(({ at, lineAfter }) => ({ at, lineAfter }));
     return classifyUncheck(s.checkedByOrch, line, todoText, others).kind === "stale-save" ? "stale" : "redo";
   };
 }

@@ -136,4 +136,23 @@ interface Assembled {
   headingPathAfter: string[];
 }
 
-export { parseLineText } from "./todo-line.js";
+
+/** A task's line in TODO.md text: its bytes (line break excluded) and whether its box is checked. */
+export interface TaskLine {
+  text: string;
+  checked: boolean;
+  /** The same line with its box checked (equal to `text` when it already is). */
+  checkedText: string;
+}
+
+/** Each task's line by id, from one parse; an id on several lines maps to its first. */
+export function taskLines(text: string, file: string): Map<TaskId, TaskLine> {
+  const lines = new Map<TaskId, TaskLine>();
+  for (const item of parseTodo(text, file).items) {
+    if (!item.id || lines.has(item.id)) continue;
+    const line = text.slice(item.lineStart, item.lineEnd);
+    const box = item.checkbox.offset - item.lineStart;
+    lines.set(item.id, { text: line, checked: item.checked, checkedText: item.checked ? line : line.slice(0, box) + "x" + line.slice(box + 1) });
+  }
+  return lines;
+}

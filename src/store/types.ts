@@ -20,7 +20,7 @@ export interface RecordStore {
    * must not exist). Throws OrchError "conflict" otherwise, "fenced" when the fence is stale.
    */
   write<T>(key: string, value: T, expected: number | undefined, fence?: Fence): Promise<Versioned<T>>;
-  /** Read-modify-write with CAS, retried on conflict with fresh data. */
+  /** Read-modify-write under the record's lock (re-read there, so the version check cannot fail). */
   update<T>(
     key: string,
     parse: (raw: unknown) => T,
