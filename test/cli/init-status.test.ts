@@ -91,7 +91,7 @@ describe("--dir that is not a folder", () => {
     const results = await Promise.all(commands.map((c) => orch(...c, "--dir", missing)));
     for (const [i, r] of results.entries()) {
       expect({ command: commands[i]![0], status: r.status }).toEqual({ command: commands[i]![0], status: 2 });
-      expect(r.stderr).toMatch(new RegExp(`${missing} is not a (directory|folder)`));
+      expect(r.stderr).toContain(`${missing} is not a directory`);
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     }
   });

@@ -1,9 +1,9 @@
 // `orch context <task-id>`: prints the context pack a worker would get for the task, and its size.
-import { stat } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { buildContextPack } from "../../context/pack.js";
 import { openCodeTools } from "../../context/open.js";
-import { loadConfig, loadMission } from "../../spec/load.js";
+import { loadMission } from "../../spec/load.js";
+import { validRepoConfig } from "../repo.js";
 import { OrchError, formatProblem } from "../../util/errors.js";
 
 interface ContextArgs {
@@ -27,14 +27,8 @@ export const contextCommand: CommandModule<object, ContextArgs> = {
       .option("changed", { type: "string", array: true, describe: "Files the task's deps changed (repo-relative)" })
       .option("fallback", { type: "boolean", default: false, describe: "Use the TypeScript fallback even when orch-native is built" }) as any,
   handler: async (args) => {
-    if (!(await stat(args.dir).then((s) => s.isDirectory(), () => false))) {
-      throw new OrchError("usage", `${args.dir} is not a folder`, { exitCode: 2, hint: "Pass --dir pointing at your repository." });
-    }
-    const { config, problems } = await loadConfig(args.dir);
-    if (problems.some((p) => p.severity === "error")) {
-      throw new OrchError("bad-config", problems.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json, then run again." });
-    }
-    const mission = await loadMission(args.dir, config);
+    const { root, config } = await validRepoConfig(args.dir);
+    const mission = await loadMission(root, config);
     const task = mission.tasks.find((t) => t.id === args.task);
     if (!task) {
       for (const p of mission.problems) process.stderr.write(`${formatProblem(p)}\n`);
