@@ -59,7 +59,6 @@ export async function runCli(argv: string[]): Promise<number> {
     for (const c of commands) cli.command(c);
     const args = await cli.parseAsync();
     if (typeof args.exitCode === "number") exitCode = args.exitCode;
-    else if (typeof process.exitCode === "number") exitCode = process.exitCode;
   } catch (err) {
     exitCode = reportError(err);
   }
