@@ -98,8 +98,8 @@ async function viaBareProcess(dirs: string[]): Promise<number> {
 
 /** `orch run --server` on the mission; wall ms and the process's peak RSS. */
 async function viaOrchRun(dir: string): Promise<{ ms: number; rssKb: number } | undefined> {
-  const cli = path.join(process.cwd(), "dist", "cli", "main.js");
-  if (!existsSync(path.join(process.cwd(), "dist", "cli", "commands", "run.js"))) return undefined;
+  const cli = path.join(process.cwd(), "dist", "bin", "orch.js");
+  if (!existsSync(cli)) return undefined;
   const t0 = performance.now();
   let rssKb = 0;
   const code = await new Promise<number | null>((resolve) => {
