@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cli = path.join(root, "dist", "cli", "main.js");
+const cli = path.join(root, "dist", "bin", "orch.js");
 const dir = mkdtempSync(path.join(tmpdir(), "orch-demo-"));
 let failed = false;
 try {

@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { OrchError } from "../util/errors.js";
+import { mappedStack } from "../util/mapped-stack.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
 import { approveCommand } from "./commands/approve.js";
@@ -74,7 +75,7 @@ function reportError(err: unknown): number {
   // An unexpected failure is a bug in orch: say so, with the stack only when asked.
   const e = err instanceof Error ? err : new Error(String(err));
   process.stderr.write(`orch: internal error: ${e.message}\n`);
-  if (process.env.ORCH_DEBUG) process.stderr.write(`${e.stack}\n`);
+  if (process.env.ORCH_DEBUG) process.stderr.write(`${mappedStack(e.stack ?? String(e))}\n`);
   else process.stderr.write("  hint: set ORCH_DEBUG=1 for a stack trace, and please report it.\n");
   return 70;
 }

@@ -2,7 +2,7 @@
 // ping, else the TypeScript fallback (with the reason, which `orch doctor` shows).
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../util/package-root.js";
 import { FallbackTools } from "./fallback.js";
 import { NativePool } from "./native-pool.js";
 import type { CodeTools } from "./types.js";
@@ -24,12 +24,11 @@ export const NATIVE_REL_PATH = "native/target/release/orch-native";
 
 /**
  * The orch-native binary: $ORCH_NATIVE_BIN when set, else the one built in this package
- * (src/context/ and dist/context/ are both two levels below the package root).
+ * (under packageRoot()).
  */
 export function findNativeBinary(): { path: string; found: boolean } {
   const env = process.env.ORCH_NATIVE_BIN;
-  const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const p = env ? path.resolve(env) : path.join(pkgRoot, NATIVE_REL_PATH);
+  const p = env ? path.resolve(env) : path.join(packageRoot(), NATIVE_REL_PATH);
   try {
     accessSync(p, constants.X_OK);
     return { path: p, found: true };

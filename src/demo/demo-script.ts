@@ -3,12 +3,12 @@
 // verdict. It is a stand-in for a real model, so `orch run` can be shown end to end offline.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../util/package-root.js";
 import { roleOf } from "./script.js";
 import type { ModelRequest, Reply, Script, ToolCall } from "./scripted-model.js";
 
 /** The example mission's solutions shipped with orch. */
-export const EXAMPLE_SOLUTIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "examples", "solutions", "hello-mission");
+export const EXAMPLE_SOLUTIONS = path.join(packageRoot(), "examples", "solutions", "hello-mission");
 
 /** Files listed in the prompt's scope section ("- path" lines under a "## Scope" heading). */
 export function scopeFiles(prompt: string): string[] {

@@ -5,8 +5,11 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { packageRoot } from "../util/package-root.js";
 
-const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const pkgRoot = packageRoot();
+/** The CLI as users run it: the bundle `npm run build` writes. */
+const cli = path.join(pkgRoot, "dist", "bin", "orch.js");
 
 /** Runs the demo; resolves to the exit code of `orch run`. */
 export function runDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-"))): number {
@@ -17,9 +20,9 @@ export function runDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-")))
   git("add", ".");
   git("-c", "user.email=demo@orch", "-c", "user.name=orch demo", "commit", "-qm", "example mission");
   process.stdout.write(`orch demo: ${dir}\nModel: orch-demo/scripted, the DEMO model (a scripted, offline stand-in that writes known solutions; not an LLM).\n\n`);
-  const run = spawnSync(process.execPath, [path.join(pkgRoot, "dist", "cli", "main.js"), "run", "--dir", dir], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, [cli, "run", "--dir", dir], { stdio: "inherit" });
   process.stdout.write(`\n--- ${path.join(dir, "TODO.md")} ---\n${readFileSync(path.join(dir, "TODO.md"), "utf8")}`);
-  process.stdout.write(`\nTry: node ${path.join(pkgRoot, "dist", "cli", "main.js")} status --dir ${dir}\n`);
+  process.stdout.write(`\nTry: node ${cli} status --dir ${dir}\n`);
   return run.status ?? 1;
 }
 

@@ -2,14 +2,14 @@
 // model each role uses, and the OpenCode agent definition of each.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Config } from "../spec/config.js";
 import type { Role, TaskSpec } from "../spec/model.js";
 import { ROLES } from "../spec/model.js";
 import { agentPermissionConfig, type PermissionPolicy } from "./permissions.js";
+import { packageRoot } from "../util/package-root.js";
 
-/** prompts/ of the package (src/runtime and dist/runtime are both two levels below the root). */
-export const PROMPTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "prompts");
+/** prompts/ of the package. */
+export const PROMPTS_DIR = path.join(packageRoot(), "prompts");
 
 const cache = new Map<string, string | undefined>();
 function promptFile(name: string): string | undefined {

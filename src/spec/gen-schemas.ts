@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigSchema } from "./config.js";
 import { TaskFrontMatterSchema } from "./task-file.js";
+import { packageRoot } from "../util/package-root.js";
 
 /** File name → JSON text of every generated schema. */
 export function schemaTexts(): Record<string, string> {
@@ -18,7 +19,7 @@ export function schemaTexts(): Record<string, string> {
 }
 
 function main(): void {
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../schemas");
+  const dir = path.join(packageRoot(), "schemas");
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(schemaTexts())) {
     writeFileSync(path.join(dir, name), text);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const cli = path.join(process.cwd(), "dist", "cli", "main.js");
+const cli = path.join(process.cwd(), "dist", "bin", "orch.js");
 let base: string;
 let root: string;
 const orch = (...args: string[]) => spawnSync(process.execPath, [cli, "--dir", root, ...args], { encoding: "utf8", timeout: 120_000 });

@@ -10,7 +10,7 @@ import { roleOf, steps } from "../../src/demo/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
-const CLI = path.join(process.cwd(), "dist", "cli", "main.js");
+const CLI = path.join(process.cwd(), "dist", "bin", "orch.js");
 let h: Harness;
 let base: string;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { openStore } from "../../src/store/open.js";
 import type { HistoryEvent } from "../../src/store/types.js";
 import { tempDir } from "./helpers.js";
 
-const CLI = path.resolve("dist/cli/main.js");
+const CLI = path.resolve("dist/bin/orch.js");
 const events: HistoryEvent[] = [
   { at: "2026-01-01T10:00:00.000Z", task: "T1", kind: "transition", attempt: 1, from: "Pending", to: "Running", session: "ses_1", role: "worker" },
   { at: "2026-01-01T10:05:00.000Z", task: "T1", kind: "reviewed", attempt: 1, tokens: 12345, costUsd: 0.0421, verdict: "approved" },

@@ -2,8 +2,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** Absolute path of the built entry (`npm test` builds first). */
-export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+/** Absolute path of the built bin, the esbuild bundle (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL("../../dist/bin/orch.js", import.meta.url));
 
 /** What a CLI run printed and its exit status. */
 export interface CliResult {

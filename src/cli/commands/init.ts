@@ -2,11 +2,11 @@
 import path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { repoRoot } from "../repo.js";
 import { ensureLayout } from "../../store/layout.js";
 import { CONFIG_PATH } from "../../spec/load.js";
+import { packageRoot } from "../../util/package-root.js";
 
 interface InitArgs {
   dir: string;
@@ -31,9 +31,9 @@ files:
 Describe the task: what to build, where, and how to tell it is done.
 `;
 
-/** Where this package's schemas/ lives (dist/cli/commands/init.js → ../../../schemas). */
+/** How .orchestrator/config.json refers to this package's schemas/config.schema.json. */
 function schemaRef(repo: string): string {
-  const schema = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../schemas/config.schema.json");
+  const schema = path.join(packageRoot(), "schemas", "config.schema.json");
   const rel = path.relative(path.join(repo, ".orchestrator"), schema).split(path.sep).join("/");
   // Inside the repo (e.g. node_modules/orch): a portable relative path; otherwise a file URL.
   return path.relative(repo, schema).startsWith("..") ? `file://${schema}` : rel;
