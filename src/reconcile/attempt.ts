@@ -10,9 +10,10 @@ import { backoffMs } from "./backoff.js";
 import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
-import { patchState, record, type StateWriter } from "./records.js";
+import type { StateWriter } from "./records.js";
 import { reviewAttempt } from "./review-step.js";
-import { ZERO_USAGE, type Phase, type TaskState, type Usage } from "./state.js";
+import { ZERO_USAGE, type Phase, type Usage } from "./state.js";
+import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import { runVerify } from "./verify.js";
 
 /** What an attempt needs from the loop. */
@@ -41,6 +42,8 @@ export interface RunningEntry extends RunningInfo {
   id: string;
   handle?: SessionHandle;
   stop: AbortController;
+  /** The attempt's record writes, in order (write-queue.ts). */
+  writes: WriteQueue;
   /** Running totals of the current session, not yet in the record (budgets see them live). */
   live?: { usage: Usage; costUsd: number };
 }
@@ -51,11 +54,14 @@ export type Resume = { handle?: SessionHandle; at: "session" | "verify" };
 
 /** Runs the attempt to its end; never throws (failures are recorded as the task's state). */
 export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec, resume?: Resume): Promise<void> {
-  const setPhase = (to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}) => phase(env, e, to, reason, message, extra);
+  // Progress records (Running, session start/end, Verifying, verify results) are written behind the
+  // attempt's back, in order; it waits for them only where a decision needs them (write-queue.ts).
+  const q = e.writes;
+  const later = (to: Phase, reason: string, message: string, extra: Extra = {}) => q.add(phaseChange(env, e, to, reason, message, extra));
   try {
     if (!resume) {
       const iso = new Date(env.now()).toISOString();
-      await setPhase("Running", "Started", `attempt ${e.attempt}`, (s) => ({
+      later("Running", "Started", `attempt ${e.attempt}`, (s) => ({
         attempts: e.attempt,
         generation: e.generation,
         startedAt: s.startedAt ?? iso,
@@ -63,7 +69,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         blockedBy: undefined,
         owner: env.owner(),
       }));
-    } else await setPhase(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
+    } else later(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
     let role: Role = e.role;
     let feedback: string | undefined;
     let skipSession = resume?.at === "verify";
@@ -71,56 +77,65 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     for (;;) {
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
-        const res = await session(env, e, t, role, feedback, handle);
+        const res = await session(env, q, e, t, role, feedback, handle);
         handle = undefined;
-        if (e.aborting) return await aborted(env, e, e.aborting);
-        if (!res.ok) return await failed(env, e, res);
+        if (e.aborting) return await aborted(env, q, e, e.aborting);
+        if (!res.ok) return await failed(env, q, e, res);
       }
       skipSession = false;
-      await setPhase("Verifying", "WorkerDone", "running verify commands");
+      later("Verifying", "WorkerDone", "running verify commands");
       const commands = t.verify.length ? t.verify : env.config().verify.commands;
       const v = await runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now });
-      if (e.aborting) return await aborted(env, e, e.aborting);
+      if (e.aborting) return await aborted(env, q, e, e.aborting);
       const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
       env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
-      // lastVerify rides on the next state write (a phase change always follows): one fsync'd write fewer.
+      // lastVerify rides on the next state write (a phase change always follows).
       const verified = { lastVerify: v };
-      await record(env, [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }]);
+      q.add({ history: () => [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
       if (v.ok && env.config().review.enabled) {
-        await setPhase("Reviewing", "VerifyPassed", "reviewer judges the diff", verified);
-        const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, e, ev));
-        if (e.aborting) return await aborted(env, e, e.aborting);
+        later("Reviewing", "VerifyPassed", "reviewer judges the diff", verified);
+        const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, q, e, ev));
+        if (e.aborting) return await aborted(env, q, e, e.aborting);
         if (!r.ok) {
-          await patchState(env, e.id, e.generation, usageAdded(r.usage, r.costUsd));
+          q.add({ patch: usageAdded(r.usage, r.costUsd) });
           env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other");
-          return await failed(env, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: r.error });
+          return await failed(env, q, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: r.error });
         }
         const at = new Date(env.now()).toISOString();
         const reviewed = composePatches(usageAdded(r.usage, r.costUsd), { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
-        if (!r.verdict.approved) await patchState(env, e.id, e.generation, reviewed);
-        await record(env, [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }]);
+        q.add({
+          ...(r.verdict.approved ? {} : { patch: reviewed }),
+          history: () => [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }],
+        });
         env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
-        if (r.verdict.approved) return await env.succeed(e.id, e.generation, reviewed);
+        if (r.verdict.approved) {
+          await q.flush();
+          return await env.succeed(e.id, e.generation, reviewed);
+        }
         feedback = `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}`;
-      } else if (v.ok) return await env.succeed(e.id, e.generation, verified);
-      else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
+      } else if (v.ok) {
+        await q.flush();
+        return await env.succeed(e.id, e.generation, verified);
+      } else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
       // A fixer pass is one more attempt: only within the budget.
       const limit = effectiveBudget(t, env.config()).attempts;
       if (limit !== undefined && e.attempt >= limit) {
         const why = v.ok ? "ReviewRejected" : "VerifyFailed";
         const message = `${v.ok ? "review rejected" : "verify failed"} and the ${limit} attempts are used up`;
-        return void (await setPhase("Failed", why, message, { ...(v.ok ? {} : verified), lastError: { code: why, message, terminal: true, at: new Date(env.now()).toISOString() } }));
+        return await phase(env, q, e, "Failed", why, message, { ...(v.ok ? {} : verified), lastError: { code: why, message, terminal: true, at: new Date(env.now()).toISOString() } });
       }
       e.attempt++;
       e.role = role = "fixer";
-      await setPhase("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { ...(v.ok ? {} : verified), attempts: e.attempt });
+      later("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { ...(v.ok ? {} : verified), attempts: e.attempt });
     }
   } catch (err) {
     // A failed write (e.g. "fenced": the lease is gone) or a bug: never crash the loop, say what happened.
     const message = err instanceof Error ? err.message : String(err);
     env.emit({ type: "error", task: e.id, message });
     if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "fenced")) {
-      await failed(env, e, { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
+      // A fresh queue: the attempt's own queue stops at its first failed write.
+      const fresh = new WriteQueue(env, e.id, () => e.generation);
+      await failed(env, fresh, e, { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
     }
   }
 }
@@ -128,7 +143,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
 /** After a restart: re-attaches to a recorded session, or undefined when the backend no longer has it. */
 export async function attachSession(env: AttemptEnv, e: RunningEntry, t: TaskSpec, sessionId: string): Promise<SessionHandle | undefined> {
   try {
-    return await env.runtime.attach(sessionId, request(env, e, t, e.role, ""), (ev) => onEvent(env, e, ev));
+    return await env.runtime.attach(sessionId, request(env, e, t, e.role, ""), (ev) => onEvent(env, e.writes, e, ev));
   } catch {
     return undefined;
   }
@@ -149,12 +164,12 @@ function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prom
   };
 }
 
-async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
+async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
   let handle = existing;
   if (!handle) {
     try {
       const req = request(env, e, t, role, await attemptPrompt({ records: env.records, context: env.context }, t, role, feedback));
-      handle = await env.runtime.start(req, (ev) => onEvent(env, e, ev));
+      handle = await env.runtime.start(req, (ev) => onEvent(env, q, e, ev));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       env.sessionOutcome("infrastructure");
@@ -164,31 +179,41 @@ async function session(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role
   e.handle = handle;
   e.lastProgressAt = env.now();
   const startedAt = new Date(env.now()).toISOString();
+  // The Running record was written while the session started; an orch fenced out by then (its lease
+  // taken over) must not leave the session running.
+  await q.flush().catch(async (err: unknown) => {
+    await handle.abort();
+    throw err;
+  });
   if (e.aborting) await handle.abort();
-  if (!existing) {
-    await patchState(env, e.id, e.generation, (s) => ({ sessions: [...s.sessions, { id: handle.sessionId, role, attempt: e.attempt, startedAt }] }));
-    await record(env, [{ task: e.id, kind: "session-start", attempt: e.attempt, session: handle.sessionId, role }]);
-  }
+  if (!existing)
+    q.add({
+      patch: (s) => ({ sessions: [...s.sessions, { id: handle.sessionId, role, attempt: e.attempt, startedAt }] }),
+      history: () => [{ task: e.id, kind: "session-start", attempt: e.attempt, session: handle.sessionId, role }],
+    });
   env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
   e.handle = undefined;
-  e.live = undefined; // the final totals are recorded below
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
-  await patchState(env, e.id, e.generation, composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)));
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
-  await record(env, [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }]);
+  q.add({
+    patch: composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)),
+    history: () => [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }],
+    // Budgets see the live totals until the record has them.
+    written: () => (e.live = undefined),
+  });
   env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
   if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other");
   return res;
 }
 
-function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
+function onEvent(env: AttemptEnv, q: WriteQueue, e: RunningEntry, ev: SessionEvent): void {
   if (ev.type === "progress") {
     e.lastProgressAt = env.now();
     if (e.awaitingApproval) {
       e.awaitingApproval = false;
-      void phase(env, e, "Running", "Approved", "the permission was answered").catch(() => {});
+      q.add(phaseChange(env, e, "Running", "Approved", "the permission was answered"));
     }
   } else if (ev.type === "usage") {
     e.live = { usage: ev.usage, costUsd: ev.costUsd };
@@ -199,43 +224,55 @@ function onEvent(env: AttemptEnv, e: RunningEntry, ev: SessionEvent): void {
     // The runtime applied the policy; an event reaching us means a person must answer (approval file).
     e.awaitingApproval = true;
     env.emit({ type: "permission", task: e.id, kind: ev.request.kind, decision: "ask" });
-    void phase(env, e, "AwaitingApproval", "PermissionAsked", `${ev.request.kind}: ${ev.request.detail}`).catch(() => {});
+    q.add(phaseChange(env, e, "AwaitingApproval", "PermissionAsked", `${ev.request.kind}: ${ev.request.detail}`));
   }
 }
 
+type Extra = StatePatch | PatchFn;
 
-async function phase(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string, message: string, extra: Parameters<typeof patchState>[3] = {}): Promise<TaskState> {
+/** A phase change as a queued write: the record, its history event, and the UI event once written. */
+function phaseChange(env: AttemptEnv, e: RunningEntry, to: Phase, reason: string, message: string, extra: Extra = {}): QueuedChange {
   let from: Phase | undefined;
-  const s = await patchState(env, e.id, e.generation, (cur) => {
-    from = cur.phase;
-    const more = typeof extra === "function" ? extra(cur) : extra;
-    const at = new Date(env.now()).toISOString();
-    return { phase: to, conditions: [{ type: to, status: "True", reason, message, at, observedGeneration: cur.observedGeneration }], ...more };
-  });
-  await record(env, [{ task: e.id, kind: "phase", attempt: e.attempt, from, to, detail: { reason, message, generation: e.generation } }]);
-  env.emit({ type: "phase", task: e.id, from, to, reason, message });
-  return s;
+  const attempt = e.attempt;
+  return {
+    patch: (cur) => {
+      const more = typeof extra === "function" ? extra(cur) : extra;
+      const at = new Date(env.now()).toISOString();
+      return { phase: to, conditions: [{ type: to, status: "True", reason, message, at, observedGeneration: cur.observedGeneration }], ...more };
+    },
+    history: (before) => {
+      from = before?.phase;
+      return [{ task: e.id, kind: "phase", attempt, from, to, detail: { reason, message, generation: e.generation } }];
+    },
+    written: () => env.emit({ type: "phase", task: e.id, from, to, reason, message }),
+  };
+}
+
+/** A phase change written now, after every queued write: the attempt's last word. */
+async function phase(env: AttemptEnv, q: WriteQueue, e: RunningEntry, to: Phase, reason: string, message: string, extra: Extra = {}): Promise<void> {
+  q.add(phaseChange(env, e, to, reason, message, extra));
+  await q.flush();
 }
 
 /** A failed session (or review): terminal → Failed; otherwise Pending with a backoff (plan() enforces the budget). */
-async function failed(env: AttemptEnv, e: RunningEntry, res: SessionResult): Promise<void> {
+async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: SessionResult): Promise<void> {
   const err = res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false };
   const at = new Date(env.now()).toISOString();
   const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
-  if (err.terminal) return void (await phase(env, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
+  if (err.terminal) return void (await phase(env, q, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
   const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
-  await phase(env, e, "Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
+  await phase(env, q, e, "Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
 }
 
 /** Records the end of an attempt orch aborted; each reason leaves a different state (RECONCILER.md, "Aborts"). */
-async function aborted(env: AttemptEnv, e: RunningEntry, reason: AbortReason): Promise<void> {
+async function aborted(env: AttemptEnv, q: WriteQueue, e: RunningEntry, reason: AbortReason): Promise<void> {
   const at = new Date(env.now()).toISOString();
-  if (reason === "deleted") return; // the finalizer removes the record
+  if (reason === "deleted") return await q.flush().catch(() => {}); // the finalizer removes the record
   if (reason === "stall") {
     const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
-    return void (await phase(env, e, "Stalled", "NoProgress", `no progress for ${env.config().stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next }));
+    return void (await phase(env, q, e, "Stalled", "NoProgress", `no progress for ${env.config().stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next }));
   }
-  if (reason === "budget") return void (await phase(env, e, "Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } }));
+  if (reason === "budget") return void (await phase(env, q, e, "Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } }));
   // edit, suspend, checked, shutdown: the attempt does not count; the next pass decides what follows.
-  await phase(env, e, "Pending", "Aborted", `aborted: ${reason}`, (s) => ({ attempts: Math.max(0, s.attempts - 1) }));
+  await phase(env, q, e, "Pending", "Aborted", `aborted: ${reason}`, (s) => ({ attempts: Math.max(0, s.attempts - 1) }));
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { setChecked } from "../spec/todo-edit.js";
 import { taskLines } from "../spec/todo.js";
+import { generationOf } from "../spec/mission.js";
 import type { RecordStore, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
@@ -12,6 +13,7 @@ import { composePatches, type Action, type PatchFn, type StatePatch } from "./ac
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { patchState, readState, record, stateKey } from "./records.js";
 import type { TaskState } from "./state.js";
+import { WriteQueue } from "./write-queue.js";
 
 /** What the executor needs beyond an attempt's needs. */
 export interface ExecutorEnv extends AttemptEnv {
@@ -76,7 +78,7 @@ export class Executor {
   /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
   private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): RunningEntry & { done: Promise<void> } {
     const now = this.env.now();
-    const e = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve() };
+    const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation) };
     this.env.running.set(id, e);
     return e;
   }
@@ -145,7 +147,21 @@ export class Executor {
       checkedByOrch: { at, generation, lineBefore, lineAfter },
       conditions: [{ type: "Succeeded", status: "True", reason: "Succeeded", message: "verified and checked by orch", at, observedGeneration: generation }],
     }));
-    await env.todo(m.todoFile).edit((cur) => setChecked(cur, id, true));
+    // Check the box only on the spec that was verified: the line or the task file may have been edited
+    // since this mission was read (a watcher event not yet handled). Then the plan reruns the new spec.
+    const fileText = t.file ? await readFile(path.join(m.root, t.file), "utf8").catch(() => undefined) : undefined;
+    let edited = false;
+    await env.todo(m.todoFile).edit((cur) => {
+      const now = taskLines(cur, m.todoFile).get(id);
+      if (now && generationOf(id, now.meaning, fileText) === generation) return setChecked(cur, id, true);
+      edited = true;
+      return undefined;
+    });
+    if (edited) {
+      await patchState(env, id, generation, { checkedByOrch: undefined });
+      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }]);
+      return;
+    }
     if (prev?.phase !== "Succeeded") {
       await record(env, [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
       env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });

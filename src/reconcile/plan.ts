@@ -159,7 +159,8 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
     const next = s?.nextAttemptAt ? Date.parse(s.nextAttemptAt) : undefined;
-    if (!wasReset && (!s || (s.phase !== "Pending" && s.phase !== "Stalled")))
+    // No record means Pending: a ready task gets one when it starts (10,000 new tasks cost no writes).
+    if (!wasReset && s && s.phase !== "Pending" && s.phase !== "Stalled")
       set(t, s, "Pending", "Ready", "deps done", { generation: t.generation, blockedBy: undefined });
     if (next !== undefined && next > ctx.now) {
       wakeAt(next);

@@ -143,6 +143,8 @@ export interface TaskLine {
   checked: boolean;
   /** The same line with its box checked (equal to `text` when it already is). */
   checkedText: string;
+  /** What the line means for the task's generation (id, title, deps). */
+  meaning: string;
 }
 
 /** Each task's line by id, from one parse; an id on several lines maps to its first. */
@@ -152,7 +154,7 @@ export function taskLines(text: string, file: string): Map<TaskId, TaskLine> {
     if (!item.id || lines.has(item.id)) continue;
     const line = text.slice(item.lineStart, item.lineEnd);
     const box = item.checkbox.offset - item.lineStart;
-    lines.set(item.id, { text: line, checked: item.checked, checkedText: item.checked ? line : line.slice(0, box) + "x" + line.slice(box + 1) });
+    lines.set(item.id, { text: line, checked: item.checked, checkedText: item.checked ? line : line.slice(0, box) + "x" + line.slice(box + 1), meaning: item.meaning });
   }
   return lines;
 }

@@ -28,6 +28,22 @@ describe("loop", () => {
     expect(hist.map((e) => e.kind)).toEqual(expect.arrayContaining(["phase", "session-start", "session-end", "verify"]));
   });
 
+  it("an edit the loop has not seen yet when an attempt succeeds: the box stays unchecked, the new spec runs", async () => {
+    // No watcher: the edit is on disk but not in the loop's mission when the v1 attempt finishes.
+    const root = makeRepo("- [ ] T1 v1\n");
+    h = await startLoop(root, { latencyMs: 300 });
+    await h.waitFor((e) => e.type === "session" && e.status === "started");
+    h.write("TODO.md", "- [ ] T1 v2\n");
+    await h.waitFor((e) => e.type === "session" && e.status === "started" && h!.runtime.calls.length === 2);
+    await settle(h);
+    expect(h.runtime.calls[1]!.prompt).toContain("v2");
+    expect(h.todo()).toBe("- [x] T1 v2\n");
+    const reasons = (await h.store.journal.read("T1")).filter((e) => e.kind === "phase").map((e) => (e.detail as { reason?: string } | undefined)?.reason);
+    // v1's result is recorded as stale (never checked on v2's line), then v2 reruns and succeeds.
+    expect(reasons.indexOf("SucceededStale")).toBeGreaterThan(-1);
+    expect(reasons.indexOf("SucceededStale")).toBeLessThan(reasons.lastIndexOf("Succeeded"));
+  });
+
   it("retries a retryable failure with backoff, then fails terminally with the reason", async () => {
     const root = makeRepo("- [ ] T1 flaky\n- [ ] T2 broken\n");
     h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "ok"], T2: ["terminal"] } });

@@ -8,22 +8,27 @@ import { NOW, ctx, mission, running, state, states, task } from "./fixtures.js";
 const kinds = (actions: Action[]) => actions.map((a) => `${a.type}:${a.id}${a.type === "set" ? `:${a.to}` : a.type === "abort" ? `:${a.reason}` : ""}`);
 
 describe("plan: runnable rule", () => {
-  it("a new task with no deps is recorded Pending and started", () => {
+  it("a new task with no deps is started; no record means Pending, so none is written first", () => {
     const p = plan(mission([task("T1")]), new Map(), ctx());
-    expect(kinds(p.actions)).toEqual(["set:T1:Pending", "start:T1"]);
-    expect(p.actions[1]).toMatchObject({ attempt: 1, role: "worker", generation: "g-T1" });
+    expect(kinds(p.actions)).toEqual(["start:T1"]);
+    expect(p.actions[0]).toMatchObject({ attempt: 1, role: "worker", generation: "g-T1" });
+  });
+  it("ready tasks beyond the free slots get no record either; a Blocked one whose deps are done is recorded Pending", () => {
+    const m = mission([task("T1", { checked: true }), task("T2"), task("T3", { deps: ["T1"] }), task("T4")]);
+    const p = plan(m, states(state("T1", { phase: "Succeeded" }), state("T3", { phase: "Blocked", blockedBy: ["T1"] })), ctx({ cfg: { concurrency: { total: 1, perRole: {} } } }));
+    expect(kinds(p.actions)).toEqual(["set:T3:Pending", "start:T3"]); // T3 waited longest; T2 and T4 stay record-less
   });
   it("a task whose dep is not done is Blocked by that dep, once", () => {
     const m = mission([task("T1"), task("T2", { deps: ["T1"] })]);
     const p = plan(m, new Map(), ctx());
-    expect(kinds(p.actions)).toEqual(["set:T1:Pending", "set:T2:Blocked", "start:T1"]);
-    expect(p.actions[1]).toMatchObject({ patch: { blockedBy: ["T1"] } });
+    expect(kinds(p.actions)).toEqual(["set:T2:Blocked", "start:T1"]);
+    expect(p.actions[0]).toMatchObject({ patch: { blockedBy: ["T1"] } });
     const again = plan(m, states(state("T1"), state("T2", { phase: "Blocked", blockedBy: ["T1"] })), ctx());
     expect(kinds(again.actions)).toEqual(["start:T1"]);
   });
   it("a dep checked in TODO.md counts as done", () => {
     const m = mission([task("T1", { checked: true }), task("T2", { deps: ["T1"] })]);
-    expect(kinds(plan(m, states(state("T1", { phase: "Succeeded" })), ctx()).actions)).toEqual(["set:T2:Pending", "start:T2"]);
+    expect(kinds(plan(m, states(state("T1", { phase: "Succeeded" })), ctx()).actions)).toEqual(["start:T2"]);
   });
   it("a dep Succeeded at an older generation does not count", () => {
     const m = mission([task("T1"), task("T2", { deps: ["T1"] })]);
@@ -41,7 +46,7 @@ describe("plan: runnable rule", () => {
     const m = mission([task("G", { children: ["A"] }), task("A", { parent: "G", checked: true })]);
     expect(kinds(plan(m, states(state("A", { phase: "Succeeded" })), ctx()).actions)).toEqual(["check:G"]);
     const m2 = mission([task("G", { children: ["A"] }), task("A", { parent: "G" })]);
-    expect(kinds(plan(m2, new Map(), ctx()).actions)).toEqual(["set:G:Blocked", "set:A:Pending", "start:A"]);
+    expect(kinds(plan(m2, new Map(), ctx()).actions)).toEqual(["set:G:Blocked", "start:A"]);
   });
 });
 
