@@ -14,6 +14,8 @@ import type { StateWriter } from "./records.js";
 import { reviewAttempt } from "./review-step.js";
 import { ZERO_USAGE, type Phase, type Usage } from "./state.js";
 import { WriteQueue, type QueuedChange } from "./write-queue.js";
+import type { SessionSlots } from "./slots.js";
+import type { Semaphore } from "../util/semaphore.js";
 import { runVerify } from "./verify.js";
 
 /** What an attempt needs from the loop. */
@@ -35,6 +37,10 @@ export interface AttemptEnv extends StateWriter {
   context?: (t: TaskSpec) => Promise<string | undefined>;
   /** The lease holder, recorded as the owner of the attempt. */
   owner(): { holder: string; token: number } | undefined;
+  /** Session slots (config.concurrency): held while a session runs. */
+  slots: Pick<SessionSlots, "acquire" | "release">;
+  /** Bounds verify runs at once (config.concurrency.verify). */
+  verifies: Semaphore;
 }
 
 /** An attempt running in this process. */
@@ -85,7 +91,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       skipSession = false;
       later("Verifying", "WorkerDone", "running verify commands");
       const commands = t.verify.length ? t.verify : env.config().verify.commands;
-      const v = await runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now });
+      const v = await env.verifies.run(() => runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now }));
       if (e.aborting) return await aborted(env, q, e, e.aborting);
       const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
       env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
@@ -94,7 +100,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       q.add({ history: () => [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
       if (v.ok && env.config().review.enabled) {
         later("Reviewing", "VerifyPassed", "reviewer judges the diff", verified);
-        const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, q, e, ev));
+        await env.slots.acquire(e, "reviewer", e.stop.signal);
+        if (e.aborting) return await aborted(env, q, e, e.aborting);
+        e.lastProgressAt = env.now();
+        const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, (ev) => onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
         if (e.aborting) return await aborted(env, q, e, e.aborting);
         if (!r.ok) {
           q.add({ patch: usageAdded(r.usage, r.costUsd) });
@@ -167,11 +176,15 @@ function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prom
 async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
   let handle = existing;
   if (!handle) {
+    await env.slots.acquire(e, role, e.stop.signal);
+    if (e.aborting) return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "aborted", message: `aborted: ${e.aborting}`, terminal: false, infrastructure: false } };
+    e.lastProgressAt = env.now();
     try {
       const req = request(env, e, t, role, await attemptPrompt({ records: env.records, context: env.context }, t, role, feedback));
       handle = await env.runtime.start(req, (ev) => onEvent(env, q, e, ev));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      env.slots.release(e);
       env.sessionOutcome("infrastructure");
       return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
     }
@@ -194,6 +207,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
   e.handle = undefined;
+  env.slots.release(e);
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;

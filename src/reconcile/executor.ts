@@ -71,14 +71,16 @@ export class Executor {
   private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): void {
     const t = this.env.mission().tasks.find((x) => x.id === id);
     if (!t || this.env.running.has(id)) return;
-    const e = this.register(id, s);
+    const e = this.register(id, s, true);
     this.run(e, t);
   }
 
   /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
-  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): RunningEntry & { done: Promise<void> } {
+  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, slot: boolean): RunningEntry & { done: Promise<void> } {
     const now = this.env.now();
     const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation) };
+    // A start takes the free slot the plan counted, before any await, so the next pass counts it.
+    if (slot) e.slot = { role: s.role, waiting: false };
     this.env.running.set(id, e);
     return e;
   }
@@ -86,6 +88,7 @@ export class Executor {
   private run(e: RunningEntry & { done: Promise<void> }, t: TaskSpec, resume?: Parameters<typeof runAttempt>[3]): void {
     const env = this.env;
     e.done = runAttempt(env, e, t, resume).finally(() => {
+      env.slots.release(e);
       env.running.delete(e.id);
       env.attemptEnded(e.id);
     });
@@ -99,9 +102,11 @@ export class Executor {
     if (!s || env.running.has(id)) return;
     const last = s.sessions[s.sessions.length - 1];
     const role = (last?.role as RunningEntry["role"] | undefined) ?? "worker";
-    const e = this.register(id, { generation: s.generation, attempt: Math.max(1, s.attempts), role });
+    // Re-attaching to a running session takes its slot (even past the limit: the session exists).
+    const e = this.register(id, { generation: s.generation, attempt: Math.max(1, s.attempts), role }, !!sessionId);
     // Events of a re-attached session go to the registered entry (progress feeds stall detection).
     const handle = sessionId ? await attachSession(env, e, t, sessionId) : undefined;
+    if (!handle) env.slots.release(e);
     const workerDone = (s.phase === "Verifying" || s.phase === "Reviewing") && !handle;
     this.run(e, t, { ...(handle ? { handle } : {}), at: workerDone ? "verify" : "session" });
   }

@@ -6,6 +6,8 @@ import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { buildContextPack } from "../context/pack.js";
+import { Semaphore } from "../util/semaphore.js";
+import { SessionSlots } from "./slots.js";
 import { openCodeTools } from "../context/open.js";
 import type { Store } from "../store/open.js";
 import type { Lease } from "../store/types.js";
@@ -99,6 +101,8 @@ export class Reconciler {
       attemptEnded: () => self.enqueue(),
       usageChanged: () => self.soon(500),
       mayStart: () => !self.stopped && self.lease !== undefined,
+      slots: new SessionSlots(() => self.running.values(), () => self.config.concurrency, () => self.enqueue()),
+      verifies: new Semaphore(() => self.config.concurrency.verify ?? self.config.concurrency.total),
     };
     this.executor = new Executor(env);
   }

@@ -7,6 +7,7 @@ import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch }
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
 import { criticalPathLengths, score } from "./priority.js";
+import type { Slot } from "./slots.js";
 
 /** What the loop knows about an attempt running in this process. */
 export interface RunningInfo {
@@ -18,6 +19,8 @@ export interface RunningInfo {
   awaitingApproval: boolean;
   /** Set once an abort was issued, so later passes do not issue it again. */
   aborting?: AbortReason;
+  /** The session slot it holds or waits for (slots.ts); none while it verifies or records. */
+  slot?: Slot;
 }
 
 /** Suspensions written by `orch suspend` (task ids, or the whole mission). Front matter `suspend: true` is in the spec. */
@@ -96,10 +99,10 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       else if (suspended) abort("suspend", "suspended");
       else if (t.generation !== r.generation && ctx.config.onEdit === "cancel-and-restart") abort("edit", "task edited while running");
       else if (s && budgetExceeded(budget, s, ctx.now, false)) abort("budget", budgetExceeded(budget, s, ctx.now, false)!);
-      else if (!r.awaitingApproval && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
+      else if (!r.awaitingApproval && !r.slot?.waiting && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
         abort("stall", `no progress for ${ctx.config.stallSec}s`);
       else {
-        if (!r.awaitingApproval) wakeAt(r.lastProgressAt + ctx.config.stallSec * 1000);
+        if (!r.awaitingApproval && !r.slot?.waiting) wakeAt(r.lastProgressAt + ctx.config.stallSec * 1000);
         if (s && budget.minutes !== undefined) wakeAt(ctx.now + budget.minutes * 60_000 - wallMs(s, ctx.now));
         if (s && s.observedGeneration !== t.generation)
           sets.push({ type: "set", id: t.id, from: s.phase, to: s.phase, reason: "Observed", message: "edit seen; the task reruns after this attempt", patch: { observedGeneration: t.generation } });
@@ -185,10 +188,12 @@ function schedule(
   done: (id: TaskId) => boolean,
 ): Action[] {
   if (candidates.length === 0) return [];
-  let free = Math.min(ctx.config.concurrency.total - ctx.running.size, breakerAllowance(ctx.breaker));
+  // Slots are sessions, held or awaited (an attempt waiting for its reviewer's slot goes first).
+  const claims = [...ctx.running.values()].flatMap((r) => (r.slot ? [r.slot.role] : []));
+  let free = Math.min(ctx.config.concurrency.total - claims.length, breakerAllowance(ctx.breaker));
   if (free <= 0) return [];
   const perRole = new Map<string, number>();
-  for (const r of ctx.running.values()) perRole.set(r.role, (perRole.get(r.role) ?? 0) + 1);
+  for (const role of claims) perRole.set(role, (perRole.get(role) ?? 0) + 1);
   const cpl = criticalPathLengths(tasks, done);
   const order = new Map(tasks.map((t, i) => [t.id, i]));
   const ranked = candidates

@@ -22,6 +22,7 @@ export const ConfigSchema = z
       .object({
         total: z.number().int().positive().default(4),
         perRole: z.record(z.string(), z.number().int().positive()).default({}).describe("Limit per role, e.g. { reviewer: 2 }"),
+        verify: z.number().int().positive().optional().describe("Tasks running their verify commands at once (default: total)"),
       })
       .strict()
       .prefault({}),

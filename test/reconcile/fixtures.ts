@@ -20,8 +20,10 @@ export function state(id: string, over: Partial<TaskState> = {}): TaskState {
   return { ...freshState(id, `g-${id}`, new Date(NOW - 1000).toISOString()), ...over };
 }
 
+/** An attempt in its session (holding a session slot for its role) unless `over` says otherwise. */
 export function running(over: Partial<RunningInfo> = {}): RunningInfo {
-  return { generation: "g-x", role: "worker", attempt: 1, startedAt: NOW - 1000, lastProgressAt: NOW - 1000, awaitingApproval: false, ...over };
+  const role = over.role ?? "worker";
+  return { generation: "g-x", role, attempt: 1, startedAt: NOW - 1000, lastProgressAt: NOW - 1000, awaitingApproval: false, slot: { role, waiting: false }, ...over };
 }
 
 export function ctx(over: Partial<PlanContext> & { cfg?: Partial<Config> } = {}): PlanContext {

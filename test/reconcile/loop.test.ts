@@ -44,6 +44,19 @@ describe("loop", () => {
     expect(reasons.indexOf("SucceededStale")).toBeLessThan(reasons.lastIndexOf("Succeeded"));
   });
 
+  it("concurrency counts sessions: the next worker runs while a task verifies; its reviewer waits for a slot; never two sessions", async () => {
+    // total 1, reviews on, verify takes 400 ms: T2's worker runs during T1's verify.
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { concurrency: { total: 1 }, review: { enabled: true }, verify: { commands: ["sleep 0.4"] } });
+    h = await startLoop(root, { latencyMs: 150 });
+    await settle(h);
+    expect(h.todo()).toBe("- [x] T1 a\n- [x] T2 b\n- [x] T3 c\n");
+    expect(h.runtime.peakLive).toBe(1);
+    const roles = h.runtime.calls.map((c) => `${c.taskId}:${c.role}`);
+    // T2's worker started before T1's reviewer: T1 gave its slot back while it verified.
+    expect(roles.indexOf("T2:worker")).toBeLessThan(roles.indexOf("T1:reviewer"));
+    expect(roles.filter((r) => r.endsWith(":reviewer"))).toHaveLength(3);
+  });
+
   it("retries a retryable failure with backoff, then fails terminally with the reason", async () => {
     const root = makeRepo("- [ ] T1 flaky\n- [ ] T2 broken\n");
     h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "ok"], T2: ["terminal"] } });

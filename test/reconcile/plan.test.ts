@@ -63,6 +63,26 @@ describe("plan: scheduler", () => {
     const busy = ctx({ cfg: { concurrency: { total: 3, perRole: { searcher: 1 } } }, running: new Map([["X", running({ role: "searcher" })]]) });
     expect(plan(m, states(state("A"), state("B"), state("C")), busy).actions.filter((a) => a.type === "start").map((a) => a.id)).toEqual(["C"]);
   });
+  it("slots are sessions: an attempt verifying (no slot) leaves its slot free; one waiting for a reviewer slot keeps it", () => {
+    const m = mission([task("A"), task("B"), task("C")]);
+    const a = states(state("A"), state("B"), state("C"));
+    const cfg = { concurrency: { total: 2, perRole: {} } };
+    const verifying = new Map([["X", running({ slot: undefined })], ["Y", running()]]);
+    expect(plan(m, a, ctx({ cfg, running: verifying })).actions.filter((x) => x.type === "start")).toHaveLength(1);
+    const waiting = new Map([["X", running({ slot: { role: "reviewer", waiting: true } })], ["Y", running()]]);
+    expect(plan(m, a, ctx({ cfg, running: waiting })).actions.filter((x) => x.type === "start")).toHaveLength(0);
+  });
+  it("per-role limits count sessions by their role: reviewer sessions of running attempts count against { reviewer: 1 }", () => {
+    const m = mission([task("A", { role: "reviewer" }), task("B")]);
+    const busy = new Map([["X", running({ role: "worker", slot: { role: "reviewer", waiting: false } })]]);
+    const p = plan(m, states(state("A"), state("B")), ctx({ cfg: { concurrency: { total: 4, perRole: { reviewer: 1 } } }, running: busy }));
+    expect(p.actions.filter((x) => x.type === "start").map((x) => x.id)).toEqual(["B"]);
+  });
+  it("an attempt waiting for a slot is not stalled, however long it waits", () => {
+    const m = mission([task("T1")]);
+    const r = new Map([["T1", running({ generation: "g-T1", lastProgressAt: NOW - 3_600_000, slot: { role: "reviewer", waiting: true } })]]);
+    expect(plan(m, states(state("T1", { phase: "Reviewing" })), ctx({ running: r })).actions).toEqual([]);
+  });
   it("an open breaker starts nothing; half-open lets one probe through", () => {
     const m = mission([task("A"), task("B")]);
     const a = states(state("A"), state("B"));

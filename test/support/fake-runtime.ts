@@ -53,6 +53,8 @@ export class FakeRuntime implements AgentRuntime {
   readonly backend = "fake";
   readonly calls: SessionRequest[] = [];
   readonly live = new Map<string, { req: SessionRequest; handle: SessionHandle; listen: (f: (e: SessionEvent) => void) => void }>();
+  /** Most sessions live at once so far (all roles). */
+  peakLive = 0;
   private seq = 0;
   private perTask = new Map<string, number>();
 
@@ -171,6 +173,7 @@ export class FakeRuntime implements AgentRuntime {
       replyPermission: (id, r) => replyPermission(id, r),
     };
     this.live.set(sessionId, { req, handle, listen: (f) => (current = f) });
+    this.peakLive = Math.max(this.peakLive, this.live.size);
     void this.log("start", req, sessionId);
     return handle;
   }
