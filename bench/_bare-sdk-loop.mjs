@@ -1,10 +1,14 @@
 // The baseline process for bench/runtime.ts: a bare SDK loop, as small as a script can be, that
-// runs the same worker sessions orch runs (create, promptAsync, wait for idle, read messages) with
-// the same concurrency. Plain JS run by node, so its start-up is what any script's would be.
-// Usage: node bench/_bare-sdk-loop.mjs <server-url> <concurrency> <dir>...
+// runs the same sessions orch runs (create with the same title and permission rules, promptAsync
+// with the same prompt and system text, wait for idle, read messages) with the same concurrency.
+// Plain JS run by node, so its start-up is what any script's would be.
+// Usage: node bench/_bare-sdk-loop.mjs <server-url> <concurrency> <sessions.json>
+//   sessions.json: [{ directory, title, permission, prompt, system?, agent?, model: { providerID, modelID } }]
+import { readFileSync } from "node:fs";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
-const [url, concurrency, ...dirs] = process.argv.slice(2);
+const [url, concurrency, file] = process.argv.slice(2);
+const sessions = JSON.parse(readFileSync(file, "utf8"));
 const client = createOpencodeClient({ baseUrl: url });
 const waiters = new Map();
 const ac = new AbortController();
@@ -19,13 +23,13 @@ void (async () => {
 let next = 0;
 await Promise.all(
   Array.from({ length: Number(concurrency) }, async () => {
-    while (next < dirs.length) {
-      const i = next++;
-      const s = await client.session.create({ directory: dirs[i], title: `T${i + 1}` });
+    while (next < sessions.length) {
+      const { directory, title, permission, prompt, system, agent, model } = sessions[next++];
+      const s = await client.session.create({ directory, title, permission });
       const idle = new Promise((r) => waiters.set(s.data.id, r));
-      await client.session.promptAsync({ sessionID: s.data.id, directory: dirs[i], agent: "worker", model: { providerID: "orch-demo", modelID: "scripted" }, parts: [{ type: "text", text: `task ${i + 1}` }] });
+      await client.session.promptAsync({ sessionID: s.data.id, directory, agent, system, model, parts: [{ type: "text", text: prompt }] });
       await idle;
-      await client.session.messages({ sessionID: s.data.id, directory: dirs[i] });
+      await client.session.messages({ sessionID: s.data.id, directory });
     }
   }),
 );

@@ -65,9 +65,11 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
   const q = e.writes;
   const later = (to: Phase, reason: string, message: string, extra: Extra = {}) => q.add(phaseChange(env, e, to, reason, message, extra));
   try {
+    // The Running record of a new session is written with its session-start record (one write).
+    let starting: QueuedChange | undefined;
     if (!resume) {
       const iso = new Date(env.now()).toISOString();
-      later("Running", "Started", `attempt ${e.attempt}`, (s) => ({
+      starting = phaseChange(env, e, "Running", "Started", `attempt ${e.attempt}`, (s) => ({
         attempts: e.attempt,
         generation: e.generation,
         startedAt: s.startedAt ?? iso,
@@ -83,8 +85,9 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     for (;;) {
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
-        const res = await session(env, q, e, t, role, feedback, handle);
+        const res = await session(env, q, e, t, role, feedback, handle, starting);
         handle = undefined;
+        starting = undefined;
         if (e.aborting) return await aborted(env, q, e, e.aborting);
         if (!res.ok) return await failed(env, q, e, res);
       }
@@ -135,7 +138,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       }
       e.attempt++;
       e.role = role = "fixer";
-      later("Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { ...(v.ok ? {} : verified), attempts: e.attempt });
+      starting = phaseChange(env, e, "Running", "Fixing", `fixer pass, attempt ${e.attempt}`, { ...(v.ok ? {} : verified), attempts: e.attempt });
     }
   } catch (err) {
     // A failed write (e.g. "fenced": the lease is gone) or a bug: never crash the loop, say what happened.
@@ -173,17 +176,26 @@ function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prom
   };
 }
 
-async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle): Promise<SessionResult> {
+/**
+ * One session of the attempt. `starting` (the Running phase change) is queued once the session
+ * started, with its session-start record, or before this returns without one.
+ */
+async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle, starting?: QueuedChange): Promise<SessionResult> {
+  const begin = () => starting && q.add(starting);
   let handle = existing;
   if (!handle) {
     await env.slots.acquire(e, role, e.stop.signal);
-    if (e.aborting) return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "aborted", message: `aborted: ${e.aborting}`, terminal: false, infrastructure: false } };
+    if (e.aborting) {
+      begin();
+      return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "aborted", message: `aborted: ${e.aborting}`, terminal: false, infrastructure: false } };
+    }
     e.lastProgressAt = env.now();
     try {
       const req = request(env, e, t, role, await attemptPrompt({ records: env.records, context: env.context }, t, role, feedback));
       handle = await env.runtime.start(req, (ev) => onEvent(env, q, e, ev));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      begin();
       env.slots.release(e);
       env.sessionOutcome("infrastructure");
       return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
@@ -192,18 +204,18 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   e.handle = handle;
   e.lastProgressAt = env.now();
   const startedAt = new Date(env.now()).toISOString();
-  // The Running record was written while the session started; an orch fenced out by then (its lease
-  // taken over) must not leave the session running.
-  await q.flush().catch(async (err: unknown) => {
-    await handle.abort();
-    throw err;
-  });
-  if (e.aborting) await handle.abort();
+  begin();
   if (!existing)
     q.add({
       patch: (s) => ({ sessions: [...s.sessions, { id: handle.sessionId, role, attempt: e.attempt, startedAt }] }),
       history: () => [{ task: e.id, kind: "session-start", attempt: e.attempt, session: handle.sessionId, role }],
     });
+  // An orch fenced out by now (its lease taken over) must not leave the session running.
+  await q.flush().catch(async (err: unknown) => {
+    await handle.abort();
+    throw err;
+  });
+  if (e.aborting) await handle.abort();
   env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
   e.handle = undefined;
