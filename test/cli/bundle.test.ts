@@ -7,25 +7,14 @@ import { mkdtempSync, readFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { CLI, runOrch, type CliResult } from "../support/cli.js";
+import { CLI, runOrch, runProcess, type CliResult } from "../support/cli.js";
 import { mappedStack } from "../../src/util/mapped-stack.js";
 
 const TSC_MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Runs `file args` directly (no `node` in front when file is the bin, so its shebang is used). */
-function run(argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv as [string, ...string[]];
-    const p = spawn(cmd, args);
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const run = ([cmd, ...args]: string[]): Promise<CliResult> => runProcess(cmd!, args);
 const viaTsc = (...args: string[]) => run([process.execPath, TSC_MAIN, ...args]);
 
 describe.concurrent("the bundled bin dist/bin/orch.js", () => {

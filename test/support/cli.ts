@@ -14,8 +14,13 @@ export interface CliResult {
 
 /** Runs `orch <args>` (in `cwd`, default this process's) and collects its output. */
 export function runOrch(args: string[], cwd?: string): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI, ...args], cwd);
+}
+
+/** Runs `cmd args` (in `cwd`, default this process's) and collects its output. */
+export function runProcess(cmd: string, args: string[], cwd?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], cwd ? { cwd } : {});
+    const p = spawn(cmd, args, cwd ? { cwd } : {});
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
