@@ -5,7 +5,7 @@
 //     8 and 32 slots: makespan ÷ max(critical path, total work ÷ slots) ≤ 1.05.
 //  3. idle cost: `orch watch` (the real loop + watchers, test-only fake runtime) over 10,000 tasks while nothing
 //     changes: RSS < 300 MB, CPU < 1%; baseline: an idle node process.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, appendFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, readdirSync, appendFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -258,8 +258,35 @@ async function idle(): Promise<void> {
   check(orch.cpuPct < 1, "CPU < 1%");
 }
 
+async function firstPass(): Promise<void> {
+  console.log("\n# first pass over 10,000 open tasks: a chain whose head is suspended, so all others are blocked");
+  const n = 10_000;
+  const todo = `# Mission\n\n${Array.from({ length: n }, (_, i) => `- [ ] T${i + 1} task number ${i + 1}${i ? ` (after T${i})` : ""}`).join("\n")}\n`;
+  const root = repo(todo);
+  await updateControls(openStore(root).records, (c) => ({ ...c, suspended: ["T1"] }));
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "..", "test", "support", "loop-child.ts"), root, "watch"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ORCH_FAKE_SCRIPT: "{}" } });
+  const t0 = performance.now();
+  const first = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d) => {
+      buf += d;
+      const m = /"type":"pass","pass":1,"ms":(\d+)/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on("exit", (c) => reject(new Error(`watch exited ${c}`)));
+  });
+  const wall = performance.now() - t0;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  const records = readdirSync(path.join(root, ".orchestrator", "state")).filter((f) => f.endsWith(".json")).length;
+  rmSync(root, { recursive: true, force: true });
+  console.log(`  first pass ${first} ms (process start to its end ${(wall / 1000).toFixed(1)} s); state records written: ${records}`);
+  check(records === 1, "only the suspended task has a record (no record means Pending or Blocked, derived from the files)");
+}
+
 const only = process.argv[2];
 if (!only || only === "latency") await latency();
 if (!only || only === "efficiency") await efficiency();
 if (!only || only === "idle") await idle();
+if (!only || only === "first-pass") await firstPass();
 process.exitCode = failed ? 1 : 0;

@@ -223,11 +223,14 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
+  const live = e.live;
   q.add({
     patch: composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)),
     history: () => [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }],
-    // Budgets see the live totals until the record has them.
-    written: () => (e.live = undefined),
+    // Budgets see the live totals until the record has them (unless a next session's took their place).
+    written: () => {
+      if (e.live === live) e.live = undefined;
+    },
   });
   env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
   if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other");

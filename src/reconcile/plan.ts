@@ -153,7 +153,8 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     const isGroup = t.children.length > 0 && !t.file;
     const waiting = (isGroup ? [...t.deps, ...t.children] : t.deps).filter((d) => !done(d));
     if (waiting.length > 0) {
-      if (s?.phase !== "Blocked" || !sameList(s.blockedBy, waiting))
+      // Like ready ones, a blocked task without a record needs none: the files say what blocks it.
+      if (s && (s.phase !== "Blocked" || !sameList(s.blockedBy, waiting)))
         set(t, s, "Blocked", "DepsNotDone", `waiting for ${waiting.join(", ")}`, { generation: t.generation, blockedBy: waiting });
       continue;
     }
