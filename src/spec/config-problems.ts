@@ -1,11 +1,16 @@
 // Validates .orchestrator/config.json text into Problems with line/col and "did you mean" hints.
 import { z } from "zod";
 import type { Problem } from "../util/errors.js";
-import { ConfigSchema } from "./config.js";
+import { ConfigSchema, type Config } from "./config.js";
 import { nearest } from "./ids.js";
 
 /** Problems in a config file's text (empty when it is valid). */
 export function configProblems(text: string, file: string): Problem[] {
+  return parseConfig(text, file).problems;
+}
+
+/** A config file's text parsed and validated once: the config, or the problems (file:line:col). */
+export function parseConfig(text: string, file: string): { config: Config; problems: [] } | { config?: undefined; problems: Problem[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -13,11 +18,11 @@ export function configProblems(text: string, file: string): Problem[] {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const at = pos ? lineCol(text, Number(pos[1])) : { line: 1, col: 1 };
-    return [{ code: "invalid-json", severity: "error", file, ...at, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*/, "")}`, hint: "Fix the JSON syntax (no trailing commas or comments)." }];
+    return { problems: [{ code: "invalid-json", severity: "error", file, ...at, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*/, "")}`, hint: "Fix the JSON syntax (no trailing commas or comments)." }] };
   }
   const r = ConfigSchema.safeParse(raw);
-  if (r.success) return [];
-  return r.error.issues.map((issue) => {
+  if (r.success) return { config: r.data, problems: [] };
+  return { problems: r.error.issues.map((issue) => {
     const keyPath = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
       const key = issue.keys[0]!;
@@ -27,7 +32,7 @@ export function configProblems(text: string, file: string): Problem[] {
     }
     const last = keyPath[keyPath.length - 1];
     return { code: "invalid-field", severity: "error" as const, file, ...(last ? keyLine(text, last) : { line: 1, col: 1 }), message: `${keyPath.join(".") || "config"}: ${issue.message}`, hint: "See docs/CONFIG.md for every key and its default." };
-  });
+  }) };
 }
 
 function knownKeys(keyPath: string[]): string[] {

@@ -6,9 +6,9 @@ import { isUtf8 } from "node:buffer";
 import path from "node:path";
 import type { Problem } from "../util/errors.js";
 import type { Mission } from "./model.js";
-import { ConfigSchema, DEFAULT_CONFIG, type Config } from "./config.js";
+import { DEFAULT_CONFIG, type Config } from "./config.js";
 import { buildMission, leavesRepo, type SpecCache, type TaskFileText } from "./mission.js";
-import { configProblems } from "./config-problems.js";
+import { parseConfig } from "./config-problems.js";
 
 /** Size limits: larger files are refused as a problem rather than read. */
 export const LIMITS = { todoBytes: 8 * 1024 * 1024, taskFileBytes: 1024 * 1024, configBytes: 1024 * 1024 };
@@ -111,9 +111,8 @@ export async function loadConfig(root: string): Promise<{ config: Config; proble
   const r = await readUserFile(rootReal, CONFIG_PATH, LIMITS.configBytes);
   if ("missing" in r) return { config: DEFAULT_CONFIG, problems: [] };
   if ("problem" in r) return { config: DEFAULT_CONFIG, problems: [r.problem] };
-  const problems = configProblems(r.text, CONFIG_PATH);
-  if (problems.length) return { config: DEFAULT_CONFIG, problems };
-  return { config: ConfigSchema.parse(JSON.parse(r.text)), problems: [] };
+  const parsed = parseConfig(r.text, CONFIG_PATH);
+  return parsed.config ? { config: parsed.config, problems: [] } : { config: DEFAULT_CONFIG, problems: parsed.problems };
 }
 
 /** Options of loadMission. */
