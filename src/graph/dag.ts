@@ -1,4 +1,4 @@
-// Pure DAG algorithms over tasks: ready set, topological order, critical path, cycles.
+// Pure DAG algorithms over tasks: topological order, cycles.
 import { OrchError } from "../util/errors.js";
 import type { TaskId } from "../spec/model.js";
 
@@ -6,16 +6,6 @@ import type { TaskId } from "../spec/model.js";
 export interface DagNode {
   id: TaskId;
   deps: readonly TaskId[];
-}
-
-/** Tasks not done whose every dep is done, in input order. An unknown dep is never done. */
-export function readySet(nodes: readonly DagNode[], done: ReadonlySet<TaskId>): TaskId[] {
-  return nodes.filter((n) => !done.has(n.id) && n.deps.every((d) => done.has(d))).map((n) => n.id);
-}
-
-/** Deps of `id` that are not done (what blocks it). */
-export function blockedBy(node: DagNode, done: ReadonlySet<TaskId>): TaskId[] {
-  return node.deps.filter((d) => !done.has(d));
 }
 
 /**
@@ -47,37 +37,6 @@ export function topoOrder(nodes: readonly DagNode[]): TaskId[] {
     throw new OrchError("cycle", `dependency cycle: ${cycle.join(" → ")}`, { hint: "Remove one of the deps in the cycle." });
   }
   return order;
-}
-
-/**
- * The heaviest chain of deps (sum of weights along it), e.g. the shortest possible mission
- * wall time when weights are durations. Throws on a cycle like topoOrder.
- */
-export function criticalPath(
-  nodes: readonly DagNode[],
-  weight: (id: TaskId) => number = () => 1,
-): { path: TaskId[]; length: number } {
-  const order = topoOrder(nodes);
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const best = new Map<TaskId, { length: number; prev?: TaskId }>();
-  for (const id of order) {
-    let prev: TaskId | undefined;
-    let base = 0;
-    for (const d of byId.get(id)!.deps) {
-      const b = best.get(d);
-      if (b && b.length > base) {
-        base = b.length;
-        prev = d;
-      }
-    }
-    best.set(id, { length: base + weight(id), ...(prev ? { prev } : {}) });
-  }
-  let end: TaskId | undefined;
-  let length = 0;
-  for (const [id, b] of best) if (b.length > length) ((length = b.length), (end = id));
-  const path: TaskId[] = [];
-  for (let at = end; at !== undefined; at = best.get(at)!.prev) path.unshift(at);
-  return { path, length };
 }
 
 /** One cycle as a path that returns to its start (T1 → T2 → T1), or undefined. */
