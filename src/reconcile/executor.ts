@@ -6,7 +6,7 @@ import type { Mission, TaskSpec } from "../spec/model.js";
 import { setChecked } from "../spec/todo-edit.js";
 import { taskLines } from "../spec/todo.js";
 import { generationOf } from "../spec/mission.js";
-import type { RecordStore, TodoWriter } from "../store/types.js";
+import type { TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
 import { composePatches, type Action, type PatchFn, type StatePatch } from "./actions.js";
@@ -17,7 +17,6 @@ import { WriteQueue } from "./write-queue.js";
 
 /** What the executor needs beyond an attempt's needs. */
 export interface ExecutorEnv extends AttemptEnv {
-  records: RecordStore;
   todo(file: string): TodoWriter;
   /** The last valid desired state. */
   mission(): Mission;

@@ -1,15 +1,14 @@
 // Task-state records as the loop uses them: read all, change one under the lease's fence, record history.
 import type { Fence, HistoryEvent, Journal, RecordStore } from "../store/types.js";
 import type { Store } from "../store/open.js";
-import { readTaskState } from "../store/task-state.js";
+import { readTaskState, stateKey, updateTaskState } from "../store/task-state.js";
 import { formatProblem } from "../util/errors.js";
 import { StorePaths } from "../store/paths.js";
 import { stat } from "node:fs/promises";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
-/** Record key of a task's state. */
-export const stateKey = (id: string) => `state/${id}`;
+export { stateKey };
 const parse = (raw: unknown) => TaskStateSchema.parse(raw);
 
 /** Parsed records by key, with the file identity they were read from (ino, size, mtime). */
@@ -58,7 +57,8 @@ export async function readState(records: RecordStore, id: string): Promise<TaskS
 
 /** Context for writes: the store, the fence of the mission lease, and a clock. */
 export interface StateWriter {
-  records: RecordStore;
+  /** With quarantine: a damaged record met on write is recovered as on read. */
+  records: Store["records"];
   journal: Journal;
   fence(): Fence | undefined;
   now(): number;
@@ -66,7 +66,8 @@ export interface StateWriter {
 
 /**
  * Changes a task's state (creating it at `generation` if absent); `updatedAt` is stamped.
- * `change` may return a patch computed from the current value.
+ * `change` may return a patch computed from the current value. A damaged record is moved aside
+ * and rebuilt from history first (updateTaskState), then changed.
  */
 export async function patchState(
   w: StateWriter,
@@ -75,9 +76,9 @@ export async function patchState(
   change: StatePatch | ((cur: TaskState) => StatePatch),
 ): Promise<TaskState> {
   const at = new Date(w.now()).toISOString();
-  const r = await w.records.update(
-    stateKey(id),
-    parse,
+  const r = await updateTaskState(
+    w,
+    id,
     (cur) => {
       const base = cur ?? freshState(id, generation, at);
       const patch = typeof change === "function" ? change(base) : change;
@@ -85,6 +86,7 @@ export async function patchState(
       return TaskStateSchema.parse({ ...next, updatedAt: at });
     },
     w.fence(),
+    { generation, now: () => new Date(w.now()) },
   );
   return r.value;
 }

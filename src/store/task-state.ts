@@ -2,11 +2,17 @@
 // by moving it aside and rebuilding the state from the task's history.
 import { OrchError, type Problem } from "../util/errors.js";
 import { PhaseSchema, TaskStateSchema, UsageSchema, type Phase, type TaskState, type Usage } from "../reconcile/state.js";
-import type { Fence, HistoryEvent, Versioned } from "./types.js";
+import type { Fence, HistoryEvent, Journal, Versioned } from "./types.js";
 import type { Store } from "./open.js";
 
 /** Record key of a task's state. */
 export const stateKey = (id: string) => `state/${id}`;
+
+/** What reading and writing task states needs: records (quarantine moves a damaged one aside) and history. */
+export interface TaskStateStore {
+  records: Store["records"];
+  journal: Journal;
+}
 
 /** What happened when a damaged record was replaced. */
 export interface Recovered {
@@ -27,7 +33,7 @@ export interface RecoverOptions {
 }
 
 /** Reads a task's state; a damaged record is moved aside and rebuilt from history (see `recovered`). */
-export async function readTaskState(store: Store, id: string, opts: RecoverOptions = {}): Promise<TaskStateRead | undefined> {
+export async function readTaskState(store: TaskStateStore, id: string, opts: RecoverOptions = {}): Promise<TaskStateRead | undefined> {
   try {
     return await store.records.read(stateKey(id), TaskStateSchema.parse);
   } catch (err) {
@@ -37,31 +43,11 @@ export async function readTaskState(store: Store, id: string, opts: RecoverOptio
 }
 
 /**
- * Every task's state, recovering damaged records as `readTaskState` does; each recovery is
- * reported through `onRecovered` (with the problem to show). Reads run 64 at a time.
+ * Read-modify-write of a task's state under its lock (fenced when `fence` is given). A damaged
+ * record is first recovered as `readTaskState` does (see `recovered`), then changed.
  */
-export async function readAllTaskStates(
-  store: Store,
-  opts: { generationOf?: (id: string) => string | undefined; onRecovered?: (id: string, r: Recovered) => void } = {},
-): Promise<Map<string, TaskState>> {
-  const ids = (await store.records.list("state/")).map((k) => k.slice("state/".length));
-  const out = new Map<string, TaskState>();
-  for (let i = 0; i < ids.length; i += 64) {
-    await Promise.all(
-      ids.slice(i, i + 64).map(async (id) => {
-        const r = await readTaskState(store, id, { generation: opts.generationOf?.(id) });
-        if (!r) return;
-        out.set(id, r.value);
-        if (r.recovered) opts.onRecovered?.(id, r.recovered);
-      }),
-    );
-  }
-  return out;
-}
-
-/** Read-modify-write of a task's state under its lock (fenced when `fence` is given). */
 export async function updateTaskState(
-  store: Store,
+  store: TaskStateStore,
   id: string,
   change: (current: TaskState | undefined) => TaskState,
   fence?: Fence,
@@ -77,7 +63,7 @@ export async function updateTaskState(
   }
 }
 
-async function recoverTaskState(store: Store, id: string, err: OrchError, opts: RecoverOptions): Promise<TaskStateRead> {
+async function recoverTaskState(store: TaskStateStore, id: string, err: OrchError, opts: RecoverOptions): Promise<TaskStateRead> {
   const events = await store.journal.read(id);
   const now = (opts.now ?? (() => new Date()))().toISOString();
   const rebuilt = rebuildTaskState(id, events, opts.generation ?? "", now);

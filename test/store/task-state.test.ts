@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
-import { readAllTaskStates, readTaskState, rebuildTaskState, updateTaskState } from "../../src/store/task-state.js";
+import { readTaskState, rebuildTaskState, updateTaskState } from "../../src/store/task-state.js";
 import type { TaskState } from "../../src/reconcile/state.js";
 import type { HistoryEvent } from "../../src/store/types.js";
 import { tempDir } from "./helpers.js";
@@ -79,19 +79,6 @@ describe("readTaskState / updateTaskState", () => {
       expect(await store.records.list("state/")).toEqual(["state/T1"]);
     });
   }
-
-  it("readAllTaskStates reads every state, recovering and reporting the damaged ones", async () => {
-    const root = tempDir();
-    const store = openStore(root);
-    await store.journal.append(history);
-    for (const id of ["T1", "T2", "T3"]) await updateTaskState(store, id, () => fresh(id));
-    writeFileSync(path.join(root, ".orchestrator/state/T2.json"), "{ broken");
-    const seen: string[] = [];
-    const all = await readAllTaskStates(store, { generationOf: () => "g9", onRecovered: (id, r) => seen.push(`${id}: ${r.problem.file}`) });
-    expect([...all.keys()].sort()).toEqual(["T1", "T2", "T3"]);
-    expect(all.get("T2")?.phase).toBe("Succeeded"); // from T2's history
-    expect(seen).toEqual(["T2: .orchestrator/state/T2.json"]);
-  });
 
   it("updateTaskState recovers a damaged record, then applies the change", async () => {
     const root = tempDir();
