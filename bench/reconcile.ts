@@ -118,8 +118,9 @@ function criticalPath(tasks: TaskSpec[]): number {
 }
 
 /** Simulates passes on a virtual clock: plan() decides, the fake runtime runs sessions on virtual timers. */
-async function simulate(tasks: TaskSpec[], slots: number, latencyMs: number): Promise<{ makespan: number; passes: number; planMs: number }> {
+async function simulate(tasks: TaskSpec[], slots: number, latencyMs: number): Promise<{ makespan: number; passes: number; planMs: number; peak: number }> {
   let now = 0;
+  let peak = 0;
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let seq = 0;
   const clock: FakeClock = {
@@ -153,7 +154,9 @@ async function simulate(tasks: TaskSpec[], slots: number, latencyMs: number): Pr
       if (a.type === "set") actual.set(a.id, applyPatch(cur, a.patch));
       else if (a.type === "start") {
         actual.set(a.id, { ...cur, phase: "Running", attempts: a.attempt });
-        running.set(a.id, { generation: a.generation, role: a.role, attempt: a.attempt, startedAt: now, lastProgressAt: now, awaitingApproval: false });
+        // The session holds a slot until it ends, as the executor's entries do (slots.ts).
+        running.set(a.id, { generation: a.generation, role: a.role, attempt: a.attempt, startedAt: now, lastProgressAt: now, awaitingApproval: false, slot: { role: a.role, waiting: false } });
+        peak = Math.max(peak, running.size);
         const h = await runtime.start({ taskId: a.id, attempt: a.attempt, role: a.role, directory: "/virtual", model: "x/y", title: a.id, prompt: "" }, () => {});
         void h.done.then(() => {
           running.delete(a.id);
@@ -175,7 +178,7 @@ async function simulate(tasks: TaskSpec[], slots: number, latencyMs: number): Pr
     }
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   }
-  return { makespan: now, passes, planMs };
+  return { makespan: now, passes, planMs, peak };
 }
 
 async function efficiency(): Promise<void> {
@@ -183,6 +186,7 @@ async function efficiency(): Promise<void> {
   const L = 1000;
   for (const slots of (process.env.SLOTS ? [Number(process.env.SLOTS)] : [8, 32])) {
     const ratios: number[] = [];
+    const peaks: number[] = [];
     for (const seed of [1, 2, 3, 0]) {
       // seeds 1-3: random DAGs; 0: the chain-last shape, where the order of picking matters.
       const tasks = seed === 0 ? chainLast(1000, 150) : randomDag(1000, seed * 7919);
@@ -191,9 +195,12 @@ async function efficiency(): Promise<void> {
       const fifo = await simulate(tasks.map((t, i) => ({ ...t, priority: -i })), slots, L);
       const r = await simulate(tasks, slots, L);
       ratios.push(r.makespan / lower);
+      peaks.push(r.peak, fifo.peak);
       console.log(`  slots ${String(slots).padStart(2)} ${seed ? `seed ${seed}` : "chain-last"}: makespan ${(r.makespan / 1000).toFixed(0)} s, lower bound ${(lower / 1000).toFixed(0)} s (critical path ${criticalPath(tasks)} tasks) → ratio ${(r.makespan / lower).toFixed(3)} (FIFO baseline ${(fifo.makespan / lower).toFixed(3)}); ${r.passes} passes, plan() ${(r.planMs / r.passes).toFixed(2)} ms/pass`);
     }
     check(Math.max(...ratios) <= 1.05, `slots ${slots}: worst ratio ${Math.max(...ratios).toFixed(3)} ≤ 1.05`);
+    // Below 1 is impossible unless more than `slots` sessions ran at once.
+    check(Math.min(...ratios) >= 1 && peaks.every((p) => p <= slots), `slots ${slots}: never more than ${slots} sessions at once (peak ${Math.max(...peaks)}), so no ratio below 1`);
   }
 }
 
