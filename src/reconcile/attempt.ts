@@ -51,7 +51,7 @@ export interface RunningEntry extends RunningInfo {
   /** The attempt's record writes, in order (write-queue.ts). */
   writes: WriteQueue;
   /** Running totals of the current session, not yet in the record (budgets see them live). */
-  live?: { usage: Usage; costUsd: number };
+  live?: { sessionId: string; usage: Usage; costUsd: number };
 }
 
 /** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
@@ -94,8 +94,9 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       skipSession = false;
       later("Verifying", "WorkerDone", "running verify commands");
       const commands = t.verify.length ? t.verify : env.config().verify.commands;
-      const v = await env.verifies.run(() => runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now }));
-      if (e.aborting) return await aborted(env, q, e, e.aborting);
+      // An attempt aborted while it waited for a verify place does not run its commands.
+      const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now })));
+      if (e.aborting || !v) return await aborted(env, q, e, e.aborting ?? "shutdown");
       const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
       env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
       // lastVerify rides on the next state write (a phase change always follows).
@@ -245,7 +246,7 @@ function onEvent(env: AttemptEnv, q: WriteQueue, e: RunningEntry, ev: SessionEve
       q.add(phaseChange(env, e, "Running", "Approved", "the permission was answered"));
     }
   } else if (ev.type === "usage") {
-    e.live = { usage: ev.usage, costUsd: ev.costUsd };
+    e.live = { sessionId: ev.sessionId, usage: ev.usage, costUsd: ev.costUsd };
     env.emit({ type: "usage", task: e.id, usage: ev.usage, costUsd: ev.costUsd });
     env.usageChanged?.(e.id);
   }

@@ -6,6 +6,7 @@ import type { Mission, TaskSpec } from "../spec/model.js";
 import { setChecked } from "../spec/todo-edit.js";
 import { taskLines } from "../spec/todo.js";
 import { generationOf } from "../spec/mission.js";
+import { LIMITS, readUserFileSync } from "../spec/load.js";
 import type { TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
@@ -70,16 +71,18 @@ export class Executor {
   private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): void {
     const t = this.env.mission().tasks.find((x) => x.id === id);
     if (!t || this.env.running.has(id)) return;
-    const e = this.register(id, s, true);
+    const e = this.register(id, s, "claim");
     this.run(e, t);
   }
 
   /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
-  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, slot: boolean): RunningEntry & { done: Promise<void> } {
+  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, slot: "claim" | "held" | "none"): RunningEntry & { done: Promise<void> } {
     const now = this.env.now();
     const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation) };
-    // A start takes the free slot the plan counted, before any await, so the next pass counts it.
-    if (slot) e.slot = { role: s.role, waiting: false };
+    // Claimed before any await, so the next pass counts it. A start's claim waits: its session takes
+    // the slot only if it still fits then (others may have taken slots since the plan counted them).
+    // A re-attached session already runs: it holds one, even past the limit.
+    if (slot !== "none") e.slot = { role: s.role, waiting: slot === "claim" };
     this.env.running.set(id, e);
     return e;
   }
@@ -102,7 +105,7 @@ export class Executor {
     const last = s.sessions[s.sessions.length - 1];
     const role = (last?.role as RunningEntry["role"] | undefined) ?? "worker";
     // Re-attaching to a running session takes its slot (even past the limit: the session exists).
-    const e = this.register(id, { generation: s.generation, attempt: Math.max(1, s.attempts), role }, !!sessionId);
+    const e = this.register(id, { generation: s.generation, attempt: Math.max(1, s.attempts), role }, sessionId ? "held" : "none");
     // Events of a re-attached session go to the registered entry (progress feeds stall detection).
     const handle = sessionId ? await attachSession(env, e, t, sessionId) : undefined;
     if (!handle) env.slots.release(e);
@@ -152,18 +155,20 @@ export class Executor {
       conditions: [{ type: "Succeeded", status: "True", reason: "Succeeded", message: "verified and checked by orch", at, observedGeneration: generation }],
     }));
     // Check the box only on the spec that was verified: the line or the task file may have been edited
-    // since this mission was read (a watcher event not yet handled). Then the plan reruns the new spec.
-    const fileText = t.file ? await readFile(path.join(m.root, t.file), "utf8").catch(() => undefined) : undefined;
+    // since this mission was read (a watcher event not yet handled). Both are read under the TODO.md
+    // lock, the task file as the loader reads it (BOM dropped); then the plan reruns the new spec.
     let edited = false;
     await env.todo(m.todoFile).edit((cur) => {
       const now = taskLines(cur, m.todoFile).get(id);
-      if (now && generationOf(id, now.meaning, fileText) === generation) return setChecked(cur, id, true);
+      const file = t.file ? readUserFileSync(m.root, t.file, LIMITS.taskFileBytes) : { missing: true as const };
+      const fileText = "text" in file ? file.text : undefined;
+      if (now && !("problem" in file) && generationOf(id, now.meaning, fileText) === generation) return setChecked(cur, id, true);
       edited = true;
       return undefined;
     });
     if (edited) {
       await patchState(env, id, generation, { checkedByOrch: undefined });
-      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }]);
+      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }]);
       return;
     }
     if (prev?.phase !== "Succeeded") {

@@ -64,6 +64,7 @@ export class Reconciler {
   private passNo = 0;
   private breaker: BreakerState = CLOSED;
   private missingSince = new Map<string, number>();
+  private seenSince = new Map<string, number>();
   private stateCache: StateCache = new Map();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
@@ -209,10 +210,14 @@ export class Reconciler {
     // Budgets see the running sessions' usage before it is recorded.
     for (const [id, e] of this.running) {
       const s = actual.get(id);
-      if (!s || !e.live) continue;
+      // Until the record has this session's end (and so its usage), count the live totals.
+      if (!s || !e.live || s.sessions.some((x) => x.id === e.live!.sessionId && x.endedAt)) continue;
       actual.set(id, applyPatch(s, usageAdded(e.live.usage, e.live.costUsd)(s)));
     }
     const ids = new Set(mission.tasks.map((t) => t.id));
+    // Tasks without a record age from when this process first saw them.
+    for (const t of mission.tasks) if (!actual.has(t.id) && !this.seenSince.has(t.id)) this.seenSince.set(t.id, this.now());
+    for (const id of this.seenSince.keys()) if (!ids.has(id) || actual.has(id)) this.seenSince.delete(id);
     for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
     for (const id of this.missingSince.keys()) if (ids.has(id) || !actual.has(id)) this.missingSince.delete(id);
     const now = this.now();
@@ -226,6 +231,7 @@ export class Reconciler {
       classifyUncheck: classifier(mission, this.d.todoText, actual),
       missingSince: this.missingSince,
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
+      seenSince: this.seenSince,
     });
     this.lastPlan = p;
     for (const a of p.actions) {

@@ -45,9 +45,19 @@ export interface PlanContext {
   missingSince: ReadonlyMap<TaskId, number>;
   /** A task must stay missing this long before its finalizer runs (guards against half-written saves). */
   deleteGraceMs: number;
+  /** When this process first saw each task without a record: its waiting time for aging (score). */
+  seenSince?: ReadonlyMap<TaskId, number>;
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
+
+/**
+ * Stall detection watches sessions: an attempt holding a session slot and not waiting for a person.
+ * Waiting for a slot, running verify commands (bounded by their own timeout), recording: not stalls.
+ */
+function inSession(r: RunningInfo): boolean {
+  return !!r.slot && !r.slot.waiting && !r.awaitingApproval;
+}
 
 /** True when a task counts as done for its dependents. */
 export function isDone(t: TaskSpec, s: TaskState | undefined): boolean {
@@ -99,10 +109,10 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       else if (suspended) abort("suspend", "suspended");
       else if (t.generation !== r.generation && ctx.config.onEdit === "cancel-and-restart") abort("edit", "task edited while running");
       else if (s && budgetExceeded(budget, s, ctx.now, false)) abort("budget", budgetExceeded(budget, s, ctx.now, false)!);
-      else if (!r.awaitingApproval && !r.slot?.waiting && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
+      else if (inSession(r) && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
         abort("stall", `no progress for ${ctx.config.stallSec}s`);
       else {
-        if (!r.awaitingApproval && !r.slot?.waiting) wakeAt(r.lastProgressAt + ctx.config.stallSec * 1000);
+        if (inSession(r)) wakeAt(r.lastProgressAt + ctx.config.stallSec * 1000);
         if (s && budget.minutes !== undefined) wakeAt(ctx.now + budget.minutes * 60_000 - wallMs(s, ctx.now));
         if (s && s.observedGeneration !== t.generation)
           sets.push({ type: "set", id: t.id, from: s.phase, to: s.phase, reason: "Observed", message: "edit seen; the task reruns after this attempt", patch: { observedGeneration: t.generation } });
@@ -198,7 +208,7 @@ function schedule(
   const cpl = criticalPathLengths(tasks, done);
   const order = new Map(tasks.map((t, i) => [t.id, i]));
   const ranked = candidates
-    .map((c) => ({ ...c, score: score(c.t.priority, cpl.get(c.t.id) ?? 0, ctx.now - Date.parse(c.s?.updatedAt ?? new Date(ctx.now).toISOString())) }))
+    .map((c) => ({ ...c, score: score(c.t.priority, cpl.get(c.t.id) ?? 0, ctx.now - (c.s ? Date.parse(c.s.updatedAt) : (ctx.seenSince?.get(c.t.id) ?? ctx.now))) }))
     .sort((a, b) => b.score - a.score || order.get(a.t.id)! - order.get(b.t.id)!);
   const out: Action[] = [];
   for (const c of ranked) {

@@ -53,6 +53,7 @@ function runOne(command: string, opts: VerifyOptions, now: () => number): Promis
     }, opts.timeoutMs);
     const onAbort = () => kill();
     opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.signal?.aborted) kill(); // "abort" fired before we listened
     const finish = (exitCode: number | null, extra = "") => {
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);

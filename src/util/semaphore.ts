@@ -9,14 +9,17 @@ export class Semaphore {
 
   /** Runs `fn` once a place is free; the place is given back when it settles. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.held < this.limit()) this.held++;
-    else await new Promise<void>((resolve) => this.waiters.push(resolve)); // a releasing holder hands its place over
+    // Behind anyone already waiting, even when a place is free (a raised limit wakes them on release).
+    if (this.held < this.limit() && this.waiters.length === 0) this.held++;
+    else await new Promise<void>((resolve) => this.waiters.push(resolve)); // woken with its place taken
     try {
       return await fn();
     } finally {
-      const next = this.held <= this.limit() ? this.waiters.shift() : undefined;
-      if (next) next();
-      else this.held--;
+      this.held--;
+      while (this.waiters.length > 0 && this.held < this.limit()) {
+        this.held++;
+        this.waiters.shift()!();
+      }
     }
   }
 }

@@ -28,6 +28,26 @@ describe("loop", () => {
     expect(hist.map((e) => e.kind)).toEqual(expect.arrayContaining(["phase", "session-start", "session-end", "verify"]));
   });
 
+  it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {
+    // The verify command itself rewrites the line (v1 → v2): no pass runs between it and the box check.
+    const root = makeRepo("- [ ] T1 v1\n", {}, { verify: { commands: ["grep -q v2 TODO.md || printf -- '- [ ] T1 v2\\n' > TODO.md"] } });
+    h = await startLoop(root, { latencyMs: 20 });
+    await h.waitFor((e) => e.type === "session" && e.status === "started" && h!.runtime.calls.length === 2);
+    await settle(h);
+    expect(h.runtime.calls[1]!.prompt).toContain("v2");
+    expect(h.todo()).toBe("- [x] T1 v2\n");
+    const stale = (await h.store.journal.read("T1")).filter((e) => e.kind === "phase" && (e.detail as { reason?: string }).reason === "SucceededStale");
+    expect(stale.map((e) => (e.detail as { editedBeforeCheck?: boolean }).editedBeforeCheck)).toEqual([true]);
+  });
+
+  it("a task file saved with a BOM: verified once, checked once (the check reads it as the loader does)", async () => {
+    const root = makeRepo("- [ ] T1 with a file\n", { "tasks/T1.md": "\uFEFF---\nid: T1\n---\nDo it.\n" });
+    h = await startLoop(root, { latencyMs: 10 });
+    await settle(h);
+    expect(h.todo()).toBe("- [x] T1 with a file\n");
+    expect(h.runtime.calls).toHaveLength(1);
+  });
+
   it("an edit the loop has not seen yet when an attempt succeeds: the box stays unchecked, the new spec runs", async () => {
     // No watcher: the edit is on disk but not in the loop's mission when the v1 attempt finishes.
     const root = makeRepo("- [ ] T1 v1\n");

@@ -81,6 +81,20 @@ describe("plan: scheduler", () => {
     const p = plan(m, states(state("A"), state("B")), ctx({ cfg: { concurrency: { total: 4, perRole: { reviewer: 1 } } }, running: busy }));
     expect(p.actions.filter((x) => x.type === "start").map((x) => x.id)).toEqual(["B"]);
   });
+  it("stall detection watches sessions only: an attempt verifying or recording (no slot) is never stalled", () => {
+    const m = mission([task("T1")]);
+    const r = new Map([["T1", running({ generation: "g-T1", lastProgressAt: NOW - 3_600_000, slot: undefined })]]);
+    expect(plan(m, states(state("T1", { phase: "Verifying" })), ctx({ running: r })).actions).toEqual([]);
+    const inSession = new Map([["T1", running({ generation: "g-T1", lastProgressAt: NOW - 3_600_000 })]]);
+    expect(kinds(plan(m, states(state("T1", { phase: "Running" })), ctx({ running: inSession })).actions)).toEqual(["abort:T1:stall"]);
+  });
+  it("ready tasks without a record age from when they were first seen", () => {
+    const m = mission([task("B"), task("A")]);
+    const cfg = { concurrency: { total: 1, perRole: {} } };
+    expect(plan(m, new Map(), ctx({ cfg })).actions.map((a) => a.id)).toEqual(["B"]); // document order breaks the tie
+    const seenSince = new Map([["A", NOW - 3_600_000], ["B", NOW]]);
+    expect(plan(m, new Map(), ctx({ cfg, seenSince })).actions.map((a) => a.id)).toEqual(["A"]);
+  });
   it("an attempt waiting for a slot is not stalled, however long it waits", () => {
     const m = mission([task("T1")]);
     const r = new Map([["T1", running({ generation: "g-T1", lastProgressAt: NOW - 3_600_000, slot: { role: "reviewer", waiting: true } })]]);

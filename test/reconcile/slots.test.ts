@@ -82,6 +82,19 @@ describe("Semaphore", () => {
     expect(await Promise.all(jobs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(peak).toBe(2);
   });
+  it("first come first served: a new job does not pass queued ones, and a raised limit lets them all go", async () => {
+    let limit = 1;
+    const sem = new Semaphore(() => limit);
+    const order: string[] = [];
+    let release!: () => void;
+    const first = sem.run(() => new Promise<void>((r) => (release = r)).then(() => void order.push("first")));
+    const queued = ["a", "b", "c"].map((x) => sem.run(async () => void order.push(x)));
+    limit = 3; // raised while they wait
+    const late = sem.run(async () => void order.push("late"));
+    release();
+    await Promise.all([first, ...queued, late]);
+    expect(order).toEqual(["first", "a", "b", "c", "late"]);
+  });
   it("a failing job gives its place back", async () => {
     const sem = new Semaphore(() => 1);
     await expect(sem.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
