@@ -29,8 +29,9 @@ describe("loop", () => {
   });
 
   it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {
-    // The verify command itself rewrites the line (v1 → v2): no pass runs between it and the box check.
-    const root = makeRepo("- [ ] T1 v1\n", {}, { verify: { commands: ["grep -q v2 TODO.md || printf -- '- [ ] T1 v2\\n' > TODO.md"] } });
+    // The verify command itself rewrites the line (v1 → v2), after the pass its session's end started
+    // has read TODO.md (the sleep); no other pass runs until the box check.
+    const root = makeRepo("- [ ] T1 v1\n", {}, { verify: { commands: ["sleep 0.3; grep -q v2 TODO.md || printf -- '- [ ] T1 v2\\n' > TODO.md"] } });
     h = await startLoop(root, { latencyMs: 20 });
     await h.waitFor((e) => e.type === "session" && e.status === "started" && h!.runtime.calls.length === 2);
     await settle(h);
