@@ -58,6 +58,7 @@ export class SessionRun {
   /** Set when orch or a person rejected an asked permission: OpenCode then ends the turn. */
   private rejected?: SessionError;
   private stopReason?: SessionError;
+  private finalizing?: Promise<void>;
   private readonly assistants = new Map<string, z.infer<typeof AssistantSchema>>();
   private readonly known = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -208,7 +209,12 @@ export class SessionRun {
     }
   }
 
-  private async finalize(): Promise<void> {
+  /** Reads the result once: "session.status idle" and "session.idle" both arrive for one end. */
+  private finalize(): Promise<void> {
+    return (this.finalizing ??= this.readResult());
+  }
+
+  private async readResult(): Promise<void> {
     if (this.finished) return;
     const msgs = await this.messages();
     if (this.finished) return;

@@ -1,6 +1,8 @@
 // Server lifecycle: an owned server killed mid-session is restarted and the retry completes;
 // an external server (--server URL) is used as is, with the role prompt sent per request.
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { OpenCodeServer } from "../../src/runtime/server.js";
@@ -51,6 +53,34 @@ describe("server lifecycle", () => {
     expect(await h.runtime.server.healthy()).toBe(true);
     const req = h.model.requests.filter((r) => r.directory === dir)[0]!;
     expect(req.system).toContain("orch-role: searcher");
+  });
+
+  it("a session's result is read once: one create, one prompt, one message read per session (requests counted on the way to the real server)", async () => {
+    h.model.setScript(steps([{ when: { turn: 0 }, reply: reply.write("out.txt", "x\n") }, { reply: reply.text("done") }]));
+    const target = new URL(h.runtime.server.url!);
+    const seen: string[] = [];
+    // A plain forwarding proxy in front of the real server: it only counts what orch asks for.
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url!.split("?")[0]!.replace(/ses_[A-Za-z0-9]+/, ":id")}`);
+      const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const rt = createRuntime(h.config, h.root, { serverUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    try {
+      const dir = h.repo();
+      const results = await Promise.all([1, 2, 3].map(async (i) => (await rt.start(h.request(dir, { taskId: `T${i}` }), () => {})).done));
+      expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+      const count = (k: string) => seen.filter((x) => x === k).length;
+      expect([count("POST /session"), count("POST /session/:id/prompt_async"), count("GET /session/:id/message")]).toEqual([3, 3, 3]);
+    } finally {
+      await rt.close();
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it("a silent event stream is reconnected and the session still completes (state re-read after reconnect)", async () => {
