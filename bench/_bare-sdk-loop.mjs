@@ -1,9 +1,9 @@
 // The baseline process for bench/runtime.ts: a bare SDK loop, as small as a script can be, that
-// runs the same sessions orch runs (create with the same title and permission rules, promptAsync
-// with the same prompt and system text, wait for idle, read messages) with the same concurrency.
+// runs the same sessions orch runs (session.create and promptAsync with the bodies orch sends, wait
+// for idle, read messages) with the same concurrency.
 // Plain JS run by node, so its start-up is what any script's would be.
 // Usage: node bench/_bare-sdk-loop.mjs <server-url> <concurrency> <sessions.json>
-//   sessions.json: [{ directory, title, permission, prompt, system?, agent?, model: { providerID, modelID } }]
+//   sessions.json: [{ create: <session.create body>, prompt: <promptAsync body without sessionID> }]
 import { readFileSync } from "node:fs";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
@@ -24,12 +24,12 @@ let next = 0;
 await Promise.all(
   Array.from({ length: Number(concurrency) }, async () => {
     while (next < sessions.length) {
-      const { directory, title, permission, prompt, system, agent, model } = sessions[next++];
-      const s = await client.session.create({ directory, title, permission });
+      const { create, prompt } = sessions[next++];
+      const s = await client.session.create(create);
       const idle = new Promise((r) => waiters.set(s.data.id, r));
-      await client.session.promptAsync({ sessionID: s.data.id, directory, agent, system, model, parts: [{ type: "text", text: prompt }] });
+      await client.session.promptAsync({ sessionID: s.data.id, ...prompt });
       await idle;
-      await client.session.messages({ sessionID: s.data.id, directory });
+      await client.session.messages({ sessionID: s.data.id, directory: create.directory });
     }
   }),
 );

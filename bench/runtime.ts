@@ -13,8 +13,11 @@ import { ConfigSchema } from "../src/spec/config.js";
 import { loadConfig, loadMission } from "../src/spec/load.js";
 import { openCodeTools } from "../src/context/open.js";
 import { buildContextPack } from "../src/context/pack.js";
-import { renderPrompt, rolePrompt, routeModel, splitModel, workerInput } from "../src/runtime/roles.js";
-import { sessionRules } from "../src/runtime/permissions.js";
+import { promptSettings, sessionCreateBody } from "../src/runtime/opencode.js";
+import { sessionRequest } from "../src/reconcile/attempt.js";
+import { attemptPrompt } from "../src/reconcile/prompt.js";
+import { openStore } from "../src/store/open.js";
+import type { TaskSpec } from "../src/spec/model.js";
 
 const TASKS = 20;
 const CONCURRENCY = 4;
@@ -102,26 +105,22 @@ function missionRepo(): string {
 }
 
 /**
- * The sessions `orch run --server` starts for a mission's tasks, built with orch's own functions:
- * title, permission rules, the worker prompt (with the context pack orch would add) and, since the
- * server is external, the role prompt as system text. The bare loop runs exactly these.
+ * The sessions `orch run --server` starts for a mission's tasks, built by orch's own functions (the
+ * attempt's request and prompt, with the context pack the loop adds; the runtime's create and prompt
+ * bodies for an external server), so the bare loop replays exactly what orch sends.
  */
 async function orchSessions(dir: string): Promise<unknown[]> {
   const { config } = await loadConfig(dir);
   const mission = await loadMission(dir, config);
   const tools = await openCodeTools(dir, { pool: config.context.nativePool });
+  const records = openStore(dir).records;
+  const context = async (t: TaskSpec) => (await buildContextPack(t, mission, tools, { tokenBudget: config.context.tokenBudget })).text.trim() || undefined;
   try {
     return await Promise.all(
       mission.tasks.map(async (t) => {
-        const pack = await buildContextPack(t, mission, tools, { tokenBudget: config.context.tokenBudget });
-        return {
-          directory: dir,
-          title: `${t.id} ${t.title} (worker, attempt 1)`,
-          permission: sessionRules(config.permissions, "worker", t.approval),
-          prompt: renderPrompt("worker", workerInput(t, {}, pack.text.trim() || undefined)),
-          system: rolePrompt("worker"),
-          model: splitModel(routeModel(config, t, "worker")),
-        };
+        const prompt = await attemptPrompt({ records, context }, t, "worker", undefined);
+        const req = sessionRequest(config, dir, t, "worker", 1, prompt);
+        return { create: sessionCreateBody(req, config.permissions), prompt: { directory: dir, ...promptSettings(req, false), parts: [{ type: "text", text: prompt }] } };
       }),
     );
   } finally {

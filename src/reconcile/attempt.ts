@@ -163,15 +163,19 @@ export async function attachSession(env: AttemptEnv, e: RunningEntry, t: TaskSpe
 }
 
 function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prompt: string): SessionRequest {
-  const config = env.config();
+  return sessionRequest(env.config(), env.root, t, role, e.attempt, prompt);
+}
+
+/** The session request of one attempt's session of `role` (also what the runtime bench replays). */
+export function sessionRequest(config: Config, root: string, t: TaskSpec, role: Role, attempt: number, prompt: string): SessionRequest {
   return {
     taskId: t.id,
-    attempt: e.attempt,
+    attempt,
     role,
-    directory: env.root,
+    directory: root,
     model: routeModel(config, t, role),
     ...(t.agent ? { agent: t.agent } : {}),
-    title: `${t.id} ${t.title} (${role}, attempt ${e.attempt})`,
+    title: `${t.id} ${t.title} (${role}, attempt ${attempt})`,
     prompt,
     ...(t.approval ? { approval: t.approval } : {}),
   };

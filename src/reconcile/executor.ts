@@ -12,7 +12,8 @@ import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
 import { composePatches, type Action, type PatchFn, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
-import { patchState, readState, record, stateKey } from "./records.js";
+import { patchState, readState, record } from "./records.js";
+import { stateKey } from "../store/task-state.js";
 import type { TaskState } from "./state.js";
 import { WriteQueue } from "./write-queue.js";
 

@@ -8,7 +8,6 @@ import { stat } from "node:fs/promises";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
-export { stateKey };
 const parse = (raw: unknown) => TaskStateSchema.parse(raw);
 
 /** Parsed records by key, with the file identity they were read from (ino, size, mtime). */

@@ -29,6 +29,18 @@ export interface OpenCodeRuntimeOptions {
   cleanup?: () => Promise<void>;
 }
 
+/** What `session.create` gets for a request: its folder, title and the role's permission rules. */
+export function sessionCreateBody(req: SessionRequest, policy: PermissionPolicy): { directory: string; title: string; permission: ReturnType<typeof sessionRules> } {
+  return { directory: req.directory, title: req.title, permission: sessionRules(policy, req.role, req.approval) };
+}
+
+/** The agent, model and system text a prompt is sent with (besides its text and folder). */
+export function promptSettings(req: SessionRequest, ownedServer: boolean): { agent?: string; system?: string; model: { providerID: string; modelID: string } } {
+  // An owned server knows orch's agents; an external one gets the role prompt as system text.
+  const agent = req.agent ?? (ownedServer ? req.role : undefined);
+  return { ...(agent ? { agent } : {}), model: splitModel(req.model), ...(ownedServer ? {} : { system: rolePrompt(req.role) }) };
+}
+
 /** The OpenCode-backed runtime. */
 export class OpenCodeRuntime implements AgentRuntime {
   private readonly hub: EventHub;
@@ -83,11 +95,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       await this.hub.start();
       if (!sessionId) {
         const client = await this.client();
-        const created = await client.session.create({
-          directory: req.directory,
-          title: req.title,
-          permission: sessionRules(this.opts.policy, req.role, req.approval),
-        });
+        const created = await client.session.create(sessionCreateBody(req, this.opts.policy));
         if (!created.data) throw new Error(`session.create: ${JSON.stringify(created.error)}`);
         sessionId = created.data.id;
       }
@@ -97,9 +105,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       return this.handle(run);
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
-    // An owned server knows orch's agents; an external one gets the role prompt as system text.
-    const agent = req.agent ?? (this.opts.server.owned ? req.role : undefined);
-    await run.send({ agent, model: splitModel(req.model), ...(this.opts.server.owned ? {} : { system: rolePrompt(req.role) }) });
+    await run.send(promptSettings(req, this.opts.server.owned));
     return this.handle(run);
   }
 

@@ -8,7 +8,8 @@ import { openStore, type Store } from "../../src/store/open.js";
 import { StorePaths } from "../../src/store/paths.js";
 import { fenceOf } from "../../src/store/leases.js";
 import type { Fence } from "../../src/store/types.js";
-import { patchState, stateKey, type StateWriter } from "../../src/reconcile/records.js";
+import { patchState, type StateWriter } from "../../src/reconcile/records.js";
+import { stateKey } from "../../src/store/task-state.js";
 import { TaskStateSchema, type TaskState } from "../../src/reconcile/state.js";
 import { WriteQueue } from "../../src/reconcile/write-queue.js";
 
