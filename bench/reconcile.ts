@@ -45,7 +45,7 @@ async function latency(): Promise<void> {
   const probe = path.join(root, "probe.md");
   writeFileSync(probe, "x\n");
   const w = watch(probe, { ignoreInitial: true });
-  await new Promise((r) => w.once("ready", r));
+  await new Promise<void>((r) => w.once("ready", () => r()));
   const raw: number[] = [];
   for (let i = 0; i < 30; i++) {
     const t0 = performance.now();
