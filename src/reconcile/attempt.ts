@@ -31,8 +31,8 @@ export interface AttemptEnv extends StateWriter {
   sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
-  /** Records success (with `extra` in the same write) and checks the box. */
-  succeed(id: string, generation: string, extra?: StatePatch | PatchFn): Promise<void>;
+  /** Records success (with `pending`, the attempt's changes not yet written, in the same write) and checks the box. */
+  succeed(id: string, generation: string, pending?: QueuedChange[]): Promise<void>;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
   context?: (t: TaskSpec) => Promise<string | undefined>;
   /** The lease holder, recorded as the owner of the attempt. */
@@ -101,6 +101,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
       // lastVerify rides on the next state write (a phase change always follows).
       const verified = { lastVerify: v };
+      // With no review, this history rides on the result's write (takePending).
       q.add({ history: () => [{ task: e.id, kind: "verify", attempt: e.attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
       if (v.ok && env.config().review.enabled) {
         later("Reviewing", "VerifyPassed", "reviewer judges the diff", verified);
@@ -117,18 +118,15 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         const at = new Date(env.now()).toISOString();
         const reviewed = composePatches(usageAdded(r.usage, r.costUsd), { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } });
         q.add({
-          ...(r.verdict.approved ? {} : { patch: reviewed }),
+          patch: reviewed,
           history: () => [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }],
         });
         env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
-        if (r.verdict.approved) {
-          await q.flush();
-          return await env.succeed(e.id, e.generation, reviewed);
-        }
+        if (r.verdict.approved) return await env.succeed(e.id, e.generation, await q.takePending());
         feedback = `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}`;
       } else if (v.ok) {
-        await q.flush();
-        return await env.succeed(e.id, e.generation, verified);
+        q.add({ patch: verified });
+        return await env.succeed(e.id, e.generation, await q.takePending());
       } else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
       // A fixer pass is one more attempt: only within the budget.
       const limit = effectiveBudget(t, env.config()).attempts;

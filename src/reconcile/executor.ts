@@ -10,12 +10,12 @@ import { LIMITS, readUserFileSync } from "../spec/load.js";
 import type { TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
-import { composePatches, type Action, type PatchFn, type StatePatch } from "./actions.js";
+import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { patchState, readState, record } from "./records.js";
 import { stateKey } from "../store/task-state.js";
 import type { TaskState } from "./state.js";
-import { WriteQueue } from "./write-queue.js";
+import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 
 /** What the executor needs beyond an attempt's needs. */
 export interface ExecutorEnv extends AttemptEnv {
@@ -129,24 +129,33 @@ export class Executor {
     await Promise.race([Promise.all(list.map((e) => e.done)), new Promise((r) => setTimeout(r, waitMs).unref())]);
   }
 
-  /** Success: record it (with what the line looked like), then check the box; optional per-task commit. */
-  async succeed(id: string, generation: string, extra: StatePatch | PatchFn = {}): Promise<void> {
+  /**
+   * Success: record it (with what the line looked like, and `pending`: the attempt's changes not yet
+   * written, in the same write), then check the box; optional per-task commit.
+   */
+  async succeed(id: string, generation: string, pending: readonly QueuedChange[] = []): Promise<void> {
     const env = this.env;
     const m = env.mission();
     const t = m.tasks.find((x) => x.id === id);
     const at = new Date(env.now()).toISOString();
+    const earlier = combine(pending);
+    const written = () => {
+      for (const c of pending) c.written?.();
+    };
     if (!t || t.generation !== generation) {
       // The task changed while it ran (finish-then-rerun): record the result, do not check the box; plan reruns it.
-      await patchState(env, id, generation, composePatches(extra, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation }));
-      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }]);
-      return;
+      await patchState(env, id, generation, composePatches(earlier.change, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation }), () => [
+        ...earlier.events(),
+        { task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } },
+      ]);
+      return written();
     }
     const text = await readFile(path.join(m.root, m.todoFile), "utf8").catch(() => "");
     const line = taskLines(text, m.todoFile).get(id);
     const lineBefore = line?.text ?? "";
     const lineAfter = line?.checkedText ?? "";
-    const prev = await readState(env.records, id);
-    await patchState(env, id, generation, composePatches(extra, {
+    let prev: TaskState | undefined;
+    const success: StatePatch = {
       phase: "Succeeded",
       finishedAt: at,
       nextAttemptAt: undefined,
@@ -154,7 +163,11 @@ export class Executor {
       blockedBy: undefined,
       checkedByOrch: { at, generation, lineBefore, lineAfter },
       conditions: [{ type: "Succeeded", status: "True", reason: "Succeeded", message: "verified and checked by orch", at, observedGeneration: generation }],
-    }));
+    };
+    // `prev`: the state the success applies to (after the pending changes).
+    const change = composePatches(earlier.change, (s) => ((prev = s), success));
+    await patchState(env, id, generation, change, earlier.events);
+    written();
     // Check the box only on the spec that was verified: the line or the task file may have been edited
     // since this mission was read (a watcher event not yet handled). Both are read under the TODO.md
     // lock, the task file as the loader reads it (BOM dropped); then the plan reruns the new spec.
@@ -168,8 +181,7 @@ export class Executor {
       return undefined;
     });
     if (edited) {
-      await patchState(env, id, generation, { checkedByOrch: undefined });
-      await record(env, [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }]);
+      await patchState(env, id, generation, { checkedByOrch: undefined }, () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }]);
       return;
     }
     if (prev?.phase !== "Succeeded") {

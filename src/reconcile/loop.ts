@@ -97,7 +97,7 @@ export class Reconciler {
       sessionOutcome: (o) => {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
       },
-      succeed: (id, gen, extra) => self.executor.succeed(id, gen, extra),
+      succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
       attemptEnded: () => self.enqueue(),
       usageChanged: () => self.soon(500),

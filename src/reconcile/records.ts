@@ -66,13 +66,16 @@ export interface StateWriter {
 /**
  * Changes a task's state (creating it at `generation` if absent); `updatedAt` is stamped.
  * `change` may return a patch computed from the current value. A damaged record is moved aside
- * and rebuilt from history first (updateTaskState), then changed.
+ * and rebuilt from history first (updateTaskState), then changed. `history` (given the state
+ * before the change, after `change` ran) is appended under the record's lock, in the same
+ * critical section as the write.
  */
 export async function patchState(
   w: StateWriter,
   id: string,
   generation: string,
   change: StatePatch | ((cur: TaskState) => StatePatch),
+  history?: () => Omit<HistoryEvent, "at">[],
 ): Promise<TaskState> {
   const at = new Date(w.now()).toISOString();
   const r = await updateTaskState(
@@ -85,7 +88,14 @@ export async function patchState(
       return TaskStateSchema.parse({ ...next, updatedAt: at });
     },
     w.fence(),
-    { generation, now: () => new Date(w.now()) },
+    {
+      generation,
+      now: () => new Date(w.now()),
+      underLock: async () => {
+        const events = history?.() ?? [];
+        if (events.length) await w.journal.appendHeld(events.map((e) => ({ at, ...e })));
+      },
+    },
   );
   return r.value;
 }

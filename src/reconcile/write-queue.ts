@@ -1,7 +1,8 @@
 // An attempt's record writes, off its critical path: changes are queued, written in order, and the
 // changes queued while one write runs (or in the same turn of the event loop) become one write.
-// The attempt waits (flush) only where a decision needs them on disk: before a result, a failure or
-// an abort is recorded, and once after its session started (a fenced-out orch aborts that session).
+// The attempt waits (flush) only where a decision needs them on disk: before a failure or an abort
+// is recorded, and once after its session started (a fenced-out orch aborts that session). A result
+// takes the changes not yet written into its own write (takePending).
 import type { HistoryEvent } from "../store/types.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
 import { patchState, type StateWriter } from "./records.js";
@@ -18,10 +19,32 @@ export interface QueuedChange {
   written?: () => void;
 }
 
+/**
+ * Changes as one: a patch over the state, and the history events it makes, computed by the last run
+ * of `change` (each run starts afresh, e.g. after a damaged record was recovered).
+ */
+export function combine(batch: readonly QueuedChange[]): { change: PatchFn; events: () => Event[] } {
+  let events: Event[] = [];
+  return {
+    change: (cur) => {
+      events = [];
+      return composePatches(
+        ...batch.map((c): PatchFn => (s) => {
+          events.push(...(c.history?.(s) ?? []));
+          return typeof c.patch === "function" ? c.patch(s) : (c.patch ?? {});
+        }),
+      )(cur);
+    },
+    events: () => events,
+  };
+}
+
 export class WriteQueue {
   private queue: QueuedChange[] = [];
   private draining?: Promise<void>;
   private failure?: { error: unknown };
+  /** Set while `takePending` waits: the write in flight finishes, no new one starts. */
+  private holding = false;
 
   constructor(
     private readonly w: StateWriter,
@@ -43,9 +66,26 @@ export class WriteQueue {
     if (this.failure) throw this.failure.error;
   }
 
+  /**
+   * Waits for the write in flight, then hands over the changes not yet written, for the caller to
+   * write with its own (one write instead of two); throws the first failed write.
+   */
+  async takePending(): Promise<QueuedChange[]> {
+    this.holding = true;
+    try {
+      while (this.draining) await this.draining;
+    } finally {
+      this.holding = false;
+    }
+    if (this.failure) throw this.failure.error;
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
+
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0 && !this.failure) {
+      while (this.queue.length > 0 && !this.failure && !this.holding) {
         const batch = this.queue;
         this.queue = [];
         await this.write(batch);
@@ -59,22 +99,16 @@ export class WriteQueue {
   }
 
   private async write(batch: QueuedChange[]): Promise<void> {
-    let events: Event[] = [];
     if (batch.some((c) => c.patch !== undefined)) {
-      await patchState(this.w, this.id, this.generation(), (cur) => {
-        // A CAS retry runs this again on a newer state: only the last run's events count.
-        events = [];
-        return composePatches(
-          ...batch.map((c): PatchFn => (s) => {
-            events.push(...(c.history?.(s) ?? []));
-            return typeof c.patch === "function" ? c.patch(s) : (c.patch ?? {});
-          }),
-        )(cur);
-      });
-    } else for (const c of batch) events.push(...(c.history?.(undefined) ?? []));
-    if (events.length > 0) {
-      const at = new Date(this.w.now()).toISOString();
-      await this.w.journal.append(events.map((e) => ({ at, ...e })));
+      // The history is appended under the record's lock, with the write.
+      const all = combine(batch);
+      await patchState(this.w, this.id, this.generation(), all.change, all.events);
+    } else {
+      const events = batch.flatMap((c) => c.history?.(undefined) ?? []);
+      if (events.length > 0) {
+        const at = new Date(this.w.now()).toISOString();
+        await this.w.journal.append(events.map((e) => ({ at, ...e })));
+      }
     }
     for (const c of batch) c.written?.();
   }

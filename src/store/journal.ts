@@ -1,4 +1,6 @@
-// The mission history: .orchestrator/history/<task>.jsonl, appended under a per-task lock.
+// The mission history: .orchestrator/history/<task>.jsonl, appended under a per-task lock. A task's
+// history shares the lock of its state record (state/<task>), so a state write appends its history
+// in the same critical section: one lock per write, not two.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { OrchError, type Problem } from "../util/errors.js";
@@ -22,7 +24,16 @@ export class FileJournal implements Journal {
   ) {}
 
   async append(events: HistoryEvent[]): Promise<void> {
-    const byTask = new Map<string, HistoryEvent[]>();
+    for (const [task, lines] of this.byTask(events)) await withLock(this.paths.lock(`state/${task}`), this.lock, () => appendLines(this.paths.history(task), lines));
+  }
+
+  async appendHeld(events: HistoryEvent[]): Promise<void> {
+    for (const [task, lines] of this.byTask(events)) await appendLines(this.paths.history(task), lines);
+  }
+
+  /** Validated events as formatted lines, by task. */
+  private byTask(events: HistoryEvent[]): Map<string, string[]> {
+    const byTask = new Map<string, string[]>();
     for (const e of events) {
       const ok = HistoryEventSchema.safeParse(e);
       if (!ok.success) {
@@ -33,12 +44,9 @@ export class FileJournal implements Journal {
       }
       const parsed = ok.data as HistoryEvent;
       checkKey(parsed.task);
-      byTask.set(parsed.task, [...(byTask.get(parsed.task) ?? []), parsed]);
+      byTask.set(parsed.task, [...(byTask.get(parsed.task) ?? []), formatEvent(parsed)]);
     }
-    for (const [task, list] of byTask) {
-      const file = this.paths.history(task);
-      await withLock(this.paths.lock(`history/${task}`), this.lock, () => appendLines(file, list.map(formatEvent)));
-    }
+    return byTask;
   }
 
   async read(task?: string): Promise<HistoryEvent[]> {

@@ -60,6 +60,7 @@ export class FileRecordStore implements RecordStore {
     parse: (raw: unknown) => T,
     change: (current: T | undefined) => T,
     fence?: Fence,
+    underLock?: () => Promise<void>,
   ): Promise<Versioned<T>> {
     // The read-modify-write happens under the lock, so `change` always runs on the newest data and
     // the version check that follows cannot fail: no optimistic retry loop is needed (or possible).
@@ -67,8 +68,9 @@ export class FileRecordStore implements RecordStore {
       const cur = await this.readEnvelope(key);
       const current = cur ? this.parseValue(key, cur, parse) : undefined;
       const next = change(current);
-      if (cur && jsonEqual(next, current)) return { value: current as T, version: cur.version }; // no churn
-      return this.commit(key, cur, next, fence, held);
+      const out = cur && jsonEqual(next, current) ? { value: current as T, version: cur.version } : await this.commit(key, cur, next, fence, held); // equal: no churn
+      await underLock?.();
+      return out;
     });
   }
 

@@ -44,21 +44,22 @@ export async function readTaskState(store: TaskStateStore, id: string, opts: Rec
 
 /**
  * Read-modify-write of a task's state under its lock (fenced when `fence` is given). A damaged
- * record is first recovered as `readTaskState` does (see `recovered`), then changed.
+ * record is first recovered as `readTaskState` does (see `recovered`), then changed. `underLock`
+ * runs after the write under the same lock (journal.appendHeld of the change's history).
  */
 export async function updateTaskState(
   store: TaskStateStore,
   id: string,
   change: (current: TaskState | undefined) => TaskState,
   fence?: Fence,
-  opts: RecoverOptions = {},
+  opts: RecoverOptions & { underLock?: () => Promise<void> } = {},
 ): Promise<TaskStateRead> {
   try {
-    return await store.records.update(stateKey(id), TaskStateSchema.parse, change, fence);
+    return await store.records.update(stateKey(id), TaskStateSchema.parse, change, fence, opts.underLock);
   } catch (err) {
     if (!(err instanceof OrchError) || err.code !== "corrupt") throw err;
     const recovered = (await recoverTaskState(store, id, err, opts)).recovered;
-    const out = await store.records.update(stateKey(id), TaskStateSchema.parse, change, fence);
+    const out = await store.records.update(stateKey(id), TaskStateSchema.parse, change, fence, opts.underLock);
     return { ...out, recovered };
   }
 }

@@ -20,12 +20,16 @@ export interface RecordStore {
    * must not exist). Throws OrchError "conflict" otherwise, "fenced" when the fence is stale.
    */
   write<T>(key: string, value: T, expected: number | undefined, fence?: Fence): Promise<Versioned<T>>;
-  /** Read-modify-write under the record's lock (re-read there, so the version check cannot fail). */
+  /**
+   * Read-modify-write under the record's lock (re-read there, so the version check cannot fail).
+   * `underLock` runs after the write, still under the lock (e.g. the history of the change).
+   */
   update<T>(
     key: string,
     parse: (raw: unknown) => T,
     change: (current: T | undefined) => T,
     fence?: Fence,
+    underLock?: () => Promise<void>,
   ): Promise<Versioned<T>>;
   remove(key: string, expected: number, fence?: Fence): Promise<void>;
   /** Keys under a prefix, e.g. list("state/"). */
@@ -66,7 +70,10 @@ export interface HistoryEvent {
 }
 
 export interface Journal {
+  /** Appends under each task's lock (the lock of its state record, state/<task>). */
   append(events: HistoryEvent[]): Promise<void>;
+  /** Appends events of tasks whose state lock the caller holds (inside `update`'s `underLock`). */
+  appendHeld(events: HistoryEvent[]): Promise<void>;
   /** All events, or one task's, oldest first. */
   read(task?: string): Promise<HistoryEvent[]>;
 }

@@ -25,7 +25,18 @@ describe("loop", () => {
     expect(s2.checkedByOrch?.lineAfter).toContain("[x] T2");
     expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1", "T2"]);
     const hist = await h.store.journal.read("T2");
-    expect(hist.map((e) => e.kind)).toEqual(expect.arrayContaining(["phase", "session-start", "session-end", "verify"]));
+    expect(hist.map((e) => (e.kind === "phase" ? `${e.from ?? ""}>${e.to}` : e.kind))).toEqual([
+      "Pending>Running",
+      "session-start",
+      "session-end",
+      "Running>Verifying",
+      "verify",
+      "Verifying>Succeeded",
+    ]);
+    // Three state writes for the attempt: Running with its session start, the session's end with
+    // Verifying, and the result with the verify outcome (written with it, not on its own).
+    expect((await h.store.records.read("state/T2", (x) => x))!.version).toBe(3);
+    expect(hist.find((e) => e.kind === "verify")!.at).toBe(s2.updatedAt);
   });
 
   it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {

@@ -106,9 +106,9 @@ describe("WriteQueue", () => {
     expect(h[1]!.detail).toEqual({ attempts: 1 });
     expect(h[2]).toMatchObject({ from: "Running" });
     expect(h[4]).toMatchObject({ from: "Verifying", detail: { attempts: 2 } });
-    // one append: every event carries the same stamp, taken after the state write's own
+    // one append, with the write and under its lock: every event carries the write's stamp
     expect(new Set(h.map((e) => e.at)).size).toBe(1);
-    expect(Date.parse(h[0]!.at)).toBeGreaterThan(Date.parse(r.value.updatedAt));
+    expect(h[0]!.at).toBe(r.value.updatedAt);
   });
 
   it("writes changes added during a write after it, merged and in order; flush waits for both", async () => {
@@ -150,6 +150,42 @@ describe("WriteQueue", () => {
     expect(h[1]!.at).toBe(h[2]!.at);
     expect(h[0]!.at).not.toBe(h[1]!.at);
     expect(calls).toBe(2);
+  });
+
+  it("takePending waits for the write in flight, then hands over the rest unwritten (the caller writes them)", async () => {
+    let entered!: () => void;
+    const inFlight = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const s = setup(async (key) => {
+      if (key !== stateKey(T) || calls++ > 0) return;
+      entered();
+      await gate;
+    });
+    const q = s.queue();
+    const written: string[] = [];
+    q.add({ patch: { phase: "Running" }, history: () => [{ task: T, kind: "a" }], written: () => written.push("a") });
+    await inFlight;
+    q.add({ patch: { attempts: 2 }, history: () => [{ task: T, kind: "b" }], written: () => written.push("b") });
+    let taken: Awaited<ReturnType<WriteQueue["takePending"]>> | undefined;
+    const t = q.takePending().then((x) => (taken = x));
+    await sleep(50);
+    expect(taken).toBeUndefined(); // the first write is still held
+    release();
+    await t;
+    expect(taken!.map((c) => c.history?.(undefined)[0]?.kind)).toEqual(["b"]);
+    await q.flush();
+    await sleep(20);
+    // only the first change was written; the handed-over one is not written by the queue
+    expect((await s.read())!.version).toBe(1);
+    expect((await s.history()).map((e) => e.kind)).toEqual(["a"]);
+    expect(written).toEqual(["a"]);
+    expect(calls).toBe(1);
+    // the queue goes on working afterwards
+    q.add({ patch: { attempts: 3 } });
+    await q.flush();
+    expect((await s.read())!.value.attempts).toBe(3);
   });
 
   it("runs `written` callbacks once their change is on disk, in order", async () => {

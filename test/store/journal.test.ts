@@ -1,5 +1,5 @@
 // The mission history: one line per event, stable key order, torn tails and bad lines handled.
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
@@ -19,6 +19,30 @@ describe("journal", () => {
     expect((await s.journal.read()).map((e) => e.task)).toEqual(["T2", "T1"]);
     expect(await s.journal.read("T2")).toHaveLength(1);
     expect(await s.journal.read("T9")).toEqual([]);
+  });
+
+  it("a task's history shares its state record's lock: an append waits while state/<task> is held, and update appends under it", async () => {
+    const root = tempDir();
+    const s = openStore(root);
+    const file = path.join(root, ".orchestrator/history/T1.jsonl");
+    const lines = () => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    // A state write whose underLock step holds the lock: history appended there, with the write.
+    const update = s.records.update("state/T1", (x) => x as { n: number }, () => ({ n: 1 }), undefined, async () => {
+      await s.journal.appendHeld([{ at: "2026-01-01T00:00:01Z", task: "T1", kind: "with-write" }]);
+      entered();
+      await gate;
+    });
+    await inside;
+    const other = s.journal.append([{ at: "2026-01-01T00:00:02Z", task: "T1", kind: "other" }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lines()).toBe(1); // the other append waits for the state lock
+    release();
+    await Promise.all([update, other]);
+    expect((await s.journal.read("T1")).map((e) => e.kind)).toEqual(["with-write", "other"]);
   });
 
   it("an append torn by a crash (no final newline) is cut before the next append", async () => {
