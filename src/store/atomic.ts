@@ -1,7 +1,7 @@
 // Temp file + fsync + atomic rename (+ fsync of the folder): a reader sees the old bytes or the new, never a mix.
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { uniqueToken } from "../util/unique.js";
 import { errno, ioError } from "./io-errors.js";
 
 /** The few file-system calls the write path makes; tests pass a wrapper to inject ENOSPC/EROFS. */
@@ -12,7 +12,7 @@ export const realFs: WriteFs = fsp;
 
 /** Name of a temp file beside `file`; the pid lets a later sweep tell a dead writer's leftovers. */
 export function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${uniqueToken()}.tmp`);
 }
 
 export interface AtomicWriteOptions {

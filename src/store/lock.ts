@@ -4,7 +4,7 @@
 import lockfile from "proper-lockfile";
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { uniqueToken } from "../util/unique.js";
 import { OrchError } from "../util/errors.js";
 import { errno, ioError } from "./io-errors.js";
 import { LockFs, readOwner } from "./lock-fs.js";
@@ -71,7 +71,7 @@ async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
   const staleMs = Math.max(opts.staleMs, 2000);
   const deadline = Date.now() + opts.waitMs;
   for (let attempt = 0; ; attempt++) {
-    const adapter = new LockFs(randomBytes(6).toString("hex"));
+    const adapter = new LockFs(uniqueToken());
     let compromised: Error | undefined;
     try {
       const release = await lockfile.lock(lockDir, {

@@ -6,7 +6,7 @@ import { errno, ioError } from "./io-errors.js";
 import { localPidIsDead } from "./lock-fs.js";
 import { restoreAside } from "./todo-writer.js";
 
-const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8,}\.tmp$/;
 /** A lock folder being made: "<lock>.<pid>.<nonce>.new". */
 const HALF_LOCK = /\.lock\.(\d+)\.[0-9a-f]+\.new$/;
 /** Not orch's records: runtime/home is the owned OpenCode server's HOME (its data, caches, logs). */
