@@ -87,6 +87,19 @@ export class OpenCodeRuntime implements AgentRuntime {
     return this.clientFor.client;
   }
 
+  /**
+   * Connects to an external server ahead of the first session (health check, event stream), while
+   * orch reads its files. Failures are left for the first session to report. An owned server is
+   * started by the first session only: a run with nothing to do must not start one.
+   */
+  warm(): void {
+    if (this.opts.server.owned || this.closed) return;
+    void this.opts.server
+      .ensureUp()
+      .then(() => (this.closed ? undefined : this.hub.start())) // closed meanwhile: no stream left open
+      .catch(() => {});
+  }
+
   /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;

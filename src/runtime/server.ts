@@ -117,6 +117,7 @@ export class OpenCodeServer {
   private starting?: Promise<string>;
   private restarts = 0;
   private healthyAt = 0;
+  private checking?: Promise<boolean>;
   private stopped = false;
   private readonly downListeners = new Set<() => void>();
 
@@ -158,9 +159,10 @@ export class OpenCodeServer {
   /** Returns a URL of a running server: starts (or restarts) an owned one when needed. */
   async ensureUp(): Promise<string> {
     if (!this.owned) {
-      // Checked at most every few seconds: every SDK call goes through here.
+      // Checked at most every few seconds: every SDK call goes through here; callers at once share one check.
       if (Date.now() - this.healthyAt < 5_000) return this.current!;
-      if (!(await this.healthy()))
+      this.checking ??= this.healthy().finally(() => (this.checking = undefined));
+      if (!(await this.checking))
         throw new OrchError("server-unreachable", `OpenCode server ${this.current} does not answer /global/health`, {
           hint: "Start it with `opencode serve`, check --server and the password, or omit --server to let orch start one.",
         });

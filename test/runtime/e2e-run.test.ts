@@ -100,6 +100,18 @@ describe("orch run end to end", () => {
     expect(processesIn(path.join(dir, ".orchestrator", "runtime"))).toEqual([]);
   });
 
+  it("`orch run --server` with nothing left to do: exits 0 at once, leaving no connection open, and starts no session", { timeout: 60_000 }, async () => {
+    const dir = oneTask("nothing-to-do");
+    writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [x] T1 Write greet.txt\n");
+    const before = h.model.requests.length;
+    const t0 = Date.now();
+    const { code, out } = await orchRun(dir).done;
+    expect(code, out).toBe(0);
+    // The early connection to the server (health check, event stream) must not keep orch alive.
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(h.model.requests.length).toBe(before);
+  });
+
   it("a reviewer rejection goes to a fixer, then verify and review pass", { timeout: 120_000 }, async () => {
     let reviews = 0;
     h.model.setScript(

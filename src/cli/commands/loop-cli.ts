@@ -16,6 +16,7 @@ export interface LoopArgs {
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
   const { root, config } = await validRepoConfig(args.dir);
   const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}) });
+  runtime.warm();
   let loop: Reconciler | undefined;
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
   try {
