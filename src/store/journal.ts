@@ -111,19 +111,24 @@ export class FileJournal implements Journal {
 /** O_APPEND + fsync. A torn tail left by a crash (no final newline) was never acknowledged: cut it. */
 async function appendLines(file: string, lines: string[]): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     let created = false;
-    const fh = await fs.open(file, "a+");
+    // The history folder is made on first need, not checked on every append.
+    const fh = await fs.open(file, "a+").catch(async (err: unknown) => {
+      if (errno(err) !== "ENOENT") throw err;
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      return fs.open(file, "a+");
+    });
     try {
       const { size } = await fh.stat();
       created = size === 0;
-      if (size > 0) {
+      const last = Buffer.alloc(1);
+      if (size > 0) await fh.read(last, 0, 1, size - 1);
+      // Only a torn file needs its tail read back to find the last complete line.
+      if (size > 0 && last[0] !== 0x0a) {
         const tail = Buffer.alloc(Math.min(size, 64 * 1024));
         await fh.read(tail, 0, tail.length, size - tail.length);
-        if (tail[tail.length - 1] !== 0x0a) {
-          const cut = tail.lastIndexOf(0x0a);
-          await fh.truncate(cut < 0 ? size - tail.length : size - tail.length + cut + 1);
-        }
+        const cut = tail.lastIndexOf(0x0a);
+        await fh.truncate(cut < 0 ? size - tail.length : size - tail.length + cut + 1);
       }
       await fh.write(lines.map((l) => `${l}\n`).join(""));
       await fh.sync();
