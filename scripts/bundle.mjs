@@ -1,29 +1,32 @@
 #!/usr/bin/env node
 // npm run build, second step: bundles the tsc output of the CLI (dist/cli/main.js and everything
-// it imports, node_modules included) into one file, dist/bin/orch.js, the `orch` bin. Node 20
-// has no module compile cache, so resolving and loading hundreds of files (yargs, zod, remark,
-// the OpenCode SDK, our modules) was most of orch's start-up time; one file halves it.
+// it imports, node_modules included) into one CommonJS file, dist/bin/orch.cjs, and writes the
+// `orch` bin dist/bin/orch.js, a small launcher that runs it through V8's code cache. Node 20 has
+// no module compile cache: resolving and loading hundreds of files (yargs, zod, remark, the
+// OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
+// file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
-import { chmodSync, cpSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const entry = path.join(root, "dist", "cli", "main.js");
-const outfile = path.join(root, "dist", "bin", "orch.js");
-const SHEBANG = "#!/usr/bin/env node";
+const binDir = path.join(root, "dist", "bin");
+const bundleFile = path.join(binDir, "orch.cjs");
+const launcherFile = path.join(binDir, "orch.js");
+/** Code cache files: orch.cjs.<hash of orch.cjs>.cache, written by the launcher at run time. */
+const CACHE = /^orch\.cjs\.[0-9a-f]+\.cache$/;
 
-// CJS dependencies (gray-matter, proper-lockfile, …) call require() for builtins; an ESM bundle
-// has none, so give it one. esbuild keeps the entry's shebang at the very top by itself.
-const hasShebang = readFileSync(entry, "utf8").startsWith("#!");
-const banner = [
-  ...(hasShebang ? [] : [SHEBANG]),
-  'import { createRequire as __orchCreateRequire } from "node:module"; const require = __orchCreateRequire(import.meta.url);',
-].join("\n");
+// The ESM sources ran strict; a CommonJS bundle is sloppy unless it says otherwise, and that
+// would change the semantics of every module in it. import.meta.url becomes the bundle's own
+// file URL (packageRoot(), the opencode binary's lookup and yargs' locales start from it).
+const banner = '"use strict"; const __orchImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
 
 /**
  * yargs reads its locale files from `<its shim module>/../../../locales`. Bundled, that module is
- * dist/bin/orch.js, so the path would leave dist/; copy the files next to the bundle and point
+ * dist/bin/orch.cjs, so the path would leave dist/; copy the files next to the bundle and point
  * yargs there. Fails the build if yargs changes that line, rather than shipping a CLI whose
  * yargs messages silently lose their translations.
  */
@@ -34,29 +37,96 @@ const yargsLocales = {
       const from = "resolve(__dirname, '../../../locales')";
       const text = readFileSync(args.path, "utf8");
       if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to redirect yargs' locales`);
-      cpSync(path.resolve(path.dirname(args.path), "../../locales"), path.join(path.dirname(outfile), "yargs-locales"), { recursive: true });
+      cpSync(path.resolve(path.dirname(args.path), "../../locales"), path.join(binDir, "yargs-locales"), { recursive: true });
       return { contents: text.replace(from, "resolve(__dirname, '../yargs-locales')"), loader: "js" };
     });
   },
 };
 
-await build({
+const { metafile } = await build({
   entryPoints: [entry],
-  outfile,
+  outfile: bundleFile,
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   banner: { js: banner },
-  sourcemap: true, // dist/bin/orch.js.map, chained through tsc's maps to src/*.ts (ORCH_DEBUG=1 uses it)
+  define: { "import.meta.url": "__orchImportMetaUrl" },
+  sourcemap: true, // dist/bin/orch.cjs.map, chained through tsc's maps to src/*.ts (ORCH_DEBUG=1 uses it)
   sourcesContent: false, // the map points at src/; keep it small
   legalComments: "none",
   logLevel: "warning",
+  metafile: true,
   plugins: [yargsLocales],
 });
 
-const out = readFileSync(outfile, "utf8");
-if (!out.startsWith(`${SHEBANG}\n`) || out.includes("\n#!")) {
-  throw new Error(`${outfile}: expected exactly one shebang line, at the top`);
+// vm.Script has no loader for import(): one left in the bundle would fail at run time, not here.
+// (esbuild itself refuses top-level await in a CommonJS bundle.)
+const dynamic = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === "dynamic-import"));
+if (dynamic.length) throw new Error(`${bundleFile}: import() of ${dynamic.map((i) => i.path).join(", ")} left in the bundle`);
+
+// The entry's shebang stays at the top of the bundle, where Module.wrap would make it a syntax
+// error; turn it into a comment of the same length so that the source map still lines up.
+let text = readFileSync(bundleFile, "utf8");
+if (text.startsWith("#!")) writeFileSync(bundleFile, (text = `//${text.slice(2)}`));
+if (text.includes("\n#!")) throw new Error(`${bundleFile}: unexpected shebang line inside the bundle`);
+
+const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
+for (const f of readdirSync(binDir)) if (CACHE.test(f)) rmSync(path.join(binDir, f), { force: true });
+rmSync(`${launcherFile}.map`, { force: true }); // the ESM bundle's map, from builds before the launcher
+
+writeFileSync(launcherFile, launcher(`orch.cjs.${hash}.cache`));
+chmodSync(launcherFile, 0o755);
+
+/** The `orch` bin: ESM (package.json has "type": "module"), a few lines, no dependency. */
+function launcher(cacheName) {
+  return `#!/usr/bin/env node
+// The orch bin, written by scripts/bundle.mjs: runs the CommonJS bundle orch.cjs through V8's code
+// cache. The cache's name carries the bundle's hash, so a new bundle never meets an old cache; a
+// missing or rejected one (another Node, other V8 flags) is written at exit, after the run, so the
+// functions that ran are in it. A cache problem costs time only: its errors are ignored.
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const filename = fileURLToPath(new URL("orch.cjs", import.meta.url));
+const dirname = path.dirname(filename);
+const cacheFile = path.join(dirname, ${JSON.stringify(cacheName)});
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {}
+const script = new vm.Script(Module.wrap(readFileSync(filename, "utf8")), { filename, cachedData });
+const state = cachedData === undefined ? "none" : script.cachedDataRejected === false ? "used" : "rejected";
+if (state !== "used" || process.env.ORCH_DEBUG) process.once("exit", () => debug(state === "used" ? state : \`\${state}, \${writeCache()}\`));
+
+// A CommonJS module as Node's loader makes one (_nodeModulePaths is what createRequire uses too);
+// its require, from createRequire, resolves from orch.cjs and has require.resolve.
+const mod = new Module(filename, null);
+mod.filename = filename;
+mod.paths = Module._nodeModulePaths(dirname);
+script.runInThisContext()(mod.exports, createRequire(filename), mod, filename, dirname);
+mod.loaded = true;
+mod.exports.main();
+
+function writeCache() {
+  const tmp = \`\${cacheFile}.\${process.pid}.tmp\`;
+  try {
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+    return "written";
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {}
+    return \`not written (\${err?.code ?? err})\`;
+  }
 }
-chmodSync(outfile, 0o755);
+
+function debug(what) {
+  if (process.env.ORCH_DEBUG) process.stderr.write(\`orch: code cache \${cacheFile}: \${what}\\n\`);
+}
+`;
+}

@@ -87,8 +87,10 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) {
-  runCli(hideBin(process.argv)).then((code) => {
-    process.exitCode = code;
-  });
+/** Runs the CLI on this process's arguments and sets its exit code: what the `orch` bin does. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(hideBin(process.argv));
 }
+
+// The bin (dist/bin/orch.js) loads the bundle and calls main(); `node dist/cli/main.js` runs it here.
+if (invokedDirectly()) void main();

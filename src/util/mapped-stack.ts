@@ -1,8 +1,8 @@
 // ORCH_DEBUG=1 stack traces that point at src/*.ts. Node maps stack frames only for files loaded
 // after source maps were turned on (--enable-source-maps or process.setSourceMapsEnabled), and
-// the bundle dist/bin/orch.js is loaded before any of its code can turn them on; so the frames
+// the bundle dist/bin/orch.cjs is compiled before any of its code can turn them on; so the frames
 // are mapped here, on the error path only, through the .map file next to each generated file
-// (esbuild's for the bundle, tsc's for dist/**/*.js).
+// (esbuild's for the bundle, whose frames name its path, tsc's for dist/**/*.js, file: URLs).
 import { existsSync, readFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";

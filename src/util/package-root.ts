@@ -1,6 +1,6 @@
 // The root of the orch package (the folder holding its package.json, prompts/, schemas/,
 // examples/, native/). Found by walking up from this module, so it is right whether the code
-// runs from src/ (tests), dist/ (tsc output) or the one-file bundle dist/bin/orch.js, whose
+// runs from src/ (tests), dist/ (tsc output) or the one-file bundle dist/bin/orch.cjs, whose
 // depth below the root differs.
 import { readFileSync } from "node:fs";
 import path from "node:path";

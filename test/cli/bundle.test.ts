@@ -1,23 +1,65 @@
-// The `orch` bin is one esbuild bundle (dist/bin/orch.js, scripts/bundle.mjs): it must behave
-// like the tsc output it is built from, find the package's files from its own depth, and map
-// ORCH_DEBUG stack traces back to src/.
+// The `orch` bin is a small launcher (dist/bin/orch.js) that runs one esbuild bundle
+// (dist/bin/orch.cjs, scripts/bundle.mjs) through V8's code cache: it must behave like the tsc
+// output it is built from, find the package's files from its own depth, map ORCH_DEBUG stack
+// traces back to src/, and never let its code cache change what it does.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, statSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { CLI, runOrch, runProcess, type CliResult } from "../support/cli.js";
-import { mappedStack } from "../../src/util/mapped-stack.js";
 
 const TSC_MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CACHE = /^orch\.cjs\.[0-9a-f]+\.cache$/;
 
 /** Runs `file args` directly (no `node` in front when file is the bin, so its shebang is used). */
 const run = ([cmd, ...args]: string[]): Promise<CliResult> => runProcess(cmd!, args);
 const viaTsc = (...args: string[]) => run([process.execPath, TSC_MAIN, ...args]);
 
-describe.concurrent("the bundled bin dist/bin/orch.js", () => {
+/** Runs `node bin args` with ORCH_DEBUG set or not, optionally as another user. */
+function runBin(bin: string, args: string[], opts: { debug?: boolean; uid?: number } = {}): Promise<CliResult> {
+  const env = { ...process.env };
+  if (opts.debug) env.ORCH_DEBUG = "1";
+  else delete env.ORCH_DEBUG;
+  const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [bin, ...args], { env, cwd: path.dirname(bin), ...ids });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", reject);
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The package's layout (package.json, dist/bin/) copied to a temp dir, without a code cache. */
+function installCopy(onTestFinished: (fn: () => void) => void) {
+  const dir = mkdtempSync(path.join(tmpdir(), "orch-install-"));
+  chmodSync(dir, 0o755); // readable by the other user of the read-only test
+  const binDir = path.join(dir, "dist", "bin");
+  onTestFinished(() => {
+    chmodSync(binDir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  cpSync(path.join(ROOT, "package.json"), path.join(dir, "package.json"));
+  cpSync(path.dirname(CLI), binDir, { recursive: true, filter: (f) => !CACHE.test(path.basename(f)) });
+  const hash = createHash("sha256").update(readFileSync(path.join(binDir, "orch.cjs"))).digest("hex").slice(0, 16);
+  return { bin: path.join(binDir, "orch.js"), binDir, cacheFile: path.join(binDir, `orch.cjs.${hash}.cache`) };
+}
+const caches = (binDir: string) => readdirSync(binDir).filter((f) => CACHE.test(f));
+/** The launcher's ORCH_DEBUG line about its code cache, and the rest of stderr. */
+function cacheReport(r: CliResult, cacheFile: string): { said: string | undefined; rest: string } {
+  const prefix = `orch: code cache ${cacheFile}: `;
+  const lines = r.stderr.split(/(?<=\n)/);
+  const line = lines.find((l) => l.startsWith(prefix));
+  return { said: line?.slice(prefix.length).trimEnd(), rest: lines.filter((l) => l !== line).join("") };
+}
+
+describe.concurrent("the orch bin, dist/bin/orch.js, and its bundle dist/bin/orch.cjs", () => {
   it("is executable, starts with one shebang, and is what package.json's bin names", async () => {
     const text = readFileSync(CLI, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n")).toBe(true);
@@ -25,6 +67,10 @@ describe.concurrent("the bundled bin dist/bin/orch.js", () => {
     expect(statSync(CLI).mode & 0o111).not.toBe(0);
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(path.resolve(ROOT, pkg.bin.orch)).toBe(CLI);
+    expect(text.length).toBeLessThan(3000); // a launcher; the code is in orch.cjs
+    const bundle = readFileSync(path.join(path.dirname(CLI), "orch.cjs"), "utf8").split("\n");
+    expect(bundle[0]!.startsWith("//")).toBe(true); // the entry's shebang, made a comment
+    expect(bundle[1]!.startsWith('"use strict";')).toBe(true); // strict, as the ESM sources were
     const r = await run([CLI, "--help"]); // through the shebang
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^orch <command>\n\nCommands:\n {2}orch watch /);
@@ -63,16 +109,66 @@ describe.concurrent("the bundled bin dist/bin/orch.js", () => {
     expect(schema).toBe(path.join(ROOT, "schemas", "config.schema.json"));
     expect(existsSync(schema)).toBe(true);
   });
-  it("ORCH_DEBUG stack frames in the bundle map back to src/*.ts", () => {
-    const lines = readFileSync(CLI, "utf8").split("\n");
-    const line = lines.findIndex((l) => l.startsWith("function reportError(")) + 1;
-    expect(line).toBeGreaterThan(0);
-    const url = pathToFileURL(CLI).href;
-    const stack = `Error: x\n    at reportError (${url}:${line}:1)\n    at ${CLI}:${line}:1\n    at node:internal/main:1:1`;
+  it("ORCH_DEBUG stack frames, which name dist/bin/orch.cjs, map back to src/*.ts", async () => {
+    // An internal error from a real run through the launcher: a Symbol in argv breaks yargs' parser.
+    const preload = "data:text/javascript,Error.stackTraceLimit=50;process.argv.push(Symbol())";
+    const env = { ...process.env, ORCH_DEBUG: "1" };
+    const r = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, ["--import", preload, CLI], { env });
+      let err = "";
+      p.stderr.on("data", (d) => (err += d));
+      p.on("close", () => resolve(err));
+    });
     const src = path.join(ROOT, "src", "cli", "main.ts");
-    const srcLine = readFileSync(src, "utf8").split("\n").findIndex((l) => l.startsWith("function reportError(")) + 1;
-    expect(mappedStack(stack)).toBe(
-      `Error: x\n    at reportError (${pathToFileURL(src).href}:${srcLine}:1)\n    at ${src}:${srcLine}:1\n    at node:internal/main:1:1`,
-    );
+    const line = readFileSync(src, "utf8").split("\n").findIndex((l) => l.includes("await cli.parseAsync()")) + 1;
+    expect(r).toMatch(/^orch: internal error: Cannot convert a Symbol value to a string\n/);
+    expect(r).toContain(`    at runCli (${src}:${line}:`);
+    expect(r).not.toContain("orch.cjs:");
+  });
+  it("writes its code cache, named by the bundle's hash, after a first run, and uses it in the next", async ({ onTestFinished }) => {
+    const { bin, binDir, cacheFile } = installCopy(onTestFinished);
+    const first = await runBin(bin, ["--help"]);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toBe("");
+    expect(caches(binDir)).toEqual([path.basename(cacheFile)]);
+    const written = readFileSync(cacheFile);
+    const second = await runBin(bin, ["--help"], { debug: true });
+    expect(cacheReport(second, cacheFile)).toEqual({ said: "used", rest: "" }); // V8 accepted it
+    expect(second.stdout).toBe(first.stdout);
+    expect(readFileSync(cacheFile).equals(written)).toBe(true); // not rewritten
+  });
+  it("rejects a corrupt code cache, runs the same, and rewrites it", async ({ onTestFinished }) => {
+    const { bin, binDir, cacheFile } = installCopy(onTestFinished);
+    const repo = mkdtempSync(path.join(tmpdir(), "orch-bundle-"));
+    onTestFinished(() => rmSync(repo, { recursive: true, force: true }));
+    writeFileSync(path.join(repo, "TODO.md"), "# m\n\n- [x] T1 done\n- [ ] T2 next\n");
+    const args = ["status", "--dir", repo];
+    const clean = await runBin(bin, args);
+    expect(clean.status).toBe(0);
+    const good = readFileSync(cacheFile);
+    for (const bad of [randomBytes(good.length), good.subarray(0, good.length >> 1)]) {
+      writeFileSync(cacheFile, bad);
+      expect(await runBin(bin, args)).toEqual(clean);
+      expect(readFileSync(cacheFile).equals(bad)).toBe(false);
+      expect(cacheReport(await runBin(bin, args, { debug: true }), cacheFile).said).toBe("used");
+      writeFileSync(cacheFile, bad);
+      const r = await runBin(bin, args, { debug: true });
+      expect(cacheReport(r, cacheFile)).toEqual({ said: "rejected, written", rest: clean.stderr });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: clean.status, stdout: clean.stdout });
+      expect(caches(binDir)).toEqual([path.basename(cacheFile)]); // no temp file left behind
+    }
+  });
+  it("works from a read-only install, without a cache", async ({ onTestFinished }) => {
+    const { bin, binDir, cacheFile } = installCopy(onTestFinished);
+    chmodSync(binDir, 0o555);
+    // root writes through any mode: then run as nobody, as a user of a root-owned global install.
+    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    const expected = await runOrch(["--help"]);
+    for (const debug of [false, true, true]) {
+      const r = await runBin(bin, ["--help"], { debug, uid });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: expected.stdout });
+      expect(cacheReport(r, cacheFile)).toEqual({ said: debug ? "none, not written (EACCES)" : undefined, rest: "" });
+      expect(readdirSync(binDir).filter((f) => f.startsWith("orch.cjs."))).toEqual(["orch.cjs.map"]);
+    }
   });
 });
