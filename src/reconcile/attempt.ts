@@ -54,6 +54,12 @@ export interface RunningEntry extends RunningInfo {
   live?: { sessionId: string; usage: Usage; costUsd: number };
 }
 
+/**
+ * How long a session's end and the Verifying phase wait to be written: a verify that finishes by
+ * then records them with its result, in one write (a slower one shows Verifying after this).
+ */
+const PROGRESS_HOLD_MS = 250;
+
 /** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
 export type Resume = { handle?: SessionHandle; at: "session" | "verify" };
 
@@ -92,7 +98,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         if (!res.ok) return await failed(env, q, e, res);
       }
       skipSession = false;
-      later("Verifying", "WorkerDone", "running verify commands");
+      q.add(phaseChange(env, e, "Verifying", "WorkerDone", "running verify commands"), PROGRESS_HOLD_MS);
       const commands = t.verify.length ? t.verify : env.config().verify.commands;
       // An attempt aborted while it waited for a verify place does not run its commands.
       const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now })));
@@ -144,8 +150,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     const message = err instanceof Error ? err.message : String(err);
     env.emit({ type: "error", task: e.id, message });
     if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "fenced")) {
-      // A fresh queue: the attempt's own queue stops at its first failed write.
+      // A fresh queue: the attempt's own queue stops at its first failed write. Changes it still
+      // holds (not written, not failed) go first, in order.
       const fresh = new WriteQueue(env, e.id, () => e.generation);
+      for (const c of await q.takePending().catch(() => [])) fresh.add(c);
       await failed(env, fresh, e, { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
     }
   }
@@ -234,7 +242,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
     written: () => {
       if (e.live === live) e.live = undefined;
     },
-  });
+  }, PROGRESS_HOLD_MS);
   env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
   if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other");
   return res;

@@ -2,7 +2,8 @@
 // changes queued while one write runs (or in the same turn of the event loop) become one write.
 // The attempt waits (flush) only where a decision needs them on disk: before a failure or an abort
 // is recorded, and once after its session started (a fenced-out orch aborts that session). A result
-// takes the changes not yet written into its own write (takePending).
+// takes the changes not yet written into its own write (takePending); changes added with a hold
+// wait a little for it, so a quick verify costs no write of its own.
 import type { HistoryEvent } from "../store/types.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
 import { patchState, type StateWriter } from "./records.js";
@@ -45,6 +46,8 @@ export class WriteQueue {
   private failure?: { error: unknown };
   /** Set while `takePending` waits: the write in flight finishes, no new one starts. */
   private holding = false;
+  /** The deadline of held changes (add's `holdMs`). */
+  private held?: NodeJS.Timeout;
 
   constructor(
     private readonly w: StateWriter,
@@ -52,16 +55,29 @@ export class WriteQueue {
     private readonly generation: () => string,
   ) {}
 
-  /** Queues a change and returns at once; a failed write is thrown by the next flush. */
-  add(change: QueuedChange): void {
+  /**
+   * Queues a change and returns at once; a failed write is thrown by the next flush. With `holdMs`,
+   * the write waits up to that long for more changes (a flush, a change without hold, or
+   * takePending ends the wait), so a short step's progress and its result make one write.
+   */
+  add(change: QueuedChange, holdMs = 0): void {
     if (this.failure) return;
     this.queue.push(change);
+    if (this.draining) return; // the write in flight (or about to start) takes it
+    if (holdMs > 0) this.held ??= setTimeout(() => this.start(), holdMs);
+    else this.start();
+  }
+
+  private start(): void {
+    clearTimeout(this.held);
+    this.held = undefined;
     // setImmediate, not a microtask: changes queued across the awaits of one sequence still merge.
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
   /** Waits until every queued change is written; throws the first failed write. */
   async flush(): Promise<void> {
+    if (this.held) this.start();
     while (this.draining) await this.draining;
     if (this.failure) throw this.failure.error;
   }
@@ -71,6 +87,8 @@ export class WriteQueue {
    * write with its own (one write instead of two); throws the first failed write.
    */
   async takePending(): Promise<QueuedChange[]> {
+    clearTimeout(this.held);
+    this.held = undefined;
     this.holding = true;
     try {
       while (this.draining) await this.draining;

@@ -33,10 +33,23 @@ describe("loop", () => {
       "verify",
       "Verifying>Succeeded",
     ]);
-    // Three state writes for the attempt: Running with its session start, the session's end with
-    // Verifying, and the result with the verify outcome (written with it, not on its own).
-    expect((await h.store.records.read("state/T2", (x) => x))!.version).toBe(3);
-    expect(hist.find((e) => e.kind === "verify")!.at).toBe(s2.updatedAt);
+    // Two state writes for the attempt: Running with its session start, then the result with the
+    // session's end, Verifying and the verify outcome (a quick verify: they were held for it).
+    expect((await h.store.records.read("state/T2", (x) => x))!.version).toBe(2);
+    for (const kind of ["session-end", "verify"]) expect(hist.find((e) => e.kind === kind)!.at).toBe(s2.updatedAt);
+  });
+
+  it("a slow verify: the session's end and Verifying are on disk while it runs, then the result", async () => {
+    const root = makeRepo("- [ ] T1 Slow check\n", {}, { verify: { commands: ["sleep 1.5"] } });
+    h = await startLoop(root, { latencyMs: 10 });
+    await h.waitFor((e) => e.type === "phase" && e.to === "Verifying");
+    const during = (await h.state("T1"))!;
+    expect(during.phase).toBe("Verifying");
+    expect(during.sessions[0]?.endedAt).toBeDefined();
+    expect(during.lastVerify).toBeUndefined();
+    await settle(h);
+    expect((await h.state("T1"))!.phase).toBe("Succeeded");
+    expect((await h.store.records.read("state/T1", (x) => x))!.version).toBe(3);
   });
 
   it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {

@@ -188,6 +188,34 @@ describe("WriteQueue", () => {
     expect((await s.read())!.value.attempts).toBe(3);
   });
 
+  it("a held change waits up to its hold for more (then one write); flush, a change without hold or takePending end the wait", async () => {
+    const s = setup();
+    const q = s.queue();
+    q.add({ patch: { phase: "Running" }, history: () => [{ task: T, kind: "a" }] }, 150);
+    await sleep(60);
+    expect(s.diskRecord()).toBeUndefined(); // still held
+    q.add({ patch: { attempts: 1 }, history: () => [{ task: T, kind: "b" }] }, 150); // the first deadline stands
+    await sleep(200);
+    expect(s.diskRecord()?.version).toBe(1); // written once the hold ran out, both in one write
+    expect(s.diskHistory().map((e) => e.kind)).toEqual(["a", "b"]);
+
+    q.add({ patch: { attempts: 2 } }, 10_000);
+    await q.flush(); // flush does not wait for the hold
+    expect(s.diskRecord()?.version).toBe(2);
+
+    q.add({ patch: { attempts: 3 } }, 10_000);
+    q.add({ patch: { attempts: 4 } }); // no hold: written now, with the held one
+    await sleep(50);
+    expect(s.diskRecord()).toMatchObject({ version: 3, value: { attempts: 4 } });
+
+    q.add({ patch: { attempts: 5 }, history: () => [{ task: T, kind: "c" }] }, 100);
+    const taken = await q.takePending(); // handed over, never written by the queue
+    await sleep(150);
+    expect(taken).toHaveLength(1);
+    expect(s.diskRecord()?.version).toBe(3);
+    expect(s.diskHistory().map((e) => e.kind)).toEqual(["a", "b"]);
+  });
+
   it("runs `written` callbacks once their change is on disk, in order", async () => {
     const s = setup();
     const q = s.queue();
