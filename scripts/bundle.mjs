@@ -16,8 +16,8 @@ const entry = path.join(root, "dist", "cli", "main.js");
 const binDir = path.join(root, "dist", "bin");
 const bundleFile = path.join(binDir, "orch.cjs");
 const launcherFile = path.join(binDir, "orch.js");
-/** Code cache files: orch.cjs.<hash of orch.cjs>.cache, written by the launcher at run time. */
-const CACHE = /^orch\.cjs\.[0-9a-f]+\.cache$/;
+/** Code cache files: orch.cjs.<hash of orch.cjs>.<loop|cli>.cache, written by the launcher at run time. */
+const CACHE = /^orch\.cjs\.[0-9a-f]+(\.[a-z]+)?\.cache$/;
 
 // The ESM sources ran strict; a CommonJS bundle is sloppy unless it says otherwise, and that
 // would change the semantics of every module in it. import.meta.url becomes the bundle's own
@@ -75,11 +75,11 @@ const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
 for (const f of readdirSync(binDir)) if (CACHE.test(f)) rmSync(path.join(binDir, f), { force: true });
 rmSync(`${launcherFile}.map`, { force: true }); // the ESM bundle's map, from builds before the launcher
 
-writeFileSync(launcherFile, launcher(`orch.cjs.${hash}.cache`));
+writeFileSync(launcherFile, launcher(`orch.cjs.${hash}`));
 chmodSync(launcherFile, 0o755);
 
 /** The `orch` bin: ESM (package.json has "type": "module"), a few lines, no dependency. */
-function launcher(cacheName) {
+function launcher(cachePrefix) {
   return `#!/usr/bin/env node
 // The orch bin, written by scripts/bundle.mjs: runs the CommonJS bundle orch.cjs through V8's code
 // cache. The cache's name carries the bundle's hash, so a new bundle never meets an old cache; a
@@ -93,7 +93,10 @@ import vm from "node:vm";
 
 const filename = fileURLToPath(new URL("orch.cjs", import.meta.url));
 const dirname = path.dirname(filename);
-const cacheFile = path.join(dirname, ${JSON.stringify(cacheName)});
+// run and watch (the loop) keep a cache of their own: a cache holds the functions that had run when
+// it was written, and the loop's are mostly not the other commands'.
+const command = process.argv.slice(2).find((a) => typeof a === "string" && !a.startsWith("-"));
+const cacheFile = path.join(dirname, \`${cachePrefix}.\${command === "run" || command === "watch" ? "loop" : "cli"}.cache\`);
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);

@@ -13,7 +13,7 @@ import { CLI, runOrch, runProcess, type CliResult } from "../support/cli.js";
 
 const TSC_MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CACHE = /^orch\.cjs\.[0-9a-f]+\.cache$/;
+const CACHE = /^orch\.cjs\.[0-9a-f]+(\.[a-z]+)?\.cache$/;
 
 /** Runs `file args` directly (no `node` in front when file is the bin, so its shebang is used). */
 const run = ([cmd, ...args]: string[]): Promise<CliResult> => runProcess(cmd!, args);
@@ -48,7 +48,8 @@ function installCopy(onTestFinished: (fn: () => void) => void) {
   cpSync(path.join(ROOT, "package.json"), path.join(dir, "package.json"));
   cpSync(path.dirname(CLI), binDir, { recursive: true, filter: (f) => !CACHE.test(path.basename(f)) });
   const hash = createHash("sha256").update(readFileSync(path.join(binDir, "orch.cjs"))).digest("hex").slice(0, 16);
-  return { bin: path.join(binDir, "orch.js"), binDir, cacheFile: path.join(binDir, `orch.cjs.${hash}.cache`) };
+  // Commands other than run and watch share the "cli" cache.
+  return { bin: path.join(binDir, "orch.js"), binDir, cacheFile: path.join(binDir, `orch.cjs.${hash}.cli.cache`), loopCache: path.join(binDir, `orch.cjs.${hash}.loop.cache`) };
 }
 const caches = (binDir: string) => readdirSync(binDir).filter((f) => CACHE.test(f));
 /** The launcher's ORCH_DEBUG line about its code cache, and the rest of stderr. */
@@ -136,6 +137,20 @@ describe.concurrent("the orch bin, dist/bin/orch.js, and its bundle dist/bin/orc
     expect(cacheReport(second, cacheFile)).toEqual({ said: "used", rest: "" }); // V8 accepted it
     expect(second.stdout).toBe(first.stdout);
     expect(readFileSync(cacheFile).equals(written)).toBe(true); // not rewritten
+  });
+  it("keeps run's and watch's code cache apart from the other commands' (a cache holds the functions that had run)", async ({ onTestFinished }) => {
+    const { bin, binDir, cacheFile, loopCache } = installCopy(onTestFinished);
+    const repo = mkdtempSync(path.join(tmpdir(), "orch-cache-run-"));
+    onTestFinished(() => rmSync(repo, { recursive: true, force: true }));
+    writeFileSync(path.join(repo, "TODO.md"), "- [x] T1 done already\n");
+    expect((await runBin(bin, ["status", "--dir", repo])).status).toBe(0);
+    expect(caches(binDir)).toEqual([path.basename(cacheFile)]);
+    const first = await runBin(bin, ["run", "--dir", repo, "--server", "http://127.0.0.1:9"]); // nothing to do: no session
+    expect(first.status, first.stderr).toBe(0);
+    expect(caches(binDir).sort()).toEqual([path.basename(cacheFile), path.basename(loopCache)].sort());
+    const again = await runBin(bin, ["run", "--dir", repo, "--server", "http://127.0.0.1:9"], { debug: true });
+    expect(cacheReport(again, loopCache).said).toBe("used");
+    expect(cacheReport(await runBin(bin, ["status", "--dir", repo], { debug: true }), cacheFile).said).toBe("used");
   });
   it("rejects a corrupt code cache, runs the same, and rewrites it", async ({ onTestFinished }) => {
     const { bin, binDir, cacheFile } = installCopy(onTestFinished);
