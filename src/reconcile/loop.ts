@@ -110,17 +110,23 @@ export class Reconciler {
 
   private tools: ReturnType<typeof openCodeTools> | undefined;
 
-  /** The task's context pack; the code tools (orch-native pool or fallback) open on first use. */
+  /** The code tools (orch-native pool or fallback), opened on first use. */
+  private codeTools(): ReturnType<typeof openCodeTools> {
+    return (this.tools ??= openCodeTools(this.opts.root, { pool: this.config.context.nativePool }));
+  }
+
+  /** The task's context pack. */
   private async contextFor(t: TaskSpec): Promise<string | undefined> {
     if (!this.mission) return undefined;
-    this.tools ??= openCodeTools(this.opts.root, { pool: this.config.context.nativePool });
-    const pack = await buildContextPack(t, this.mission, await this.tools, { tokenBudget: this.config.context.tokenBudget });
+    const pack = await buildContextPack(t, this.mission, await this.codeTools(), { tokenBudget: this.config.context.tokenBudget });
     return pack.text.trim() || undefined;
   }
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
   async start(): Promise<void> {
     await this.d.load();
+    // Open tasks will want context packs: start the code tools now, while the lease is taken.
+    if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked)) void this.codeTools().catch(() => {});
     const ttl = this.config.lease.ttlSec * 1000;
     let waiting = false;
     while (!this.stopped) {
