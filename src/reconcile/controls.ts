@@ -21,7 +21,7 @@ const parse = (raw: unknown) => ControlRecordSchema.parse(raw);
 
 /** Reads the requests as plan() wants them. */
 export async function readControls(records: RecordStore): Promise<Controls> {
-  const r = (await records.read(CONTROL_KEY, parse))?.value ?? parse({});
+  const r = (await records.readCached(CONTROL_KEY, parse))?.value ?? parse({});
   return { missionSuspended: r.missionSuspended, suspended: new Set(r.suspended), retry: new Map(Object.entries(r.retry)) };
 }
 

@@ -27,7 +27,7 @@ export class DesiredState {
   /** Re-reads config then mission (the mission is read with the config in force). */
   async load(): Promise<void> {
     const cfg = await loadConfig(this.root);
-    if (this.report("config", cfg.problems) && JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
+    if (this.report("config", cfg.problems) && cfg.config !== this.config && JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
       const first = this.mission === undefined && this.config === DEFAULT_CONFIG;
       this.config = cfg.config;
       if (!first) this.emit({ type: "config", status: "reloaded" });

@@ -4,7 +4,7 @@ import type { Store } from "../store/open.js";
 import { readTaskState, stateKey, updateTaskState } from "../store/task-state.js";
 import { formatProblem } from "../util/errors.js";
 import { StorePaths } from "../store/paths.js";
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
@@ -29,8 +29,9 @@ export async function readAllStates(store: Store, onError: (id: string, message:
       keys.slice(i, i + 64).map(async (key) => {
         const id = key.slice("state/".length);
         try {
-          const st = cache ? await stat(paths.record(key)).catch(() => undefined) : undefined;
-          const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "";
+          // One stat per record and pass: synchronous, a fraction of the async call's cost.
+          const st = cache ? statSync(paths.record(key), { throwIfNoEntry: false }) : undefined;
+          const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : "";
           const hit = cache?.get(key);
           if (hit && sig && hit.sig === sig) return void out.set(id, hit.value);
           const r = await readTaskState(store, id);

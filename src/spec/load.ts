@@ -111,9 +111,14 @@ export async function loadConfig(root: string): Promise<{ config: Config; proble
   const r = await readUserFile(rootReal, CONFIG_PATH, LIMITS.configBytes);
   if ("missing" in r) return { config: DEFAULT_CONFIG, problems: [] };
   if ("problem" in r) return { config: DEFAULT_CONFIG, problems: [r.problem] };
-  const parsed = parseConfig(r.text, CONFIG_PATH);
+  // The loop reads the config on every pass; the same text parses to the same config.
+  if (lastConfig?.text !== r.text) lastConfig = { text: r.text, parsed: parseConfig(r.text, CONFIG_PATH) };
+  const parsed = lastConfig.parsed;
   return parsed.config ? { config: parsed.config, problems: [] } : { config: DEFAULT_CONFIG, problems: parsed.problems };
 }
+
+/** The last config text parsed, and what it parsed to (Config values are never changed in place). */
+let lastConfig: { text: string; parsed: ReturnType<typeof parseConfig> } | undefined;
 
 /** Options of loadMission. */
 export interface LoadOptions {

@@ -65,9 +65,9 @@ export class FileLeaseManager implements LeaseManager {
     );
   }
 
-  /** Current state of a lease (no lock: a record is always whole). */
+  /** Current state of a lease (no lock: a record is always whole). Checked on every fenced write: cached while unchanged. */
   async current(name: string): Promise<Lease | undefined> {
-    return (await this.records.read(leaseKey(name), LeaseSchema.parse))?.value;
+    return (await this.records.readCached(leaseKey(name), LeaseSchema.parse))?.value;
   }
 
   /** The fence check records run under their lock: `fence` must be the live lease's current token. */

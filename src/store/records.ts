@@ -1,5 +1,6 @@
 // Versioned JSON records under .orchestrator/<key>.json. Every write: lock, re-read, CAS on the
 // version, fence check, temp file + fsync + atomic rename (+ folder fsync), then unlock.
+import { statSync } from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
 import type { Fence, RecordStore, Versioned } from "./types.js";
@@ -39,6 +40,34 @@ export class FileRecordStore implements RecordStore {
     const env = await this.readEnvelope(key);
     if (!env) return undefined;
     return { value: this.parseValue(key, env, parse), version: env.version };
+  }
+
+  private readonly cached = new Map<string, { sig: string; parse: unknown; out: Versioned<unknown> }>();
+
+  /**
+   * `read` through a cache keyed by the file's identity (inode, size, times): writes are atomic
+   * renames, so an unchanged identity is unchanged content, and the file is not read or parsed
+   * again (one stat). For records read on every write or pass (leases, control requests). The
+   * value is shared: callers must not change it.
+   */
+  async readCached<T>(key: string, parse: (raw: unknown) => T): Promise<Versioned<T> | undefined> {
+    const file = this.deps.paths.record(key);
+    let sig: string;
+    try {
+      const st = statSync(file);
+      sig = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    } catch (err) {
+      if (errno(err) !== "ENOENT") throw ioError(err, "read", this.rel(key));
+      this.cached.delete(key);
+      return undefined;
+    }
+    const hit = this.cached.get(key);
+    if (hit && hit.sig === sig && hit.parse === parse) return hit.out as Versioned<T>;
+    const out = await this.read(key, parse);
+    // Changed between the stat and the read: the next stat differs from `sig` and reads again.
+    if (out) this.cached.set(key, { sig, parse, out });
+    else this.cached.delete(key);
+    return out;
   }
 
   async write<T>(key: string, value: T, expected: number | undefined, fence?: Fence): Promise<Versioned<T>> {

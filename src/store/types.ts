@@ -15,6 +15,8 @@ export interface Fence {
 /** Versioned, lock-protected JSON records keyed by a safe relative name (e.g. "state/T3"). */
 export interface RecordStore {
   read<T>(key: string, parse: (raw: unknown) => T): Promise<Versioned<T> | undefined>;
+  /** `read`, skipping the read and parse while the file is unchanged; the value is shared (do not change it). */
+  readCached<T>(key: string, parse: (raw: unknown) => T): Promise<Versioned<T> | undefined>;
   /**
    * Compare-and-swap: writes iff the current version equals `expected` (undefined: the record
    * must not exist). Throws OrchError "conflict" otherwise, "fenced" when the fence is stale.

@@ -1,5 +1,5 @@
 // The record format and the CAS contract, in one process against real files.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
@@ -94,6 +94,25 @@ describe("records", () => {
       await expect(s.records.update("state/T1", Rec.parse, (c) => c!)).rejects.toMatchObject({ code: "corrupt" });
       expect(readFileSync(f, "utf8")).toBe(text); // never overwritten blindly
     }
+  });
+
+  it("readCached: an unchanged file is not read again; a rewrite, an edit in place or a removal is seen", async () => {
+    const root = tempDir();
+    const s = openStore(root);
+    const parse = (x: unknown) => Rec.parse(x);
+    const v = (b: number) => ({ b, a: { z: "q", y: [] } });
+    await s.records.write("r", v(1), undefined);
+    const first = await s.records.readCached("r", parse);
+    expect(first?.value.b).toBe(1);
+    expect(await s.records.readCached("r", parse)).toBe(first); // the same value: not read or parsed again
+    await s.records.write("r", v(2), 1); // another writer: a rename, a new file
+    expect((await s.records.readCached("r", parse))?.value.b).toBe(2);
+    // A person editing the file in place (same inode, same size): its times change.
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(file(root, "r"), readFileSync(file(root, "r"), "utf8").replace('"b": 2', '"b": 3'));
+    expect((await s.records.readCached("r", parse))?.value.b).toBe(3);
+    rmSync(file(root, "r"));
+    expect(await s.records.readCached("r", parse)).toBeUndefined();
   });
 
   it("rejects unsafe keys", async () => {
