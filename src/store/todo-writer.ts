@@ -60,6 +60,7 @@ export class FileTodoWriter implements TodoWriter {
     const prev = tempName(`${real}.prev`);
     try {
       await writeDurable(tmp, next, cur.mode, this.fs);
+      const mine = identity(fs.statSync(tmp));
       // From the last look to the swap: synchronous, no await, so nothing of ours interleaves.
       if (readNow(real, rel).text !== cur.text) return "retry";
       held.assertHeld();
@@ -81,6 +82,7 @@ export class FileTodoWriter implements TodoWriter {
       if (!captured || readNow(prev, rel).text === cur.text) {
         fs.rmSync(prev, { force: true });
         await fsyncDir(path.dirname(real), this.fs);
+        ours.set(real, mine); // the file at `real` is our temp file's inode, linked in
         return "done";
       }
       // A save hit the old file between the look and the move (in place, maybe still writing
@@ -125,12 +127,21 @@ function putBack(real: string, theirs: string, ours: string, rel: string): void 
   });
 }
 
-/** Reads a file once it has not been modified for SETTLE_MS, so a save in progress is not taken as the file. */
+/** What this process last put in place, by path: a file still exactly that is no save in progress. */
+const ours = new Map<string, string>();
+/** Not ctime: linking and unlinking our temp name change it, not the content. */
+const identity = (st: fs.Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/**
+ * Reads a file once it has not been modified for SETTLE_MS, so a save in progress is not taken as
+ * the file; a file still as this process wrote it is read at once (orch checks boxes in bursts).
+ */
 async function readSettled(file: string, rel: string): Promise<Snapshot> {
   for (let i = 0; ; i++) {
     let age = Infinity;
     try {
-      age = Date.now() - fs.statSync(file).mtimeMs;
+      const st = fs.statSync(file);
+      age = ours.get(file) === identity(st) ? Infinity : Date.now() - st.mtimeMs;
     } catch (err) {
       if (errno(err) !== "ENOENT") throw ioError(err, "read", rel);
     }
