@@ -26,12 +26,22 @@ export class DesiredState {
 
   /** Re-reads config then mission (the mission is read with the config in force). */
   async load(): Promise<void> {
+    await this.loadConfig();
+    await this.loadMission();
+  }
+
+  /** Re-reads the config; an invalid one is reported and the last valid one stays. */
+  async loadConfig(): Promise<void> {
     const cfg = await loadConfig(this.root);
     if (this.report("config", cfg.problems) && cfg.config !== this.config && JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
       const first = this.mission === undefined && this.config === DEFAULT_CONFIG;
       this.config = cfg.config;
       if (!first) this.emit({ type: "config", status: "reloaded" });
     }
+  }
+
+  /** Re-reads the mission with the config in force; an invalid one is reported and the last valid one stays. */
+  async loadMission(): Promise<void> {
     const m = await loadMission(this.root, this.config, this.cache);
     if (this.report("mission", m.problems)) this.mission = m;
   }

@@ -124,9 +124,32 @@ export class Reconciler {
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
   async start(): Promise<void> {
-    await this.d.load();
+    await this.d.loadConfig();
+    // The lease is taken while the mission is read (its writes wait on the disk, the reading on the CPU).
+    const leased = this.takeLease();
+    try {
+      await this.d.loadMission();
+    } catch (err) {
+      // Not left holding a lease nobody renews.
+      this.stopped = true;
+      await leased;
+      if (this.lease) await this.opts.store.leases.release(this.lease).catch(() => {});
+      this.lease = undefined;
+      throw err;
+    }
     // Open tasks will want context packs: start the code tools now, while the lease is taken.
     if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked)) void this.codeTools().catch(() => {});
+    await leased;
+    if (!this.lease) return;
+    const ttl = this.config.lease.ttlSec * 1000;
+    this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
+    this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
+    if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
+    this.enqueue();
+  }
+
+  /** Takes the mission lease, waiting while another live process holds it (until stopped). */
+  private async takeLease(): Promise<void> {
     const ttl = this.config.lease.ttlSec * 1000;
     let waiting = false;
     while (!this.stopped) {
@@ -139,11 +162,6 @@ export class Reconciler {
       }
       await new Promise((r) => setTimeout(r, Math.max(50, ttl / 5)));
     }
-    if (!this.lease) return;
-    this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
-    this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
-    if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
-    this.enqueue();
   }
 
   private async renew(): Promise<void> {
@@ -326,12 +344,16 @@ export class Reconciler {
     await this.watcher?.close();
     await this.passing?.catch(() => {});
     await this.executor.abortAll("shutdown", 10_000);
-    if (this.lease && reason !== "lease-lost") {
-      await this.opts.store.leases.release(this.lease).catch(() => {});
-      this.opts.emit({ type: "lease", status: "released", holder: this.holder });
-    }
+    const lease = reason === "lease-lost" ? undefined : this.lease;
     this.lease = undefined;
-    if (this.tools) await (await this.tools).close().catch(() => {});
+    await Promise.all([
+      lease &&
+        this.opts.store.leases.release(lease).then(
+          () => this.opts.emit({ type: "lease", status: "released", holder: this.holder }),
+          () => {},
+        ),
+      this.tools?.then((t) => t.close()).catch(() => {}),
+    ]);
     for (const f of this.quiet.splice(0)) f();
   }
 }
