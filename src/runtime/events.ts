@@ -1,7 +1,6 @@
 // One shared subscription to the server's global event stream, demultiplexed by session id.
 // The stream ends when the server disposes an instance or dies: we reconnect, and tell the
 // sessions so they re-read their state (events sent while we were away are lost).
-import { z } from "zod";
 
 /** An event as orch reads it: type, session (when it names one), raw properties. */
 export interface ServerEvent {
@@ -10,12 +9,19 @@ export interface ServerEvent {
   properties: Record<string, unknown>;
 }
 
-const GlobalEventSchema = z
-  .object({
-    directory: z.string().optional(),
-    payload: z.object({ type: z.string(), properties: z.record(z.string(), z.unknown()).optional() }).loose(),
-  })
-  .loose();
+/**
+ * The event in a raw stream message, or undefined when it is not one: a payload with a string
+ * `type` and object `properties` (optional). Checked by hand: hundreds arrive per session.
+ */
+export function serverEvent(raw: unknown): ServerEvent | undefined {
+  const payload = (raw as { payload?: unknown } | null)?.payload;
+  if (payload === null || typeof payload !== "object") return undefined;
+  const { type, properties } = payload as { type?: unknown; properties?: unknown };
+  if (typeof type !== "string") return undefined;
+  if (properties !== undefined && (properties === null || typeof properties !== "object" || Array.isArray(properties))) return undefined;
+  const props = (properties ?? {}) as Record<string, unknown>;
+  return { type, sessionId: sessionOf(props), properties: props };
+}
 
 /** Event types no session watcher needs. */
 const IGNORED = new Set(["sync", "plugin.added", "catalog.updated", "reference.updated", "integration.updated", "project.updated", "server.heartbeat", "server.connected", "file.watcher.updated", "lsp.updated"]);
@@ -131,11 +137,8 @@ export class EventHub {
     // drop them before validating, since there are dozens per model turn.
     const type = (raw as { payload?: { type?: unknown } } | null)?.payload?.type;
     if (typeof type !== "string" || IGNORED.has(type) || this.listeners.size === 0) return;
-    const parsed = GlobalEventSchema.safeParse(raw);
-    if (!parsed.success) return;
-    const props = (parsed.data.payload.properties ?? {}) as Record<string, unknown>;
-    const ev: ServerEvent = { type: parsed.data.payload.type, sessionId: sessionOf(props), properties: props };
-    if (!ev.sessionId) return;
+    const ev = serverEvent(raw);
+    if (!ev?.sessionId) return;
     for (const fn of this.listeners.get(ev.sessionId) ?? []) fn(ev);
   }
 

@@ -12,6 +12,7 @@ import { approvalPath, decide, parseDecision, readDecision, writeApproval } from
 import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
 import { toModelRequest } from "../../src/demo/scripted-model.js";
+import { serverEvent } from "../../src/runtime/events.js";
 
 const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
 
@@ -125,6 +126,17 @@ describe("approval files", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("stream events", () => {
+  it("reads type, session and properties; anything else is not an event", () => {
+    expect(serverEvent({ directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } })).toEqual({ type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } });
+    expect(serverEvent({ payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } })?.sessionId).toBe("ses_2");
+    expect(serverEvent({ payload: { type: "message.part.updated", properties: { part: { sessionID: "ses_3" } } } })?.sessionId).toBe("ses_3");
+    expect(serverEvent({ payload: { type: "server.heartbeat" } })).toEqual({ type: "server.heartbeat", sessionId: undefined, properties: {} });
+    for (const bad of [null, 1, "x", {}, { payload: null }, { payload: { type: 3 } }, { payload: { type: "t", properties: [] } }, { payload: { type: "t", properties: null } }, { payload: { type: "t", properties: "p" } }])
+      expect(serverEvent(bad), JSON.stringify(bad)).toBeUndefined();
   });
 });
 
