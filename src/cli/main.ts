@@ -82,7 +82,8 @@ function reportError(err: unknown): number {
 
 function invokedDirectly(): boolean {
   try {
-    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+    // .native: one syscall; the JS realpath walks every component (this runs on every start).
+    return !!process.argv[1] && realpathSync.native(process.argv[1]) === fileURLToPath(import.meta.url);
   } catch {
     return false;
   }
