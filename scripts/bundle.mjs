@@ -6,6 +6,7 @@
 // OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
 // file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
+import { fastStringWidth } from "./bundle-plugins.mjs";
 import { createHash } from "node:crypto";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -43,31 +44,6 @@ const yargsLocales = {
   },
 };
 
-/**
- * string-width (three copies: yargs', cliui's and wrap-ansi's) measures yargs' help text, which
- * yargs renders for every command it runs (to have it at hand on a failure). Two costs, both on
- * every start-up: each copy makes an ICU segmenter when it loads (7+ ms), and the two 7.x copies
- * segment every string into graphemes, ASCII too (~10 ms; 8.x has an ASCII fast path). Make the
- * segmenter on first use, and give the 7.x copies 8.x's fast path: printable ASCII is as wide as
- * it is long. Fails the build if a copy no longer has the lines this expects.
- */
-const fastStringWidth = {
-  name: "fast-string-width",
-  setup(b) {
-    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
-      let text = readFileSync(args.path, "utf8");
-      const replaceOnce = (from, to) => {
-        if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
-        text = text.replace(from, to);
-      };
-      replaceOnce("const segmenter = new Intl.Segmenter();", "let orchSegmenter; const segmenter = { segment: (s) => (orchSegmenter ??= new Intl.Segmenter()).segment(s) };");
-      const v7 = "export default function stringWidth(string, options = {}) {";
-      if (text.includes(v7)) replaceOnce(v7, `${v7}\n\tif (typeof string === "string" && /^[\\u0020-\\u007E]*$/.test(string)) return string.length;`);
-      else if (!text.includes("Fast path: printable ASCII")) throw new Error(`${args.path}: neither \`${v7}\` nor an ASCII fast path`);
-      return { contents: text, loader: "js" };
-    });
-  },
-};
 
 const { metafile } = await build({
   entryPoints: [entry],
@@ -76,6 +52,9 @@ const { metafile } = await build({
   platform: "node",
   format: "cjs",
   target: "node20",
+  // Node 20's V8 has the RegExp v flag; esbuild would turn such literals into new RegExp() calls,
+  // which compile at load (string-width's \p{RGI_Emoji}: ~7 ms of every start-up).
+  supported: { "regexp-set-notation": true },
   banner: { js: banner },
   define: { "import.meta.url": "__orchImportMetaUrl" },
   sourcemap: true, // dist/bin/orch.cjs.map, chained through tsc's maps to src/*.ts (ORCH_DEBUG=1 uses it)

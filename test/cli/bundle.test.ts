@@ -61,6 +61,27 @@ function cacheReport(r: CliResult, cacheFile: string): { said: string | undefine
 }
 
 describe.concurrent("the orch bin, dist/bin/orch.js, and its bundle dist/bin/orch.cjs", () => {
+  it("the bundle's string-width patches (start-up time) give the widths the packages give", async ({ onTestFinished }) => {
+    const { build } = await import("esbuild");
+    // @ts-expect-error: a plain .mjs module without types
+    const { fastStringWidth } = await import("../../scripts/bundle-plugins.mjs");
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-string-width-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const copies = ["node_modules/string-width", "node_modules/cliui/node_modules/string-width", "node_modules/wrap-ansi/node_modules/string-width"].map((c) => path.join(ROOT, c, "index.js"));
+    const samples = ["", "abc", "a\u0301", "\u{1F44D}", "\u{1F468}\u200D\u{1F469}\u200D\u{1F467}", "\u65E5\u672C\u8A9E", "\u001b[31mred\u001b[0m", "1\u20E3", "\u0915\u093E", "tab\tx", "\u00E9", "x".repeat(300)];
+    writeFileSync(
+      path.join(dir, "entry.mjs"),
+      `${copies.map((c, i) => `import w${i} from ${JSON.stringify(c)};`).join("\n")}\nconst xs = ${JSON.stringify(samples)};\nconsole.log(JSON.stringify([${copies.map((_, i) => `xs.map((x) => w${i}(x))`).join(", ")}]));\n`,
+    );
+    const widths = async (plugins: unknown[]) => {
+      const out = path.join(dir, `out-${plugins.length}.cjs`);
+      await build({ entryPoints: [path.join(dir, "entry.mjs")], outfile: out, bundle: true, platform: "node", format: "cjs", target: "node20", supported: { "regexp-set-notation": true }, plugins: plugins as never, logLevel: "error" });
+      return (await runProcess(process.execPath, [out])).stdout;
+    };
+    const patched = await widths([fastStringWidth]);
+    expect(JSON.parse(patched)[0]).toHaveLength(samples.length);
+    expect(patched).toBe(await widths([]));
+  });
   it("is executable, starts with one shebang, and is what package.json's bin names", async () => {
     const text = readFileSync(CLI, "utf8");
     expect(text.startsWith("#!/usr/bin/env node\n")).toBe(true);

@@ -1,0 +1,35 @@
+// esbuild plugins of scripts/bundle.mjs that patch third-party code for start-up time; each fails
+// the build when the code it expects is gone. test/cli/bundle.test.ts checks they change no result.
+import { readFileSync } from "node:fs";
+
+/**
+ * string-width (three copies: yargs', cliui's and wrap-ansi's) measures yargs' help text, which
+ * yargs renders for every command it runs (to have it at hand on a failure). Two costs, both on
+ * every start-up: each copy makes an ICU segmenter when it loads (7+ ms), and the two 7.x copies
+ * segment every string into graphemes, ASCII too (~10 ms; 8.x has an ASCII fast path). Make the
+ * segmenter on first use, and give the 7.x copies 8.x's fast path: printable ASCII is as wide as
+ * it is long. Fails the build if a copy no longer has the lines this expects.
+ */
+export const fastStringWidth = {
+  name: "fast-string-width",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      let text = readFileSync(args.path, "utf8");
+      const replaceOnce = (from, to) => {
+        if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
+        text = text.replace(from, to);
+      };
+      replaceOnce("const segmenter = new Intl.Segmenter();", "let orchSegmenter; const segmenter = { segment: (s) => (orchSegmenter ??= new Intl.Segmenter()).segment(s) };");
+      const v7 = "export default function stringWidth(string, options = {}) {";
+      if (text.includes(v7)) replaceOnce(v7, `${v7}\n\tif (typeof string === "string" && /^[\\u0020-\\u007E]*$/.test(string)) return string.length;`);
+      else {
+        if (!text.includes("Fast path: printable ASCII")) throw new Error(`${args.path}: neither \`${v7}\` nor an ASCII fast path`);
+        // 8.x: two Unicode-set regexes (4+ ms to build at load), used with .test only past the fast path.
+        replaceOnce("const spacingMarkRegex = /\\p{Spacing_Mark}/v;", "let orchSpacingMark; const spacingMarkRegex = { test: (s) => (orchSpacingMark ??= /\\p{Spacing_Mark}/v).test(s) };");
+        replaceOnce("const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;", "let orchRgiEmoji; const rgiEmojiRegex = { test: (s) => (orchRgiEmoji ??= /^\\p{RGI_Emoji}$/v).test(s) };");
+        if (/(spacingMarkRegex|rgiEmojiRegex)\.(?!test\()/.test(text)) throw new Error(`${args.path}: a lazy regex is used other than with .test()`);
+      }
+      return { contents: text, loader: "js" };
+    });
+  },
+};
