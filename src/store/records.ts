@@ -1,6 +1,6 @@
 // Versioned JSON records under .orchestrator/<key>.json. Every write: lock, re-read, CAS on the
 // version, fence check, temp file + fsync + atomic rename (+ folder fsync), then unlock.
-import { statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
 import type { Fence, RecordStore, Versioned } from "./types.js";
@@ -214,7 +214,9 @@ export class FileRecordStore implements RecordStore {
     const file = this.deps.paths.record(key);
     let text: string;
     try {
-      text = await this.fs.readFile(file, "utf8");
+      // Synchronous: a record is a few KB, and the async read's four thread-pool round trips each
+      // wait for the event loop (tens of ms in all when the loop is busy, e.g. at start-up).
+      text = readFileSync(file, "utf8");
     } catch (err) {
       if (errno(err) === "ENOENT") return undefined;
       throw ioError(err, "read", this.rel(key));
@@ -253,7 +255,7 @@ export class FileRecordStore implements RecordStore {
   private async ensureDir(dir: string): Promise<void> {
     if (this.dirs.has(dir)) return;
     try {
-      await this.fs.mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true }); // one metadata call, once per folder and process
     } catch (err) {
       throw ioError(err, "create the folder", this.deps.paths.rel(dir));
     }
