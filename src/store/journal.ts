@@ -2,10 +2,11 @@
 // history shares the lock of its state record (state/<task>), so a state write appends its history
 // in the same critical section: one lock per write, not two.
 import fs from "node:fs/promises";
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from "node:fs";
 import path from "node:path";
 import { OrchError, type Problem } from "../util/errors.js";
 import type { HistoryEvent, Journal } from "./types.js";
-import { fsyncDir } from "./atomic.js";
+import { fsyncDir, fsyncFd, writeAll } from "./atomic.js";
 import { HistoryEventSchema, formatEvent } from "./history-event.js";
 import { errno, ioError } from "./io-errors.js";
 import { withLock, type LockOptions } from "./lock.js";
@@ -108,32 +109,37 @@ export class FileJournal implements Journal {
   }
 }
 
-/** O_APPEND + fsync. A torn tail left by a crash (no final newline) was never acknowledged: cut it. */
+/**
+ * O_APPEND + fsync. A torn tail left by a crash (no final newline) was never acknowledged: cut it.
+ * Synchronous but for the fsync, as in atomic.ts.
+ */
 async function appendLines(file: string, lines: string[]): Promise<void> {
   try {
-    let created = false;
-    // The history folder is made on first need, not checked on every append.
-    const fh = await fs.open(file, "a+").catch(async (err: unknown) => {
-      if (errno(err) !== "ENOENT") throw err;
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      return fs.open(file, "a+");
-    });
+    let fd: number;
     try {
-      const { size } = await fh.stat();
+      fd = openSync(file, "a+");
+    } catch (err) {
+      if (errno(err) !== "ENOENT") throw err;
+      mkdirSync(path.dirname(file), { recursive: true }); // the history folder, on first need
+      fd = openSync(file, "a+");
+    }
+    let created = false;
+    try {
+      const { size } = fstatSync(fd);
       created = size === 0;
       const last = Buffer.alloc(1);
-      if (size > 0) await fh.read(last, 0, 1, size - 1);
+      if (size > 0) readSync(fd, last, 0, 1, size - 1);
       // Only a torn file needs its tail read back to find the last complete line.
       if (size > 0 && last[0] !== 0x0a) {
         const tail = Buffer.alloc(Math.min(size, 64 * 1024));
-        await fh.read(tail, 0, tail.length, size - tail.length);
+        readSync(fd, tail, 0, tail.length, size - tail.length);
         const cut = tail.lastIndexOf(0x0a);
-        await fh.truncate(cut < 0 ? size - tail.length : size - tail.length + cut + 1);
+        ftruncateSync(fd, cut < 0 ? size - tail.length : size - tail.length + cut + 1);
       }
-      await fh.write(lines.map((l) => `${l}\n`).join(""));
-      await fh.sync();
+      writeAll(fd, lines.map((l) => `${l}\n`).join(""));
+      await fsyncFd(fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     if (created) await fsyncDir(path.dirname(file));
   } catch (err) {

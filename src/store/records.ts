@@ -1,6 +1,6 @@
 // Versioned JSON records under .orchestrator/<key>.json. Every write: lock, re-read, CAS on the
 // version, fence check, temp file + fsync + atomic rename (+ folder fsync), then unlock.
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
 import type { Fence, RecordStore, Versioned } from "./types.js";
@@ -114,7 +114,7 @@ export class FileRecordStore implements RecordStore {
       await this.checkFences(key, cur, fence);
       held.assertHeld();
       try {
-        await this.fs.unlink(this.deps.paths.record(key));
+        this.fs.unlinkSync(this.deps.paths.record(key));
       } catch (err) {
         throw ioError(err, "remove", this.rel(key));
       }
@@ -128,7 +128,7 @@ export class FileRecordStore implements RecordStore {
     const dir = path.join(this.deps.paths.dir, base);
     let names: string[];
     try {
-      names = await this.fs.readdir(dir);
+      names = readdirSync(dir);
     } catch (err) {
       if (errno(err) === "ENOENT") return [];
       throw ioError(err, "list", this.deps.paths.rel(dir));
@@ -156,7 +156,7 @@ export class FileRecordStore implements RecordStore {
       const file = this.deps.paths.record(key);
       let text: string;
       try {
-        text = await this.fs.readFile(file, "utf8");
+        text = readFileSync(file, "utf8");
       } catch (err) {
         if (errno(err) !== "ENOENT") throw ioError(err, "read", this.rel(key));
         text = "";
@@ -166,7 +166,7 @@ export class FileRecordStore implements RecordStore {
       const movedTo = file.replace(/\.json$/, `.corrupt-${stamp}.json`);
       if (text) {
         try {
-          await this.fs.rename(file, movedTo);
+          this.fs.renameSync(file, movedTo);
         } catch (err) {
           throw ioError(err, "move aside", this.rel(key));
         }

@@ -4,7 +4,7 @@
 // (tests run as root, where chmod does not stop writes).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import fsp from "node:fs/promises";
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { afterAll, describe, expect, it } from "vitest";
@@ -78,23 +78,28 @@ describe.skipIf(!canMount)("real full disk and read-only mounts", () => {
   });
 });
 
-/** Real fs, except that writes of temp files fail with `code` after writing half the data. */
+/** Real fs, except that writes of temp files fail with `code` (at open, or after writing half the data). */
 function failingFs(code: string, when: "open" | "write"): WriteFs {
   const fail = () => Object.assign(new Error(`${code}: injected`), { code });
+  const temps = new Set<number>();
   return {
-    ...fsp,
-    open: (async (p: string, flags: string, mode?: number) => {
-      if (!String(p).endsWith(".tmp")) return fsp.open(p, flags, mode);
+    ...fs,
+    openSync: ((p: string, flags: string, mode?: number) => {
+      if (!String(p).endsWith(".tmp")) return fs.openSync(p, flags, mode);
       if (when === "open") throw fail();
-      const fh = await fsp.open(p, flags, mode);
-      return Object.assign(Object.create(fh), {
-        writeFile: async (data: string) => {
-          await fh.writeFile(data.slice(0, data.length >> 1));
-          throw fail();
-        },
-        close: () => fh.close(),
-      });
-    }) as WriteFs["open"],
+      const fd = fs.openSync(p, flags, mode);
+      temps.add(fd);
+      return fd;
+    }) as WriteFs["openSync"],
+    writeSync: ((fd: number, buf: Uint8Array, off: number, len: number) => {
+      if (!temps.has(fd)) return fs.writeSync(fd, buf, off, len);
+      fs.writeSync(fd, buf, off, len >> 1);
+      throw fail();
+    }) as WriteFs["writeSync"],
+    closeSync: (fd: number) => {
+      temps.delete(fd);
+      fs.closeSync(fd);
+    },
   };
 }
 
