@@ -1,7 +1,6 @@
 // The I/O edge of spec/: reads config, TODO.md and task files safely, then builds the mission.
 // Bad content never throws: it becomes a Problem, and the mission is not acted on.
-import { readdir, realpath } from "node:fs/promises";
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, type Dirent } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import path from "node:path";
 import type { Problem } from "../util/errors.js";
@@ -9,6 +8,23 @@ import type { Mission } from "./model.js";
 import { DEFAULT_CONFIG, type Config } from "./config.js";
 import { buildMission, leavesRepo, type SpecCache, type TaskFileText } from "./mission.js";
 import { parseConfig } from "./config-problems.js";
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The folder's entries (none when it cannot be read); one syscall, so synchronous. */
+function readdirOrEmpty(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
 
 /** Size limits: larger files are refused as a problem rather than read. */
 export const LIMITS = { todoBytes: 8 * 1024 * 1024, taskFileBytes: 1024 * 1024, configBytes: 1024 * 1024 };
@@ -107,7 +123,7 @@ function inside(rootReal: string, p: string): boolean {
 
 /** Reads .orchestrator/config.json; a missing file means the defaults. */
 export async function loadConfig(root: string): Promise<{ config: Config; problems: Problem[] }> {
-  const rootReal = await realpath(root);
+  const rootReal = realpathSync.native(root); // one syscall (the loop runs this on every pass)
   const r = await readUserFile(rootReal, CONFIG_PATH, LIMITS.configBytes);
   if ("missing" in r) return { config: DEFAULT_CONFIG, problems: [] };
   if ("problem" in r) return { config: DEFAULT_CONFIG, problems: [r.problem] };
@@ -134,7 +150,7 @@ export interface LoadOptions {
 /** Reads TODO.md and the task files and builds the mission. Never throws on bad content. */
 export async function loadMission(root: string, config: Config, options: LoadOptions | SpecCache = {}): Promise<Mission> {
   const { cache, changed } = "todo" in options && "taskFiles" in options ? { cache: options as SpecCache, changed: undefined } : (options as LoadOptions);
-  const rootReal = await realpath(root);
+  const rootReal = realpathSync.native(root); // one syscall (the loop runs this on every pass)
   const todoFile = config.todo.split(path.sep).join("/");
   const last = changed && cache?.last;
   const dirRel = config.tasksDir.split(path.sep).join("/").replace(/\/+$/, "");
@@ -191,13 +207,13 @@ async function readTaskFiles(rootReal: string, tasksDir: string): Promise<{ file
     return { files: [], problems };
   }
   const dirAbs = path.join(rootReal, dirRel);
-  const dirReal = await realpath(dirAbs).catch(() => undefined);
+  const dirReal = realpathOrUndefined(dirAbs);
   if (!dirReal) return { files: [], problems };
   if (!inside(rootReal, dirReal)) {
     problems.push({ code: "symlink-outside", severity: "error", file: dirRel, line: 0, col: 0, message: `tasks folder ${dirRel} leads outside the repository`, hint: "Make it a real folder inside the repo." });
     return { files: [], problems };
   }
-  const entries = await readdir(dirAbs, { withFileTypes: true }).catch(() => []);
+  const entries = readdirOrEmpty(dirAbs);
   const md = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.toLowerCase().endsWith(".md")).sort((a, b) => (a.name < b.name ? -1 : 1));
   const names = md.map((e) => e.name);
   // Synchronous reads in slices, yielding between them: on a busy machine, 10,000 small async reads
