@@ -135,12 +135,21 @@ async function prepareBare(dir: string): Promise<void> {
   writeFileSync(path.join(base, `sessions-${path.basename(dir)}.json`), JSON.stringify(await orchSessions(dir)));
 }
 
-/** The bare SDK loop as its own process, running orch's sessions for `dir` (prepareBare); wall ms from spawn to exit. */
-async function viaBareProcess(dir: string): Promise<Proc> {
+/**
+ * The bare SDK loop as its own process, running orch's sessions for `dir` (prepareBare); wall ms
+ * from spawn to exit. With `burnDuty` (0-1), a second process spins that share of one CPU meanwhile.
+ */
+async function viaBareProcess(dir: string, burnDuty = 0): Promise<Proc> {
   const file = path.join(base, `sessions-${path.basename(dir)}.json`);
-  const r = await timed([path.join(process.cwd(), "bench", "_bare-sdk-loop.mjs"), url, String(CONCURRENCY), file]);
-  if (r.code !== 0) throw new Error(`bare SDK loop process exited ${r.code}`);
-  return r;
+  const burner = burnDuty > 0 ? spawn(process.execPath, ["-e", `setInterval(() => { const t = performance.now(); while (performance.now() - t < ${10 * burnDuty}); }, 10)`], { stdio: "ignore" }) : undefined;
+  if (burner) await new Promise((r) => setTimeout(r, 100)); // started before the loop
+  try {
+    const r = await timed([path.join(process.cwd(), "bench", "_bare-sdk-loop.mjs"), url, String(CONCURRENCY), file]);
+    if (r.code !== 0) throw new Error(`bare SDK loop process exited ${r.code}`);
+    return r;
+  } finally {
+    burner?.kill();
+  }
 }
 
 interface Proc {
@@ -240,6 +249,17 @@ if (runs.length === mdirs.length) {
   // On a small machine the OpenCode server is CPU-bound: every ms of CPU the client spends is taken from it.
   console.log(`    CPU (median): orch run ${medOf(runs, "cpuMs").toFixed(0)} ms, bare loop ${medOf(bareProc, "cpuMs").toFixed(0)} ms; the OpenCode server meanwhile ${medOf(runs, "serverCpuMs").toFixed(0)} vs ${medOf(bareProc, "serverCpuMs").toFixed(0)} ms (${os.availableParallelism()} CPUs)`);
   console.log(`  orch run process peak RSS (VmHWM) = ${(rssKb / 1e3).toFixed(1)} MB (target < 150 MB)`);
+  // How much of the gap is competition for the CPUs alone: the bare loop again, beside a process
+  // that spins as much CPU as orch run used beyond the loop, spread over the loop's run time.
+  const extraCpu = medOf(runs, "cpuMs") - medOf(bareProc, "cpuMs");
+  const duty = Math.min(1, Math.max(0, extraCpu / medOf(bareProc, "ms")));
+  const calm: number[] = [];
+  for (const d of mdirs.slice(0, 5)) {
+    const alone = await viaBareProcess(d);
+    const beside = await viaBareProcess(d, duty);
+    calm.push(beside.ms / alone.ms);
+  }
+  console.log(`    the bare loop beside a process spinning orch run's extra CPU (${extraCpu.toFixed(0)} ms, ${(duty * 100).toFixed(0)}% of a CPU): median ratio ${med(calm).toFixed(3)} over ${calm.length} pairs (CPU competition alone)`);
 } else console.log("  orch run: not measured (no dist/bin/orch.js, or it failed)");
 await runtime.close();
 await model.close();
