@@ -25,15 +25,7 @@ function runBin(bin: string, args: string[], opts: { debug?: boolean; uid?: numb
   if (opts.debug) env.ORCH_DEBUG = "1";
   else delete env.ORCH_DEBUG;
   const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { env, cwd: path.dirname(bin), ...ids });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [bin, ...args], path.dirname(bin), { env, ...ids });
 }
 
 /** The package's layout (package.json, dist/bin/) copied to a temp dir, without a code cache. */

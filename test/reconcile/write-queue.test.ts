@@ -57,6 +57,21 @@ function setup(beforeRename?: (key: string) => Promise<void> | void) {
   };
 }
 
+/** A store whose first write of T's state is held just before its rename until `release()`. */
+function setupHeld() {
+  let entered!: () => void;
+  const inFlight = new Promise<void>((r) => (entered = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const writes = { count: 0 };
+  const s = setup(async (key) => {
+    if (key !== stateKey(T) || writes.count++ > 0) return;
+    entered();
+    await gate;
+  });
+  return { s, inFlight, release, writes };
+}
+
 describe("WriteQueue", () => {
   it("merges the changes of one turn into one state write and one history append, applied in order", async () => {
     const s = setup();
@@ -112,16 +127,7 @@ describe("WriteQueue", () => {
   });
 
   it("writes changes added during a write after it, merged and in order; flush waits for both", async () => {
-    let entered!: () => void;
-    const inFlight = new Promise<void>((r) => (entered = r));
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let calls = 0;
-    const s = setup(async (key) => {
-      if (key !== stateKey(T) || calls++ > 0) return;
-      entered();
-      await gate; // holds the first write just before its rename
-    });
+    const { s, inFlight, release, writes } = setupHeld();
 
     const q = s.queue();
     q.add({ patch: { phase: "Running" }, history: () => [{ task: T, kind: "a" }] });
@@ -149,20 +155,11 @@ describe("WriteQueue", () => {
     expect(h.map((e) => e.kind)).toEqual(["a", "b", "c"]);
     expect(h[1]!.at).toBe(h[2]!.at);
     expect(h[0]!.at).not.toBe(h[1]!.at);
-    expect(calls).toBe(2);
+    expect(writes.count).toBe(2);
   });
 
   it("takePending waits for the write in flight, then hands over the rest unwritten (the caller writes them)", async () => {
-    let entered!: () => void;
-    const inFlight = new Promise<void>((r) => (entered = r));
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let calls = 0;
-    const s = setup(async (key) => {
-      if (key !== stateKey(T) || calls++ > 0) return;
-      entered();
-      await gate;
-    });
+    const { s, inFlight, release, writes } = setupHeld();
     const q = s.queue();
     const written: string[] = [];
     q.add({ patch: { phase: "Running" }, history: () => [{ task: T, kind: "a" }], written: () => written.push("a") });
@@ -181,7 +178,7 @@ describe("WriteQueue", () => {
     expect((await s.read())!.version).toBe(1);
     expect((await s.history()).map((e) => e.kind)).toEqual(["a"]);
     expect(written).toEqual(["a"]);
-    expect(calls).toBe(1);
+    expect(writes.count).toBe(1);
     // the queue goes on working afterwards
     q.add({ patch: { attempts: 3 } });
     await q.flush();

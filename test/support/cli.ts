@@ -1,5 +1,5 @@
 // The built CLI in a child process, as a user runs it; resolves on exit (no sleeps).
-import { spawn } from "node:child_process";
+import { spawn, type SpawnOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the built bin, the esbuild bundle (`npm test` builds first). */
@@ -17,10 +17,10 @@ export function runOrch(args: string[], cwd?: string): Promise<CliResult> {
   return runProcess(process.execPath, [CLI, ...args], cwd);
 }
 
-/** Runs `cmd args` (in `cwd`, default this process's) and collects its output. */
-export function runProcess(cmd: string, args: string[], cwd?: string): Promise<CliResult> {
+/** Runs `cmd args` (in `cwd`, default this process's; `options` as spawn's) and collects its output. */
+export function runProcess(cmd: string, args: string[], cwd?: string, options: SpawnOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, cwd ? { cwd } : {});
+    const p = spawn(cmd, args, { ...options, ...(cwd ? { cwd } : {}), stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
