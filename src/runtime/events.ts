@@ -147,6 +147,8 @@ export class EventHub {
     this.running = false;
     clearInterval(this.watchdog);
     this.controller?.abort();
+    // Waiters of a first connection that will not come now go on (and their timer with them).
+    this.markConnected?.();
   }
 }
 

@@ -12,7 +12,7 @@ import { approvalPath, decide, parseDecision, readDecision, writeApproval } from
 import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
 import { toModelRequest } from "../../src/demo/scripted-model.js";
-import { serverEvent } from "../../src/runtime/events.js";
+import { EventHub, serverEvent } from "../../src/runtime/events.js";
 
 const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
 
@@ -130,6 +130,14 @@ describe("approval files", () => {
 });
 
 describe("stream events", () => {
+  it("stopping the hub releases a start still waiting for its first connection (it held the process 10 s)", async () => {
+    const hub = new EventHub(() => new Promise(() => {})); // a connection that never opens
+    const started = hub.start(10_000);
+    hub.stop();
+    const first = await Promise.race([started.then(() => "released"), new Promise((r) => setTimeout(() => r("still waiting"), 1000))]);
+    expect(first).toBe("released");
+  });
+
   it("reads type, session and properties; anything else is not an event", () => {
     expect(serverEvent({ directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } })).toEqual({ type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } });
     expect(serverEvent({ payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } })?.sessionId).toBe("ses_2");
