@@ -166,7 +166,10 @@ export class Executor {
     };
     // `prev`: the state the success applies to (after the pending changes).
     const change = composePatches(earlier.change, (s) => ((prev = s), success));
-    await patchState(env, id, generation, change, earlier.events);
+    // The transition is recorded with the state it reaches (one locked write, one append); should the
+    // spec turn out edited below, a SucceededStale event follows it.
+    const reached = () => (prev?.phase === "Succeeded" ? [] : [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
+    await patchState(env, id, generation, change, () => [...earlier.events(), ...reached()]);
     written();
     // Check the box only on the spec that was verified: the line or the task file may have been edited
     // since this mission was read (a watcher event not yet handled). Both are read under the TODO.md
@@ -184,10 +187,7 @@ export class Executor {
       await patchState(env, id, generation, { checkedByOrch: undefined }, () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }]);
       return;
     }
-    if (prev?.phase !== "Succeeded") {
-      await record(env, [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
-      env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
-    }
+    if (prev?.phase !== "Succeeded") env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
     if (env.config().git.commit === "task" && prev?.phase !== "Succeeded") await this.commit(t, prev);
   }
 
