@@ -127,26 +127,29 @@ export class Reconciler {
     await this.d.loadConfig();
     // The lease is taken while the mission is read (its writes wait on the disk, the reading on the CPU).
     const leased = this.takeLease();
+    leased.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     try {
       await this.d.loadMission();
-    } catch (err) {
-      // Not left holding a lease nobody renews.
-      this.stopped = true;
+      // Open tasks will want context packs: start the code tools now, while the lease is taken.
+      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked)) void this.codeTools().catch(() => {});
       await leased;
+      if (!this.lease) return;
+      const ttl = this.config.lease.ttlSec * 1000;
+      this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
+      this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
+      if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
+    } catch (err) {
+      // Nothing left behind: stop() ends the lease loop, closes the code tools and releases a lease
+      // held; one taken after that (the loop was mid-write) is released here.
+      await this.stop("signal");
+      await leased.catch(() => {});
       if (this.lease) await this.opts.store.leases.release(this.lease).catch(() => {});
       this.lease = undefined;
       throw err;
     }
-    // Open tasks will want context packs: start the code tools now, while the lease is taken.
-    if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked)) void this.codeTools().catch(() => {});
-    await leased;
-    if (!this.lease) return;
-    const ttl = this.config.lease.ttlSec * 1000;
-    this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
-    this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
-    if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
     this.enqueue();
   }
+
 
   /** Takes the mission lease, waiting while another live process holds it (until stopped). */
   private async takeLease(): Promise<void> {

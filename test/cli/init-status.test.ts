@@ -96,3 +96,16 @@ describe("--dir that is not a folder", () => {
     }
   });
 });
+
+describe("a store orch cannot write", () => {
+  it("run with open tasks: a clear io error, exit non-zero, and the process ends (the code tools it started are closed)", async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, "TODO.md"), "# M\n\n- [ ] T1 One\n");
+    mkdirSync(path.join(dir, ".orchestrator"));
+    writeFileSync(path.join(dir, ".orchestrator", "locks"), "not a folder\n"); // no lock can be made
+    const r = await orch("run", "--dir", dir, "--server", "http://127.0.0.1:9");
+    expect(r.status, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(/^orch: .*lock/m);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 30_000);
+});
