@@ -128,11 +128,11 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
           history: () => [{ task: e.id, kind: "review", attempt: e.attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }],
         });
         env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
-        if (r.verdict.approved) return await env.succeed(e.id, e.generation, await q.takePending());
+        if (r.verdict.approved) return await succeedWith(env, q, e);
         feedback = `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}`;
       } else if (v.ok) {
         q.add({ patch: verified });
-        return await env.succeed(e.id, e.generation, await q.takePending());
+        return await succeedWith(env, q, e);
       } else feedback = `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}`;
       // A fixer pass is one more attempt: only within the budget.
       const limit = effectiveBudget(t, env.config()).attempts;
@@ -156,6 +156,22 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       for (const c of await q.takePending().catch(() => [])) fresh.add(c);
       await failed(env, fresh, e, { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "internal", message, terminal: false, infrastructure: false } }).catch(() => {});
     }
+  }
+}
+
+/**
+ * Records the result with the attempt's changes not yet written, in one write. Should that write
+ * fail, the changes go back to the queue, so that the failure recorded next still carries them.
+ */
+async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Promise<void> {
+  const pending = await q.takePending();
+  let committed = pending.length === 0;
+  const tracked = pending.map((c) => ({ ...c, written: () => ((committed = true), c.written?.()) }));
+  try {
+    await env.succeed(e.id, e.generation, tracked);
+  } catch (err) {
+    if (!committed) q.restore(pending);
+    throw err;
   }
 }
 

@@ -4,7 +4,7 @@ import type { Store } from "../store/open.js";
 import { readTaskState, stateKey, updateTaskState } from "../store/task-state.js";
 import { formatProblem } from "../util/errors.js";
 import { StorePaths } from "../store/paths.js";
-import { statSync } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { TaskStateSchema, type TaskState } from "./state.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
@@ -30,7 +30,7 @@ export async function readAllStates(store: Store, onError: (id: string, message:
         const id = key.slice("state/".length);
         try {
           // One stat per record and pass: synchronous, a fraction of the async call's cost.
-          const st = cache ? statSync(paths.record(key), { throwIfNoEntry: false }) : undefined;
+          const st = cache ? statOrUndefined(paths.record(key)) : undefined;
           const sig = st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : "";
           const hit = cache?.get(key);
           if (hit && sig && hit.sig === sig) return void out.set(id, hit.value);
@@ -105,4 +105,13 @@ export async function patchState(
 export async function record(w: StateWriter, events: Omit<HistoryEvent, "at">[]): Promise<void> {
   const at = new Date(w.now()).toISOString();
   await w.journal.append(events.map((e) => ({ at, ...e })));
+}
+
+/** The file's stat; undefined when it cannot be had (the read that follows reports why). */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }

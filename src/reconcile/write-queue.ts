@@ -101,6 +101,11 @@ export class WriteQueue {
     return out;
   }
 
+  /** Puts back changes `takePending` handed over that were not written after all, ahead of any since (no write starts). */
+  restore(changes: QueuedChange[]): void {
+    if (!this.failure) this.queue = [...changes, ...this.queue];
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0 && !this.failure && !this.holding) {

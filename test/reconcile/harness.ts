@@ -2,7 +2,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openStore, type Store } from "../../src/store/open.js";
+import { openStore, type Store, type StoreOptions } from "../../src/store/open.js";
 import { Reconciler } from "../../src/reconcile/loop.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
 import { readState } from "../../src/reconcile/records.js";
@@ -34,8 +34,8 @@ export function makeRepo(todo: string, files: Record<string, string> = {}, confi
   return root;
 }
 
-export async function startLoop(root: string, script: FakeScript = {}, watch = false, contextPacks = false): Promise<Harness> {
-  const store = openStore(root);
+export async function startLoop(root: string, script: FakeScript = {}, watch = false, contextPacks = false, storeOptions: StoreOptions = {}): Promise<Harness> {
+  const store = openStore(root, storeOptions);
   const runtime = new FakeRuntime(script);
   const events: LoopEvent[] = [];
   const waiters: { pred: (e: LoopEvent) => boolean; resolve: (e: LoopEvent) => void }[] = [];

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { OrchError } from "../../src/util/errors.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -38,6 +39,24 @@ describe("loop", () => {
     expect((await h.store.records.read("state/T2", (x) => x))!.version).toBe(2);
     // ...and its history in the same append, the transition to Succeeded included.
     for (const e of hist.slice(2)) expect(e.at, e.kind).toBe(s2.updatedAt);
+  });
+
+  it("a result write that fails: the changes it carried are recorded with the failure, then the retry succeeds", async () => {
+    const root = makeRepo("- [ ] T1 Flaky disk\n");
+    let writes = 0;
+    h = await startLoop(root, { latencyMs: 10 }, false, false, {
+      beforeRename: (key) => {
+        // The second write of T1's state is the result's (session end, Verifying, verify, Succeeded).
+        if (key === "state/T1" && ++writes === 2) throw new OrchError("io", ".orchestrator/state/T1.json: cannot write: EIO (injected)");
+      },
+    });
+    await settle(h);
+    expect(h.todo()).toBe("- [x] T1 Flaky disk\n");
+    const kinds = (await h.store.journal.read("T1")).map((e) => (e.kind === "phase" ? `${e.from ?? ""}>${e.to}` : e.kind));
+    // Attempt 1's session end, Verifying and verify outcome reached the history with its failure.
+    expect(kinds.slice(0, 6)).toEqual(["Pending>Running", "session-start", "session-end", "Running>Verifying", "verify", "Verifying>Pending"]);
+    expect(kinds.at(-1)).toBe("Verifying>Succeeded");
+    expect(h.runtime.calls).toHaveLength(2);
   });
 
   it("a slow verify: the session's end and Verifying are on disk while it runs, then the result", async () => {
