@@ -32,7 +32,8 @@ const cases: [string, string[], (() => void)?][] = [
   ["orch status (bin)", [bundle, ...status]],
   ["orch status (bin, no code cache: first run)", [bundle, ...status], () => dropCache("cli")],
   ["orch status (tsc output)", [tsc, ...status]],
-  // Nothing to run: loads config and mission, takes the lease, one pass, exits. The server is never called.
+  // Nothing to run: loads config and mission, takes the lease, one pass, exits. No session starts
+  // (the health check of the early connection fails fast on a closed port).
   ["orch run, nothing to do (bin)", [bundle, "run", "--dir", repo, "--server", "http://127.0.0.1:9"]],
 ];
 const spawnOk = (name: string, args: string[]) => {

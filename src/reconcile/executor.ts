@@ -60,12 +60,17 @@ export class Executor {
     const t = env.mission().tasks.find((x) => x.id === a.id);
     const at = new Date(env.now()).toISOString();
     // A patch without a phase (an edit seen while running) must not touch what the attempt records.
-    await patchState(env, a.id, t?.generation ?? "", (cur) =>
-      a.patch.phase === undefined
-        ? a.patch
-        : { ...a.patch, conditions: [{ type: a.to, status: "True", reason: a.reason, message: a.message, at, observedGeneration: t?.generation ?? cur.observedGeneration }] },
+    const recorded = a.from !== a.to || a.reason === "ManualRetry";
+    await patchState(
+      env,
+      a.id,
+      t?.generation ?? "",
+      (cur) =>
+        a.patch.phase === undefined
+          ? a.patch
+          : { ...a.patch, conditions: [{ type: a.to, status: "True", reason: a.reason, message: a.message, at, observedGeneration: t?.generation ?? cur.observedGeneration }] },
+      () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []),
     );
-    if (a.from !== a.to || a.reason === "ManualRetry") await record(env, [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }]);
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
   }
 
