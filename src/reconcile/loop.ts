@@ -20,7 +20,7 @@ import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { isDone, plan } from "./plan.js";
 import { applyPatch, usageAdded, type Plan } from "./actions.js";
-import { readAllStates, type StateCache } from "./records.js";
+import { readAllStates } from "./records.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
@@ -65,7 +65,6 @@ export class Reconciler {
   private breaker: BreakerState = CLOSED;
   private missingSince = new Map<string, number>();
   private seenSince = new Map<string, number>();
-  private stateCache: StateCache = new Map();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
   private readonly now: () => number;
@@ -232,7 +231,7 @@ export class Reconciler {
       this.lastPlan = { actions: [] };
       return;
     }
-    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }), this.stateCache);
+    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }));
     const controls = await readControls(this.opts.store.records);
     // Budgets see the running sessions' usage before it is recorded.
     for (const [id, e] of this.running) {

@@ -32,10 +32,13 @@ export interface RecoverOptions {
   now?: () => Date;
 }
 
-/** Reads a task's state; a damaged record is moved aside and rebuilt from history (see `recovered`). */
+/**
+ * Reads a task's state (through the store's cache of unchanged files: the loop reads every state on
+ * every pass); a damaged record is moved aside and rebuilt from history (see `recovered`).
+ */
 export async function readTaskState(store: TaskStateStore, id: string, opts: RecoverOptions = {}): Promise<TaskStateRead | undefined> {
   try {
-    return await store.records.read(stateKey(id), TaskStateSchema.parse);
+    return await store.records.readCached(stateKey(id), TaskStateSchema.parse);
   } catch (err) {
     if (!(err instanceof OrchError) || err.code !== "corrupt") throw err;
     return recoverTaskState(store, id, err, opts);
