@@ -36,13 +36,22 @@ const MAX_FILES = 200;
 const MAX_DEFS_PER_NAME = 2;
 const MAX_BODIES = 8;
 
+/** Whether `task`'s context pack looks anything up (a scope, a path or an identifier): needs code tools. */
+export function packNeedsTools(task: TaskSpec): boolean {
+  const terms = extractTerms(`${task.title}\n${task.body}`);
+  return task.files.length > 0 || terms.paths.length > 0 || terms.identifiers.length > 0;
+}
+
 /**
  * Builds the context pack for `task`. A failing outline/references/symbol call (a crashed or
  * timed-out process, a file that went away) drops those items instead of failing the pack; only
  * the scope glob is required.
  */
-export async function buildContextPack(task: TaskSpec, mission: Mission, tools: CodeTools, opts: PackOptions): Promise<ContextPack> {
+export async function buildContextPack(task: TaskSpec, mission: Mission, codeTools: CodeTools | (() => Promise<CodeTools>), opts: PackOptions): Promise<ContextPack> {
   const terms = extractTerms(`${task.title}\n${task.body}`);
+  // Opened on first use: a task that names no scope, path or identifier opens nothing.
+  let opened: CodeTools | undefined;
+  const tools = async () => (opened ??= typeof codeTools === "function" ? await codeTools() : codeTools);
   const warnings: string[] = [];
   /** The value, or undefined when the call failed (noted in warnings): one item must not cost the pack. */
   const soft = <T>(what: string, p: Promise<T>): Promise<T | undefined> =>
@@ -50,10 +59,10 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
       warnings.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
-  const scope = task.files.length ? (await tools.glob(task.files)).paths.slice(0, MAX_FILES) : [];
+  const scope = task.files.length ? (await (await tools()).glob(task.files)).paths.slice(0, MAX_FILES) : [];
   const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(escapeGlob);
   // glob([]) would list every file: ask only when there is something to check.
-  const existing = new Set(asked.length ? (await tools.glob(asked)).paths : []);
+  const existing = new Set(asked.length ? (await (await tools()).glob(asked)).paths : []);
   const changed = (opts.changedFiles ?? []).filter((p) => existing.has(p));
   const mentioned = terms.paths.filter((p) => existing.has(p));
 
@@ -62,9 +71,10 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const refs = new Map<string, Reference[]>();
   const grepOnly = new Map<string, Reference[]>();
   for (const name of terms.identifiers) {
-    if (tools.references) refs.set(name, (await soft(`references ${name}`, tools.references(name)))?.references ?? []);
+    const code = await tools();
+    if (code.references) refs.set(name, (await soft(`references ${name}`, code.references(name)))?.references ?? []);
     else {
-      const g = await soft(`grep ${name}`, tools.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 }));
+      const g = await soft(`grep ${name}`, code.grep({ pattern: `\\b${name.replace(/[$]/g, "\\$")}\\b`, globs: notSpec, maxResults: 50 }));
       grepOnly.set(name, (g?.matches ?? []).map((m) => ({ ...m, definition: false })));
     }
   }
@@ -89,25 +99,27 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, tools: 
   const items: PackItem[] = [];
   const files = [...weight.keys()].sort().slice(0, MAX_FILES);
   if (scope.length) items.push(item("files", `## Files in scope (${scope.length})\n${scope.join("\n")}\n`, 20, "scope list"));
-  if (tools.outline && files.length) {
+  const forOutlines = files.length ? await tools() : undefined;
+  if (forOutlines?.outline) {
     const hits = countHits(refs);
-    for (const f of (await soft("outline", tools.outline(files))) ?? []) {
+    for (const f of (await soft("outline", forOutlines.outline(files))) ?? []) {
       if (f.error) continue;
       const w = weight.get(f.path)!;
       items.push(item("outline", renderOutline(f), w.score + Math.min(2, 0.25 * (hits.get(f.path) ?? 0)), w.reason, { path: f.path }));
     }
   }
-  if (tools.symbol) {
+  const forBodies = terms.identifiers.length ? await tools() : undefined;
+  if (forBodies?.symbol) {
     for (const d of defs.slice(0, MAX_BODIES)) {
-      const s = await soft(`symbol ${d.path} ${d.name}`, tools.symbol(d.path, d.name));
+      const s = await soft(`symbol ${d.path} ${d.name}`, forBodies.symbol(d.path, d.name));
       if (!s) continue;
       const score = weight.get(d.path)!.score >= 6 ? 12 : 10;
       items.push(item("symbol", renderSymbol(s, fenceLanguage(d.path)), score, `defines \`${d.name}\``, { path: d.path, name: d.name }));
     }
-  } else {
+  } else if (forBodies) {
     // Fallback: find each name's declaration by keyword and cut it out by braces or indentation.
     for (const name of terms.identifiers.slice(0, MAX_BODIES)) {
-      const g = await soft(`grep ${name}`, tools.grep({ pattern: definitionPattern(name), globs: notSpec, maxResults: 5 }));
+      const g = await soft(`grep ${name}`, forBodies.grep({ pattern: definitionPattern(name), globs: notSpec, maxResults: 5 }));
       const m = g?.matches.sort((a, b) => Number(isTest(a.path)) - Number(isTest(b.path)))[0];
       if (!m) continue;
       const src = await readFile(path.join(mission.root, m.path), "utf8").catch(() => undefined);

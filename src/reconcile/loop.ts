@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
 import type { Mission, TaskSpec } from "../spec/model.js";
-import { buildContextPack } from "../context/pack.js";
+import { buildContextPack, packNeedsTools } from "../context/pack.js";
 import { Semaphore } from "../util/semaphore.js";
 import { SessionSlots } from "./slots.js";
 import { openCodeTools } from "../context/open.js";
@@ -117,7 +117,7 @@ export class Reconciler {
   /** The task's context pack. */
   private async contextFor(t: TaskSpec): Promise<string | undefined> {
     if (!this.mission) return undefined;
-    const pack = await buildContextPack(t, this.mission, await this.codeTools(), { tokenBudget: this.config.context.tokenBudget });
+    const pack = await buildContextPack(t, this.mission, () => this.codeTools(), { tokenBudget: this.config.context.tokenBudget });
     return pack.text.trim() || undefined;
   }
 
@@ -129,8 +129,8 @@ export class Reconciler {
     leased.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     try {
       await this.d.loadMission();
-      // Open tasks will want context packs: start the code tools now, while the lease is taken.
-      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked)) void this.codeTools().catch(() => {});
+      // Open tasks whose packs look things up: start the code tools now, while the lease is taken.
+      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked && packNeedsTools(t))) void this.codeTools().catch(() => {});
       await leased;
       if (!this.lease) return;
       const ttl = this.config.lease.ttlSec * 1000;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FallbackTools } from "../../src/context/fallback.js";
 import { NativePool } from "../../src/context/native-pool.js";
 import type { PackItem } from "../../src/context/fit.js";
-import { buildContextPack } from "../../src/context/pack.js";
+import { buildContextPack, packNeedsTools } from "../../src/context/pack.js";
 import { estimateTokens } from "../../src/context/tokens.js";
 import { DEFAULT_CONFIG } from "../../src/spec/config.js";
 import { loadMission } from "../../src/spec/load.js";
@@ -44,6 +44,21 @@ describe("fallback tools", () => {
     expect(pack.text).toContain("### src/lease.ts:2 definition LeaseManager");
     expect(pack.text).toContain("src/store.ts:5: const leases = new LeaseManager();");
     expect(pack.tokens).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe("opening the tools", () => {
+  it("a task that names no scope, path or identifier opens none; one that does opens them once", async () => {
+    let opened = 0;
+    const open = async () => (opened++, fallback);
+    expect(packNeedsTools(task("T2"))).toBe(false);
+    const empty = await buildContextPack(task("T2"), mission, open, { tokenBudget: 1_000 });
+    expect(opened).toBe(0);
+    expect(empty.text).toBe(`# Context for T2: ${task("T2").title}\n\n`);
+    expect(packNeedsTools(task("T1"))).toBe(true);
+    const pack = await buildContextPack(task("T1"), mission, open, { tokenBudget: 2_000 });
+    expect(opened).toBe(1);
+    expect(pack).toEqual(await buildContextPack(task("T1"), mission, fallback, { tokenBudget: 2_000 }));
   });
 });
 
