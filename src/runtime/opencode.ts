@@ -6,7 +6,7 @@ import { sessionError } from "./errors.js";
 import { EventHub, sseStream } from "./events.js";
 import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";
 import { rolePrompt, splitModel } from "./roles.js";
-import { authHeaders, type OpenCodeServer } from "./server.js";
+import type { OpenCodeServer } from "./server.js";
 import { SessionRun, type RunContext } from "./session-run.js";
 import type { AgentRuntime, PermissionReply, PermissionRequest, SessionEvent, SessionHandle, SessionRequest } from "./types.js";
 
@@ -55,8 +55,14 @@ export class OpenCodeRuntime implements AgentRuntime {
 
   constructor(private readonly opts: OpenCodeRuntimeOptions) {
     this.server = opts.server;
-    const headers = authHeaders(opts.server.password);
-    this.hub = new EventHub(sseStream(() => opts.server.ensureUp(), headers), { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log });
+    const headers = opts.server.headers;
+    const openStream = sseStream(() => opts.server.streamBase(), headers);
+    const open = async (signal: AbortSignal) => {
+      const stream = await openStream(signal);
+      opts.server.answered();
+      return stream;
+    };
+    this.hub = new EventHub(open, { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log });
     this.hub.onReconnect(() => {
       for (const run of this.runs) void run.resync();
     });
@@ -83,29 +89,27 @@ export class OpenCodeRuntime implements AgentRuntime {
   private async client(): Promise<OpencodeClient> {
     const url = await this.opts.server.ensureUp();
     if (this.clientFor?.url !== url)
-      this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: authHeaders(this.opts.server.password) }) };
+      this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: this.opts.server.headers }) };
     return this.clientFor.client;
   }
 
   /**
-   * Connects to an external server ahead of the first session (health check, event stream), while
-   * orch reads its files. Failures are left for the first session to report. An owned server is
-   * started by the first session only: a run with nothing to do must not start one.
+   * Opens the event stream of an external server ahead of the first session, while orch reads its
+   * files; the stream's connection doubles as the health check. Failures are left for the first
+   * session to report. An owned server is started by the first session only: a run with nothing to
+   * do must not start one.
    */
   warm(): void {
     if (this.opts.server.owned || this.closed) return;
-    void this.opts.server
-      .ensureUp()
-      .then(() => (this.closed ? undefined : this.hub.start())) // closed meanwhile: no stream left open
-      .catch(() => {});
+    void this.hub.start();
   }
 
   /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;
     try {
-      await this.opts.server.ensureUp();
-      await this.hub.start();
+      // Together: the stream's connection answers the health check (a down server fails that at once).
+      await Promise.all([this.opts.server.ensureUp(), this.hub.start()]);
       if (!sessionId) {
         const client = await this.client();
         const created = await client.session.create(sessionCreateBody(req, this.opts.policy));

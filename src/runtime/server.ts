@@ -110,6 +110,11 @@ export function authHeaders(password?: string): Record<string, string> {
   return password ? { Authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
 }
 
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** One OpenCode server, external or owned. */
 export class OpenCodeServer {
   private child?: ChildProcess;
@@ -117,7 +122,8 @@ export class OpenCodeServer {
   private starting?: Promise<string>;
   private restarts = 0;
   private healthyAt = 0;
-  private checking?: Promise<boolean>;
+  /** The health check in flight; answered() settles it early. */
+  private checking?: { healthy: Promise<boolean>; answered: () => void };
   private stopped = false;
   private readonly downListeners = new Set<() => void>();
 
@@ -132,6 +138,15 @@ export class OpenCodeServer {
 
   get password(): string | undefined {
     return this.opts.password;
+  }
+
+  /**
+   * Headers of every request orch sends it: basic auth when it has a password; on a loopback
+   * server (an owned one always is), no compression: gzip there costs both processes CPU and
+   * saves no time (OpenCode gzips larger responses, e.g. a session's messages).
+   */
+  get headers(): Record<string, string> {
+    return { ...authHeaders(this.opts.password), ...(this.owned || isLoopback(this.current!) ? { "accept-encoding": "identity" } : {}) };
   }
 
   /** The URL when up (owned servers may move port after a restart). */
@@ -149,11 +164,26 @@ export class OpenCodeServer {
   async healthy(timeoutMs = 2_000): Promise<boolean> {
     if (!this.current) return false;
     try {
-      const res = await fetch(`${this.current}/global/health`, { headers: authHeaders(this.opts.password), signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${this.current}/global/health`, { headers: this.headers, signal: AbortSignal.timeout(timeoutMs) });
       return res.ok;
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Where to open the event stream: an external server's URL at once (the connection is its own
+   * health check, see answered()); an owned server's once it is up.
+   */
+  streamBase(): Promise<string> {
+    return this.owned ? this.ensureUp() : Promise.resolve(this.current!);
+  }
+
+  /** A request to an external server succeeded (the event stream opened): it counts as a health check. */
+  answered(): void {
+    if (this.owned) return;
+    this.healthyAt = Date.now();
+    this.checking?.answered();
   }
 
   /** Returns a URL of a running server: starts (or restarts) an owned one when needed. */
@@ -161,8 +191,12 @@ export class OpenCodeServer {
     if (!this.owned) {
       // Checked at most every few seconds: every SDK call goes through here; callers at once share one check.
       if (Date.now() - this.healthyAt < 5_000) return this.current!;
-      this.checking ??= this.healthy().finally(() => (this.checking = undefined));
-      if (!(await this.checking))
+      if (!this.checking) {
+        let answered!: () => void;
+        const answer = new Promise<boolean>((r) => (answered = () => r(true)));
+        this.checking = { healthy: Promise.race([this.healthy(), answer]).finally(() => (this.checking = undefined)), answered };
+      }
+      if (!(await this.checking.healthy))
         throw new OrchError("server-unreachable", `OpenCode server ${this.current} does not answer /global/health`, {
           hint: "Start it with `opencode serve`, check --server and the password, or omit --server to let orch start one.",
         });

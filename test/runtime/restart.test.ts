@@ -55,14 +55,17 @@ describe("server lifecycle", () => {
     expect(req.system).toContain("orch-role: searcher");
   });
 
-  it("a session's result is read once: one create, one prompt, one message read per session (requests counted on the way to the real server)", async () => {
+  it("a session's result is read once: one create, one prompt, one message read per session (requests counted on the way to the real server), all uncompressed on loopback", async () => {
     h.model.setScript(steps([{ when: { turn: 0 }, reply: reply.write("out.txt", "x\n") }, { reply: reply.text("done") }]));
     const target = new URL(h.runtime.server.url!);
     const seen: string[] = [];
+    const encodings = new Set<string>();
     // A plain forwarding proxy in front of the real server: it only counts what orch asks for.
     const proxy = http.createServer((req, res) => {
       seen.push(`${req.method} ${req.url!.split("?")[0]!.replace(/ses_[A-Za-z0-9]+/, ":id")}`);
+      encodings.add(`asked ${req.headers["accept-encoding"]}`);
       const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        encodings.add(`got ${r.headers["content-encoding"] ?? "identity"}`);
         res.writeHead(r.statusCode!, r.headers);
         r.pipe(res);
       });
@@ -76,6 +79,8 @@ describe("server lifecycle", () => {
       expect(results.map((r) => r.ok)).toEqual([true, true, true]);
       const count = (k: string) => seen.filter((x) => x === k).length;
       expect([count("POST /session"), count("POST /session/:id/prompt_async"), count("GET /session/:id/message")]).toEqual([3, 3, 3]);
+      // OpenCode gzips a session's messages unless asked not to; on loopback that is wasted CPU.
+      expect([...encodings].sort()).toEqual(["asked identity", "got identity"]);
     } finally {
       await rt.close();
       proxy.closeAllConnections();

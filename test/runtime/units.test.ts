@@ -13,6 +13,9 @@ import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
 import { toModelRequest } from "../../src/demo/scripted-model.js";
 import { EventHub, serverEvent } from "../../src/runtime/events.js";
+import { OpenCodeServer } from "../../src/runtime/server.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 
 const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
 
@@ -145,6 +148,31 @@ describe("stream events", () => {
     expect(serverEvent({ payload: { type: "server.heartbeat" } })).toEqual({ type: "server.heartbeat", sessionId: undefined, properties: {} });
     for (const bad of [null, 1, "x", {}, { payload: null }, { payload: { type: 3 } }, { payload: { type: "t", properties: [] } }, { payload: { type: "t", properties: null } }, { payload: { type: "t", properties: "p" } }])
       expect(serverEvent(bad), JSON.stringify(bad)).toBeUndefined();
+  });
+});
+
+describe("external server health", () => {
+  it("a request that got through (the event stream opened) settles a health check still in flight", async () => {
+    // A server whose /global/health never answers: only answered() can settle ensureUp() early.
+    const hung = http.createServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    try {
+      const server = new OpenCodeServer({ url: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, stateDir: tmpdir() });
+      expect(server.headers).toEqual({ "accept-encoding": "identity" });
+      const up = server.ensureUp();
+      setTimeout(() => server.answered(), 50);
+      // Without answered(), the check times out after 2 s and ensureUp() rejects (server-unreachable).
+      await expect(up).resolves.toBe(server.url);
+      await expect(server.ensureUp()).resolves.toBe(server.url); // fresh: no new check
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
+  });
+
+  it("asks a remote server for compressed responses, a loopback one for none", () => {
+    expect(new OpenCodeServer({ url: "http://10.0.0.7:4096", stateDir: tmpdir(), password: "p" }).headers).toEqual({ Authorization: `Basic ${Buffer.from("opencode:p").toString("base64")}` });
+    expect(new OpenCodeServer({ url: "http://localhost:4096", stateDir: tmpdir() }).headers).toEqual({ "accept-encoding": "identity" });
   });
 });
 
