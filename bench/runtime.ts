@@ -109,7 +109,8 @@ function missionRepo(): string {
 /**
  * The sessions `orch run --server` starts for a mission's tasks, built by orch's own functions (the
  * attempt's request and prompt, with the context pack the loop adds; the runtime's create and prompt
- * bodies for an external server), so the bare loop replays exactly what orch sends.
+ * bodies for an external server), so the bare loop replays exactly what orch sends; with each task's
+ * verify commands, which the bare loop runs too.
  */
 async function orchSessions(dir: string): Promise<unknown[]> {
   const { config } = await loadConfig(dir);
@@ -122,7 +123,8 @@ async function orchSessions(dir: string): Promise<unknown[]> {
       mission.tasks.map(async (t) => {
         const prompt = await attemptPrompt({ records, context }, t, "worker", undefined);
         const req = sessionRequest(config, dir, t, "worker", 1, prompt);
-        return { create: sessionCreateBody(req, config.permissions), prompt: { directory: dir, ...promptSettings(req, false), parts: [{ type: "text", text: prompt }] } };
+        const verify = t.verify.length ? t.verify : config.verify.commands;
+        return { create: sessionCreateBody(req, config.permissions), prompt: { directory: dir, ...promptSettings(req, false), parts: [{ type: "text", text: prompt }] }, verify };
       }),
     );
   } finally {
@@ -136,15 +138,16 @@ async function prepareBare(dir: string): Promise<void> {
 }
 
 /**
- * The bare SDK loop as its own process, running orch's sessions for `dir` (prepareBare); wall ms
- * from spawn to exit. With `burnDuty` (0-1), a second process spins that share of one CPU meanwhile.
+ * The bare SDK loop as its own process, running orch's sessions for `dir` (prepareBare) and their
+ * verify commands (not with `sessionsOnly`); wall ms from spawn to exit. With `burnDuty` (0-1), a
+ * second process spins that share of one CPU meanwhile.
  */
-async function viaBareProcess(dir: string, burnDuty = 0): Promise<Proc> {
+async function viaBareProcess(dir: string, burnDuty = 0, sessionsOnly = false): Promise<Proc> {
   const file = path.join(base, `sessions-${path.basename(dir)}.json`);
   const burner = burnDuty > 0 ? spawn(process.execPath, ["-e", `setInterval(() => { const t = performance.now(); while (performance.now() - t < ${10 * burnDuty}); }, 10)`], { stdio: "ignore" }) : undefined;
   if (burner) await new Promise((r) => setTimeout(r, 100)); // started before the loop
   try {
-    const r = await timed([path.join(process.cwd(), "bench", "_bare-sdk-loop.mjs"), url, String(CONCURRENCY), file]);
+    const r = await timed([path.join(process.cwd(), "bench", "_bare-sdk-loop.mjs"), url, String(CONCURRENCY), file, ...(sessionsOnly ? ["--sessions-only"] : [])]);
     if (r.code !== 0) throw new Error(`bare SDK loop process exited ${r.code}`);
     return r;
   } finally {
@@ -217,7 +220,8 @@ console.log(`runtime: ${TASKS} sessions @${CONCURRENCY}, ${ROUNDS} interleaved r
 console.log(`  wall-time ratio (median orch / median bare) = ${ratio.toFixed(3)} (target <= 1.10)`);
 console.log(`  bench process peak RSS (runtime + scripted model + tsx) = ${(peakRss / 1e6).toFixed(1)} MB (the opencode server is a separate process)`);
 // orch run: the whole CLI process (start-up, lease, records, TODO.md writes, verify) in one repo,
-// against a bare loop of the same 20 sessions in that same (warmed) repo.
+// against a bare loop doing the same work (the same 20 sessions, then each task's verify commands)
+// in that same (warmed) repo; and, for reference, against the sessions alone.
 // Each orch run needs a fresh mission (a done mission has nothing to run); all of them are warmed
 // in OpenCode first, and the process baseline runs in the same directories.
 const mdirs = Array.from({ length: PROCESS_ROUNDS }, () => missionRepo());
@@ -227,13 +231,19 @@ for (const d of mdirs) {
 }
 const runs: Proc[] = [];
 const bareProc: Proc[] = [];
+const sessionsOnly: Proc[] = [];
 for (const [i, d] of mdirs.entries()) {
-  // Back to back in the same repo, the order alternating; a failed orch run drops its pair.
+  // Back to back in the same repo, the order rotating; a failed orch run drops its round.
   let b: Proc | undefined;
-  if (i % 2 === 0) b = await viaBareProcess(d);
-  const r = await viaOrchRun(d);
-  if (i % 2 === 1) b = await viaBareProcess(d);
-  if (r) (runs.push(r), bareProc.push(b!));
+  let s: Proc | undefined;
+  let r: Proc | undefined;
+  for (let k = 0; k < 3; k++) {
+    const which = (i + k) % 3;
+    if (which === 0) b = await viaBareProcess(d);
+    else if (which === 1) s = await viaBareProcess(d, 0, true);
+    else r = await viaOrchRun(d);
+  }
+  if (r) (runs.push(r), bareProc.push(b!), sessionsOnly.push(s!));
 }
 let runRatio: number | undefined;
 if (runs.length === mdirs.length) {
@@ -241,11 +251,13 @@ if (runs.length === mdirs.length) {
   // The machine's speed drifts (shared, noisy): the target is judged on the median of the pairs'
   // ratios, each pair measured seconds apart; the ratio of the medians is printed beside it.
   const pairs = runs.map((r, i) => r.ms / bareProc[i]!.ms);
+  const pairsSessions = runs.map((r, i) => r.ms / sessionsOnly[i]!.ms);
   runRatio = med(pairs);
   const rssKb = Math.max(...runs.map((r) => r.rssKb));
   console.log(`  orch run --server as a process (${TASKS} tasks, worker + verify "true", no review; state, history and TODO.md written durably): median ${medOf(runs, "ms").toFixed(0)} ms`);
-  console.log(`    vs the bare SDK loop as a process (bench/_bare-sdk-loop.mjs, the same sessions: title, permissions, prompt, system text): median ${medOf(bareProc, "ms").toFixed(0)} ms`);
+  console.log(`    vs the bare SDK loop as a process doing the same work (bench/_bare-sdk-loop.mjs: the same sessions, i.e. title, permissions, prompt, system text; then each task's verify commands): median ${medOf(bareProc, "ms").toFixed(0)} ms`);
   console.log(`    ${pairs.length} pairs, ratios ${[...pairs].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(" ")}: median ratio ${runRatio.toFixed(3)} (target <= 1.10); ratio of the medians ${(medOf(runs, "ms") / medOf(bareProc, "ms")).toFixed(3)}`);
+  console.log(`    for reference, vs the bare loop running the sessions alone (no verify commands): median ${medOf(sessionsOnly, "ms").toFixed(0)} ms, median ratio ${med(pairsSessions).toFixed(3)}`);
   // On a small machine the OpenCode server is CPU-bound: every ms of CPU the client spends is taken from it.
   console.log(`    CPU (median): orch run ${medOf(runs, "cpuMs").toFixed(0)} ms, bare loop ${medOf(bareProc, "cpuMs").toFixed(0)} ms; the OpenCode server meanwhile ${medOf(runs, "serverCpuMs").toFixed(0)} vs ${medOf(bareProc, "serverCpuMs").toFixed(0)} ms (${os.availableParallelism()} CPUs)`);
   console.log(`  orch run process peak RSS (VmHWM) = ${(rssKb / 1e3).toFixed(1)} MB (target < 150 MB)`);
