@@ -56,6 +56,8 @@ export class EventHub {
   private watchdog?: NodeJS.Timeout;
   private connectedOnce?: Promise<void>;
   private markConnected?: () => void;
+  /** Ends the wait before a reconnect (stop() must not leave its timer keeping the process alive). */
+  private endDelay?: () => void;
 
   constructor(
     private readonly open: OpenStream,
@@ -128,7 +130,12 @@ export class EventHub {
         if (this.running) this.opts.log?.(`event stream error: ${String(err)}`);
       }
       if (!controller.signal.aborted) controller.abort();
-      if (this.running) await new Promise((r) => setTimeout(r, this.opts.reconnectDelayMs ?? 250));
+      if (this.running)
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, this.opts.reconnectDelayMs ?? 250);
+          this.endDelay = () => (clearTimeout(t), r());
+        });
+      this.endDelay = undefined;
     }
   }
 
@@ -149,6 +156,7 @@ export class EventHub {
     this.controller?.abort();
     // Waiters of a first connection that will not come now go on (and their timer with them).
     this.markConnected?.();
+    this.endDelay?.();
   }
 }
 

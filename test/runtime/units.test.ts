@@ -141,6 +141,21 @@ describe("stream events", () => {
     expect(first).toBe("released");
   });
 
+  it("stopping the hub ends its wait before a reconnect (the timer held the process after a refused connection)", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    let refused!: () => void;
+    const failedOnce = new Promise<void>((r) => (refused = r));
+    const hub = new EventHub(async () => (refused(), Promise.reject(new Error("ECONNREFUSED"))), { reconnectDelayMs: 60_000 });
+    void hub.start(10);
+    await failedOnce;
+    await new Promise((r) => setImmediate(r)); // the loop is now waiting to reconnect
+    expect(timers()).toBeGreaterThan(before);
+    hub.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(timers()).toBe(before);
+  });
+
   it("reads type, session and properties; anything else is not an event", () => {
     expect(serverEvent({ directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } })).toEqual({ type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } });
     expect(serverEvent({ payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } })?.sessionId).toBe("ses_2");
