@@ -33,3 +33,19 @@ export const fastStringWidth = {
     });
   },
 };
+
+/**
+ * zod's `z` namespace re-exports all of its ~50 locales (a third of the bundled zod, ~360 KB);
+ * orch uses English, the default. Keep `locales.en` only: less to load and cache on every start.
+ * Fails the build if the index no longer exports `en` the way this expects.
+ */
+export const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+      const en = 'export { default as en } from "./en.js";';
+      if (!readFileSync(args.path, "utf8").includes(en)) throw new Error(`${args.path}: expected \`${en}\``);
+      return { contents: en, loader: "js" };
+    });
+  },
+};
