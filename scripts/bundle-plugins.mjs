@@ -49,3 +49,21 @@ export const zodEnglishOnly = {
     });
   },
 };
+
+/**
+ * js-yaml 3 (gray-matter's) loads esprima, a 280 KB parser, when it loads: through a `require` that
+ * esbuild cannot see, so Node compiles it from node_modules on every start (5+ ms). It serves only
+ * `!!js/function` in js-yaml's unsafe schema; gray-matter parses with safeLoad, which has no such
+ * type. Fails the build if js-yaml no longer loads it this way.
+ */
+export const jsYamlWithoutEsprima = {
+  name: "js-yaml-without-esprima",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]js-yaml[\\/]lib[\\/]js-yaml[\\/]type[\\/]js[\\/]function\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const from = "esprima = _require('esprima');";
+      if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
+      return { contents: text.replace(from, "esprima = undefined; // orch: safeLoad only (scripts/bundle-plugins.mjs)"), loader: "js" };
+    });
+  },
+};

@@ -6,7 +6,7 @@
 // OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
 // file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
-import { fastStringWidth, zodEnglishOnly } from "./bundle-plugins.mjs";
+import { fastStringWidth, jsYamlWithoutEsprima, zodEnglishOnly } from "./bundle-plugins.mjs";
 import { createHash } from "node:crypto";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -62,7 +62,7 @@ const { metafile } = await build({
   legalComments: "none",
   logLevel: "warning",
   metafile: true,
-  plugins: [yargsLocales, fastStringWidth, zodEnglishOnly],
+  plugins: [yargsLocales, fastStringWidth, zodEnglishOnly, jsYamlWithoutEsprima],
 });
 
 // vm.Script has no loader for import(): one left in the bundle would fail at run time, not here.
