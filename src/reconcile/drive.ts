@@ -62,7 +62,10 @@ export async function drive(opts: DriveOptions): Promise<number> {
       await new Promise((r) => setTimeout(r, 25));
     }
     const m = loop.desired;
+    // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.
+    const closing = !interrupted && loop.settled ? opts.runtime.close().catch(() => {}) : undefined;
     await loop.stop(interrupted ? "signal" : "done");
+    await closing;
     if (leaseLost) return 3;
     if (!m) return 1;
     const actual = await readAllStates(store, () => {});
