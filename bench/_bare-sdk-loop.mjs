@@ -18,7 +18,7 @@ async function verify(commands, cwd) {
   await new Promise((r) => setImmediate(r)); // the next session's request first, as orch does
   for (const command of commands) {
     const code = await new Promise((resolve) => {
-      const child = spawn("sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
       child.stdout.on("data", (d) => (output += d));
       child.stderr.on("data", (d) => (output += d));

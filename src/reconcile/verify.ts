@@ -15,7 +15,7 @@ export interface VerifyOptions {
   now?: () => number;
 }
 
-/** Runs the commands in order through `sh -c`; stops at the first failure. An empty list passes. */
+/** Runs the commands in order through `/bin/sh -c`; stops at the first failure. An empty list passes. */
 export async function runVerify(commands: readonly string[], opts: VerifyOptions): Promise<VerifyResult> {
   const now = opts.now ?? Date.now;
   const results: VerifyResult["commands"] = [];
@@ -34,7 +34,7 @@ function runOne(command: string, opts: VerifyOptions, now: () => number): Promis
   const started = now();
   return new Promise((resolve) => {
     // A process group of its own, so a timeout kills the command's children too.
-    const child = spawn("sh", ["-c", command], { cwd: opts.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+    const child = spawn("/bin/sh", ["-c", command], { cwd: opts.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
     let tail = Buffer.alloc(0);
     const keep = (chunk: Buffer) => {
       tail = Buffer.concat([tail, chunk]);
