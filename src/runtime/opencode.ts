@@ -86,8 +86,9 @@ export class OpenCodeRuntime implements AgentRuntime {
     return `opencode@${this.opts.server.url ?? "(starting)"}`;
   }
 
+  /** The SDK client; an owned server is (re)started first, an external one is asked as is. */
   private async client(): Promise<OpencodeClient> {
-    const url = await this.opts.server.ensureUp();
+    const url = this.opts.server.owned ? await this.opts.server.ensureUp() : this.opts.server.url!;
     if (this.clientFor?.url !== url)
       this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: this.opts.server.headers }) };
     return this.clientFor.client;
@@ -107,18 +108,29 @@ export class OpenCodeRuntime implements AgentRuntime {
   /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;
+    // The event stream must be open before the prompt (whose events it carries), not before the
+    // session is created, nor must the health check (which the stream's connection answers) have
+    // come back: all three go out together.
+    const streaming = this.hub.start();
+    const up = this.opts.server.ensureUp();
+    up.catch(() => {}); // awaited below, or its failure explains the create's
     try {
-      // Together: the stream's connection answers the health check (a down server fails that at once).
-      await Promise.all([this.opts.server.ensureUp(), this.hub.start()]);
       if (!sessionId) {
         const client = await this.client();
         const created = await client.session.create(sessionCreateBody(req, this.opts.policy));
         if (!created.data) throw new Error(`session.create: ${JSON.stringify(created.error)}`);
         sessionId = created.data.id;
-      }
+        this.opts.server.answered(); // it answered: no need to wait for the health check
+      } else await up;
+      await streaming;
     } catch (err) {
+      // A server that does not answer: say so as the health check does, not as a failed fetch.
+      const reason = await up.then(
+        () => err,
+        (down: unknown) => down,
+      );
       const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
-      run.fail(sessionError("server-down", `cannot start a session: ${(err as Error).message}`, { infrastructure: true }));
+      run.fail(sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true }));
       return this.handle(run);
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));

@@ -128,6 +128,8 @@ describe("server lifecycle", () => {
     const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
     const res = await (await external.start(h.request(h.repo()), () => {})).done;
     expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+    // The create and the health check went out together; the error is the health check's, not a failed fetch's.
+    expect(res.error?.message).toBe("cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health");
     await external.close();
   });
 });
