@@ -22,8 +22,8 @@ import type { TaskSpec } from "../src/spec/model.js";
 const TASKS = 20;
 const CONCURRENCY = 4;
 const ROUNDS = 5;
-/** Pairs of process runs (bare loop, orch run): each pair runs back to back, in alternating order. */
-const PROCESS_ROUNDS = 9;
+/** Rounds of process runs (bare loop, bare loop on the sessions alone, orch run), back to back in rotating order: 15, since single pairs range over ±30% on a shared 2-CPU machine. */
+const PROCESS_ROUNDS = 15;
 const base = mkdtempSync(path.join(tmpdir(), "orch-bench-rt-"));
 let repoSeq = 0;
 
