@@ -52,6 +52,8 @@ export class EventHub {
   private readonly reconnectListeners = new Set<() => void>();
   private controller?: AbortController;
   private running = false;
+  /** Once stopped, a hub stays stopped: a late start() must not bring back a loop nobody stops. */
+  private stopped = false;
   private lastEventAt = 0;
   private watchdog?: NodeJS.Timeout;
   private connectedOnce?: Promise<void>;
@@ -69,6 +71,7 @@ export class EventHub {
    * `waitMs` regardless (sessions then catch up by re-reading their state).
    */
   start(waitMs = 10_000): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (!this.running) {
       this.running = true;
       this.connectedOnce = new Promise<void>((r) => (this.markConnected = r));
@@ -151,6 +154,7 @@ export class EventHub {
 
   /** Stops the loop and closes the connection. */
   stop(): void {
+    this.stopped = true;
     this.running = false;
     clearInterval(this.watchdog);
     this.controller?.abort();

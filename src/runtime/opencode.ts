@@ -86,9 +86,15 @@ export class OpenCodeRuntime implements AgentRuntime {
     return `opencode@${this.opts.server.url ?? "(starting)"}`;
   }
 
-  /** The SDK client; an owned server is (re)started first, an external one is asked as is. */
+  /**
+   * The SDK client for a server that is up: an owned one is (re)started first; an external one's
+   * health is checked every few seconds, which also bounds how long a call to a wedged server waits.
+   */
   private async client(): Promise<OpencodeClient> {
-    const url = this.opts.server.owned ? await this.opts.server.ensureUp() : this.opts.server.url!;
+    return this.clientAt(await this.opts.server.ensureUp());
+  }
+
+  private clientAt(url: string): OpencodeClient {
     if (this.clientFor?.url !== url)
       this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: this.opts.server.headers }) };
     return this.clientFor.client;
@@ -108,19 +114,28 @@ export class OpenCodeRuntime implements AgentRuntime {
   /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;
+    if (this.closed) {
+      const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
+      run.fail(sessionError("aborted", "orch is shutting down", { infrastructure: false }));
+      return this.handle(run);
+    }
     // The event stream must be open before the prompt (whose events it carries), not before the
-    // session is created, nor must the health check (which the stream's connection answers) have
-    // come back: all three go out together.
-    const streaming = this.hub.start();
-    const up = this.opts.server.ensureUp();
-    up.catch(() => {}); // awaited below, or its failure explains the create's
+    // session is created; on an external server the create need not wait for the health check
+    // either (the stream's connection answers it): they go out together. An owned server is
+    // started first, and only a started one gets a stream.
+    const server = this.opts.server;
+    const up = server.ensureUp();
+    const streaming = server.owned ? up.then(() => this.hub.start(), () => {}) : this.hub.start();
+    // A failed health check ends the wait for a create (a wedged server would hold it for minutes).
+    const giveUp = new AbortController();
+    up.catch(() => giveUp.abort());
     try {
       if (!sessionId) {
-        const client = await this.client();
-        const created = await client.session.create(sessionCreateBody(req, this.opts.policy));
+        const client = server.owned ? await this.client() : this.clientAt(server.url!);
+        const created = await client.session.create(sessionCreateBody(req, this.opts.policy), { signal: giveUp.signal });
         if (!created.data) throw new Error(`session.create: ${JSON.stringify(created.error)}`);
         sessionId = created.data.id;
-        this.opts.server.answered(); // it answered: no need to wait for the health check
+        server.answered(); // it answered: no need to wait for the health check
       } else await up;
       await streaming;
     } catch (err) {

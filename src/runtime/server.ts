@@ -111,7 +111,12 @@ export function authHeaders(password?: string): Record<string, string> {
 }
 
 function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false; // not a URL: its requests fail, and say so
+  }
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
@@ -173,10 +178,14 @@ export class OpenCodeServer {
 
   /**
    * Where to open the event stream: an external server's URL at once (the connection is its own
-   * health check, see answered()); an owned server's once it is up.
+   * health check, see answered()); an owned server's once it is up. The stream never starts an
+   * owned server: its reconnects would respawn one that cannot start four times a second.
    */
   streamBase(): Promise<string> {
-    return this.owned ? this.ensureUp() : Promise.resolve(this.current!);
+    if (!this.owned) return Promise.resolve(this.current!);
+    if (this.starting) return this.starting;
+    if (this.child && this.current && this.child.exitCode === null && this.child.signalCode === null) return Promise.resolve(this.current);
+    return Promise.reject(new Error("the OpenCode server is not running"));
   }
 
   /** A request to an external server succeeded (the event stream opened): it counts as a health check. */

@@ -124,6 +124,21 @@ describe("server lifecycle", () => {
     }
   });
 
+  it("a wedged external server (stopped, not gone) fails a start within the health check's 2 s, not the minutes a create would wait", async () => {
+    const dir = h.repo();
+    const pid = h.runtime.server.pid!;
+    const external = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url! });
+    process.kill(pid, "SIGSTOP"); // connections are still accepted by the kernel; nothing answers
+    try {
+      const res = await (await external.start(h.request(dir), () => {})).done;
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+      expect(res.error?.message).toContain("does not answer /global/health");
+    } finally {
+      process.kill(pid, "SIGCONT");
+      await external.close();
+    }
+  }, 10_000);
+
   it("an unreachable external server gives a server-down result, not a hang", async () => {
     const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
     const res = await (await external.start(h.request(h.repo()), () => {})).done;

@@ -14,6 +14,7 @@ import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js"
 import { toModelRequest } from "../../src/demo/scripted-model.js";
 import { EventHub, serverEvent } from "../../src/runtime/events.js";
 import { OpenCodeServer } from "../../src/runtime/server.js";
+import { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -156,6 +157,15 @@ describe("stream events", () => {
     expect(timers()).toBe(before);
   });
 
+  it("a stopped hub stays stopped: a late start() opens nothing", async () => {
+    let opened = 0;
+    const hub = new EventHub(async () => (opened++, Promise.reject(new Error("refused"))), { reconnectDelayMs: 10 });
+    hub.stop();
+    await hub.start(50);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(opened).toBe(0);
+  });
+
   it("reads type, session and properties; anything else is not an event", () => {
     expect(serverEvent({ directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } })).toEqual({ type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } });
     expect(serverEvent({ payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } })?.sessionId).toBe("ses_2");
@@ -188,6 +198,42 @@ describe("external server health", () => {
   it("asks a remote server for compressed responses, a loopback one for none", () => {
     expect(new OpenCodeServer({ url: "http://10.0.0.7:4096", stateDir: tmpdir(), password: "p" }).headers).toEqual({ Authorization: `Basic ${Buffer.from("opencode:p").toString("base64")}` });
     expect(new OpenCodeServer({ url: "http://localhost:4096", stateDir: tmpdir() }).headers).toEqual({ "accept-encoding": "identity" });
+  });
+});
+
+describe("runtime lifecycle without a server", () => {
+  const request = (root: string) => ({ taskId: "T1", attempt: 1, role: "worker" as const, directory: root, model: "orch-demo/scripted", title: "T1", prompt: "p" });
+  const streamLogs = (logs: string[]) => logs.filter((l) => l.includes("event stream"));
+
+  it("an owned server that cannot start fails the session, and its event stream is not opened (it would respawn the server four times a second)", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
+    const logs: string[] = [];
+    const server = new OpenCodeServer({ stateDir: path.join(root, "state"), bin: path.join(root, "no-such-opencode") });
+    const rt = new OpenCodeRuntime({ server, policy: {}, root, log: (l) => logs.push(l) });
+    try {
+      const res = await (await rt.start(request(root), () => {})).done;
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+      await new Promise((r) => setTimeout(r, 700));
+      expect(streamLogs(logs)).toEqual([]);
+    } finally {
+      await rt.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a closed runtime starts nothing: the session is aborted and no event stream comes back", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
+    const logs: string[] = [];
+    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url: "http://127.0.0.1:9", stateDir: root }), policy: {}, root, log: (l) => logs.push(l) });
+    await rt.close();
+    try {
+      const res = await (await rt.start(request(root), () => {})).done;
+      expect(res.error).toMatchObject({ code: "aborted", message: "orch is shutting down" });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(streamLogs(logs)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
