@@ -81,6 +81,19 @@ describe("orch validate on bad input", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("orch run --server with something not an http(s) URL: exit 2, says so, no stack", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n");
+    const before = snapshot(dir);
+    for (const url of ["127.0.0.1:4096", "ftp://127.0.0.1:4096"]) {
+      const r = await orch(["run", "--dir", dir, "--server", url], tmpdir());
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`orch: --server "${url}" is not an http(s) URL\n  hint: Pass the URL`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it("--json gives the same problems as data", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
     writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One (after T9)\n");

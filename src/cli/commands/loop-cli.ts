@@ -1,5 +1,6 @@
 // Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
 import { validRepoConfig } from "../repo.js";
+import { OrchError } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
 import { drive } from "../../reconcile/drive.js";
 import { createView, pickMode } from "../view.js";
@@ -14,6 +15,7 @@ export interface LoopArgs {
 
 /** Runs the loop in `mode`; resolves to the exit code. */
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
+  if (args.server !== undefined) checkServerUrl(args.server);
   const { root, config } = await validRepoConfig(args.dir);
   const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}) });
   runtime.warm();
@@ -24,6 +26,18 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   } finally {
     view.close();
   }
+}
+
+/** OrchError "usage" (exit 2) unless `url` is an http(s) URL (config's server.url is checked by its schema). */
+function checkServerUrl(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== "http:" && protocol !== "https:")
+    throw new OrchError("usage", `--server ${JSON.stringify(url)} is not an http(s) URL`, { exitCode: 2, hint: "Pass the URL `opencode serve` prints, e.g. --server http://127.0.0.1:4096." });
 }
 
 /** yargs options of watch and run. */
