@@ -10,10 +10,11 @@ import { readFileSync } from "node:fs";
  * segmenter on first use, and give the 7.x copies 8.x's fast path: printable ASCII is as wide as
  * it is long. Fails the build if a copy no longer has the lines this expects.
  */
+const STRING_WIDTH = /[\\/]string-width[\\/]index\.js$/;
 export const fastStringWidth = {
   name: "fast-string-width",
   setup(b) {
-    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+    b.onLoad({ filter: STRING_WIDTH }, (args) => {
       let text = readFileSync(args.path, "utf8");
       const replaceOnce = (from, to) => {
         if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
@@ -39,10 +40,11 @@ export const fastStringWidth = {
  * orch uses English, the default. Keep `locales.en` only: less to load and cache on every start.
  * Fails the build if the index no longer exports `en` the way this expects.
  */
+const ZOD_LOCALES = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
 export const zodEnglishOnly = {
   name: "zod-english-only",
   setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+    b.onLoad({ filter: ZOD_LOCALES }, (args) => {
       const en = 'export { default as en } from "./en.js";';
       if (!readFileSync(args.path, "utf8").includes(en)) throw new Error(`${args.path}: expected \`${en}\``);
       return { contents: en, loader: "js" };
@@ -56,10 +58,11 @@ export const zodEnglishOnly = {
  * `!!js/function` in js-yaml's unsafe schema; gray-matter parses with safeLoad, which has no such
  * type. Fails the build if js-yaml no longer loads it this way.
  */
+const JS_YAML_FUNCTION = /[\\/]js-yaml[\\/]lib[\\/]js-yaml[\\/]type[\\/]js[\\/]function\.js$/;
 export const jsYamlWithoutEsprima = {
   name: "js-yaml-without-esprima",
   setup(b) {
-    b.onLoad({ filter: /[\\/]js-yaml[\\/]lib[\\/]js-yaml[\\/]type[\\/]js[\\/]function\.js$/ }, (args) => {
+    b.onLoad({ filter: JS_YAML_FUNCTION }, (args) => {
       const text = readFileSync(args.path, "utf8");
       const from = "esprima = _require('esprima');";
       if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
@@ -67,3 +70,6 @@ export const jsYamlWithoutEsprima = {
     });
   },
 };
+
+/** The file each patch above must meet (scripts/bundle.mjs fails the build when one met nothing). */
+export const patchedFiles = { [fastStringWidth.name]: STRING_WIDTH, [zodEnglishOnly.name]: ZOD_LOCALES, [jsYamlWithoutEsprima.name]: JS_YAML_FUNCTION };

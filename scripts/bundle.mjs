@@ -6,7 +6,7 @@
 // OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
 // file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
-import { fastStringWidth, jsYamlWithoutEsprima, zodEnglishOnly } from "./bundle-plugins.mjs";
+import { fastStringWidth, jsYamlWithoutEsprima, patchedFiles, zodEnglishOnly } from "./bundle-plugins.mjs";
 import { createHash } from "node:crypto";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -64,6 +64,10 @@ const { metafile } = await build({
   metafile: true,
   plugins: [yargsLocales, fastStringWidth, zodEnglishOnly, jsYamlWithoutEsprima],
 });
+
+// Each patch must have met the file it patches: one a dependency moved would ship unpatched.
+for (const [name, file] of Object.entries(patchedFiles))
+  if (!Object.keys(metafile.inputs).some((f) => file.test(f))) throw new Error(`${name}: no bundled file matches ${file}; the patch did nothing`);
 
 // vm.Script has no loader for import(): one left in the bundle would fail at run time, not here.
 // (esbuild itself refuses top-level await in a CommonJS bundle.)
