@@ -13,6 +13,7 @@ import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 const [url, concurrency, file, mode] = process.argv.slice(2);
 const sessions = JSON.parse(readFileSync(file, "utf8"));
 const verifies = [];
+let failed;
 /** Runs the commands one after another, stopping at the first failure; rejects on a failure. */
 async function verify(commands, cwd) {
   await new Promise((r) => setImmediate(r)); // the next session's request first, as orch does
@@ -27,7 +28,8 @@ async function verify(commands, cwd) {
     if (code !== 0) throw new Error(`verify \`${command}\` exited ${code}`);
   }
 }
-const client = createOpencodeClient({ baseUrl: url });
+// Uncompressed, as orch asks a loopback server: the comparison is not about OpenCode's gzip.
+const client = createOpencodeClient({ baseUrl: url, headers: { "accept-encoding": "identity" } });
 const waiters = new Map();
 const ac = new AbortController();
 const events = await client.global.event({ signal: ac.signal });
@@ -48,10 +50,11 @@ await Promise.all(
       await client.session.promptAsync({ sessionID: s.data.id, ...prompt });
       await idle;
       await client.session.messages({ sessionID: s.data.id, directory: create.directory });
-      if (mode !== "--sessions-only") verifies.push(verify(commands, create.directory));
+      if (mode !== "--sessions-only") verifies.push(verify(commands, create.directory).catch((err) => (failed ??= err)));
     }
   }),
 );
 await Promise.all(verifies);
+if (failed) throw failed;
 ac.abort();
 process.exit(0);

@@ -72,7 +72,7 @@ async function viaRuntime(dirs: string[]): Promise<number> {
 }
 
 async function viaBareSdk(dirs: string[]): Promise<number> {
-  const client = createOpencodeClient({ baseUrl: url });
+  const client = createOpencodeClient({ baseUrl: url, headers: { "accept-encoding": "identity" } }); // as orch asks a loopback server
   const waiters = new Map<string, () => void>();
   const ac = new AbortController();
   const events = await client.global.event({ signal: ac.signal });
