@@ -31,10 +31,11 @@ const banner = '"use strict"; const __orchImportMetaUrl = require("node:url").pa
  * yargs there. Fails the build if yargs changes that line, rather than shipping a CLI whose
  * yargs messages silently lose their translations.
  */
+const YARGS_SHIM = /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
 const yargsLocales = {
   name: "yargs-locales",
   setup(b) {
-    b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+    b.onLoad({ filter: YARGS_SHIM }, (args) => {
       const from = "resolve(__dirname, '../../../locales')";
       const text = readFileSync(args.path, "utf8");
       if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to redirect yargs' locales`);
@@ -43,7 +44,6 @@ const yargsLocales = {
     });
   },
 };
-
 
 const { metafile } = await build({
   entryPoints: [entry],
@@ -66,7 +66,7 @@ const { metafile } = await build({
 });
 
 // Each patch must have met the file it patches: one a dependency moved would ship unpatched.
-for (const [name, file] of Object.entries(patchedFiles))
+for (const [name, file] of Object.entries({ ...patchedFiles, [yargsLocales.name]: YARGS_SHIM }))
   if (!Object.keys(metafile.inputs).some((f) => file.test(f))) throw new Error(`${name}: no bundled file matches ${file}; the patch did nothing`);
 
 // vm.Script has no loader for import(): one left in the bundle would fail at run time, not here.

@@ -1,7 +1,5 @@
 // Carries out a plan: every state change goes through the store (fenced, journaled), sessions through
 // the AgentRuntime, and TODO.md checks through the store's TODO writer (re-read under its lock).
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { setChecked } from "../spec/todo-edit.js";
 import { taskLines } from "../spec/todo.js";
@@ -155,7 +153,8 @@ export class Executor {
       ]);
       return written();
     }
-    const text = readTextOrEmpty(path.join(m.root, m.todoFile));
+    const read = readUserFileSync(m.root, m.todoFile, LIMITS.todoBytes);
+    const text = "text" in read ? read.text : "";
     const line = taskLines(text, m.todoFile).get(id);
     const lineBefore = line?.text ?? "";
     const lineAfter = line?.checkedText ?? "";
@@ -220,14 +219,5 @@ export class Executor {
     clearApproval(env.root, id);
     await record(env, [{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
     env.emit({ type: "phase", task: id, to: "Cancelled", reason: "Deleted", message: "removed from TODO.md" });
-  }
-}
-
-/** A file's text, "" when it cannot be read (one small file: synchronous). */
-function readTextOrEmpty(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
   }
 }

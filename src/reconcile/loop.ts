@@ -149,7 +149,6 @@ export class Reconciler {
     this.enqueue();
   }
 
-
   /** Takes the mission lease, waiting while another live process holds it (until stopped). */
   private async takeLease(): Promise<void> {
     const ttl = this.config.lease.ttlSec * 1000;

@@ -8,7 +8,7 @@ import { decidePermission, sessionRules, type PermissionPolicy } from "./permiss
 import { rolePrompt, splitModel } from "./roles.js";
 import type { OpenCodeServer } from "./server.js";
 import { SessionRun, type RunContext } from "./session-run.js";
-import type { AgentRuntime, PermissionReply, PermissionRequest, SessionEvent, SessionHandle, SessionRequest } from "./types.js";
+import type { AgentRuntime, PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionHandle, SessionRequest } from "./types.js";
 
 export interface OpenCodeRuntimeOptions {
   server: OpenCodeServer;
@@ -114,11 +114,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   /** Starts one prompt (in a new session unless req.sessionId continues one). Backend failures settle `done`. */
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     let sessionId = req.sessionId;
-    if (this.closed) {
-      const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
-      run.fail(sessionError("aborted", "orch is shutting down", { infrastructure: false }));
-      return this.handle(run);
-    }
+    if (this.closed) return this.unstarted(req, onEvent, sessionError("aborted", "orch is shutting down", { infrastructure: false }));
     // The event stream must be open before the prompt (whose events it carries), not before the
     // session is created; on an external server the create need not wait for the health check
     // either (the stream's connection answers it): they go out together. An owned server is
@@ -144,12 +140,17 @@ export class OpenCodeRuntime implements AgentRuntime {
         () => err,
         (down: unknown) => down,
       );
-      const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
-      run.fail(sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true }));
-      return this.handle(run);
+      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true }));
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     await run.send(promptSettings(req, this.opts.server.owned));
+    return this.handle(run);
+  }
+
+  /** A session that never started: its handle is already done, with `error`. */
+  private unstarted(req: SessionRequest, onEvent: (e: SessionEvent) => void, error: SessionError): SessionHandle {
+    const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
+    run.fail(error);
     return this.handle(run);
   }
 

@@ -107,7 +107,7 @@ describe("orch run end to end", () => {
     const t0 = Date.now();
     const { code, out } = await orchRun(dir).done;
     expect(code, out).toBe(0);
-    // The early connection to the server (health check, event stream) must not keep orch alive.
+    // The early connection to the server (its event stream) must not keep orch alive.
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(h.model.requests.length).toBe(before);
   });
