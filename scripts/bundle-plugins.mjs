@@ -71,5 +71,29 @@ export const jsYamlWithoutEsprima = {
   },
 };
 
+/**
+ * yargs(argv) calls .version() for every instance, which looks for the nearest package.json above
+ * the script (reading each folder on the way up) and parses it, to print on --version: ~3 ms of
+ * every start. orch turns the option off (.version(false) in cli/main.ts), so the bundle skips that
+ * default call. Fails the build if the factory no longer makes it.
+ */
+const YARGS_FACTORY = /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/;
+export const yargsWithoutVersionGuess = {
+  name: "yargs-without-version-guess",
+  setup(b) {
+    b.onLoad({ filter: YARGS_FACTORY }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const from = "        yargs.help();\n        yargs.version();\n";
+      if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from.trim()}\` to patch`);
+      return { contents: text.replace(from, "        yargs.help(); // orch: no .version() guess (scripts/bundle-plugins.mjs)\n"), loader: "js" };
+    });
+  },
+};
+
 /** The file each patch above must meet (scripts/bundle.mjs fails the build when one met nothing). */
-export const patchedFiles = { [fastStringWidth.name]: STRING_WIDTH, [zodEnglishOnly.name]: ZOD_LOCALES, [jsYamlWithoutEsprima.name]: JS_YAML_FUNCTION };
+export const patchedFiles = {
+  [fastStringWidth.name]: STRING_WIDTH,
+  [zodEnglishOnly.name]: ZOD_LOCALES,
+  [jsYamlWithoutEsprima.name]: JS_YAML_FUNCTION,
+  [yargsWithoutVersionGuess.name]: YARGS_FACTORY,
+};

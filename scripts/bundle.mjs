@@ -6,7 +6,7 @@
 // OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
 // file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
-import { fastStringWidth, jsYamlWithoutEsprima, patchedFiles, zodEnglishOnly } from "./bundle-plugins.mjs";
+import { fastStringWidth, jsYamlWithoutEsprima, patchedFiles, yargsWithoutVersionGuess, zodEnglishOnly } from "./bundle-plugins.mjs";
 import { createHash } from "node:crypto";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -66,7 +66,7 @@ const { metafile } = await build({
   minifySyntax: true,
   logLevel: "warning",
   metafile: true,
-  plugins: [yargsLocales, fastStringWidth, zodEnglishOnly, jsYamlWithoutEsprima],
+  plugins: [yargsLocales, fastStringWidth, zodEnglishOnly, jsYamlWithoutEsprima, yargsWithoutVersionGuess],
 });
 
 // Each patch must have met the file it patches: one a dependency moved would ship unpatched.
