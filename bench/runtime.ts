@@ -215,6 +215,16 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 clearInterval(sampler);
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/**
+ * A 90% interval for the median of `xs`: percentile bootstrap (2000 resamples, fixed seed), i.e.
+ * how far the figure could move on a rerun of this noisy machine.
+ */
+function medianInterval(xs: number[]): [number, number] {
+  let seed = 1;
+  const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const meds = Array.from({ length: 2000 }, () => med(xs.map(() => xs[Math.floor(rand() * xs.length)]!))).sort((a, b) => a - b);
+  return [meds[100]!, meds[1899]!];
+}
 const ratio = med(orch) / med(bare);
 console.log(`runtime: ${TASKS} sessions @${CONCURRENCY}, ${ROUNDS} interleaved rounds: orch runtime ${orch.map((x) => x.toFixed(0)).join("/")} ms, bare SDK ${bare.map((x) => x.toFixed(0)).join("/")} ms`);
 console.log(`  wall-time ratio (median orch / median bare) = ${ratio.toFixed(3)} (target <= 1.10)`);
@@ -256,7 +266,7 @@ if (runs.length === mdirs.length) {
   const rssKb = Math.max(...runs.map((r) => r.rssKb));
   console.log(`  orch run --server as a process (${TASKS} tasks, worker + verify "true", no review; state, history and TODO.md written durably): median ${medOf(runs, "ms").toFixed(0)} ms`);
   console.log(`    vs the bare SDK loop as a process doing the same work (bench/_bare-sdk-loop.mjs: the same sessions, i.e. title, permissions, prompt, system text; then each task's verify commands): median ${medOf(bareProc, "ms").toFixed(0)} ms`);
-  console.log(`    ${pairs.length} pairs, ratios ${[...pairs].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(" ")}: median ratio ${runRatio.toFixed(3)} (target <= 1.10); ratio of the medians ${(medOf(runs, "ms") / medOf(bareProc, "ms")).toFixed(3)}`);
+  console.log(`    ${pairs.length} pairs, ratios ${[...pairs].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(" ")}: median ratio ${runRatio.toFixed(3)} (target <= 1.10; 90% interval ${medianInterval(pairs).map((x) => x.toFixed(3)).join("-")}); ratio of the medians ${(medOf(runs, "ms") / medOf(bareProc, "ms")).toFixed(3)}`);
   console.log(`    for reference, vs the bare loop running the sessions alone (no verify commands): median ${medOf(sessionsOnly, "ms").toFixed(0)} ms, median ratio ${med(pairsSessions).toFixed(3)}`);
   // On a small machine the OpenCode server is CPU-bound: every ms of CPU the client spends is taken from it.
   console.log(`    CPU (median): orch run ${medOf(runs, "cpuMs").toFixed(0)} ms, bare loop ${medOf(bareProc, "cpuMs").toFixed(0)} ms; the OpenCode server meanwhile ${medOf(runs, "serverCpuMs").toFixed(0)} vs ${medOf(bareProc, "serverCpuMs").toFixed(0)} ms (${os.availableParallelism()} CPUs)`);
