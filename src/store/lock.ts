@@ -67,11 +67,31 @@ function makeParent(lockDir: string): void {
   }
 }
 
+/**
+ * proper-lockfile learns a file system's mtime precision by a probe (a utimes and a stat) and caches
+ * it on the `fs` object it was given, under a symbol of its own. Our adapters are one per attempt,
+ * so the cache is carried over here, per lock folder (one file system), or every lock would probe.
+ */
+const probed = new Map<string, [symbol, unknown][]>();
+
+function newAdapter(lockDir: string): LockFs {
+  const adapter = new LockFs(uniqueToken());
+  for (const [key, value] of probed.get(path.dirname(lockDir)) ?? []) Object.defineProperty(adapter, key, { value });
+  return adapter;
+}
+
+function keepProbe(lockDir: string, adapter: LockFs): void {
+  const dir = path.dirname(lockDir);
+  if (probed.has(dir)) return;
+  const found = Object.getOwnPropertySymbols(adapter).map((key): [symbol, unknown] => [key, (adapter as unknown as Record<symbol, unknown>)[key]]);
+  if (found.length) probed.set(dir, found);
+}
+
 async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
   const staleMs = Math.max(opts.staleMs, 2000);
   const deadline = Date.now() + opts.waitMs;
   for (let attempt = 0; ; attempt++) {
-    const adapter = new LockFs(uniqueToken());
+    const adapter = newAdapter(lockDir);
     let compromised: Error | undefined;
     try {
       const release = await lockfile.lock(lockDir, {
@@ -85,6 +105,7 @@ async function acquire(lockDir: string, opts: LockOptions): Promise<HeldLock> {
           compromised = err;
         },
       });
+      keepProbe(lockDir, adapter);
       return {
         lockDir,
         assertHeld() {
