@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { OrchError } from "../util/errors.js";
 import { mappedStack } from "../util/mapped-stack.js";
+import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
 import { approveCommand } from "./commands/approve.js";
@@ -53,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
       .help()
       .alias("h", "help")
       .version(false)
-      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .wrap(Math.min(100, widthOf()))
       .fail((msg, err) => {
         throw err ?? new OrchError("usage", msg, { exitCode: 2, hint: "Run with --help for usage." });
       });

@@ -11,6 +11,14 @@ export interface LiveSource {
   running(): ReadonlyMap<string, { role: string; attempt: number; startedAt: number; awaitingApproval: boolean }>;
 }
 
+/**
+ * How wide to draw for `out`: its columns, else 100 (a pipe or file). A terminal that reports no
+ * size (0 columns: a pty nobody sized, e.g. under `script` or some CI runners) counts as 100 too.
+ */
+export function widthOf(out: { columns?: number } = process.stdout): number {
+  return out.columns || 100;
+}
+
 /** The mode for this process: --json wins, then whether stdout is a terminal. */
 export function pickMode(json: boolean, out: NodeJS.WriteStream = process.stdout): ViewMode {
   return json ? "json" : out.isTTY ? "tty" : "plain";
@@ -108,7 +116,7 @@ class LiveView implements View {
   }
 
   private draw(lines: string[]): void {
-    const cols = this.out.columns ?? 100;
+    const cols = widthOf(this.out);
     const clip = (s: string) => (s.length > cols - 1 ? `${s.slice(0, cols - 2)}…` : s);
     const running = [...this.source.running()].map(([id, r]) => {
       const secs = Math.round((this.now() - r.startedAt) / 1000);

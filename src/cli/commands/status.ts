@@ -6,6 +6,7 @@ import { formatProblem } from "../../util/errors.js";
 import { PhaseSchema } from "../../reconcile/state.js";
 import { statusRows, formatStatusTable } from "../../graph/status.js";
 import { readRepo, relativeToCwd } from "./validate.js";
+import { widthOf } from "../view.js";
 
 interface StatusArgs {
   dir: string;
@@ -44,7 +45,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)) }, null, 2)}\n`);
     } else {
-      process.stdout.write(rows.length ? formatStatusTable(rows, process.stdout.columns ?? 100) : "No tasks.\n");
+      process.stdout.write(rows.length ? formatStatusTable(rows, widthOf()) : "No tasks.\n");
       for (const p of errors) process.stderr.write(`${formatProblem(relativeToCwd(p, mission.root))}\n`);
       if (errors.length) process.stderr.write(`${errors.length} error(s): run \`orch validate\` for details.\n`);
     }
