@@ -3,7 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
-import { globMatcher } from "./glob-match.js";
+import { globMatcher } from "../util/glob.js";
 import type { CodeTools, GlobResult, GrepMatch, GrepOptions, GrepResult } from "./types.js";
 import { walkFiles } from "./walk.js";
 

@@ -2,7 +2,7 @@
 // common subset: globs, `dir/`, `/anchored`, `!negation`), returns sorted root-relative paths.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { globToRegExp } from "./glob-match.js";
+import { globToRegExp } from "../util/glob.js";
 
 interface Rule {
   re: RegExp;

@@ -5,6 +5,7 @@ import type { Problem } from "../util/errors.js";
 import type { Config } from "./config.js";
 import type { Mission, TaskId, TaskSpec } from "./model.js";
 import { isTaskId } from "./ids.js";
+import { globProblem } from "../util/glob.js";
 import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
 import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
 import { findCycles } from "../graph/dag.js";
@@ -103,7 +104,11 @@ export function buildMission(
     for (const d of item.deps) if (!firstById.has(d)) err("unknown-dep", todoFile, item.line, item.col, `${id} depends on unknown task ${d}`, `Add a line for ${d}, or remove it from the (after …) clause.`);
     for (const d of asList(fm?.deps)) if (!firstById.has(d)) err("unknown-dep", tf!.path, tf!.parse.keyLines.deps ?? 1, 1, `${id} depends on unknown task ${d}`, `Add a line for ${d} to ${todoFile}, or remove it from deps.`);
     const files = asList(fm?.files);
-    for (const g of files) if (leavesRepo(g)) err("scope-outside", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" leaves the repository`, "Use globs relative to the repo root, without `..` or a leading `/`.");
+    for (const g of files) {
+      const why = globProblem(g);
+      if (leavesRepo(g)) err("scope-outside", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" leaves the repository`, "Use globs relative to the repo root, without `..` or a leading `/`.");
+      else if (why) err("bad-glob", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" is not a glob orch can read: ${why}`, "Close it, e.g. src/{a,b}.ts or src/[ab].ts (a literal [ or { is written [[] or [{]).");
+    }
     // A fixed shape, optional keys assigned after: conditional spreads cost ~10x more at 10,000 tasks.
     const t: TaskSpec = {
       id,

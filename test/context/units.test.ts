@@ -1,7 +1,7 @@
 // Pure parts of context/: glob dialect, task-term extraction, budget fitting.
 import { describe, expect, it } from "vitest";
 import { fitItems, item, readingOrder } from "../../src/context/fit.js";
-import { globMatcher, globToRegExp } from "../../src/context/glob-match.js";
+import { globMatcher, globToRegExp } from "../../src/util/glob.js";
 import { cutDefinition, definitionPattern } from "../../src/context/snippet.js";
 import { extractTerms } from "../../src/context/terms.js";
 import { estimateTokens } from "../../src/context/tokens.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EnvelopeSchema, serializeEnvelope } from "../../src/store/envelope.js";
 import { formatEvent, HistoryEventSchema } from "../../src/store/history-event.js";
 import { jsonEqual, sortKeys, stableJson } from "../../src/store/json.js";
-import { globToRegExp, inScope } from "../../src/store/glob.js";
+import { inScope, scopeRegExp } from "../../src/store/glob.js";
 
 const json = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown); // no -0
 
@@ -86,12 +86,15 @@ describe("scope globs", () => {
     ["a.ts", ["{a,b}.ts"], true],
     ["c.ts", ["{a,b}.ts"], false],
     ["a+b (1).ts", ["a+b (1).ts"], true],
+    ["src/a.ts", ["src/[ab].ts"], true], // a class, as in context packs and orch-native
+    ["src/c.ts", ["src/[ab].ts"], false],
+    ["src/a.ts", ["src/{a,{b,c}}.ts"], true],
     ["lib/a.ts", ["src/**", "lib/*.ts"], true],
     ["x.ts", [], false],
   ])("%s in %j: %s", (file, globs, want) => {
     expect(inScope(file, globs)).toBe(want);
   });
   it("compiles to anchored patterns", () => {
-    expect(globToRegExp("src/*.ts").test("src/a.ts/b")).toBe(false);
+    expect(scopeRegExp("src/*.ts").test("src/a.ts/b")).toBe(false);
   });
 });

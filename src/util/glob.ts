@@ -1,6 +1,6 @@
-// Gitignore-style glob → RegExp, the same dialect orch-native uses: `*` and `?` stay inside one
-// folder, `**` crosses folders, `{a,b}` alternates, `[...]` is a class, `!` (handled by callers)
-// excludes.
+// orch's one glob dialect, gitignore-style as orch-native's: `*` and `?` stay inside one folder,
+// `**` crosses folders, `{a,b}` alternates, `[...]` is a class, `!` (handled by callers) excludes.
+// Task scopes (`files:`), context packs and the fallback code tools all read globs this way.
 
 /** Compiles one glob (without a leading `!`) into an anchored RegExp over `/`-separated paths. */
 export function globToRegExp(glob: string): RegExp {
@@ -45,4 +45,14 @@ export function globMatcher(patterns: string[]): (rel: string) => boolean {
   const inc = patterns.filter((p) => !p.startsWith("!")).map(globToRegExp);
   const exc = patterns.filter((p) => p.startsWith("!")).map((p) => globToRegExp(p.slice(1)));
   return (rel) => (inc.length === 0 || inc.some((r) => r.test(rel))) && !exc.some((r) => r.test(rel));
+}
+
+/** What is wrong with a glob (an unclosed `[` or `{`), or undefined when it compiles. */
+export function globProblem(glob: string): string | undefined {
+  try {
+    globToRegExp(glob);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^bad glob "(?:[^"\\]|\\.)*": /, "");
+  }
 }
