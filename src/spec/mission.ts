@@ -107,7 +107,7 @@ export function buildMission(
     for (const g of files) {
       const why = globProblem(g);
       if (leavesRepo(g)) err("scope-outside", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" leaves the repository`, "Use globs relative to the repo root, without `..` or a leading `/`.");
-      else if (why) err("bad-glob", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" is not a glob orch can read: ${why}`, "Close it, e.g. src/{a,b}.ts or src/[ab].ts (a literal [ or { is written [[] or [{]).");
+      else if (why) err("bad-glob", tf!.path, tf!.parse.keyLines.files ?? 1, 1, `scope "${g}" is not a glob orch can read: ${why}`, "Write it as orch reads globs, e.g. src/{a,b}.ts or src/[ab].ts (see docs/FORMAT.md).");
     }
     // A fixed shape, optional keys assigned after: conditional spreads cost ~10x more at 10,000 tasks.
     const t: TaskSpec = {

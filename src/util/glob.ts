@@ -23,6 +23,8 @@ export function globToRegExp(glob: string): RegExp {
       } else re += "[^/]*";
     } else if (c === "?") re += "[^/]";
     else if (c === "{") {
+      // orch-native (globset) refuses alternatives inside alternatives: so does this dialect.
+      if (depth > 0) throw new Error(`bad glob ${JSON.stringify(glob)}: a { inside a {…} (nested alternatives are not allowed)`);
       re += "(?:";
       depth++;
     } else if (c === "}" && depth > 0) {

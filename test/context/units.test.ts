@@ -27,6 +27,7 @@ describe("globToRegExp", () => {
   it("rejects unclosed classes and braces", () => {
     expect(() => globToRegExp("a[")).toThrow(/unclosed/);
     expect(() => globToRegExp("{a,b")).toThrow(/unclosed/);
+    expect(() => globToRegExp("src/{a,{b,c}}.ts")).toThrow(/nested alternatives/); // as orch-native
   });
   it("excludes with !", () => {
     const m = globMatcher(["src/**", "!src/gen/**"]);
