@@ -59,17 +59,7 @@ export const zodEnglishOnly = {
  * type. Fails the build if js-yaml no longer loads it this way.
  */
 const JS_YAML_FUNCTION = /[\\/]js-yaml[\\/]lib[\\/]js-yaml[\\/]type[\\/]js[\\/]function\.js$/;
-export const jsYamlWithoutEsprima = {
-  name: "js-yaml-without-esprima",
-  setup(b) {
-    b.onLoad({ filter: JS_YAML_FUNCTION }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      const from = "esprima = _require('esprima');";
-      if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from}\` to patch`);
-      return { contents: text.replace(from, "esprima = undefined; // orch: safeLoad only (scripts/bundle-plugins.mjs)"), loader: "js" };
-    });
-  },
-};
+export const jsYamlWithoutEsprima = replaceOncePlugin("js-yaml-without-esprima", JS_YAML_FUNCTION, "esprima = _require('esprima');", "esprima = undefined; // orch: safeLoad only (scripts/bundle-plugins.mjs)");
 
 /**
  * yargs(argv) calls .version() for every instance, which looks for the nearest package.json above
@@ -78,17 +68,26 @@ export const jsYamlWithoutEsprima = {
  * default call. Fails the build if the factory no longer makes it.
  */
 const YARGS_FACTORY = /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/;
-export const yargsWithoutVersionGuess = {
-  name: "yargs-without-version-guess",
-  setup(b) {
-    b.onLoad({ filter: YARGS_FACTORY }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      const from = "        yargs.help();\n        yargs.version();\n";
-      if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from.trim()}\` to patch`);
-      return { contents: text.replace(from, "        yargs.help(); // orch: no .version() guess (scripts/bundle-plugins.mjs)\n"), loader: "js" };
-    });
-  },
-};
+export const yargsWithoutVersionGuess = replaceOncePlugin(
+  "yargs-without-version-guess",
+  YARGS_FACTORY,
+  "        yargs.help();\n        yargs.version();\n",
+  "        yargs.help(); // orch: no .version() guess (scripts/bundle-plugins.mjs)\n",
+);
+
+/** A plugin that replaces `from`, which must occur exactly once, with `to` in the file `filter` matches. */
+function replaceOncePlugin(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        if (text.split(from).length !== 2) throw new Error(`${args.path}: expected one \`${from.trim()}\` to patch`);
+        return { contents: text.replace(from, to), loader: "js" };
+      });
+    },
+  };
+}
 
 /** The file each patch above must meet (scripts/bundle.mjs fails the build when one met nothing). */
 export const patchedFiles = {
