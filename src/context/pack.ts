@@ -9,6 +9,7 @@ import { cutDefinition, definitionPattern } from "./snippet.js";
 import { extractTerms } from "./terms.js";
 import { estimateTokens } from "./tokens.js";
 import type { CodeTools, Reference } from "./types.js";
+import { literalGlob, scopeGlobs } from "../util/glob.js";
 
 /** What the worker sees: text, its token estimate, the items it is made of, and a baseline. */
 export interface ContextPack {
@@ -59,15 +60,15 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
       warnings.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
-  const scope = task.files.length ? (await (await tools()).glob(task.files)).paths.slice(0, MAX_FILES) : [];
-  const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(escapeGlob);
+  const scope = task.files.length ? (await (await tools()).glob(scopeGlobs(task.files))).paths.slice(0, MAX_FILES) : [];
+  const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(literalGlob);
   // glob([]) would list every file: ask only when there is something to check.
   const existing = new Set(asked.length ? (await (await tools()).glob(asked)).paths : []);
   const changed = (opts.changedFiles ?? []).filter((p) => existing.has(p));
   const mentioned = terms.paths.filter((p) => existing.has(p));
 
   // The task's own text mentions every name: text searches leave TODO.md and task files out.
-  const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${escapeGlob(f)}`);
+  const notSpec = [mission.todoFile, ...mission.tasks.flatMap((t) => (t.file ? [t.file] : []))].map((f) => `!${literalGlob(f)}`);
   const refs = new Map<string, Reference[]>();
   const grepOnly = new Map<string, Reference[]>();
   for (const name of terms.identifiers) {
@@ -153,11 +154,6 @@ function countHits(refs: Map<string, Reference[]>): Map<string, number> {
 
 function isTest(p: string): boolean {
   return /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[jt]sx?$/.test(p);
-}
-
-/** A literal path as a glob (brackets and braces escaped), to ask whether it exists. */
-function escapeGlob(p: string): string {
-  return p.replace(/[[\]{}*?]/g, "[$&]");
 }
 
 async function wholeTokens(root: string, files: string[]): Promise<number> {

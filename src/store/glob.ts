@@ -1,15 +1,9 @@
-// Scope globs of a task (`files:` in its front matter) as path matchers: orch's one glob dialect
-// (util/glob.ts), where a plain path also covers everything under it.
-import { globToRegExp } from "../util/glob.js";
+// Whether a path is inside a task's scope (its `files:` entries, util/glob.ts's scopeGlobs: the
+// entries as globs, and the paths they name literally, with everything below them).
+import { globMatcher, scopeGlobs } from "../util/glob.js";
 
-/** Compiles one scope glob (relative, '/'-separated) to an anchored RegExp. */
-export function scopeRegExp(glob: string): RegExp {
-  let g = glob.replace(/^\.\//, "");
-  if (!/[*?{[]/.test(g)) g = `${g.replace(/\/+$/, "")}{,/**}`; // a plain path: itself or below
-  return globToRegExp(g);
-}
-
-/** Whether a relative path falls within any of the globs. */
-export function inScope(file: string, globs: string[]): boolean {
-  return globs.some((g) => scopeRegExp(g).test(file));
+/** Whether a relative path falls within the scope; an empty scope (or only `!` entries) holds nothing. */
+export function inScope(file: string, files: readonly string[]): boolean {
+  const globs = scopeGlobs(files);
+  return globs.some((g) => !g.startsWith("!")) && globMatcher(globs)(file);
 }

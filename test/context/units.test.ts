@@ -1,7 +1,7 @@
 // Pure parts of context/: glob dialect, task-term extraction, budget fitting.
 import { describe, expect, it } from "vitest";
 import { fitItems, item, readingOrder } from "../../src/context/fit.js";
-import { globMatcher, globToRegExp } from "../../src/util/glob.js";
+import { globMatcher, globToRegExp, scopeGlobs } from "../../src/util/glob.js";
 import { cutDefinition, definitionPattern } from "../../src/context/snippet.js";
 import { extractTerms } from "../../src/context/terms.js";
 import { estimateTokens } from "../../src/context/tokens.js";
@@ -21,6 +21,12 @@ describe("globToRegExp", () => {
     ["[!ab].ts", "b.ts", false],
     ["./src/a.ts", "src/a.ts", true],
     ["a.ts", "xa.ts", false],
+    ["src/**.ts", "src/a.ts", true], // `**` inside a segment is a `*` (as orch-native reads it)
+    ["src/**.ts", "src/x/a.ts", false],
+    ["src/**", "src/x/a.ts", true],
+    ["[]]x", "]x", true], // a `]` first in a class is itself
+    ["[!]]x", "]x", false],
+    ["[!]]x", "ax", true],
   ])("%s ~ %s → %s", (g, p, want) => {
     expect(globToRegExp(g).test(p)).toBe(want);
   });
@@ -28,6 +34,10 @@ describe("globToRegExp", () => {
     expect(() => globToRegExp("a[")).toThrow(/unclosed/);
     expect(() => globToRegExp("{a,b")).toThrow(/unclosed/);
     expect(() => globToRegExp("src/{a,{b,c}}.ts")).toThrow(/nested alternatives/); // as orch-native
+  });
+  it("scopeGlobs: each entry, and the path it names literally with everything below it", () => {
+    expect(scopeGlobs(["src/lib/", "app/[id]/page.tsx", "!src/gen/**"])).toEqual(["src/lib/", "src/lib", "src/lib/**", "app/[id]/page.tsx", "app/[[]id[]]/page.tsx", "app/[[]id[]]/page.tsx/**", "!src/gen/**"]);
+    expect(globMatcher(scopeGlobs(["app/[id]"]))("app/[id]/page.tsx")).toBe(true);
   });
   it("excludes with !", () => {
     const m = globMatcher(["src/**", "!src/gen/**"]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EnvelopeSchema, serializeEnvelope } from "../../src/store/envelope.js";
 import { formatEvent, HistoryEventSchema } from "../../src/store/history-event.js";
 import { jsonEqual, sortKeys, stableJson } from "../../src/store/json.js";
-import { inScope, scopeRegExp } from "../../src/store/glob.js";
+import { inScope } from "../../src/store/glob.js";
 
 const json = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown); // no -0
 
@@ -89,12 +89,18 @@ describe("scope globs", () => {
     ["src/a.ts", ["src/[ab].ts"], true], // a class, as in context packs and orch-native
     ["src/c.ts", ["src/[ab].ts"], false],
     ["src/b.ts", ["src/{a,b}.ts"], true],
+    ["app/[id]/page.tsx", ["app/[id]/page.tsx"], true], // the path it names: a route folder with brackets
+    ["app/[id]/edit/page.tsx", ["app/[id]"], true],
+    ["src/gen/a.ts", ["src/**", "!src/gen/**"], false], // `!` excludes, as in a pack
+    ["src/x/a.ts", ["src/**.ts"], false], // `**` inside a segment is a `*`, as in orch-native
+    ["src/x.ts", ["!src/gen/**"], false],
     ["lib/a.ts", ["src/**", "lib/*.ts"], true],
     ["x.ts", [], false],
   ])("%s in %j: %s", (file, globs, want) => {
     expect(inScope(file, globs)).toBe(want);
   });
-  it("compiles to anchored patterns", () => {
-    expect(scopeRegExp("src/*.ts").test("src/a.ts/b")).toBe(false);
+  it("anchors its patterns", () => {
+    expect(inScope("src/a.ts/b", ["src/*.ts"])).toBe(false);
+    expect(inScope("x/src/a.ts", ["src/*.ts"])).toBe(false);
   });
 });
