@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
 import { roleOf, steps } from "../../src/demo/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
-import { runProcess } from "../support/cli.js";
+import { HAS_SCRIPT, runOrchInTerminal } from "../support/cli.js";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
 const CLI = path.join(process.cwd(), "dist", "bin", "orch.js");
@@ -113,7 +113,7 @@ describe("orch run end to end", () => {
     expect(h.model.requests.length).toBe(before);
   });
 
-  it("in a terminal (a real pty, util-linux script): the live view shows the running session in place, then the mission done", { timeout: 120_000 }, async () => {
+  it.skipIf(!HAS_SCRIPT)("in a terminal (a real pty, util-linux script): the live view shows the running session in place, then the mission done", { timeout: 120_000 }, async () => {
     h.model.setScript(
       steps([
         { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
@@ -122,15 +122,13 @@ describe("orch run end to end", () => {
       ]),
     );
     const dir = oneTask("tty");
-    const cmd = [process.execPath, CLI, "run", "--dir", dir, "--server", h.runtime.server.url!].map((a) => `'${a}'`).join(" ");
     // Asynchronously: the scripted model answers from this process.
-    const r = await runProcess("script", ["-qec", `stty cols 80; ${cmd}`, "/dev/null"]);
+    const r = await runOrchInTerminal(["run", "--dir", dir, "--server", h.runtime.server.url!], "cols 80");
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const out = r.stdout.replace(/\r\n/g, "\n");
-    expect(out).toMatch(/^ {2}▶ T1 {5}worker {3}attempt 1 /m); // the block's line for the running session
-    expect(out).toContain("\x1b[1A\x1b[J"); // redrawn in place, not appended
-    expect(out).toMatch(/T1: verify passed\n/);
-    expect(out.trimEnd().split("\n").at(-1)).toMatch(/orch: 0 running, 1\/1 done$/);
+    expect(r.stdout).toMatch(/^ {2}▶ T1 {5}worker {3}attempt 1 /m); // the block's line for the running session
+    expect(r.stdout).toContain("\x1b[1A\x1b[J"); // redrawn in place, not appended
+    expect(r.stdout).toMatch(/T1: verify passed\n/);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(/orch: 0 running, 1\/1 done$/);
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
   });
 

@@ -1,5 +1,5 @@
 // The built CLI in a child process, as a user runs it; resolves on exit (no sleeps).
-import { spawn, type SpawnOptions } from "node:child_process";
+import { execFileSync, spawn, type SpawnOptions } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the built bin, the esbuild bundle (`npm test` builds first). */
@@ -28,4 +28,28 @@ export function runProcess(cmd: string, args: string[], cwd?: string, options: S
     p.on("error", reject);
     p.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * Whether util-linux's `script` is here: it runs a command on a pty (a real terminal). BSD's and
+ * busybox's take other flags.
+ */
+export const HAS_SCRIPT = (() => {
+  try {
+    return execFileSync("script", ["--version"], { encoding: "utf8" }).includes("util-linux");
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Runs `orch <args>` on a pty through `script`, with `stty` settings first (e.g. "cols 40"); its
+ * output as the terminal got it (\r\n made \n). Without them the pty has no size (0 columns):
+ * `script` sizes it from its own stdin, a pipe here.
+ */
+export async function runOrchInTerminal(args: string[], stty?: string): Promise<CliResult> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, CLI, ...args].map(quote).join(" ");
+  const r = await runProcess("script", ["-qec", `${stty ? `stty ${stty}; ` : ""}${cmd}`, "/dev/null"]);
+  return { ...r, stdout: r.stdout.replace(/\r\n/g, "\n") };
 }
