@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { OrchError } from "../util/errors.js";
-import { inScope } from "./glob.js";
+import { scopeMatcher } from "./glob.js";
 import { ensureLayout } from "./layout.js";
 import { withLock, DEFAULT_LOCK_OPTIONS } from "./lock.js";
 import { StorePaths, checkKey } from "./paths.js";
@@ -50,9 +50,10 @@ export async function commitTask(input: CommitTaskInput): Promise<CommitTaskResu
     const changed = parseStatus(await git(top, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]));
     const mine: string[] = [];
     const outOfScope: string[] = [];
+    const inScope = scopeMatcher(input.scope);
     for (const p of changed) {
       const rel = prefix ? (p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : undefined) : p;
-      if (rel !== undefined && (inScope(rel, input.scope) || records.includes(rel))) mine.push(p);
+      if (rel !== undefined && (inScope(rel) || records.includes(rel))) mine.push(p);
       else outOfScope.push(p);
     }
     if (mine.length === 0) return { committed: false, paths: [], outOfScope };

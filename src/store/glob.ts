@@ -2,8 +2,8 @@
 // entries as globs, and the paths they name literally, with everything below them).
 import { globMatcher, scopeGlobs } from "../util/glob.js";
 
-/** Whether a relative path falls within the scope; an empty scope (or only `!` entries) holds nothing. */
-export function inScope(file: string, files: readonly string[]): boolean {
+/** The scope's matcher, compiled once; an empty scope (or only `!` entries) holds nothing. */
+export function scopeMatcher(files: readonly string[]): (file: string) => boolean {
   const globs = scopeGlobs(files);
-  return globs.some((g) => !g.startsWith("!")) && globMatcher(globs)(file);
+  return globs.some((g) => !g.startsWith("!")) ? globMatcher(globs) : () => false;
 }

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HAS_SCRIPT, runOrchInTerminal } from "../support/cli.js";
+import { hasScript, runOrchInTerminal } from "../support/cli.js";
 
 const LONG_TITLE = "Split text into words and keep the punctuation where it was";
 const base = mkdtempSync(path.join(tmpdir(), "orch-tty-"));
@@ -27,7 +27,7 @@ async function inTerminal(args: string[], stty?: string): Promise<string> {
   return r.stdout;
 }
 
-describe.skipIf(!HAS_SCRIPT).concurrent("orch in a terminal (needs util-linux script)", () => {
+describe.skipIf(!hasScript()).concurrent("orch in a terminal (needs util-linux script)", () => {
   it("a terminal that reports no size (0 columns) is drawn 100 wide, not cut to nothing", async () => {
     const dir = doneRepo("unsized");
     const run = await inTerminal(["run", "--dir", dir]);

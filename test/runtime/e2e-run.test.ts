@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
 import { roleOf, steps } from "../../src/demo/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
-import { HAS_SCRIPT, runOrchInTerminal } from "../support/cli.js";
+import { hasScript, runOrchInTerminal } from "../support/cli.js";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
 const CLI = path.join(process.cwd(), "dist", "bin", "orch.js");
@@ -113,7 +113,7 @@ describe("orch run end to end", () => {
     expect(h.model.requests.length).toBe(before);
   });
 
-  it.skipIf(!HAS_SCRIPT)("in a terminal (a real pty, util-linux script): the live view shows the running session in place, then the mission done", { timeout: 120_000 }, async () => {
+  it.skipIf(!hasScript())("in a terminal (a real pty, util-linux script): the live view shows the running session in place, then the mission done", { timeout: 120_000 }, async () => {
     h.model.setScript(
       steps([
         { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },

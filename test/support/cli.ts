@@ -30,17 +30,22 @@ export function runProcess(cmd: string, args: string[], cwd?: string, options: S
   });
 }
 
+let scriptChecked: boolean | undefined;
+
 /**
  * Whether util-linux's `script` is here: it runs a command on a pty (a real terminal). BSD's and
- * busybox's take other flags.
+ * busybox's take other flags. Asked once, by the tests that need it.
  */
-export const HAS_SCRIPT = (() => {
-  try {
-    return execFileSync("script", ["--version"], { encoding: "utf8" }).includes("util-linux");
-  } catch {
-    return false;
+export function hasScript(): boolean {
+  if (scriptChecked === undefined) {
+    try {
+      scriptChecked = execFileSync("script", ["--version"], { encoding: "utf8" }).includes("util-linux");
+    } catch {
+      scriptChecked = false;
+    }
   }
-})();
+  return scriptChecked;
+}
 
 /**
  * Runs `orch <args>` on a pty through `script`, with `stty` settings first (e.g. "cols 40"); its
