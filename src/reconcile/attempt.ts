@@ -2,7 +2,7 @@
 // session and verify+review again, while the attempt budget lasts → Succeeded. Every step is recorded.
 import type { Config } from "../spec/config.js";
 import type { Role, TaskSpec } from "../spec/model.js";
-import type { AgentRuntime, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/types.js";
+import type { AgentRuntime, SessionError, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/types.js";
 import { routeModel } from "../runtime/roles.js";
 import { attemptPrompt } from "./prompt.js";
 import { composePatches, usageAdded, type AbortReason, type PatchFn, type StatePatch } from "./actions.js";
@@ -27,8 +27,8 @@ export interface AttemptEnv extends StateWriter {
   task(id: string): TaskSpec | undefined;
   emit: EventSink;
   rand(): number;
-  /** Feeds the backend's circuit breaker. */
-  sessionOutcome(outcome: "ok" | "infrastructure" | "other"): void;
+  /** Feeds the backend's circuit breaker; `error` tells a session that never started (server unreachable). */
+  sessionOutcome(outcome: "ok" | "infrastructure" | "other", error?: SessionError): void;
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
   /** Records success (with `pending`, the attempt's changes not yet written, in the same write) and checks the box. */
@@ -118,7 +118,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         if (e.aborting) return await aborted(env, q, e, e.aborting);
         if (!r.ok) {
           q.add({ patch: usageAdded(r.usage, r.costUsd) });
-          env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other");
+          env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other", r.error);
           return await failed(env, q, e, { sessionId: r.sessionId, ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: r.error });
         }
         const at = new Date(env.now()).toISOString();
@@ -224,8 +224,9 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
       const message = err instanceof Error ? err.message : String(err);
       begin();
       env.slots.release(e);
-      env.sessionOutcome("infrastructure");
-      return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error: { code: "not-started", message, terminal: false, infrastructure: true } };
+      const error: SessionError = { code: "not-started", message, terminal: false, infrastructure: true };
+      env.sessionOutcome("infrastructure", error);
+      return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error };
     }
   }
   e.handle = handle;
@@ -260,7 +261,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
     },
   }, PROGRESS_HOLD_MS);
   env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
-  if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other");
+  if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other", res.error);
   return res;
 }
 
@@ -310,13 +311,20 @@ async function phase(env: AttemptEnv, q: WriteQueue, e: RunningEntry, to: Phase,
   await q.flush();
 }
 
-/** A failed session (or review): terminal → Failed; otherwise Pending with a backoff (plan() enforces the budget). */
+/**
+ * A failed session (or review): terminal → Failed; otherwise Pending with a backoff (plan() enforces
+ * the budget). A session that never started because the server could not be reached is not charged.
+ */
 async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: SessionResult): Promise<void> {
   const err = res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false };
   const at = new Date(env.now()).toISOString();
   const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
   if (err.terminal) return void (await phase(env, q, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
   const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
+  if (err.unstarted) {
+    // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
+    return void (await phase(env, q, e, "Pending", "ServerUnreachable", `${err.code}: ${err.message}; not charged; retry at ${next}`, (s) => ({ lastError, nextAttemptAt: next, attempts: Math.max(0, s.attempts - 1) })));
+  }
   await phase(env, q, e, "Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
 }
 

@@ -6,6 +6,7 @@ import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
 import { isDone } from "./plan.js";
 import { readAllStates } from "./records.js";
+import { OrchError } from "../util/errors.js";
 
 /** How to drive the loop. */
 export interface DriveOptions {
@@ -21,7 +22,10 @@ export interface DriveOptions {
   contextPacks?: boolean;
 }
 
-/** Exit codes: 0 all done (run) or a clean stop (watch); 1 not all done; 3 the lease was lost. */
+/**
+ * Exit codes: 0 all done (run) or a clean stop (watch); 1 not all done; 3 the lease was lost. A run
+ * that stops because the OpenCode server cannot be reached throws OrchError "server-unreachable" (exit 4).
+ */
 export async function drive(opts: DriveOptions): Promise<number> {
   const store = openStore(opts.root);
   let leaseLost = false;
@@ -56,9 +60,12 @@ export async function drive(opts: DriveOptions): Promise<number> {
     let interrupted = false;
     void stopped.then(() => (interrupted = true));
     await started;
+    let unreachable: string | undefined;
     while (!interrupted && !leaseLost) {
       await Promise.race([loop.whenQuiet(), stopped]);
       if (loop.settled || interrupted) break;
+      // Waiting out the breaker's cooldowns would only probe a server that is not there.
+      if ((unreachable = loop.serverUnreachable) !== undefined) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     const m = loop.desired;
@@ -67,6 +74,12 @@ export async function drive(opts: DriveOptions): Promise<number> {
     await loop.stop(interrupted ? "signal" : "done");
     await closing;
     if (leaseLost) return 3;
+    if (unreachable !== undefined) {
+      throw new OrchError("server-unreachable", `orch run stopped: the OpenCode server cannot be reached (${unreachable})`, {
+        exitCode: 4,
+        hint: "No attempt was charged: the tasks wait as Pending. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
+      });
+    }
     if (!m) return 1;
     const actual = await readAllStates(store, () => {});
     return m.tasks.every((t) => isDone(t, actual.get(t.id))) ? 0 : 1;

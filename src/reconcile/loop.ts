@@ -63,6 +63,8 @@ export class Reconciler {
   private stopped = false;
   private passNo = 0;
   private breaker: BreakerState = CLOSED;
+  /** The error of the last session outcome when that session could not start (server unreachable). */
+  private unreachable: string | undefined;
   private missingSince = new Map<string, number>();
   private seenSince = new Map<string, number>();
   private readonly running: ExecutorEnv["running"] = new Map();
@@ -93,8 +95,9 @@ export class Reconciler {
       fence: () => (self.lease ? fenceOf(self.lease) : undefined),
       owner: () => (self.lease ? { holder: self.lease.holder, token: self.lease.token } : undefined),
       running: this.running,
-      sessionOutcome: (o) => {
+      sessionOutcome: (o, error) => {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
+        self.unreachable = o === "infrastructure" && error?.unstarted ? error.message : undefined;
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
@@ -326,6 +329,16 @@ export class Reconciler {
       if (this.stopped || (!this.passing && !this.dirty && this.running.size === 0)) resolve();
       else this.quiet.push(resolve);
     });
+  }
+
+  /**
+   * Set when the OpenCode server cannot be reached: nothing runs, the circuit breaker is open, and
+   * the last failure that fed it was a session that could not start. Its error, for `orch run` to
+   * stop on (a watcher waits for the server instead).
+   */
+  get serverUnreachable(): string | undefined {
+    if (this.running.size > 0 || this.unreachable === undefined) return undefined;
+    return breakerAt(this.breaker, this.now(), this.config.circuitBreaker).status === "open" ? this.unreachable : undefined;
   }
 
   /** True when the last pass had nothing to do, nothing runs, and no timer is pending. */

@@ -140,7 +140,7 @@ export class OpenCodeRuntime implements AgentRuntime {
         () => err,
         (down: unknown) => down,
       );
-      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true }));
+      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true, unstarted: true }));
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     await run.send(promptSettings(req, this.opts.server.owned));

@@ -49,6 +49,11 @@ export interface SessionError {
   terminal: boolean;
   /** A backend/infrastructure failure: counts toward the circuit breaker. */
   infrastructure: boolean;
+  /**
+   * The session never started because the OpenCode server could not be reached: nothing of the
+   * task ran, so the attempt is not charged (an outage must not use up a task's budget).
+   */
+  unstarted?: boolean;
 }
 
 export interface SessionResult {

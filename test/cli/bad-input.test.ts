@@ -95,6 +95,25 @@ describe("orch validate on bad input", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("orch run --server with nothing listening there: exit 4 once the breaker opens, says why and what to do, no attempt charged, no stack", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T2 Two\n");
+    mkdirSync(path.join(dir, ".orchestrator"));
+    const config = { review: { enabled: false }, concurrency: { total: 1 }, retry: { baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 3, cooldownSec: 60 } };
+    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
+    const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
+    expect(r.status, r.stdout + r.stderr).toBe(4);
+    expect(r.stderr).toBe(
+      "orch: orch run stopped: the OpenCode server cannot be reached (cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health)\n" +
+        "  hint: No attempt was charged: the tasks wait as Pending. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.\n",
+    );
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("- [ ] T1 One\n- [ ] T2 Two\n");
+    for (const id of ["T1", "T2"]) {
+      const state = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", `${id}.json`), "utf8")).value;
+      expect(state, id).toMatchObject({ phase: "Pending", attempts: 0, lastError: { code: "server-down" } });
+    }
+  });
+
   it("--json gives the same problems as data", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
     writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One (after T9)\n");

@@ -1,8 +1,13 @@
 // The loop in-process with real files, the real store and the fake runtime.
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { drive } from "../../src/reconcile/drive.js";
+import type { LoopEvent } from "../../src/reconcile/events.js";
+import { readState } from "../../src/reconcile/records.js";
+import { openStore } from "../../src/store/open.js";
+import { FakeRuntime } from "../support/fake-runtime.js";
 import { OrchError } from "../../src/util/errors.js";
 
 let h: Harness | undefined;
@@ -168,6 +173,45 @@ describe("loop", () => {
     await h.waitFor((e) => e.type === "session" && e.status === "ended" && h!.runtime.calls.length >= 2);
     await new Promise((r) => setTimeout(r, 300)); // several backoff periods (20-100 ms) pass with the breaker open
     expect(h.runtime.calls.length).toBe(2);
+  });
+
+  it("a session that could not start (no server) is not charged: on a one-attempt budget the task still completes once the server answers", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { budget: { attempts: 1 } });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["unreachable", "unreachable", "ok"] } });
+    await settle(h);
+    expect(h.runtime.calls.length).toBe(3);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+    const hist = await h.store.journal.read("T1");
+    expect(hist.filter((e) => e.to === "Pending" && e.detail?.reason === "ServerUnreachable")).toHaveLength(2);
+    // A server dying mid-session is charged as before (the task may be what killed it).
+    const root2 = makeRepo("- [ ] T1 a\n", {}, { budget: { attempts: 1 } });
+    await h.close();
+    h = await startLoop(root2, { latencyMs: 5, outcomes: { T1: ["infra", "ok"] } });
+    await settle(h);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Failed", attempts: 1 });
+  });
+
+  it("orch run stops when the server cannot be reached: exit 4 (OrchError), nothing charged, tasks left Pending, TODO.md untouched", async () => {
+    const todo = "- [ ] T1 a\n- [ ] T2 b\n";
+    const root = makeRepo(todo, {}, { circuitBreaker: { failures: 3, cooldownSec: 60 }, concurrency: { total: 1 } });
+    const runtime = new FakeRuntime({ outcomes: { T1: ["unreachable"], T2: ["unreachable"] } });
+    const events: LoopEvent[] = [];
+    const err = await drive({ root, runtime, mode: "run", emit: (e) => events.push(e), signals: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    try {
+      expect(err).toBeInstanceOf(OrchError);
+      expect(err).toMatchObject({ code: "server-unreachable", exitCode: 4, message: "orch run stopped: the OpenCode server cannot be reached (fake server-down)" });
+      // Stopped on the breaker (3 failures), not after the cooldown or the budget.
+      expect(runtime.calls.length).toBe(3);
+      const store = openStore(root);
+      for (const id of ["T1", "T2"]) expect(await readState(store.records, id)).toMatchObject({ phase: "Pending", attempts: 0 });
+      expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toBe(todo);
+      expect(events.some((e) => e.type === "lease" && e.status === "released")).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,10 +6,14 @@ import path from "node:path";
 import { clearApproval, readDecision, writeApproval } from "../../src/runtime/approvals.js";
 import type { AgentRuntime, PermissionReply, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../../src/runtime/types.js";
 
-/** What one session does. "hang": no progress and never ends until aborted (stall detection). */
+/**
+ * What one session does. "hang": no progress and never ends until aborted (stall detection).
+ * "infra": the server dies mid-session; "unreachable": the session cannot start (no server).
+ */
 export type FakeOutcome =
   | "ok"
   | "infra"
+  | "unreachable"
   | "terminal"
   | "fail"
   | "hang"
@@ -119,10 +123,10 @@ export class FakeRuntime implements AgentRuntime {
       for (const [f, text] of Object.entries(files ?? {})) await writeFile(path.join(req.directory, f), text);
       finish({ ok: true, text });
     };
-    const fail = (code: string, terminal: boolean, infrastructure: boolean) =>
-      finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure } });
+    const fail = (code: string, terminal: boolean, infrastructure: boolean, unstarted = false) =>
+      finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure, ...(unstarted ? { unstarted } : {}) } });
     let replyPermission = async (_id: string, _r: PermissionReply) => {};
-    if (outcome !== "hang") timers.push(c.setTimeout(() => onEvent({ type: "progress", sessionId, at: c.now() }), Math.min(5, latency / 2)));
+    if (outcome !== "hang" && outcome !== "unreachable") timers.push(c.setTimeout(() => onEvent({ type: "progress", sessionId, at: c.now() }), Math.min(5, latency / 2)));
     if (this.script.usageEveryMs) {
       // A long session that keeps spending: running totals, as the OpenCode runtime reports them.
       const step = usage.input;
@@ -138,6 +142,10 @@ export class FakeRuntime implements AgentRuntime {
     }
     if (outcome === "ok") timers.push(c.setTimeout(() => void succeed(), latency));
     else if (outcome === "infra") timers.push(c.setTimeout(() => fail("server-down", false, true), latency));
+    else if (outcome === "unreachable") {
+      usage.input = 0; // nothing ran, nothing was spent
+      timers.push(c.setTimeout(() => fail("server-down", false, true, true), 0));
+    }
     else if (outcome === "terminal") timers.push(c.setTimeout(() => fail("unknown-model", true, false), latency));
     else if (outcome === "fail") timers.push(c.setTimeout(() => fail("model-error", false, false), latency));
     else if (typeof outcome === "object" && "write" in outcome) timers.push(c.setTimeout(() => void succeed(outcome.write), latency));
