@@ -26,9 +26,12 @@ const ROUNDS = 5;
  * Rounds of process runs (the bare loop and orch run, back to back in rotating order): 30, since
  * single pairs range over ±30% on a shared 2-CPU machine, and with 15 the median's 90% interval was
  * ±0.06 wide. The first REFERENCE_ROUNDS also run the bare loop on the sessions alone (a reference).
+ * Even counts are fine: med() takes the mean of the two middle values.
  */
 const PROCESS_ROUNDS = 30;
-const REFERENCE_ROUNDS = 10;
+const REFERENCE_ROUNDS = 12;
+/** The six orders of a reference round's three runs. */
+const ORDERS3 = [["bare", "sessions", "orch"], ["bare", "orch", "sessions"], ["sessions", "bare", "orch"], ["sessions", "orch", "bare"], ["orch", "bare", "sessions"], ["orch", "sessions", "bare"]];
 /** Pairs of the CPU-competition calibration (the bare loop alone, then beside a spinner). */
 const CALIBRATION_PAIRS = 8;
 const base = mkdtempSync(path.join(tmpdir(), "orch-bench-rt-"));
@@ -221,7 +224,12 @@ for (let round = 0; round < ROUNDS; round++) {
   orch.push(await viaRuntime(dirs));
 }
 clearInterval(sampler);
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median (of an even count, the mean of the two middle values). */
+const med = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 /**
  * A 90% interval for the median of `xs`: percentile bootstrap (2000 resamples, fixed seed), i.e.
  * how much the figure rests on this run's particular pairs (drift between runs comes on top).
@@ -252,15 +260,15 @@ const bareProc: Proc[] = [];
 const reference: [Proc, Proc][] = [];
 let failedRuns = 0;
 for (const [i, d] of mdirs.entries()) {
-  // Back to back in the same repo, the order rotating; a failed orch run drops its round.
+  // Back to back in the same repo, in every order equally often (all six orders of the three in
+  // the reference rounds, then both of the two); a failed orch run fails the comparison.
   let b: Proc | undefined;
   let s: Proc | undefined;
   let r: Proc | undefined;
-  const kinds = i < REFERENCE_ROUNDS ? 3 : 2;
-  for (let k = 0; k < kinds; k++) {
-    const which = (i + k) % kinds;
-    if (which === 0) b = await viaBareProcess(d);
-    else if (which === kinds - 1) r = await viaOrchRun(d);
+  const order = i < REFERENCE_ROUNDS ? ORDERS3[i % ORDERS3.length]! : i % 2 ? ["orch", "bare"] : ["bare", "orch"];
+  for (const kind of order) {
+    if (kind === "bare") b = await viaBareProcess(d);
+    else if (kind === "orch") r = await viaOrchRun(d);
     else s = await viaBareProcess(d, 0, true);
   }
   if (!r) failedRuns++;

@@ -52,6 +52,8 @@ export interface RunningEntry extends RunningInfo {
   writes: WriteQueue;
   /** Running totals of the current session, not yet in the record (budgets see them live). */
   live?: { sessionId: string; usage: Usage; costUsd: number };
+  /** The attempt number in which a session last ran: a later failure to start in it is charged. */
+  ran?: number;
 }
 
 /**
@@ -83,7 +85,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         blockedBy: undefined,
         owner: env.owner(),
       }));
-    } else later(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
+    } else {
+      later(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
+      e.ran = e.attempt; // its session ran (or runs) under the process before
+    }
     let role: Role = e.role;
     let feedback: string | undefined;
     let skipSession = resume?.at === "verify";
@@ -246,6 +251,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   if (e.aborting) await handle.abort();
   env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
+  if (!res.error?.unstarted) e.ran = e.attempt;
   e.handle = undefined;
   env.slots.release(e);
   const endedAt = new Date(env.now()).toISOString();
@@ -313,7 +319,9 @@ async function phase(env: AttemptEnv, q: WriteQueue, e: RunningEntry, to: Phase,
 
 /**
  * A failed session (or review): terminal → Failed; otherwise Pending with a backoff (plan() enforces
- * the budget). A session that never started because the server could not be reached is not charged.
+ * the budget). An attempt none of whose sessions ran, the server being unreachable, is not charged;
+ * once one ran (e.g. the worker, before a reviewer that could not start), the attempt counts, so a
+ * task that brings the server down at its end cannot retry for ever.
  */
 async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: SessionResult): Promise<void> {
   const err = res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false };
@@ -321,7 +329,7 @@ async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: Sess
   const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
   if (err.terminal) return void (await phase(env, q, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
   const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
-  if (err.unstarted) {
+  if (err.unstarted && e.ran !== e.attempt) {
     // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
     return void (await phase(env, q, e, "Pending", "ServerUnreachable", `${err.code}: ${err.message}; not charged; retry at ${next}`, (s) => ({ lastError, nextAttemptAt: next, attempts: Math.max(0, s.attempts - 1) })));
   }

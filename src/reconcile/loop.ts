@@ -97,6 +97,7 @@ export class Reconciler {
       running: this.running,
       sessionOutcome: (o, error) => {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
+        // The latest word on the server: any session that ran (ok or not) answers for it.
         self.unreachable = o === "infrastructure" && error?.unstarted ? error.message : undefined;
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),

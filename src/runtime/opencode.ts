@@ -135,12 +135,14 @@ export class OpenCodeRuntime implements AgentRuntime {
       } else await up;
       await streaming;
     } catch (err) {
-      // A server that does not answer: say so as the health check does, not as a failed fetch.
-      const reason = await up.then(
-        () => err,
-        (down: unknown) => down,
+      // A server that does not answer: say so as the health check does, not as a failed fetch. Only
+      // then is the session `unstarted` (not charged): a server that answers and refuses the create
+      // is not an outage.
+      const down = await up.then(
+        () => undefined,
+        (reason: unknown) => reason as Error,
       );
-      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(reason as Error).message}`, { infrastructure: true, unstarted: true }));
+      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(down ?? (err as Error)).message}`, { infrastructure: true, unstarted: down !== undefined }));
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     await run.send(promptSettings(req, this.opts.server.owned));

@@ -191,6 +191,14 @@ describe("loop", () => {
     expect((await h.state("T1"))!).toMatchObject({ phase: "Failed", attempts: 1 });
   });
 
+  it("a reviewer that cannot start after the worker ran is charged: the task fails within its budget instead of retrying for ever", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { review: { enabled: true }, budget: { attempts: 2 } });
+    h = await startLoop(root, { latencyMs: 5, reviews: { T1: ["unreachable"] } });
+    await settle(h);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Failed", attempts: 2 });
+    expect(h.runtime.calls.map((c) => c.role)).toEqual(["worker", "reviewer", "worker", "reviewer"]);
+  });
+
   it("orch run stops when the server cannot be reached: exit 4 (OrchError), nothing charged, tasks left Pending, TODO.md untouched", async () => {
     const todo = "- [ ] T1 a\n- [ ] T2 b\n";
     const root = makeRepo(todo, {}, { circuitBreaker: { failures: 3, cooldownSec: 60 }, concurrency: { total: 1 } });

@@ -212,11 +212,34 @@ describe("runtime lifecycle without a server", () => {
     const rt = new OpenCodeRuntime({ server, policy: {}, root, log: (l) => logs.push(l) });
     try {
       const res = await (await rt.start(request(root), () => {})).done;
-      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true });
       await new Promise((r) => setTimeout(r, 700));
       expect(streamLogs(logs)).toEqual([]);
     } finally {
       await rt.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a server that answers but refuses the create is no outage: server-down, not `unstarted` (the attempt is charged)", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
+    const refusing = http.createServer((req, res) => {
+      if (req.url?.startsWith("/global/health")) return void res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true,"version":"test"}');
+      if (req.url?.startsWith("/global/event")) return void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
+      res.writeHead(500, { "content-type": "application/json" }).end('{"name":"UnknownError","data":{"message":"refused"}}');
+    });
+    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url, stateDir: root }), policy: {}, root });
+    try {
+      const res = await (await rt.start(request(root), () => {})).done;
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+      expect(res.error?.unstarted).toBeFalsy();
+      expect(res.error?.message).toContain("refused");
+    } finally {
+      await rt.close();
+      refusing.closeAllConnections();
+      refusing.close();
       rmSync(root, { recursive: true, force: true });
     }
   });

@@ -42,8 +42,8 @@ export interface FakeScript {
   outDir?: string;
   /** false: write no files (scheduling benchmarks on a virtual clock). Default true. */
   writeFiles?: boolean;
-  /** Reviewer verdicts per task, by review (last one repeats); default: approved. */
-  reviews?: Record<string, boolean[]>;
+  /** Reviewer verdicts per task, by review (last one repeats); default: approved. "unreachable": the review cannot start. */
+  reviews?: Record<string, (boolean | "unreachable")[]>;
   /** Report growing usage (tokensPerSession per tick) and progress this often while a session runs. */
   usageEveryMs?: number;
   /** How often a session waiting for approval polls its approval file. */
@@ -75,6 +75,7 @@ export class FakeRuntime implements AgentRuntime {
       this.perTask.set(k, i + 1);
       const list = this.script.reviews?.[req.taskId] ?? [true];
       const approved = list[Math.min(i, list.length - 1)] ?? true;
+      if (approved === "unreachable") return this.launch(`fake-${process.pid}-${++this.seq}`, req, "unreachable", onEvent);
       const verdict = JSON.stringify({ approved, summary: approved ? "looks right" : "missing tests", findings: approved ? [] : ["add a test"] });
       return this.launch(`fake-${process.pid}-${++this.seq}`, req, { verdict }, onEvent);
     }
@@ -111,7 +112,8 @@ export class FakeRuntime implements AgentRuntime {
       finished = true;
       for (const t of timers) c.clearTimeout(t);
       this.live.delete(sessionId);
-      void this.log("end", req, sessionId).finally(() => settle({ sessionId, usage, costUsd: this.script.costPerSession ?? 0, ...r }));
+      const costUsd = outcome === "unreachable" ? 0 : (this.script.costPerSession ?? 0);
+      void this.log("end", req, sessionId).finally(() => settle({ sessionId, usage, costUsd, ...r }));
     };
     const succeed = async (files?: Record<string, string>, text = "done") => {
       if (finished) return;
