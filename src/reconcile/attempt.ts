@@ -238,7 +238,10 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   e.lastProgressAt = env.now();
   const startedAt = new Date(env.now()).toISOString();
   begin();
-  if (!existing)
+  // A session the server never made is neither recorded nor shown as one: the attempt's failure
+  // says what happened, and an outage that lasts (watch retries it) does not grow the record.
+  const real = !handle.unstarted;
+  if (!existing && real)
     q.add({
       patch: (s) => ({ sessions: [...s.sessions, { id: handle.sessionId, role, attempt: e.attempt, startedAt }] }),
       history: () => [{ task: e.id, kind: "session-start", attempt: e.attempt, session: handle.sessionId, role }],
@@ -249,7 +252,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
     throw err;
   });
   if (e.aborting) await handle.abort();
-  env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
+  if (real) env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
   if (!res.error?.unstarted) e.ran = e.attempt;
   e.handle = undefined;
@@ -258,15 +261,17 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
   const live = e.live;
-  q.add({
-    patch: composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)),
-    history: () => [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }],
-    // Budgets see the live totals until the record has them (unless a next session's took their place).
-    written: () => {
-      if (e.live === live) e.live = undefined;
-    },
-  }, PROGRESS_HOLD_MS);
-  env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
+  if (real) {
+    q.add({
+      patch: composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === handle.sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)),
+      history: () => [{ task: e.id, kind: "session-end", attempt: e.attempt, session: handle.sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }],
+      // Budgets see the live totals until the record has them (unless a next session's took their place).
+      written: () => {
+        if (e.live === live) e.live = undefined;
+      },
+    }, PROGRESS_HOLD_MS);
+    env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId: handle.sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
+  }
   if (!e.aborting) env.sessionOutcome(res.ok ? "ok" : res.error?.infrastructure ? "infrastructure" : "other", res.error);
   return res;
 }

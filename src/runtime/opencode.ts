@@ -153,7 +153,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   private unstarted(req: SessionRequest, onEvent: (e: SessionEvent) => void, error: SessionError): SessionHandle {
     const run = new SessionRun(`unstarted-${req.taskId}-${req.attempt}-${req.role}`, req, onEvent, this.ctx);
     run.fail(error);
-    return this.handle(run);
+    return { ...this.handle(run), unstarted: true };
   }
 
   /** Re-attaches to a session after an orch restart; undefined when the server no longer has it. */

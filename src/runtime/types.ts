@@ -68,6 +68,8 @@ export interface SessionResult {
 
 export interface SessionHandle {
   sessionId: string;
+  /** No session was made on the server (it could not be reached, or orch is closing): `done` holds why. */
+  unstarted?: boolean;
   done: Promise<SessionResult>;
   abort(): Promise<void>;
   replyPermission(requestId: string, reply: PermissionReply): Promise<void>;

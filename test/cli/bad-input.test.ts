@@ -103,6 +103,8 @@ describe("orch validate on bad input", () => {
     writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
     const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
     expect(r.status, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toContain("Running → Pending (ServerUnreachable: server-down: cannot start a session");
+    expect(r.stdout).not.toContain("session started"); // no session was made
     expect(r.stderr).toBe(
       "orch: orch run stopped: the OpenCode server cannot be reached (cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health)\n" +
         "  hint: Sessions that could not start were not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.\n",

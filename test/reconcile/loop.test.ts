@@ -183,6 +183,10 @@ describe("loop", () => {
     expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
     const hist = await h.store.journal.read("T1");
     expect(hist.filter((e) => e.to === "Pending" && e.detail?.reason === "ServerUnreachable")).toHaveLength(2);
+    // Sessions the server never made are not recorded or shown as sessions: an outage does not grow the record.
+    expect((await h.state("T1"))!.sessions.map((s) => s.outcome)).toEqual(["ok"]);
+    expect(hist.filter((e) => e.kind === "session-start")).toHaveLength(1);
+    expect(h.events.filter((e) => e.type === "session")).toHaveLength(2); // the real one's started and ended
     // A server dying mid-session is charged as before (the task may be what killed it).
     const root2 = makeRepo("- [ ] T1 a\n", {}, { budget: { attempts: 1 } });
     await h.close();

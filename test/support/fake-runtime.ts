@@ -178,6 +178,7 @@ export class FakeRuntime implements AgentRuntime {
     }
     const handle: SessionHandle = {
       sessionId,
+      ...(outcome === "unreachable" ? { unstarted: true } : {}),
       done,
       abort: async () => fail("aborted", false, false),
       replyPermission: (id, r) => replyPermission(id, r),
