@@ -96,9 +96,22 @@ function invokedDirectly(): boolean {
  * down.
  */
 export async function main(): Promise<void> {
+  for (const s of [process.stdout, process.stderr]) s.on("error", readerGone);
   const code = await runCli(hideBin(process.argv));
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => (s.writableLength > 0 ? s.write("", () => r()) : r()))));
   process.exit(code);
+}
+
+let stopping = false;
+/**
+ * Output whose reader went away (`orch watch | head`) fails with EPIPE: instead of crashing with a
+ * stack trace, orch stops as on SIGTERM (the loop records its attempts and releases its lease; a
+ * command without a handler just ends), writing nothing more.
+ */
+function readerGone(err: NodeJS.ErrnoException): void {
+  if (stopping || err.code !== "EPIPE") return;
+  stopping = true;
+  process.kill(process.pid, "SIGTERM");
 }
 
 // The bin (dist/bin/orch.js) loads the bundle and calls main(); `node dist/cli/main.js` runs it here.

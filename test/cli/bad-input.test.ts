@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runOrch } from "../support/cli.js";
+import { CLI, runOrch, runProcess } from "../support/cli.js";
 
 const OK_TODO = "# M\n\n- [ ] T1 One\n- [ ] T2 Two (after T1)\n";
 
@@ -114,6 +114,23 @@ describe("orch validate on bad input", () => {
       const state = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", `${id}.json`), "utf8")).value;
       expect(state, id).toMatchObject({ phase: "Pending", attempts: 0, lastError: { code: "server-down" } });
     }
+  });
+
+  it("orch run whose reader goes away (| head): stops as on SIGTERM, no EPIPE stack, lease released, nothing charged", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T2 Two\n");
+    mkdirSync(path.join(dir, ".orchestrator"));
+    // Retries every 20 ms that never open the breaker: it would run for minutes.
+    const config = { review: { enabled: false }, concurrency: { total: 1 }, retry: { baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, cooldownSec: 60 } };
+    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
+    const r = await runProcess("bash", ["-c", `"${process.execPath}" "${CLI}" run --dir "${dir}" --server http://127.0.0.1:9 | head -2; echo "orch exit \${PIPESTATUS[0]}"`]);
+    expect(r.stdout.split("\n")[0]).toMatch(/lease acquired/);
+    expect(r.stdout).toMatch(/\norch exit 1\n$/); // stopped, not all done
+    expect(r.stderr).toBe("");
+    const lease = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "runtime", "leases", "mission.json"), "utf8")).value;
+    expect(lease).toMatchObject({ holder: "", expiresAt: 0 });
+    // T1's record exists (its Running line was printed once written); T2 may not have started.
+    expect(JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", "T1.json"), "utf8")).value).toMatchObject({ phase: "Pending", attempts: 0 });
   });
 
   it("--json gives the same problems as data", async () => {
