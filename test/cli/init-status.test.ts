@@ -55,9 +55,13 @@ describe("orch status", () => {
       ["T5", "blocked", ["T6"]],
       ["T6", "ready", []],
     ]);
+    // The half-written record is named, not silently passed over.
+    expect(JSON.parse(r.stdout).damagedRecords).toEqual([".orchestrator/state/T3.json"]);
     const table = await orch("status", "--dir", dir);
     expect(table.stdout).toMatch(/^ID +TITLE +STATE +DEPS +BLOCKED BY$/m);
     expect(table.stdout).toMatch(/^T4 +Join +blocked +T2,T3 +T2,T3$/m);
+    expect(table.stderr).toBe("orch: .orchestrator/state/T3.json is damaged; its task is shown from the files. The next `orch run` or `orch watch` moves it aside and rebuilds it from the history.\n");
+    expect(table.status).toBe(0);
   });
 });
 

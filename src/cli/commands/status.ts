@@ -13,9 +13,13 @@ interface StatusArgs {
   json: boolean;
 }
 
-/** Phase per task from .orchestrator/state/<id>.json; an absent or unreadable record is skipped. */
-async function readPhases(root: string, ids: readonly string[]): Promise<Map<string, string>> {
+/**
+ * Phase per task from .orchestrator/state/<id>.json; an absent record is skipped, a damaged one
+ * (status shows the files' view for it) is listed in `damaged`, repo-relative.
+ */
+async function readPhases(root: string, ids: readonly string[]): Promise<{ phases: Map<string, string>; damaged: string[] }> {
   const phases = new Map<string, string>();
+  const damaged: string[] = [];
   await Promise.all(
     ids.map(async (id) => {
       const text = await readFile(path.join(root, ".orchestrator", "state", `${id}.json`), "utf8").catch(() => undefined);
@@ -24,13 +28,14 @@ async function readPhases(root: string, ids: readonly string[]): Promise<Map<str
         const raw = JSON.parse(text) as { value?: { phase?: unknown }; phase?: unknown };
         // Records are stored in a versioned envelope ({ version, value }); accept a bare state too.
         const phase = PhaseSchema.safeParse(raw.value?.phase ?? raw.phase);
-        if (phase.success) phases.set(id, phase.data);
+        if (phase.success) return void phases.set(id, phase.data);
       } catch {
-        // A half-written or foreign file: status shows the files' view instead.
+        // not JSON: damaged
       }
+      damaged.push(`.orchestrator/state/${id}.json`);
     }),
   );
-  return phases;
+  return { phases, damaged: damaged.sort() };
 }
 
 /** yargs command module for `orch status`. */
@@ -40,12 +45,14 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the rows as JSON" }) as any,
   handler: async (args) => {
     const { mission, problems } = await readRepo(args.dir);
-    const rows = statusRows(mission, await readPhases(mission.root, mission.tasks.map((t) => t.id)));
+    const { phases, damaged } = await readPhases(mission.root, mission.tasks.map((t) => t.id));
+    const rows = statusRows(mission, phases);
     const errors = problems.filter((p) => p.severity === "error");
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)) }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)), damagedRecords: damaged }, null, 2)}\n`);
     } else {
       process.stdout.write(rows.length ? formatStatusTable(rows, widthOf()) : "No tasks.\n");
+      for (const f of damaged) process.stderr.write(`orch: ${f} is damaged; its task is shown from the files. The next \`orch run\` or \`orch watch\` moves it aside and rebuilds it from the history.\n`);
       for (const p of errors) process.stderr.write(`${formatProblem(relativeToCwd(p, mission.root))}\n`);
       if (errors.length) process.stderr.write(`${errors.length} error(s): run \`orch validate\` for details.\n`);
     }
