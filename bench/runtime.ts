@@ -23,8 +23,8 @@ const TASKS = 20;
 const CONCURRENCY = 4;
 const ROUNDS = 5;
 /**
- * Rounds of process runs (the bare loop and orch run, back to back in rotating order): 30, since
- * single pairs range over ±30% on a shared 2-CPU machine, and with 15 the median's 90% interval was
+ * Rounds of process runs (the bare loop and orch run, back to back, each order equally often): 30,
+ * since single pairs range from 0.7 to 1.6 on a shared 2-CPU machine, and with 15 the median's 90% interval was
  * ±0.06 wide. The first REFERENCE_ROUNDS also run the bare loop on the sessions alone (a reference).
  * Even counts are fine: med() takes the mean of the two middle values.
  */

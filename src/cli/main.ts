@@ -104,14 +104,15 @@ export async function main(): Promise<void> {
 
 let stopping = false;
 /**
- * Output whose reader went away (`orch watch | head`) fails with EPIPE: instead of crashing with a
- * stack trace, orch stops as on SIGTERM (the loop records its attempts and releases its lease; a
- * command without a handler just ends), writing nothing more.
+ * Output that can no longer be written (its reader went away: `orch watch | head`, EPIPE; or a full
+ * disk): instead of crashing with a stack trace, orch writes nothing more and stops as on SIGTERM
+ * where a command handles it (run and watch record their attempts and release the lease); any other
+ * command finishes and exits with its own code.
  */
-function readerGone(err: NodeJS.ErrnoException): void {
-  if (stopping || err.code !== "EPIPE") return;
+function readerGone(): void {
+  if (stopping) return;
   stopping = true;
-  process.kill(process.pid, "SIGTERM");
+  if (process.listenerCount("SIGTERM") > 0) process.kill(process.pid, "SIGTERM");
 }
 
 // The bin (dist/bin/orch.js) loads the bundle and calls main(); `node dist/cli/main.js` runs it here.

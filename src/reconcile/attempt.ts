@@ -87,7 +87,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       }));
     } else {
       later(resume.at === "verify" ? "Verifying" : "Running", "Adopted", "resumed after a restart", { owner: env.owner() });
-      e.ran = e.attempt; // its session ran (or runs) under the process before
+      if (resume.handle || resume.at === "verify") e.ran = e.attempt; // its session ran (or runs) under the process before
     }
     let role: Role = e.role;
     let feedback: string | undefined;

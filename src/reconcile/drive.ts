@@ -77,7 +77,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     if (unreachable !== undefined) {
       throw new OrchError("server-unreachable", `orch run stopped: the OpenCode server cannot be reached (${unreachable})`, {
         exitCode: 4,
-        hint: "Sessions that could not start were not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
+        hint: "An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
       });
     }
     if (!m) return 1;

@@ -68,7 +68,7 @@ export interface SessionResult {
 
 export interface SessionHandle {
   sessionId: string;
-  /** No session was made on the server (it could not be reached, or orch is closing): `done` holds why. */
+  /** No session was made on the server (unreachable, the create refused, or orch closing): `done` holds why. */
   unstarted?: boolean;
   done: Promise<SessionResult>;
   abort(): Promise<void>;

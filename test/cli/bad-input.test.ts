@@ -107,7 +107,7 @@ describe("orch validate on bad input", () => {
     expect(r.stdout).not.toContain("session started"); // no session was made
     expect(r.stderr).toBe(
       "orch: orch run stopped: the OpenCode server cannot be reached (cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health)\n" +
-        "  hint: Sessions that could not start were not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.\n",
+        "  hint: An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.\n",
     );
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("- [ ] T1 One\n- [ ] T2 Two\n");
     for (const id of ["T1", "T2"]) {

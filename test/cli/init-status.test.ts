@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runOrch } from "../support/cli.js";
+import { freshState } from "../../src/reconcile/actions.js";
 
 const orch = (...args: string[]) => runOrch(args);
 const tmp = () => mkdtempSync(path.join(tmpdir(), "orch-cli-"));
@@ -42,8 +43,10 @@ describe("orch status", () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "TODO.md"), "- [x] T1 Base\n- [ ] T2 Left (after T1)\n- [ ] T3 Right (after T1)\n- [ ] T4 Join (after T2, T3)\n- [x] T5 Parent\n  - [ ] T6 Child\n");
     mkdirSync(path.join(dir, ".orchestrator", "state"), { recursive: true });
-    writeFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), JSON.stringify({ version: 3, fences: {}, value: { id: "T2", phase: "Running" } }));
+    writeFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), JSON.stringify({ version: 3, fences: {}, value: { ...freshState("T2", "g-T2", new Date().toISOString()), phase: "Running" } }));
     writeFileSync(path.join(dir, ".orchestrator", "state", "T3.json"), "{ half-written");
+    // A bare state (no envelope) is damaged too: the store refuses it.
+    writeFileSync(path.join(dir, ".orchestrator", "state", "T6.json"), JSON.stringify({ ...freshState("T6", "g-T6", new Date().toISOString()), phase: "Running" }));
     const r = await orch("status", "--json", "--dir", dir);
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout).tasks.map((t: { id: string; state: string; blockedBy: string[] }) => [t.id, t.state, t.blockedBy]);
@@ -56,11 +59,13 @@ describe("orch status", () => {
       ["T6", "ready", []],
     ]);
     // The half-written record is named, not silently passed over.
-    expect(JSON.parse(r.stdout).damagedRecords).toEqual([".orchestrator/state/T3.json"]);
+    expect(JSON.parse(r.stdout).damagedRecords).toEqual([".orchestrator/state/T3.json", ".orchestrator/state/T6.json"]);
     const table = await orch("status", "--dir", dir);
     expect(table.stdout).toMatch(/^ID +TITLE +STATE +DEPS +BLOCKED BY$/m);
     expect(table.stdout).toMatch(/^T4 +Join +blocked +T2,T3 +T2,T3$/m);
-    expect(table.stderr).toBe("orch: .orchestrator/state/T3.json is damaged; its task is shown from the files. The next `orch run` or `orch watch` moves it aside and rebuilds it from the history.\n");
+    expect(table.stderr).toBe(
+      ["T3", "T6"].map((id) => `orch: .orchestrator/state/${id}.json is damaged; its task is shown from the files. The next \`orch run\` or \`orch watch\` moves it aside and rebuilds it from the history.\n`).join(""),
+    );
     expect(table.status).toBe(0);
   });
 });

@@ -244,6 +244,31 @@ describe("runtime lifecycle without a server", () => {
     }
   });
 
+  it("a server that dies within the health check's 5 s cache: the failed create asks again, and the session is `unstarted` (not charged)", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
+    let dead = false;
+    const dying = http.createServer((req, res) => {
+      if (req.url?.startsWith("/global/health")) return void (dead ? res.writeHead(503).end() : res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true}'));
+      if (req.url?.startsWith("/global/event")) return void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
+      dead = true; // the create: the server goes away mid-request
+      req.socket.destroy();
+    });
+    await new Promise<void>((r) => dying.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(dying.address() as AddressInfo).port}`;
+    const server = new OpenCodeServer({ url, stateDir: root });
+    const rt = new OpenCodeRuntime({ server, policy: {}, root });
+    try {
+      await server.ensureUp(); // a passed check, cached: the start does not check again
+      const res = await (await rt.start(request(root), () => {})).done;
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true, message: `cannot start a session: OpenCode server ${url} does not answer /global/health` });
+    } finally {
+      await rt.close();
+      dying.closeAllConnections();
+      dying.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("a closed runtime starts nothing: the session is aborted and no event stream comes back", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
     const logs: string[] = [];

@@ -3,7 +3,8 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../../util/errors.js";
-import { PhaseSchema } from "../../reconcile/state.js";
+import { TaskStateSchema } from "../../reconcile/state.js";
+import { EnvelopeSchema } from "../../store/envelope.js";
 import { statusRows, formatStatusTable } from "../../graph/status.js";
 import { readRepo, relativeToCwd } from "./validate.js";
 import { widthOf } from "../view.js";
@@ -25,10 +26,10 @@ async function readPhases(root: string, ids: readonly string[]): Promise<{ phase
       const text = await readFile(path.join(root, ".orchestrator", "state", `${id}.json`), "utf8").catch(() => undefined);
       if (text === undefined) return;
       try {
-        const raw = JSON.parse(text) as { value?: { phase?: unknown }; phase?: unknown };
-        // Records are stored in a versioned envelope ({ version, value }); accept a bare state too.
-        const phase = PhaseSchema.safeParse(raw.value?.phase ?? raw.phase);
-        if (phase.success) return void phases.set(id, phase.data);
+        // Damaged as the store judges it (then moves it aside): not an envelope, or not a task state.
+        const env = EnvelopeSchema.safeParse(JSON.parse(text));
+        const state = env.success ? TaskStateSchema.safeParse(env.data.value) : undefined;
+        if (state?.success) return void phases.set(id, state.data.phase);
       } catch {
         // not JSON: damaged
       }
