@@ -59,6 +59,16 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/** A repo with tasks T1 and T2, retrying every 20-50 ms, one at a time; the breaker opens after `failures`. */
+function twoTaskRepo(failures: number): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
+  writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T2 Two\n");
+  mkdirSync(path.join(dir, ".orchestrator"));
+  const config = { review: { enabled: false }, concurrency: { total: 1 }, retry: { baseMs: 20, maxMs: 50 }, circuitBreaker: { failures, cooldownSec: 60 } };
+  writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
+  return dir;
+}
+
 describe("orch validate on bad input", () => {
   // Concurrent: each case is one CLI process, and they are independent.
   it.concurrent.each(cases)("$kind", async ({ files, setup, expect: want }) => {
@@ -96,11 +106,7 @@ describe("orch validate on bad input", () => {
   });
 
   it("orch run --server with nothing listening there: exit 4 once the breaker opens, says why and what to do, no attempt charged, no stack", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
-    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T2 Two\n");
-    mkdirSync(path.join(dir, ".orchestrator"));
-    const config = { review: { enabled: false }, concurrency: { total: 1 }, retry: { baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 3, cooldownSec: 60 } };
-    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
+    const dir = twoTaskRepo(3);
     const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
     expect(r.status, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toContain("Running → Pending (ServerUnreachable: server-down: cannot start a session");
@@ -117,12 +123,7 @@ describe("orch validate on bad input", () => {
   });
 
   it("orch run whose reader goes away (| head): stops as on SIGTERM, no EPIPE stack, lease released, nothing charged", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "orch-bad-"));
-    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T2 Two\n");
-    mkdirSync(path.join(dir, ".orchestrator"));
-    // Retries every 20 ms that never open the breaker: it would run for minutes.
-    const config = { review: { enabled: false }, concurrency: { total: 1 }, retry: { baseMs: 20, maxMs: 50 }, circuitBreaker: { failures: 1000, cooldownSec: 60 } };
-    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify(config));
+    const dir = twoTaskRepo(1000); // retries every 20 ms that never open the breaker: it would run for minutes
     const r = await runProcess("bash", ["-c", `"${process.execPath}" "${CLI}" run --dir "${dir}" --server http://127.0.0.1:9 | head -2; echo "orch exit \${PIPESTATUS[0]}"`]);
     expect(r.stdout.split("\n")[0]).toMatch(/lease acquired/);
     expect(r.stdout).toMatch(/\norch exit 1\n$/); // stopped, not all done

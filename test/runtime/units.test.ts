@@ -221,52 +221,57 @@ describe("runtime lifecycle without a server", () => {
     }
   });
 
-  it("a server that answers but refuses the create is no outage: server-down, not `unstarted` (the attempt is charged)", async () => {
+  /** A stand-in for an external OpenCode server answering with `handle`: a runtime on it, for `fn`. */
+  async function withStandIn(handle: http.RequestListener, fn: (rt: OpenCodeRuntime, server: OpenCodeServer, url: string, root: string) => Promise<void>): Promise<void> {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
-    const refusing = http.createServer((req, res) => {
-      if (req.url?.startsWith("/global/health")) return void res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true,"version":"test"}');
-      if (req.url?.startsWith("/global/event")) return void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
-      res.writeHead(500, { "content-type": "application/json" }).end('{"name":"UnknownError","data":{"message":"refused"}}');
-    });
-    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
-    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url, stateDir: root }), policy: {}, root });
-    try {
-      const res = await (await rt.start(request(root), () => {})).done;
-      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
-      expect(res.error?.unstarted).toBeFalsy();
-      expect(res.error?.message).toContain("refused");
-    } finally {
-      await rt.close();
-      refusing.closeAllConnections();
-      refusing.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it("a server that dies within the health check's 5 s cache: the failed create asks again, and the session is `unstarted` (not charged)", async () => {
-    const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
-    let dead = false;
-    const dying = http.createServer((req, res) => {
-      if (req.url?.startsWith("/global/health")) return void (dead ? res.writeHead(503).end() : res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true}'));
-      if (req.url?.startsWith("/global/event")) return void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
-      dead = true; // the create: the server goes away mid-request
-      req.socket.destroy();
-    });
-    await new Promise<void>((r) => dying.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(dying.address() as AddressInfo).port}`;
+    const standIn = http.createServer(handle);
+    await new Promise<void>((r) => standIn.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
     const server = new OpenCodeServer({ url, stateDir: root });
     const rt = new OpenCodeRuntime({ server, policy: {}, root });
     try {
-      await server.ensureUp(); // a passed check, cached: the start does not check again
-      const res = await (await rt.start(request(root), () => {})).done;
-      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true, message: `cannot start a session: OpenCode server ${url} does not answer /global/health` });
+      await fn(rt, server, url, root);
     } finally {
       await rt.close();
-      dying.closeAllConnections();
-      dying.close();
+      standIn.closeAllConnections();
+      standIn.close();
       rmSync(root, { recursive: true, force: true });
     }
+  }
+  const healthy = (res: http.ServerResponse) => void res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true}');
+  const stream = (res: http.ServerResponse) => void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
+
+  it("a server that answers but refuses the create is no outage: server-down, not `unstarted` (the attempt is charged)", async () => {
+    await withStandIn(
+      (req, res) => {
+        if (req.url?.startsWith("/global/health")) return healthy(res);
+        if (req.url?.startsWith("/global/event")) return stream(res);
+        res.writeHead(500, { "content-type": "application/json" }).end('{"name":"UnknownError","data":{"message":"refused"}}');
+      },
+      async (rt, _server, _url, root) => {
+        const res = await (await rt.start(request(root), () => {})).done;
+        expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
+        expect(res.error?.unstarted).toBeFalsy();
+        expect(res.error?.message).toContain("refused");
+      },
+    );
+  });
+
+  it("a server that dies within the health check's 5 s cache: the failed create asks again, and the session is `unstarted` (not charged)", async () => {
+    let dead = false;
+    await withStandIn(
+      (req, res) => {
+        if (req.url?.startsWith("/global/health")) return dead ? void res.writeHead(503).end() : healthy(res);
+        if (req.url?.startsWith("/global/event")) return stream(res);
+        dead = true; // the create: the server goes away mid-request
+        req.socket.destroy();
+      },
+      async (rt, server, url, root) => {
+        await server.ensureUp(); // a passed check, cached: the start does not check again
+        const res = await (await rt.start(request(root), () => {})).done;
+        expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true, message: `cannot start a session: OpenCode server ${url} does not answer /global/health` });
+      },
+    );
   });
 
   it("a closed runtime starts nothing: the session is aborted and no event stream comes back", async () => {
