@@ -27,7 +27,7 @@ export interface AttemptEnv extends StateWriter {
   task(id: string): TaskSpec | undefined;
   emit: EventSink;
   rand(): number;
-  /** Feeds the backend's circuit breaker; `error` tells a session that never started (server unreachable). */
+  /** Feeds the backend's circuit breaker; `error` tells a session that could not start (server unreachable). */
   sessionOutcome(outcome: "ok" | "infrastructure" | "other", error?: SessionError): void;
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
@@ -254,7 +254,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   if (e.aborting) await handle.abort();
   if (real) env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
-  if (!res.error?.unstarted) e.ran = e.attempt;
+  if (!res.error?.unreachable) e.ran = e.attempt;
   e.handle = undefined;
   env.slots.release(e);
   const endedAt = new Date(env.now()).toISOString();
@@ -334,7 +334,7 @@ async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: Sess
   const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
   if (err.terminal) return void (await phase(env, q, e, "Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined }));
   const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
-  if (err.unstarted && e.ran !== e.attempt) {
+  if (err.unreachable && e.ran !== e.attempt) {
     // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
     return void (await phase(env, q, e, "Pending", "ServerUnreachable", `${err.code}: ${err.message}; not charged; retry at ${next}`, (s) => ({ lastError, nextAttemptAt: next, attempts: Math.max(0, s.attempts - 1) })));
   }

@@ -63,7 +63,7 @@ export class Reconciler {
   private stopped = false;
   private passNo = 0;
   private breaker: BreakerState = CLOSED;
-  /** The error of the last session outcome when that session could not start (server unreachable). */
+  /** The error of the last session outcome when that session found the server unreachable. */
   private unreachable: string | undefined;
   private missingSince = new Map<string, number>();
   private seenSince = new Map<string, number>();
@@ -98,7 +98,7 @@ export class Reconciler {
       sessionOutcome: (o, error) => {
         self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
         // The latest word on the server: any session that ran (ok or not) answers for it.
-        self.unreachable = o === "infrastructure" && error?.unstarted ? error.message : undefined;
+        self.unreachable = o === "infrastructure" && error?.unreachable ? error.message : undefined;
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),

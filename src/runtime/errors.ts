@@ -2,8 +2,8 @@
 import type { SessionError } from "./types.js";
 
 /** Builds a SessionError. */
-export function sessionError(code: string, message: string, flags: { terminal?: boolean; infrastructure?: boolean; unstarted?: boolean } = {}): SessionError {
-  return { code, message, terminal: flags.terminal ?? false, infrastructure: flags.infrastructure ?? false, ...(flags.unstarted ? { unstarted: true } : {}) };
+export function sessionError(code: string, message: string, flags: { terminal?: boolean; infrastructure?: boolean; unreachable?: boolean } = {}): SessionError {
+  return { code, message, terminal: flags.terminal ?? false, infrastructure: flags.infrastructure ?? false, ...(flags.unreachable ? { unreachable: true } : {}) };
 }
 
 const RATE_RE = /rate.?limit|\b429\b|too many requests|quota|overloaded|resource.?exhausted/i;

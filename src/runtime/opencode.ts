@@ -136,14 +136,14 @@ export class OpenCodeRuntime implements AgentRuntime {
       await streaming;
     } catch (err) {
       // A server that does not answer: say so as the health check does, not as a failed fetch. Only
-      // then is the session `unstarted` (not charged): a server that answers and refuses the create
+      // then is the error `unreachable` (not charged): a server that answers and refuses the create
       // is not an outage. A health check passed a few seconds ago (ensureUp's cache) is asked again.
       let down = await up.then(
         () => undefined,
         (reason: unknown) => reason as Error,
       );
       if (!down && !(await server.healthy())) down = new Error(`OpenCode server ${server.url} does not answer /global/health`);
-      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(down ?? (err as Error)).message}`, { infrastructure: true, unstarted: down !== undefined }));
+      return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(down ?? (err as Error)).message}`, { infrastructure: true, unreachable: down !== undefined }));
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
     await run.send(promptSettings(req, this.opts.server.owned));

@@ -50,10 +50,11 @@ export interface SessionError {
   /** A backend/infrastructure failure: counts toward the circuit breaker. */
   infrastructure: boolean;
   /**
-   * The session never started because the OpenCode server could not be reached: nothing of the
-   * task ran, so the attempt is not charged (an outage must not use up a task's budget).
+   * The session could not start because the OpenCode server could not be reached (its health check
+   * failed): an outage, not the task's failure. An attempt none of whose sessions ran is then not
+   * charged (reconcile/attempt.ts).
    */
-  unstarted?: boolean;
+  unreachable?: boolean;
 }
 
 export interface SessionResult {

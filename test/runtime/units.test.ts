@@ -212,7 +212,7 @@ describe("runtime lifecycle without a server", () => {
     const rt = new OpenCodeRuntime({ server, policy: {}, root, log: (l) => logs.push(l) });
     try {
       const res = await (await rt.start(request(root), () => {})).done;
-      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true });
+      expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unreachable: true });
       await new Promise((r) => setTimeout(r, 700));
       expect(streamLogs(logs)).toEqual([]);
     } finally {
@@ -241,7 +241,7 @@ describe("runtime lifecycle without a server", () => {
   const healthy = (res: http.ServerResponse) => void res.writeHead(200, { "content-type": "application/json" }).end('{"healthy":true}');
   const stream = (res: http.ServerResponse) => void res.writeHead(200, { "content-type": "text/event-stream" }).write(": open\n\n");
 
-  it("a server that answers but refuses the create is no outage: server-down, not `unstarted` (the attempt is charged)", async () => {
+  it("a server that answers but refuses the create is no outage: server-down, not `unreachable` (the attempt is charged)", async () => {
     await withStandIn(
       (req, res) => {
         if (req.url?.startsWith("/global/health")) return healthy(res);
@@ -251,13 +251,13 @@ describe("runtime lifecycle without a server", () => {
       async (rt, _server, _url, root) => {
         const res = await (await rt.start(request(root), () => {})).done;
         expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
-        expect(res.error?.unstarted).toBeFalsy();
+        expect(res.error?.unreachable).toBeFalsy();
         expect(res.error?.message).toContain("refused");
       },
     );
   });
 
-  it("a server that dies within the health check's 5 s cache: the failed create asks again, and the session is `unstarted` (not charged)", async () => {
+  it("a server that dies within the health check's 5 s cache: the failed create asks again, and the error is `unreachable` (not charged)", async () => {
     let dead = false;
     await withStandIn(
       (req, res) => {
@@ -269,7 +269,7 @@ describe("runtime lifecycle without a server", () => {
       async (rt, server, url, root) => {
         await server.ensureUp(); // a passed check, cached: the start does not check again
         const res = await (await rt.start(request(root), () => {})).done;
-        expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unstarted: true, message: `cannot start a session: OpenCode server ${url} does not answer /global/health` });
+        expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unreachable: true, message: `cannot start a session: OpenCode server ${url} does not answer /global/health` });
       },
     );
   });

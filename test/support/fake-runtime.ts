@@ -125,8 +125,8 @@ export class FakeRuntime implements AgentRuntime {
       for (const [f, text] of Object.entries(files ?? {})) await writeFile(path.join(req.directory, f), text);
       finish({ ok: true, text });
     };
-    const fail = (code: string, terminal: boolean, infrastructure: boolean, unstarted = false) =>
-      finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure, ...(unstarted ? { unstarted } : {}) } });
+    const fail = (code: string, terminal: boolean, infrastructure: boolean, unreachable = false) =>
+      finish({ ok: false, text: "", error: { code, message: `fake ${code}`, terminal, infrastructure, ...(unreachable ? { unreachable } : {}) } });
     let replyPermission = async (_id: string, _r: PermissionReply) => {};
     if (outcome !== "hang" && outcome !== "unreachable") timers.push(c.setTimeout(() => onEvent({ type: "progress", sessionId, at: c.now() }), Math.min(5, latency / 2)));
     if (this.script.usageEveryMs) {
