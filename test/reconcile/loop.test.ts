@@ -195,6 +195,15 @@ describe("loop", () => {
     expect((await h.state("T1"))!).toMatchObject({ phase: "Failed", attempts: 1 });
   });
 
+  it("orch watch waits for an unreachable server: says so once when the breaker opens, charges nothing, runs the task when the server answers", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { circuitBreaker: { failures: 2, cooldownSec: 0.3 }, concurrency: { total: 1 } });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["unreachable", "unreachable", "unreachable", "ok"] } }, true);
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Succeeded");
+    const notices = h.events.filter((e) => e.type === "error");
+    expect(notices).toEqual([{ type: "error", message: "the OpenCode server cannot be reached (fake server-down); waiting for it, trying again every 0.3 s" }]);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+
   it("a reviewer that cannot start after the worker ran is charged: the task fails within its budget instead of retrying for ever", async () => {
     const root = makeRepo("- [ ] T1 a\n", {}, { review: { enabled: true }, budget: { attempts: 2 } });
     h = await startLoop(root, { latencyMs: 5, reviews: { T1: ["unreachable"] } });
