@@ -254,7 +254,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   if (e.aborting) await handle.abort();
   if (real) env.emit({ type: "session", task: e.id, status: existing ? "attached" : "started", role, attempt: e.attempt, sessionId: handle.sessionId });
   const res = await handle.done;
-  if (!res.error?.unreachable) e.ran = e.attempt;
+  if (real) e.ran = e.attempt;
   e.handle = undefined;
   env.slots.release(e);
   const endedAt = new Date(env.now()).toISOString();

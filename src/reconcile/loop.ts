@@ -96,12 +96,12 @@ export class Reconciler {
       owner: () => (self.lease ? { holder: self.lease.holder, token: self.lease.token } : undefined),
       running: this.running,
       sessionOutcome: (o, error) => {
-        const was = breakerAt(self.breaker, self.now(), self.config.circuitBreaker).status;
-        self.breaker = breakerOnResult(breakerAt(self.breaker, self.now(), self.config.circuitBreaker), o, self.now(), self.config.circuitBreaker);
+        const before = breakerAt(self.breaker, self.now(), self.config.circuitBreaker);
+        self.breaker = breakerOnResult(before, o, self.now(), self.config.circuitBreaker);
         // The latest word on the server: any session that ran (ok or not) answers for it.
         self.unreachable = o === "infrastructure" && error?.unreachable ? error.message : undefined;
         // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
-        if (opts.watch && was === "closed" && self.breaker.status === "open" && self.unreachable !== undefined)
+        if (opts.watch && before.status === "closed" && self.breaker.status === "open" && self.unreachable !== undefined)
           opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${self.unreachable}); waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
