@@ -54,8 +54,26 @@ export interface TodoParse {
   bodyStart: number;
 }
 
-/** Parses TODO.md. Pure; never throws; bad lines become problems. */
+/**
+ * The latest parse. One success reads the same TODO.md text three times (its line, the check under
+ * the lock, the edit) and the loader reads it again after the write: each is answered from here.
+ */
+let latest: { text: string; file: string; parse: TodoParse } | undefined;
+
+/**
+ * Parses TODO.md. Pure; never throws; bad lines become problems. The result may be shared with
+ * other callers (the latest is kept, and a cache's unchanged sections yield the same items): read it,
+ * never change it.
+ */
 export function parseTodo(text: string, file: string, cache?: TodoParseCache): TodoParse {
+  // With a cache the parse also primes it for the next text, so that one always runs.
+  if (!cache && latest && latest.text === text && latest.file === file) return latest.parse;
+  const parse = parseText(text, file, cache);
+  latest = { text, file, parse };
+  return parse;
+}
+
+function parseText(text: string, file: string, cache: TodoParseCache | undefined): TodoParse {
   const { text: masked, bodyStart } = maskFrontMatter(text);
   const items: TodoItem[] = [];
   const headings: TodoHeading[] = [];

@@ -82,3 +82,15 @@ describe("parseTodo", () => {
     expect(parseTodo("---\nowner: me\ntags:\n  - a\n---\n- [ ] T1 After\n", "x").items.map((i) => i.line)).toEqual([6]);
   });
 });
+describe("parseTodo's latest parse", () => {
+  it("answers the same text again with the same parse, and anything else afresh", () => {
+    const first = parseTodo(doc, "TODO.md");
+    // An equal text read again (another string): what a success does three times over.
+    expect(parseTodo(doc.split("").join(""), "TODO.md")).toBe(first);
+    const checked = doc.replace("- [ ] T3", "- [x] T3");
+    expect(parseTodo(checked, "TODO.md").items.find((i) => i.id === "T3")?.checked).toBe(true);
+    expect(parseTodo(doc, "TODO.md")).not.toBe(first); // replaced by the other text meanwhile
+    expect(parseTodo(doc, "other/TODO.md")).not.toBe(parseTodo(doc, "TODO.md")); // problems name their file
+  });
+});
+
