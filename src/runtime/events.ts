@@ -164,6 +164,27 @@ export class EventHub {
   }
 }
 
+/** The `data:` lines of an SSE block, joined. */
+function dataOf(block: string): string {
+  return block
+    .split("\n")
+    .filter((l) => l.startsWith("data:"))
+    .map((l) => l.slice(5).trimStart())
+    .join("\n");
+}
+
+/** Where the server writes the event's type: the top-level payload, after the directory and project. */
+const PAYLOAD_TYPE = /^\{(?:"(?:directory|project|workspace)":"[^"\\]*",)*"payload":\{"type":"([^"\\]+)"/;
+
+/**
+ * The type of an event the hub ignores, read without parsing the JSON; undefined otherwise (and
+ * whenever the text is not laid out as expected: it is then parsed as usual).
+ */
+export function ignoredType(data: string): string | undefined {
+  const type = PAYLOAD_TYPE.exec(data)?.[1];
+  return type !== undefined && IGNORED.has(type) ? type : undefined;
+}
+
 /** Opens GET <url>/global/event as an async iterable of parsed SSE `data:` payloads. */
 export function sseStream(url: () => Promise<string>, headers: Record<string, string>): OpenStream {
   return async (signal) => {
@@ -180,12 +201,15 @@ export function sseStream(url: () => Promise<string>, headers: Record<string, st
         while ((cut = buf.indexOf("\n\n")) >= 0) {
           const block = buf.slice(0, cut);
           buf = buf.slice(cut + 2);
-          const data = block
-            .split("\n")
-            .filter((l) => l.startsWith("data:"))
-            .map((l) => l.slice(5).trimStart())
-            .join("\n");
+          const data = block.startsWith("data: ") && !block.includes("\n") ? block.slice(6) : dataOf(block);
           if (!data) continue;
+          // An event no watcher needs is passed on unparsed (the hub drops it by type): about half of
+          // the stream's bytes are sync mirrors of what the other events say.
+          const skip = ignoredType(data);
+          if (skip) {
+            yield { payload: { type: skip } };
+            continue;
+          }
           try {
             yield JSON.parse(data) as unknown;
           } catch {

@@ -12,7 +12,7 @@ import { approvalPath, decide, parseDecision, readDecision, writeApproval } from
 import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
 import { toModelRequest } from "../../src/demo/scripted-model.js";
-import { EventHub, serverEvent } from "../../src/runtime/events.js";
+import { EventHub, ignoredType, serverEvent, sseStream } from "../../src/runtime/events.js";
 import { OpenCodeServer } from "../../src/runtime/server.js";
 import { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import http from "node:http";
@@ -173,6 +173,34 @@ describe("stream events", () => {
     expect(serverEvent({ payload: { type: "server.heartbeat" } })).toEqual({ type: "server.heartbeat", sessionId: undefined, properties: {} });
     for (const bad of [null, 1, "x", {}, { payload: null }, { payload: { type: 3 } }, { payload: { type: "t", properties: [] } }, { payload: { type: "t", properties: null } }, { payload: { type: "t", properties: "p" } }])
       expect(serverEvent(bad), JSON.stringify(bad)).toBeUndefined();
+  });
+
+  it("passes ignored events on by type without parsing them, and parses every other one", async () => {
+    // Laid out as opencode serve writes them: directory and project first, then the payload.
+    const sent = [
+      { directory: "/r", project: "p1", payload: { type: "sync", syncEvent: { type: "session.updated.1", data: { sessionID: "ses_1" } } } },
+      { directory: "/r", project: "p1", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } },
+      { payload: { type: "server.heartbeat", properties: {} } },
+      { project: "p1", directory: '/a "quoted" dir', payload: { type: "sync", syncEvent: {} } }, // not the usual layout: parsed
+      { directory: "/r", payload: { properties: { sessionID: "ses_2" }, type: "session.idle" } },
+    ];
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      // One block split over two lines of data (between two keys), as SSE allows; the rest one per block.
+      const idle = JSON.stringify(sent[1]);
+      const cut = idle.indexOf(',"project"') + 1;
+      res.end(`data: ${JSON.stringify(sent[0])}\n\n` + `data: ${idle.slice(0, cut)}\ndata: ${idle.slice(cut)}\n\n` + sent.slice(2).map((e) => `data: ${JSON.stringify(e)}\n\n`).join(""));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const open = sseStream(async () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`, {});
+      const got: unknown[] = [];
+      for await (const e of await open(new AbortController().signal)) got.push(e);
+      expect(got).toEqual([{ payload: { type: "sync" } }, sent[1], { payload: { type: "server.heartbeat" } }, sent[3], sent[4]]);
+    } finally {
+      server.close();
+    }
+    expect(ignoredType(JSON.stringify({ directory: "/r", project: "p", payload: { type: "session.idle" } }))).toBeUndefined();
   });
 });
 
