@@ -19,7 +19,9 @@ export type LoopEvent =
   | { type: "config"; status: "reloaded" }
   | { type: "ids"; file: string; assigned: { line: number; id: string }[] }
   | { type: "error"; message: string; task?: string }
-  | { type: "idle"; done: number; total: number };
+  | { type: "idle"; done: number; total: number }
+  /** The command stopped on an error (said on stderr too): for --json readers, the last event. */
+  | { type: "stopped"; code: string; message: string; hint?: string; exitCode: number };
 
 /** Receives loop events. */
 export type EventSink = (e: LoopEvent) => void;

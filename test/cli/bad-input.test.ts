@@ -122,6 +122,23 @@ describe("orch validate on bad input", () => {
     }
   });
 
+  it("orch run --json with nothing listening there: the stream's last event says why it stopped, with the exit code", async () => {
+    const dir = twoTaskRepo(3);
+    const r = await orch(["run", "--json", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
+    expect(r.status, r.stdout + r.stderr).toBe(4);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.type === "stopped")).toHaveLength(1);
+    expect(events.at(-1)).toEqual({
+      at: expect.any(String),
+      type: "stopped",
+      code: "server-unreachable",
+      message: "orch run stopped: the OpenCode server cannot be reached (cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health)",
+      hint: expect.stringMatching(/^An attempt none of whose sessions could start was not charged\./),
+      exitCode: 4,
+    });
+    expect(r.stderr).toMatch(/^orch: orch run stopped: the OpenCode server cannot be reached/); // stderr says it too
+  });
+
   it("orch run whose reader goes away (| head): stops as on SIGTERM, no EPIPE stack, lease released, nothing charged", async () => {
     const dir = twoTaskRepo(1000); // retries every 20 ms that never open the breaker: it would run for minutes
     const r = await runProcess("bash", ["-c", `"${process.execPath}" "${CLI}" run --dir "${dir}" --server http://127.0.0.1:9 | head -2; echo "orch exit \${PIPESTATUS[0]}"`]);

@@ -23,6 +23,10 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
   try {
     return await drive({ root, runtime, mode, contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) });
+  } catch (err) {
+    // A --json reader learns why the stream ends (e.g. exit 4, the server cannot be reached) from the stream.
+    if (err instanceof OrchError) view.event({ type: "stopped", code: err.code, message: err.message, ...(err.options.hint ? { hint: err.options.hint } : {}), exitCode: err.exitCode });
+    throw err;
   } finally {
     view.close();
   }
