@@ -12,7 +12,7 @@ import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
 import type { StateWriter } from "./records.js";
 import { reviewAttempt } from "./review-step.js";
-import { ZERO_USAGE, type Phase, type Usage } from "./state.js";
+import { ZERO_USAGE, type Phase, type TaskState, type Usage } from "./state.js";
 import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
 import type { Semaphore } from "../util/semaphore.js";
@@ -54,6 +54,8 @@ export interface RunningEntry extends RunningInfo {
   live?: { sessionId: string; usage: Usage; costUsd: number };
   /** The attempt number in which a session last ran: a later failure to start in it is charged. */
   ran?: number;
+  /** The attempt's first session found the server unreachable: the attempt is not recorded as started. */
+  outage?: boolean;
 }
 
 /**
@@ -237,7 +239,10 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   e.handle = handle;
   e.lastProgressAt = env.now();
   const startedAt = new Date(env.now()).toISOString();
-  begin();
+  // An attempt whose first session found the server unreachable made nothing: it is not recorded as
+  // started (failed() records the outage), so a watcher probing a long outage adds no line per probe.
+  if (handle.unstarted && role === "worker" && starting && (await handle.done).error?.unreachable) e.outage = true;
+  else begin();
   // A session the server never made is neither recorded nor shown as one: the attempt's failure
   // says what happened, and an outage that lasts (watch retries it) does not grow the record.
   const real = !handle.unstarted;
@@ -336,9 +341,34 @@ async function failed(env: AttemptEnv, q: WriteQueue, e: RunningEntry, res: Sess
   const next = new Date(env.now() + backoffMs(e.attempt, env.config().retry, env.rand())).toISOString();
   if (err.unreachable && e.ran !== e.attempt) {
     // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
+    if (e.outage) return void (await outage(env, q, e, `${err.code}: ${err.message}; not charged; retry at ${next}`, { lastError, nextAttemptAt: next }));
     return void (await phase(env, q, e, "Pending", "ServerUnreachable", `${err.code}: ${err.message}; not charged; retry at ${next}`, (s) => ({ lastError, nextAttemptAt: next, attempts: Math.max(0, s.attempts - 1) })));
   }
   await phase(env, q, e, "Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
+}
+
+/**
+ * Records an attempt that never started, the server being unreachable: Pending with a backoff, the
+ * attempt count unchanged. A task already waiting for the server gets no history line or phase event
+ * for it (the state is still rewritten: its error and retry time), so a long outage does not grow
+ * the history.
+ */
+async function outage(env: AttemptEnv, q: WriteQueue, e: RunningEntry, message: string, extra: StatePatch): Promise<void> {
+  const change = phaseChange(env, e, "Pending", "ServerUnreachable", message, extra);
+  let again = false;
+  q.add({
+    patch: change.patch,
+    history: (before) => ((again = waitingForServer(before)) ? [] : change.history!(before)),
+    written: () => {
+      if (!again) change.written?.();
+    },
+  });
+  await q.flush();
+}
+
+/** Whether a task's state says it waits for an unreachable server. */
+function waitingForServer(s: TaskState | undefined): boolean {
+  return s?.phase === "Pending" && s.conditions.some((c) => c.reason === "ServerUnreachable");
 }
 
 /** Records the end of an attempt orch aborted; each reason leaves a different state (RECONCILER.md, "Aborts"). */

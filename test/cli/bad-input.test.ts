@@ -109,7 +109,8 @@ describe("orch validate on bad input", () => {
     const dir = twoTaskRepo(3);
     const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
     expect(r.status, r.stdout + r.stderr).toBe(4);
-    expect(r.stdout).toContain("Running → Pending (ServerUnreachable: server-down: cannot start a session");
+    expect(r.stdout).toContain("T1: Pending → Pending (ServerUnreachable: server-down: cannot start a session");
+    expect(r.stdout).not.toContain("→ Running"); // never started
     expect(r.stdout).not.toContain("session started"); // no session was made
     expect(r.stderr).toBe(
       "orch: orch run stopped: the OpenCode server cannot be reached (cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health)\n" +

@@ -182,7 +182,10 @@ describe("loop", () => {
     expect(h.runtime.calls.length).toBe(3);
     expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
     const hist = await h.store.journal.read("T1");
-    expect(hist.filter((e) => e.to === "Pending" && e.detail?.reason === "ServerUnreachable")).toHaveLength(2);
+    // The outage is said once, not once per start; attempts that never started are not recorded as started.
+    const phases = hist.filter((e) => e.kind === "phase").map((e) => `${e.to} ${e.detail?.reason}`);
+    expect(phases.filter((p) => p.startsWith("Pending") || p.startsWith("Running"))).toEqual(["Pending ServerUnreachable", "Running Started"]);
+    expect(phases.at(-1)).toBe("Succeeded Succeeded");
     // Sessions the server never made are not recorded or shown as sessions: an outage does not grow the record.
     expect((await h.state("T1"))!.sessions.map((s) => s.outcome)).toEqual(["ok"]);
     expect(hist.filter((e) => e.kind === "session-start")).toHaveLength(1);
@@ -202,6 +205,11 @@ describe("loop", () => {
     const notices = h.events.filter((e) => e.type === "error");
     expect(notices).toEqual([{ type: "error", message: "the OpenCode server cannot be reached (fake server-down); waiting for it, trying again every 0.3 s" }]);
     expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+    // Three probes, one line: a long outage does not grow the history or the output.
+    expect(h.runtime.calls.length).toBe(4);
+    const hist = await h.store.journal.read("T1");
+    expect(hist.filter((e) => e.detail?.reason === "ServerUnreachable")).toHaveLength(1);
+    expect(h.events.filter((e) => e.type === "phase" && e.reason === "ServerUnreachable")).toHaveLength(1);
   });
 
   it("a reviewer that cannot start after the worker ran is charged: the task fails within its budget instead of retrying for ever", async () => {
