@@ -77,6 +77,8 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
   try {
     // The Running record of a new session is written with its session-start record (one write).
     let starting: QueuedChange | undefined;
+    // The attempt's first session (a new attempt's, not an adopted one's).
+    let opening = !resume;
     if (!resume) {
       const iso = new Date(env.now()).toISOString();
       starting = phaseChange(env, e, "Running", "Started", `attempt ${e.attempt}`, (s) => ({
@@ -98,9 +100,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     for (;;) {
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
-        const res = await session(env, q, e, t, role, feedback, handle, starting);
+        const res = await session(env, q, e, t, role, feedback, handle, starting, opening);
         handle = undefined;
         starting = undefined;
+        opening = false;
         if (e.aborting) return await aborted(env, q, e, e.aborting);
         if (!res.ok) return await failed(env, q, e, res);
       }
@@ -212,9 +215,10 @@ export function sessionRequest(config: Config, root: string, t: TaskSpec, role: 
 
 /**
  * One session of the attempt. `starting` (the Running phase change) is queued once the session
- * started, with its session-start record, or before this returns without one.
+ * started, with its session-start record, or before this returns without one; not at all when
+ * `opening` (the attempt's first session) found the server unreachable.
  */
-async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle, starting?: QueuedChange): Promise<SessionResult> {
+async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, role: Role, feedback: string | undefined, existing?: SessionHandle, starting?: QueuedChange, opening = false): Promise<SessionResult> {
   const begin = () => starting && q.add(starting);
   let handle = existing;
   if (!handle) {
@@ -241,7 +245,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
   const startedAt = new Date(env.now()).toISOString();
   // An attempt whose first session found the server unreachable made nothing: it is not recorded as
   // started (failed() records the outage), so a watcher probing a long outage adds no line per probe.
-  if (handle.unstarted && role === "worker" && starting && (await handle.done).error?.unreachable) e.outage = true;
+  if (handle.unstarted && opening && (await handle.done).error?.unreachable) e.outage = true;
   else begin();
   // A session the server never made is neither recorded nor shown as one: the attempt's failure
   // says what happened, and an outage that lasts (watch retries it) does not grow the record.
@@ -380,6 +384,7 @@ async function aborted(env: AttemptEnv, q: WriteQueue, e: RunningEntry, reason: 
     return void (await phase(env, q, e, "Stalled", "NoProgress", `no progress for ${env.config().stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next }));
   }
   if (reason === "budget") return void (await phase(env, q, e, "Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } }));
-  // edit, suspend, checked, shutdown: the attempt does not count; the next pass decides what follows.
-  await phase(env, q, e, "Pending", "Aborted", `aborted: ${reason}`, (s) => ({ attempts: Math.max(0, s.attempts - 1) }));
+  // edit, suspend, checked, shutdown: the attempt does not count (one never recorded as started was
+  // not counted); the next pass decides what follows.
+  await phase(env, q, e, "Pending", "Aborted", `aborted: ${reason}`, (s) => ({ attempts: e.outage ? s.attempts : Math.max(0, s.attempts - 1) }));
 }

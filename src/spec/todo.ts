@@ -55,8 +55,8 @@ export interface TodoParse {
 }
 
 /**
- * The latest parse. One success reads the same TODO.md text three times (its line, the check under
- * the lock, the edit) and the loader reads it again after the write: each is answered from here.
+ * The latest parse without a cache. One success reads the same TODO.md text three times (its line,
+ * the check under the lock, the edit): the second and third are answered from here.
  */
 let latest: { text: string; file: string; parse: TodoParse } | undefined;
 
@@ -66,9 +66,11 @@ let latest: { text: string; file: string; parse: TodoParse } | undefined;
  * never change it.
  */
 export function parseTodo(text: string, file: string, cache?: TodoParseCache): TodoParse {
-  // With a cache the parse also primes it for the next text, so that one always runs.
-  if (!cache && latest && latest.text === text && latest.file === file) return latest.parse;
-  const parse = parseText(text, file, cache);
+  // With a cache the parse also primes it for the next text, so that one always runs (and is never
+  // kept here: an uncached parse stays one made afresh, which tests compare the cached one with).
+  if (cache) return parseText(text, file, cache);
+  if (latest && latest.text === text && latest.file === file) return latest.parse;
+  const parse = parseText(text, file, undefined);
   latest = { text, file, parse };
   return parse;
 }

@@ -212,6 +212,26 @@ describe("loop", () => {
     expect(h.events.filter((e) => e.type === "phase" && e.reason === "ServerUnreachable")).toHaveLength(1);
   });
 
+  it("a task whose first session is not a worker's (role: planner) waits for the server as quietly", async () => {
+    const root = makeRepo("- [ ] T1 a\n", { "tasks/T1.md": "---\nid: T1\nrole: planner\n---\nPlan a.\n" }, { circuitBreaker: { failures: 2, cooldownSec: 0.2 }, concurrency: { total: 1 } });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["unreachable", "unreachable", "unreachable", "ok"] } }, true);
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Succeeded");
+    expect(h.runtime.calls.map((c) => c.role)).toEqual(["planner", "planner", "planner", "planner"]);
+    const hist = await h.store.journal.read("T1");
+    expect(hist.filter((e) => e.detail?.reason === "ServerUnreachable")).toHaveLength(1);
+    expect(hist.filter((e) => e.kind === "phase" && e.to === "Running")).toHaveLength(1);
+    expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+
+  it("orch stopping while a start waits on an unreachable server gives back no attempt it never took", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { budget: { attempts: 3 } });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "unreachable"] }, unreachableAfterMs: { T1: 300 } });
+    while (h.runtime.calls.length < 2) await new Promise((r) => setTimeout(r, 5)); // attempt 1 failed; attempt 2's start waits
+    await h.loop.stop(); // shutdown: attempt 2 is aborted before its start says the server is unreachable
+    expect(await h.state("T1")).toMatchObject({ phase: "Pending", attempts: 1, lastError: { code: "model-error" } });
+    expect((await h.store.journal.read("T1")).at(-1)).toMatchObject({ kind: "phase", to: "Pending", detail: { reason: "Aborted" } });
+  });
+
   it("a reviewer that cannot start after the worker ran is charged: the task fails within its budget instead of retrying for ever", async () => {
     const root = makeRepo("- [ ] T1 a\n", {}, { review: { enabled: true }, budget: { attempts: 2 } });
     h = await startLoop(root, { latencyMs: 5, reviews: { T1: ["unreachable"] } });

@@ -48,6 +48,8 @@ export interface FakeScript {
   usageEveryMs?: number;
   /** How often a session waiting for approval polls its approval file. */
   approvalPollMs?: number;
+  /** How long a start that finds no server takes to say so (the health check's wait), per task. */
+  unreachableAfterMs?: Record<string, number>;
 }
 
 const realClock: FakeClock = { now: Date.now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
@@ -83,6 +85,8 @@ export class FakeRuntime implements AgentRuntime {
     this.perTask.set(req.taskId, n + 1);
     const list = this.script.outcomes?.[req.taskId] ?? ["ok"];
     const outcome = list[Math.min(n, list.length - 1)] ?? "ok";
+    const wait = outcome === "unreachable" ? this.script.unreachableAfterMs?.[req.taskId] : undefined;
+    if (wait) await new Promise<void>((r) => this.clock.setTimeout(() => r(), wait));
     return this.launch(`fake-${process.pid}-${++this.seq}`, req, outcome, onEvent);
   }
 

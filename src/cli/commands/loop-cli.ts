@@ -26,6 +26,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   } catch (err) {
     // A --json reader learns why the stream ends (e.g. exit 4, the server cannot be reached) from the stream.
     if (err instanceof OrchError) view.event({ type: "stopped", code: err.code, message: err.message, ...(err.options.hint ? { hint: err.options.hint } : {}), exitCode: err.exitCode });
+    else view.event({ type: "stopped", code: "internal", message: `internal error: ${err instanceof Error ? err.message : String(err)}`, exitCode: 70 }); // as main.ts reports it
     throw err;
   } finally {
     view.close();
