@@ -210,6 +210,10 @@ export async function startScriptedModel(script: Script, port = 0): Promise<Scri
       });
     });
   });
+  // Idle connections stay open until OpenCode closes them: with Node's 5 s keep-alive timeout, the
+  // server could close one just as OpenCode's pool reused it ("The socket connection was closed
+  // unexpectedly", a failed model request). close() destroys whatever is left.
+  server.keepAliveTimeout = 0;
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

@@ -11,7 +11,7 @@ import { parseVerdict } from "../../src/runtime/review.js";
 import { approvalPath, decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
 import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
-import { toModelRequest } from "../../src/demo/scripted-model.js";
+import { startScriptedModel, toModelRequest } from "../../src/demo/scripted-model.js";
 import { EventHub, ignoredType, serverEvent, sseStream } from "../../src/runtime/events.js";
 import { OpenCodeServer } from "../../src/runtime/server.js";
 import { OpenCodeRuntime } from "../../src/runtime/opencode.js";
@@ -323,6 +323,28 @@ describe("demo script", () => {
   const prompt = renderPrompt("worker", workerInput(task, {}));
   const req = (system: string, messages: Array<{ role: string; content: string }>) =>
     toModelRequest({ model: "scripted", messages: [{ role: "system", content: `${system}\nWorking directory: /tmp/x` }, ...messages], tools: [{ type: "function", function: { name: "write" } }] });
+
+  it("the scripted model keeps an idle connection open past Node's 5 s keep-alive timeout (OpenCode reuses it)", async () => {
+    const model = await startScriptedModel(async () => ({ kind: "text", text: "ok" }));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const req = http.request(`${model.baseURL}/chat/completions`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end(JSON.stringify({ model: "scripted", messages: [{ role: "user", content: "hi" }] }));
+      });
+    try {
+      expect(await ask()).toEqual({ status: 200, reused: false });
+      await new Promise((r) => setTimeout(r, 6_500)); // Node's default keepAliveTimeout (5 s) closes it by then
+      expect(await ask()).toEqual({ status: 200, reused: true }); // the same socket, still open
+    } finally {
+      agent.destroy();
+      await model.close();
+    }
+  }, 20_000);
 
   it("reads the task id and scope out of a worker prompt", () => {
     expect(taskIdOf(prompt)).toBe("T1");
