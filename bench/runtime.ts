@@ -24,12 +24,13 @@ const CONCURRENCY = 4;
 /** Rounds of the in-process runtime layer against the bare loop, in alternating order (odd: as many of each first but one). */
 const ROUNDS = 11;
 /**
- * Rounds of process runs (the bare loop and orch run, back to back, each order equally often): 30,
- * since single pairs range from 0.7 to 1.6 on a shared 2-CPU machine, and with 15 the median's 90% interval was
- * ±0.06 wide. The first REFERENCE_ROUNDS also run the bare loop on the sessions alone (a reference).
+ * Rounds of process runs (the bare loop and orch run, back to back, each order equally often): 60,
+ * since single pairs range from 0.7 to 1.7 on a shared 2-CPU machine: the median's 90% interval was
+ * ±0.06 wide with 15 pairs, 0.04-0.10 wide with 30 (too wide to tell 1.07 from 1.10 in one run).
+ * The first REFERENCE_ROUNDS also run the bare loop on the sessions alone (a reference).
  * Even counts are fine: med() takes the mean of the two middle values.
  */
-const PROCESS_ROUNDS = 30;
+const PROCESS_ROUNDS = 60;
 const REFERENCE_ROUNDS = 12;
 /** The six orders of a reference round's three runs. */
 const ORDERS3 = [["bare", "sessions", "orch"], ["bare", "orch", "sessions"], ["sessions", "bare", "orch"], ["sessions", "orch", "bare"], ["orch", "bare", "sessions"], ["orch", "sessions", "bare"]];
