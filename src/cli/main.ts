@@ -4,7 +4,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OrchError } from "../util/errors.js";
+import { OrchError, failureOf } from "../util/errors.js";
 import { mappedStack } from "../util/mapped-stack.js";
 import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
@@ -68,17 +68,16 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown): number {
+  const f = failureOf(err);
+  process.stderr.write(`orch: ${f.message}\n`);
   if (err instanceof OrchError) {
-    process.stderr.write(`orch: ${err.message}\n`);
-    if (err.options.hint) process.stderr.write(`  hint: ${err.options.hint}\n`);
-    return err.exitCode;
-  }
-  // An unexpected failure is a bug in orch: say so, with the stack only when asked.
-  const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`orch: internal error: ${e.message}\n`);
-  if (process.env.ORCH_DEBUG) process.stderr.write(`${mappedStack(e.stack ?? String(e))}\n`);
-  else process.stderr.write("  hint: set ORCH_DEBUG=1 for a stack trace, and please report it.\n");
-  return 70;
+    if (f.hint) process.stderr.write(`  hint: ${f.hint}\n`);
+  } else if (process.env.ORCH_DEBUG) {
+    // An unexpected failure is a bug in orch: say so, with the stack only when asked.
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`${mappedStack(e.stack ?? String(e))}\n`);
+  } else process.stderr.write("  hint: set ORCH_DEBUG=1 for a stack trace, and please report it.\n");
+  return f.exitCode;
 }
 
 function invokedDirectly(): boolean {

@@ -1,5 +1,5 @@
 // What the loop reports as it works: the CLI view renders these (live view, plain lines or --json).
-import type { Problem } from "../util/errors.js";
+import type { Failure, Problem } from "../util/errors.js";
 import type { Action } from "./actions.js";
 import type { Phase, Usage } from "./state.js";
 
@@ -21,7 +21,7 @@ export type LoopEvent =
   | { type: "error"; message: string; task?: string }
   | { type: "idle"; done: number; total: number }
   /** The command stopped on an error (said on stderr too): for --json readers, the last event. */
-  | { type: "stopped"; code: string; message: string; hint?: string; exitCode: number };
+  | ({ type: "stopped" } & Failure);
 
 /** Receives loop events. */
 export type EventSink = (e: LoopEvent) => void;

@@ -36,3 +36,17 @@ export class OrchError extends Error {
     return this.options.exitCode ?? 1;
   }
 }
+
+/** What ends a command, as the CLI reports it: an OrchError as it is, anything else an internal error (exit 70). */
+export interface Failure {
+  code: string;
+  message: string;
+  hint?: string;
+  exitCode: number;
+}
+
+/** The failure `err` stands for (stderr and the --json `stopped` event say the same). */
+export function failureOf(err: unknown): Failure {
+  if (err instanceof OrchError) return { code: err.code, message: err.message, ...(err.options.hint ? { hint: err.options.hint } : {}), exitCode: err.exitCode };
+  return { code: "internal", message: `internal error: ${err instanceof Error ? err.message : String(err)}`, exitCode: 70 };
+}

@@ -1,6 +1,6 @@
 // Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
 import { validRepoConfig } from "../repo.js";
-import { OrchError } from "../../util/errors.js";
+import { OrchError, failureOf } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
 import { drive } from "../../reconcile/drive.js";
 import { createView, pickMode } from "../view.js";
@@ -25,8 +25,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
     return await drive({ root, runtime, mode, contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) });
   } catch (err) {
     // A --json reader learns why the stream ends (e.g. exit 4, the server cannot be reached) from the stream.
-    if (err instanceof OrchError) view.event({ type: "stopped", code: err.code, message: err.message, ...(err.options.hint ? { hint: err.options.hint } : {}), exitCode: err.exitCode });
-    else view.event({ type: "stopped", code: "internal", message: `internal error: ${err instanceof Error ? err.message : String(err)}`, exitCode: 70 }); // as main.ts reports it
+    view.event({ type: "stopped", ...failureOf(err) });
     throw err;
   } finally {
     view.close();
