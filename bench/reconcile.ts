@@ -15,7 +15,7 @@ import type { Mission, TaskSpec } from "../src/spec/model.js";
 import { plan, type RunningInfo } from "../src/reconcile/plan.js";
 import { applyPatch, freshState } from "../src/reconcile/actions.js";
 import { CLOSED } from "../src/reconcile/breaker.js";
-import type { TaskState } from "../src/reconcile/state.js";
+import type { TaskState } from "../src/store/task-state-schema.js";
 import { Reconciler } from "../src/reconcile/loop.js";
 import { openStore } from "../src/store/open.js";
 import { updateControls } from "../src/reconcile/controls.js";

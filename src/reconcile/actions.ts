@@ -1,6 +1,7 @@
 // What one reconcile pass decides: plain values, carried out by the executor. No I/O here.
 import type { Role, TaskId } from "../spec/model.js";
-import { ZERO_USAGE, type Phase, type TaskState, type Usage } from "./state.js";
+import { type Phase, type TaskState } from "../store/task-state-schema.js";
+import { ZERO_USAGE, type Usage } from "../runtime/types.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";

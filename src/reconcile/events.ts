@@ -1,7 +1,8 @@
 // What the loop reports as it works: the CLI view renders these (live view, plain lines or --json).
 import type { Failure, Problem } from "../util/errors.js";
 import type { Action } from "./actions.js";
-import type { Phase, Usage } from "./state.js";
+import type { Phase } from "../store/task-state-schema.js";
+import type { Usage } from "../runtime/types.js";
 
 /** One thing that happened in the loop. */
 export type LoopEvent =

@@ -12,7 +12,7 @@ import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { patchState, readState, record } from "./records.js";
 import { stateKey } from "../store/task-state.js";
-import type { TaskState } from "./state.js";
+import type { TaskState } from "../store/task-state-schema.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 
 /** What the executor needs beyond an attempt's needs. */

@@ -2,7 +2,7 @@
 // No I/O. Every rule is in docs/RECONCILER.md; tests in test/reconcile/plan*.test.ts cite them.
 import type { Config } from "../spec/config.js";
 import type { Mission, Role, TaskId, TaskSpec } from "../spec/model.js";
-import type { Phase, TaskState } from "./state.js";
+import type { Phase, TaskState } from "../store/task-state-schema.js";
 import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";

@@ -3,7 +3,7 @@ import type { Fence, HistoryEvent, Journal, RecordStore } from "../store/types.j
 import type { Store } from "../store/open.js";
 import { readTaskState, stateKey, updateTaskState } from "../store/task-state.js";
 import { formatProblem } from "../util/errors.js";
-import { TaskStateSchema, type TaskState } from "./state.js";
+import { TaskStateSchema, type TaskState } from "../store/task-state-schema.js";
 import { applyPatch, freshState, type StatePatch } from "./actions.js";
 
 const parse = (raw: unknown) => TaskStateSchema.parse(raw);

@@ -2,7 +2,7 @@
 // orch's other recorded checks as evidence.
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { classifyUncheck } from "../spec/uncheck.js";
-import type { TaskState } from "./state.js";
+import type { TaskState } from "../store/task-state-schema.js";
 import { taskLines } from "../spec/todo.js";
 
 /** Builds the classifier plan() calls for Succeeded tasks whose box is unchecked now. */

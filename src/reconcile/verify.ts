@@ -1,7 +1,7 @@
 // The verify stage: orch itself runs the task's verify commands (not the agent), one after another,
 // each with a timeout, keeping the tail of the output for the state record and the history.
 import { spawn } from "node:child_process";
-import type { VerifyResult } from "./state.js";
+import type { VerifyResult } from "../store/task-state-schema.js";
 
 /** How much output to keep per command. */
 export const VERIFY_TAIL_BYTES = 4096;

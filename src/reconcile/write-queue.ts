@@ -7,7 +7,7 @@
 import type { HistoryEvent } from "../store/types.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
 import { patchState, type StateWriter } from "./records.js";
-import type { TaskState } from "./state.js";
+import type { TaskState } from "../store/task-state-schema.js";
 
 type Event = Omit<HistoryEvent, "at">;
 

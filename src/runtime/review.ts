@@ -1,7 +1,7 @@
 // The reviewer step: one reviewer session judges a diff against the acceptance criteria and
 // must answer a JSON verdict; invalid answers are re-prompted (same session) with the errors.
 import { z } from "zod";
-import { ZERO_USAGE, type Usage } from "../reconcile/state.js";
+import { ZERO_USAGE, type Usage } from "./types.js";
 import type { ApprovalPolicy } from "../spec/model.js";
 import { sessionError } from "./errors.js";
 import { acceptanceCriteria, renderPrompt } from "./roles.js";

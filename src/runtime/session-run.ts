@@ -2,7 +2,7 @@
 // usage, provider retries, permission asks, timeouts, abort, and the final result.
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
-import { ZERO_USAGE, type Usage } from "../reconcile/state.js";
+import { ZERO_USAGE, type Usage } from "./types.js";
 import type { ServerEvent } from "./events.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
 import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";

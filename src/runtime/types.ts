@@ -1,7 +1,22 @@
 // What the reconciler needs from an agent backend. OpenCode implements it (runtime/opencode);
 // test/support has an in-process fake for unit tests and benchmarks only.
 import type { Role } from "../spec/model.js";
-import type { Usage } from "../reconcile/state.js";
+import { z } from "zod";
+
+/** Tokens of a session or a total, by kind. */
+export const UsageSchema = z
+  .object({
+    input: z.number().nonnegative().default(0),
+    output: z.number().nonnegative().default(0),
+    reasoning: z.number().nonnegative().default(0),
+    cacheRead: z.number().nonnegative().default(0),
+    cacheWrite: z.number().nonnegative().default(0),
+  })
+  .strict();
+export type Usage = z.infer<typeof UsageSchema>;
+
+/** No tokens, no cost: the start of every total (frozen; spread it to get a mutable copy). */
+export const ZERO_USAGE: Readonly<Usage> = Object.freeze({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
 
 export interface SessionRequest {
   taskId: string;

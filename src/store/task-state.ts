@@ -1,7 +1,8 @@
 // Task state records (.orchestrator/state/<id>.json): read, update, and recovery of a damaged record
 // by moving it aside and rebuilding the state from the task's history.
 import { OrchError, type Problem } from "../util/errors.js";
-import { PhaseSchema, TaskStateSchema, UsageSchema, type Phase, type TaskState, type Usage } from "../reconcile/state.js";
+import { PhaseSchema, TaskStateSchema, type Phase, type TaskState } from "./task-state-schema.js";
+import { UsageSchema, type Usage } from "../runtime/types.js";
 import type { Fence, HistoryEvent, Journal, Versioned } from "./types.js";
 import type { Store } from "./open.js";
 

@@ -1,7 +1,7 @@
 // Builders for plan tests: tasks, states and a context with sensible defaults.
 import { DEFAULT_CONFIG, type Config } from "../../src/spec/config.js";
 import type { Mission, TaskSpec } from "../../src/spec/model.js";
-import type { TaskState } from "../../src/reconcile/state.js";
+import type { TaskState } from "../../src/store/task-state-schema.js";
 import { freshState } from "../../src/reconcile/actions.js";
 import { CLOSED } from "../../src/reconcile/breaker.js";
 import type { PlanContext, RunningInfo } from "../../src/reconcile/plan.js";

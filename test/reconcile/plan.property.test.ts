@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { isDone, plan, type PlanContext, type RunningInfo } from "../../src/reconcile/plan.js";
 import { applyPatch, freshState, type Action } from "../../src/reconcile/actions.js";
-import { PHASES, type TaskState } from "../../src/reconcile/state.js";
+import { PHASES, type TaskState } from "../../src/store/task-state-schema.js";
 import type { Mission } from "../../src/spec/model.js";
 import { NOW, ctx, mission, running, state, task } from "./fixtures.js";
 

@@ -10,7 +10,7 @@ import { fenceOf } from "../../src/store/leases.js";
 import type { Fence } from "../../src/store/types.js";
 import { patchState, type StateWriter } from "../../src/reconcile/records.js";
 import { stateKey } from "../../src/store/task-state.js";
-import { TaskStateSchema, type TaskState } from "../../src/reconcile/state.js";
+import { TaskStateSchema, type TaskState } from "../../src/store/task-state-schema.js";
 import { WriteQueue } from "../../src/reconcile/write-queue.js";
 
 const roots: string[] = [];

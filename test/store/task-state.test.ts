@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
 import { readTaskState, rebuildTaskState, updateTaskState } from "../../src/store/task-state.js";
-import type { TaskState } from "../../src/reconcile/state.js";
+import type { TaskState } from "../../src/store/task-state-schema.js";
 import type { HistoryEvent } from "../../src/store/types.js";
 import { tempDir } from "./helpers.js";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../../util/errors.js";
-import { TaskStateSchema } from "../../reconcile/state.js";
+import { TaskStateSchema } from "../../store/task-state-schema.js";
 import { EnvelopeSchema } from "../../store/envelope.js";
 import { statusRows, formatStatusTable } from "../../graph/status.js";
 import { readRepo, relativeToCwd } from "./validate.js";

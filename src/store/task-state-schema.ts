@@ -1,5 +1,6 @@
-// The actual state of one task, as recorded by the store under .orchestrator/state/<id>.json.
+// The schema of one task's actual state, as the store records it under .orchestrator/state/<id>.json.
 import { z } from "zod";
+import { UsageSchema } from "../runtime/types.js";
 
 export const PHASES = [
   "Pending",
@@ -16,20 +17,6 @@ export const PHASES = [
 ] as const;
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
-
-export const UsageSchema = z
-  .object({
-    input: z.number().nonnegative().default(0),
-    output: z.number().nonnegative().default(0),
-    reasoning: z.number().nonnegative().default(0),
-    cacheRead: z.number().nonnegative().default(0),
-    cacheWrite: z.number().nonnegative().default(0),
-  })
-  .strict();
-export type Usage = z.infer<typeof UsageSchema>;
-
-/** No tokens, no cost: the start of every total (frozen; spread it to get a mutable copy). */
-export const ZERO_USAGE: Readonly<Usage> = Object.freeze({ input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 });
 
 export const ConditionSchema = z
   .object({
