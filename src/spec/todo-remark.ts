@@ -68,7 +68,7 @@ function visitItem(item: ListItem, parent: number, text: string, base: number, o
       checked: item.checked,
       offset: base + item.position!.start.offset!,
       checkbox: base + open + 1,
-      textStart: base + open + 4,
+      textStart: base + textStartAfter(text, open + 3),
       textEnd: base + para.position!.end.offset!,
       end: base + item.position!.end.offset!,
       parent,
@@ -76,4 +76,13 @@ function visitItem(item: ListItem, parent: number, text: string, base: number, o
     myParent = out.length - 1;
   }
   for (const c of item.children) visit(c, myParent, text, base, out);
+}
+
+// Where the item's text starts, given the offset just past `]`: one blank after it on the same
+// line, or, when the checkbox ends its line (`- [ ]` then the text indented on the next line,
+// still a task for GFM), the first character of the next line's text, past its line break.
+function textStartAfter(text: string, afterBracket: number): number {
+  const ends = /[ \t]*(?:\r\n|\n|\r)[ \t]*/y;
+  ends.lastIndex = afterBracket;
+  return ends.test(text) ? ends.lastIndex : afterBracket + 1;
 }

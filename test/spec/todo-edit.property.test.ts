@@ -7,7 +7,7 @@ import { parseTodo, type TodoItem } from "../../src/spec/todo.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
 const title = fc.array(fc.constantFrom("fix", "the", "naïve", "😀", "日本", "`code`", "**bold**", "tab\there", "(x)"), { minLength: 1, maxLength: 4 }).map((w) => w.join(" "));
-type Line = { kind: "item"; indent: string; marker: string; checked: boolean; withId: boolean; title: string } | { kind: "text"; text: string };
+type Line = { kind: "item"; indent: string; marker: string; checked: boolean; withId: boolean; title: string; boxEndsLine: boolean } | { kind: "text"; text: string };
 const itemLine = fc.record({
   kind: fc.constant("item" as const),
   indent: fc.constantFrom("", "", "  ", "\t", "    "),
@@ -15,13 +15,16 @@ const itemLine = fc.record({
   checked: fc.boolean(),
   withId: fc.boolean(),
   title,
+  // `- [ ]` ending its line, the text indented on the next one: still a task for GFM.
+  boxEndsLine: fc.boolean(),
 });
 const textLine = fc.constantFrom("", "# Heading", "## Sub heading", "Some prose é", "```", "- [ ] T99 inside a fence?", "```", "> - [ ] T98 quoted", "<!-- - [ ] T97 comment -->").map((text) => ({ kind: "text" as const, text }));
 const docArb = fc
   .tuple(fc.array(fc.oneof({ weight: 3, arbitrary: itemLine }, { weight: 2, arbitrary: textLine }), { maxLength: 25 }), fc.constantFrom("\n", "\r\n"), fc.boolean(), fc.boolean())
   .map(([lines, eol, frontMatter, finalEol]) => {
     let n = 0;
-    const body = (lines as Line[]).map((l) => (l.kind === "text" ? l.text : `${l.indent}${l.marker} [${l.checked ? "x" : " "}] ${l.withId ? `T${++n} ` : ""}${l.title}`));
+    const box = (l: Line & { kind: "item" }) => `${l.indent}${l.marker} [${l.checked ? "x" : " "}]${l.boxEndsLine ? `${eol}${l.indent}${" ".repeat(l.marker.length + 1)}` : " "}`;
+    const body = (lines as Line[]).map((l) => (l.kind === "text" ? l.text : `${box(l)}${l.withId ? `T${++n} ` : ""}${l.title}`));
     const fm = frontMatter ? ["---", "owner: ünïcode", "---"] : [];
     return [...fm, ...body].join(eol) + (finalEol ? eol : "");
   });
@@ -65,6 +68,8 @@ describe("surgical TODO.md edits (property)", () => {
         // Remove the inserted "Tn " strings again: the original bytes come back.
         let restored = r!.text;
         const inserts = before.filter((i) => !i.id).map((i, k) => ({ at: i.textStart, id: r!.assigned[k]!.id }));
+        // Each id goes at the start of the task's text: right before its first visible character.
+        for (const ins of inserts) expect(doc[ins.at] ?? "", `insert at ${ins.at} in ${JSON.stringify(doc)}`).toMatch(/\S/);
         for (const ins of [...inserts].reverse()) {
           const shift = inserts.filter((x) => x.at < ins.at).reduce((s, x) => s + x.id.length + 1, 0);
           expect(restored.slice(ins.at + shift, ins.at + shift + ins.id.length + 1)).toBe(`${ins.id} `);

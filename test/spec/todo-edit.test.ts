@@ -26,6 +26,14 @@ describe("assignIds", () => {
     expect(r.text).toBe(doc.replace("- [ ] Sub item", "- [ ] T8 Sub item"));
     expect(assignIds(r.text, "T")).toBeUndefined();
   });
+  it("puts the id at the start of the text when the checkbox ends its line (LF and CRLF)", () => {
+    for (const eol of ["\n", "\r\n"]) {
+      const text = ["# Plan", "", "- [ ]", "  Write the parser", "- [ ]   ", "\t  Then the docs", ""].join(eol);
+      const r = assignIds(text, "T")!;
+      expect(r.text).toBe(["# Plan", "", "- [ ]", "  T1 Write the parser", "- [ ]   ", "\t  T2 Then the docs", ""].join(eol));
+      expect(parseTodo(r.text, "x").items.map((i) => [i.id, i.title])).toEqual([["T1", "Write the parser"], ["T2", "Then the docs"]]);
+    }
+  });
 });
 
 describe("appendTask", () => {
