@@ -1,7 +1,9 @@
 // The desired state as the loop holds it: config and mission, where an invalid new version is reported
-// once (file:line:col) and the last valid one stays in force; fixing it clears the report.
+// once (file:line:col) and the last valid one stays in force; fixing it clears the report. An error in
+// one task's own task file holds that task only (spec/held.ts): the other tasks' edits take effect.
 import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
-import type { Mission } from "../spec/model.js";
+import type { Mission, TaskId, TaskSpec } from "../spec/model.js";
+import { heldBy } from "../spec/held.js";
 import { loadConfig, loadMission } from "../spec/load.js";
 import { createSpecCache } from "../spec/mission.js";
 import { formatProblem, type Problem } from "../util/errors.js";
@@ -40,17 +42,44 @@ export class DesiredState {
     }
   }
 
-  /** Re-reads the mission with the config in force; an invalid one is reported and the last valid one stays. */
+  /**
+   * Re-reads the mission with the config in force. Errors in TODO.md (or anywhere but one task's own
+   * task file) keep the last valid mission whole. A task whose task file has errors is held (see
+   * withHeld); every other task is taken as read.
+   */
   async loadMission(): Promise<void> {
     const m = await loadMission(this.root, this.config, this.cache);
-    if (this.report("mission", m.problems)) this.mission = m;
+    const held = heldBy(m);
+    this.report("mission", m.problems, held.mission.length ? undefined : [...held.tasks.keys()]);
+    if (held.mission.length) return;
+    this.mission = held.tasks.size ? this.withHeld(m, held.tasks) : m;
+    for (const t of this.mission.tasks) if (!t.held) this.valid.set(t.id, t);
+    const ids = new Set(this.mission.tasks.map((t) => t.id));
+    for (const id of this.valid.keys()) if (!ids.has(id)) this.valid.delete(id);
   }
 
-  /** Shows problems once (and their clearing); true when there are no errors. */
-  private report(source: "mission" | "config", problems: Problem[]): boolean {
+  /** Each task's last spec read without errors (for tasks still in TODO.md). */
+  private valid = new Map<TaskId, TaskSpec>();
+
+  /**
+   * The mission with each held task marked `held`: its last valid spec (with the checkbox and place
+   * its TODO line has now), or, when it never had one, the TODO line alone. Plan takes no start,
+   * redo or reset decision for a held task; a session it runs goes on (its generation is unchanged).
+   */
+  private withHeld(m: Mission, held: ReadonlyMap<TaskId, unknown>): Mission {
+    const tasks = m.tasks.map((t): TaskSpec => {
+      if (!held.has(t.id)) return t;
+      const last = this.valid.get(t.id);
+      return last ? { ...last, checked: t.checked, line: t.line, col: t.col, headings: t.headings, children: t.children, held: true } : { ...t, held: true };
+    });
+    return { ...m, tasks };
+  }
+
+  /** Shows problems once (and their clearing); `held` lists the tasks they hold when they hold no more. */
+  private report(source: "mission" | "config", problems: Problem[], held?: TaskId[]): boolean {
     const key = problems.map(formatProblem).join("\n");
     if (key !== this.shown[source]) {
-      if (problems.length) this.emit({ type: "problems", source, problems });
+      if (problems.length) this.emit(held?.length ? { type: "problems", source, problems, held } : { type: "problems", source, problems });
       else this.emit({ type: "problems-cleared", source });
       this.shown[source] = key;
     }

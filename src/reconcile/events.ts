@@ -15,7 +15,8 @@ export type LoopEvent =
   | { type: "verify"; task: string; ok: boolean; command?: string; output?: string }
   | { type: "review"; task: string; approved: boolean; summary: string }
   | { type: "permission"; task: string; kind: string; decision: string }
-  | { type: "problems"; problems: Problem[]; source: "mission" | "config" }
+  /** `held`: the errors hold only these tasks (their task files); the other tasks go on. */
+  | { type: "problems"; problems: Problem[]; source: "mission" | "config"; held?: string[] }
   | { type: "problems-cleared"; source: "mission" | "config" }
   | { type: "config"; status: "reloaded" }
   | { type: "ids"; file: string; assigned: { line: number; id: string }[] }

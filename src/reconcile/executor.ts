@@ -181,7 +181,8 @@ export class Executor {
     let edited = false;
     await env.todo(m.todoFile).edit((cur) => {
       const now = taskLines(cur, m.todoFile).get(id);
-      const file = t.file ? readUserFileSync(m.root, t.file, LIMITS.taskFileBytes) : { missing: true as const };
+      // Where its task file is or would be: a held task's last valid spec may predate the file.
+      const file = readUserFileSync(m.root, t.file ?? `${env.config().tasksDir.replace(/[\\/]+$/, "")}/${id}.md`, LIMITS.taskFileBytes);
       const fileText = "text" in file ? file.text : undefined;
       if (now && !("problem" in file) && generationOf(id, now.meaning, fileText) === generation) return setChecked(cur, id, true);
       edited = true;

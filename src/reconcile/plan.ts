@@ -100,6 +100,9 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     const r = ctx.running.get(t.id);
     const suspended = t.suspend || ctx.controls.missionSuspended || ctx.controls.suspended.has(t.id);
     const budget = effectiveBudget(t, ctx.config);
+    // Its task file has errors: no decision is taken from that spec (no start, redo, reset or
+    // adoption) until it is valid; a session running for it meets only the rules that stop one.
+    if (t.held && !r) continue;
 
     if (r) {
       // Rules for a session running in this process.

@@ -81,12 +81,16 @@ export function buildMission(
       warn("not-a-task-file", tf.path, 0, 0, `${tf.path} is not named after a task id; ignored`, "Name task files <id>.md, e.g. tasks/T3.md.");
       continue;
     }
+    // Deleting a line cancels its task, whatever its file says: the file is left for the person to
+    // delete (orch never deletes what a person wrote) and not read further, since no task uses it.
+    if (!firstById.has(id)) {
+      warn("orphan-task-file", tf.path, 0, 0, `${tf.path} has no line in ${todoFile}; task ${id} is cancelled`, `Delete the file, or add \`- [ ] ${id} <title>\` to ${todoFile} to want the task again.`);
+      continue;
+    }
     const parse = cachedTaskFile(tf, cache);
     problems.push(...parse.problems);
     if (parse.data?.id !== undefined && parse.data.id !== id)
       err("id-mismatch", tf.path, parse.keyLines.id ?? 1, 1, `id ${parse.data.id} does not match the file name (${id})`, `Rename the file to ${parse.data.id}.md or set id: ${id}.`);
-    if (!firstById.has(id))
-      err("orphan-task-file", tf.path, 0, 0, `${tf.path} has no line in ${todoFile}`, `Add \`- [ ] ${id} <title>\` to ${todoFile}, or delete the file.`);
     fileById.set(id, { path: tf.path, parse, text: tf.text });
   }
 

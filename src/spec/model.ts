@@ -52,6 +52,11 @@ export interface TaskSpec {
   col: number;
   /** Hash of the task's meaning (TODO line minus checkbox, plus task file); changes on any edit. */
   generation: string;
+  /**
+   * Set by the loop (reconcile/desired.ts) when the task's own task file has errors: the spec is
+   * its last valid one, or the TODO line alone; no start, redo or reset is decided from it.
+   */
+  held?: true;
 }
 
 /** The whole desired state of one repository. */
@@ -62,6 +67,9 @@ export interface Mission {
   todoFile: string;
   /** Tasks in document order. */
   tasks: TaskSpec[];
-  /** Problems found while reading; a mission with any "error" problem is not acted on. */
+  /**
+   * Problems found while reading. An error in one task's own task file holds that task only
+   * (spec/held.ts); any other error means the mission is not acted on.
+   */
   problems: Problem[];
 }

@@ -190,6 +190,17 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     const p = plan(mission([task("T1", { budget: { attempts: 2 } })]), states(state("T1", { attempts: 2 })), ctx());
     expect(p.actions).toEqual([expect.objectContaining({ to: "Failed", reason: "BudgetExhausted", message: "used 2 of 2 attempts" })]);
   });
+  it("a held task (its task file has errors) is not started, redone, reset or finalized; a session running for it still stalls", () => {
+    const held = { held: true as const };
+    expect(plan(mission([task("T1", held)]), new Map(), ctx()).actions).toEqual([]);
+    const done = states(state("T1", { phase: "Succeeded", checkedByOrch: { at: "x", generation: "g-T1", lineBefore: "- [ ] T1", lineAfter: "- [x] T1" } }));
+    expect(plan(mission([task("T1", held)]), done, ctx({ classifyUncheck: () => "redo" })).actions).toEqual([]);
+    expect(plan(mission([task("T1", { ...held, generation: "g2" })]), states(state("T1", { phase: "Failed" })), ctx()).actions).toEqual([]);
+    const r = new Map([["T1", running({ generation: "g-T1", lastProgressAt: NOW - 10 * 60_000 })]]);
+    expect(kinds(plan(mission([task("T1", held)]), states(state("T1", { phase: "Running" })), ctx({ running: r })).actions)).toEqual(["abort:T1:stall"]);
+    // Its dependents see it as done when its box is checked or its last valid spec succeeded.
+    expect(kinds(plan(mission([task("T1", held), task("T2", { deps: ["T1"] })]), done, ctx()).actions)).toEqual(["start:T2"]);
+  });
   it("a deleted task is finalized only after the grace period", () => {
     const a = states(state("GONE"));
     const first = plan(mission([]), a, ctx({ missingSince: new Map([["GONE", NOW]]) }));
