@@ -25,7 +25,6 @@ const cases: Case[] = [
   { kind: "wrong type", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\npriority: high\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: priority: Invalid input: expected number, received string/m },
   { kind: "unknown key (nearest suggested)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nverfy: [npm test]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: unknown key "verfy"\n  hint: Did you mean "verify"\?/m },
   { kind: "id/file-name mismatch", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nid: T2\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: id T2 does not match the file name \(T1\)/m },
-  { kind: "task file with no TODO line", files: { "TODO.md": OK_TODO, "tasks/T5.md": "Orphan.\n" }, expect: /^tasks\/T5\.md: tasks\/T5\.md has no line in TODO\.md/m },
   { kind: "scope leaving the repo (..)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: [src/**, ../other/**]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: scope "\.\.\/other\/\*\*" leaves the repository/m },
   { kind: "scope leaving the repo (absolute)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: /etc/**\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: scope "\/etc\/\*\*" leaves the repository/m },
   { kind: "scope glob left open", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nfiles: [src/**, \"src/{a,b.ts\"]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: scope "src\/\{a,b\.ts" is not a glob orch can read: unclosed \{\n {2}hint: Write it as orch reads globs/m },

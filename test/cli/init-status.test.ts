@@ -73,14 +73,16 @@ describe("orch status", () => {
 describe.concurrent("orch validate --fix", () => {
   it("writes ids into id-less lines only, skipping ids already taken", async () => {
     const dir = tmp();
-    const before = "# M\r\n\r\n- [ ] T1 One\r\n- [ ] Two é\r\n\t- [x] Three\r\n";
+    // The last item's checkbox ends its line: its id goes before the text on the next line.
+    const before = "# M\r\n\r\n- [ ] T1 One\r\n- [ ] Two é\r\n\t- [x] Three\r\n- [ ]\r\n  Four\r\n";
     writeFileSync(path.join(dir, "TODO.md"), before);
     mkdirSync(path.join(dir, ".orchestrator", "state"), { recursive: true });
     writeFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), "{}");
+    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ verify: { commands: ["true"] } }));
     const r = await orch("validate", "--fix", "--dir", dir);
     expect(r.stderr).toMatch(/^TODO\.md:4: assigned id T3$/m);
-    expect(r.stdout).toMatch(/✓ 3 tasks, 0 errors, 0 warnings/);
-    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(before.replace("] Two", "] T3 Two").replace("] Three", "] T4 Three"));
+    expect(r.stdout).toMatch(/✓ 4 tasks, 0 errors, 0 warnings/);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(before.replace("] Two", "] T3 Two").replace("] Three", "] T4 Three").replace("  Four", "  T5 Four"));
   });
   it("never rewrites a TODO.md it could not read", async () => {
     const dir = tmp();

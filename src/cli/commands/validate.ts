@@ -4,6 +4,8 @@ import path from "node:path";
 import type { CommandModule } from "yargs";
 import { formatProblem, type Problem } from "../../util/errors.js";
 import { loadMission } from "../../spec/load.js";
+import { createSpecCache, sortProblems, type SpecCache } from "../../spec/mission.js";
+import { lintMission } from "../../spec/lint.js";
 import type { Config } from "../../spec/config.js";
 import { repoConfig } from "../repo.js";
 import type { Mission } from "../../spec/model.js";
@@ -17,10 +19,19 @@ interface ValidateArgs {
 }
 
 /** Loads everything orch reads from `dir`; throws OrchError only when dir itself is unusable. */
-export async function readRepo(dir: string): Promise<{ mission: Mission; problems: Problem[]; config: Config }> {
+export async function readRepo(dir: string, cache?: SpecCache): Promise<{ mission: Mission; problems: Problem[]; config: Config }> {
   const { root, config, problems: configProblems } = await repoConfig(dir);
-  const mission = await loadMission(root, config);
+  const mission = await loadMission(root, config, cache ?? {});
   return { mission, config, problems: [...configProblems, ...mission.problems] };
+}
+
+/** readRepo plus validate's own warnings (spec/lint.ts), all in one order (by file, then position). */
+async function readAndLint(dir: string): Promise<{ mission: Mission; problems: Problem[]; config: Config }> {
+  const cache = createSpecCache();
+  const r = await readRepo(dir, cache);
+  const problems = [...r.problems, ...(cache.last ? lintMission(r.mission, r.config, cache.last.todo) : [])];
+  sortProblems(problems);
+  return { ...r, problems };
 }
 
 /** Problem paths relative to the current directory, so editors and terminals can jump to them. */
@@ -38,12 +49,12 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" })
       .option("fix", { type: "boolean", default: false, describe: "Write the next free id into each task line that has none" }) as any,
   handler: async (args) => {
-    let { mission, problems, config } = await readRepo(args.dir);
+    let { mission, problems, config } = await readAndLint(args.dir);
     if (args.fix) {
       const store = openStore(mission.root);
       const assigned = await assignMissingIds(store, mission, config.idPrefix).finally(() => store.close());
       for (const a of assigned) process.stderr.write(`${mission.todoFile}:${a.line}: assigned id ${a.id}\n`);
-      if (assigned.length) ({ mission, problems } = await readRepo(args.dir));
+      if (assigned.length) ({ mission, problems } = await readAndLint(args.dir));
     }
     const shown = problems.map((p) => relativeToCwd(p, mission.root));
     const errors = shown.filter((p) => p.severity === "error").length;
