@@ -60,7 +60,11 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
       warnings.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
-  const scope = task.files.length ? (await (await tools()).glob(scopeGlobs(task.files))).paths.slice(0, MAX_FILES) : [];
+  // No `files:`: the paths its title names are its scope ("Fix `src/lib`" means that folder).
+  const named = task.files.length ? [] : extractTerms(task.title).paths;
+  const seeds = task.files.length ? task.files : named;
+  const scope = seeds.length ? (await (await tools()).glob(scopeGlobs(seeds))).paths.slice(0, MAX_FILES) : [];
+  const scopeReason = task.files.length ? "in scope" : "named in the title";
   const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(literalGlob);
   // glob([]) would list every file: ask only when there is something to check.
   const existing = new Set(asked.length ? (await (await tools()).glob(asked)).paths : []);
@@ -85,7 +89,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
     const cur = weight.get(p);
     if (!cur || cur.score < score) weight.set(p, { score, reason });
   };
-  for (const p of scope) bump(p, 6, "in scope");
+  for (const p of scope) bump(p, 6, scopeReason);
   for (const p of mentioned) bump(p, 8, "named in the task");
   for (const p of changed) bump(p, 8, "changed by a dep");
   const defs: Array<{ path: string; name: string }> = [];
@@ -99,7 +103,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
 
   const items: PackItem[] = [];
   const files = [...weight.keys()].sort().slice(0, MAX_FILES);
-  if (scope.length) items.push(item("files", `## Files in scope (${scope.length})\n${scope.join("\n")}\n`, 20, "scope list"));
+  if (scope.length) items.push(item("files", `## Files ${scopeReason} (${scope.length})\n${scope.join("\n")}\n`, 20, "scope list"));
   const forOutlines = files.length ? await tools() : undefined;
   if (forOutlines?.outline) {
     const hits = countHits(refs);

@@ -47,6 +47,24 @@ describe("fallback tools", () => {
   });
 });
 
+describe("a task without files: (its title names paths)", () => {
+  // A folder in backticks and a bare path-like word: both seed the pack as its scope.
+  const titled = () => ({ ...task("T2"), title: "Tidy `src/util` and lib/changed.ts" });
+  it("the fallback lists the files they cover", async () => {
+    const pack = await buildContextPack(titled(), mission, fallback, { tokenBudget: 2_000 });
+    expect(pack.text).toContain("## Files named in the title (2)\nlib/changed.ts\nsrc/util/math.ts\n");
+  });
+  it.skipIf(!HAVE_NATIVE)("orch-native outlines them", async () => {
+    const pack = await buildContextPack(titled(), mission, native, { tokenBudget: 2_000 });
+    expect(pack.items.filter((i) => i.kind === "outline").map((i) => i.path).sort()).toEqual(["lib/changed.ts", "src/util/math.ts"]);
+  });
+  it("a task with files: keeps its scope; the title's paths do not widen it", async () => {
+    const pack = await buildContextPack({ ...task("T1"), title: "Also `lib`" }, mission, fallback, { tokenBudget: 2_000 });
+    expect(pack.text).toMatch(/## Files in scope \(\d+\)\n/);
+    expect(pack.text).not.toContain("lib/changed.ts");
+  });
+});
+
 describe("opening the tools", () => {
   it("a task that names no scope, path or identifier opens none; one that does opens them once", async () => {
     let opened = 0;
