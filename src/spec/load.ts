@@ -1,5 +1,5 @@
 // The I/O edge of spec/: reads config, TODO.md and task files safely, then builds the mission.
-// Bad content never throws: it becomes a Problem, and the mission is not acted on.
+// Bad content never throws: it becomes a Problem (what an error holds, one task or the mission: held.ts).
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, type Dirent } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import path from "node:path";
