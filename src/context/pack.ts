@@ -61,8 +61,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
       return undefined;
     });
   // No `files:`: the paths its title names are its scope ("Fix `src/lib`" means that folder).
-  const named = task.files.length ? [] : extractTerms(task.title).paths;
-  const seeds = task.files.length ? task.files : named;
+  const seeds = task.files.length ? task.files : extractTerms(task.title).paths;
   const scope = seeds.length ? (await (await tools()).glob(scopeGlobs(seeds))).paths.slice(0, MAX_FILES) : [];
   const scopeReason = task.files.length ? "in scope" : "named in the title";
   const asked = [...terms.paths, ...(opts.changedFiles ?? [])].filter(Boolean).map(literalGlob);

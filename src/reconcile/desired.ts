@@ -50,7 +50,7 @@ export class DesiredState {
   async loadMission(): Promise<void> {
     const m = await loadMission(this.root, this.config, this.cache);
     const held = heldBy(m);
-    this.report("mission", m.problems, held.mission.length ? undefined : [...held.tasks.keys()]);
+    this.report("mission", m.problems, held.mission.length ? undefined : [...held.tasks]);
     if (held.mission.length) return;
     this.mission = held.tasks.size ? this.withHeld(m, held.tasks) : m;
     for (const t of this.mission.tasks) if (!t.held) this.valid.set(t.id, t);
@@ -66,7 +66,7 @@ export class DesiredState {
    * its TODO line has now), or, when it never had one, the TODO line alone. Plan takes no start,
    * redo or reset decision for a held task; a session it runs goes on (its generation is unchanged).
    */
-  private withHeld(m: Mission, held: ReadonlyMap<TaskId, unknown>): Mission {
+  private withHeld(m: Mission, held: ReadonlySet<TaskId>): Mission {
     const tasks = m.tasks.map((t): TaskSpec => {
       if (!held.has(t.id)) return t;
       const last = this.valid.get(t.id);

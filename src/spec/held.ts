@@ -6,8 +6,8 @@ import type { Mission, TaskId } from "./model.js";
 
 /** A mission's errors, split by what they hold. */
 export interface HeldBy {
-  /** Tasks whose own task file has errors, with those errors. */
-  tasks: Map<TaskId, Problem[]>;
+  /** Tasks whose own task file has errors. */
+  tasks: Set<TaskId>;
   /** Errors that hold the whole mission. */
   mission: Problem[];
 }
@@ -18,12 +18,12 @@ export interface HeldBy {
  */
 export function heldBy(mission: Mission): HeldBy {
   const ids = new Set(mission.tasks.map((t) => t.id));
-  const out: HeldBy = { tasks: new Map(), mission: [] };
+  const out: HeldBy = { tasks: new Set(), mission: [] };
   for (const p of mission.problems) {
     if (p.severity !== "error") continue;
     const id = p.file === mission.todoFile || !/\.md$/i.test(p.file) ? undefined : path.posix.basename(p.file).replace(/\.md$/i, "");
     if (id === undefined) out.mission.push(p);
-    else if (ids.has(id)) (out.tasks.get(id) ?? out.tasks.set(id, []).get(id)!).push(p);
+    else if (ids.has(id)) out.tasks.add(id);
   }
   return out;
 }
