@@ -37,13 +37,22 @@ describe("orch run / suspend / resume / retry (CLI)", () => {
     expect(orch("retry", "T1").stderr).toContain("has not run yet");
   });
 
-  it("a mission with errors: orch run shows them (path:line:col) and exits 1 without running anything", () => {
-    writeFileSync(path.join(root, "tasks", "T9.md"), "---\nid: T9\n---\n");
+  it("a task file with errors: orch run shows them (path:line:col), holds its task, and exits 1 without running it", () => {
+    const file = path.join(root, "tasks", "T1.md");
+    const good = readFileSync(file, "utf8");
+    writeFileSync(file, "---\nid: T1\nverify: [unclosed\n---\n");
     const r = orch("run");
+    writeFileSync(file, good);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("tasks/T9.md");
+    expect(r.stdout).toMatch(/T1 held \(errors in its task file[^\n]*\n {2}tasks\/T1\.md:\d+:\d+: invalid YAML/);
     expect(r.stdout).not.toContain("session started");
+  });
+  it("a task file with no line in TODO.md is a warning: validate exits 0", () => {
+    writeFileSync(path.join(root, "tasks", "T9.md"), "---\nid: T9\n---\n");
+    const r = orch("validate");
     rmSync(path.join(root, "tasks", "T9.md"));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("tasks/T9.md: warning: tasks/T9.md has no line in TODO.md; task T9 is cancelled");
   });
 
   it("suspend --all holds the mission: orch run exits 1 with nothing run; resume --all, then run does T1 and exits 0", () => {
