@@ -4,11 +4,14 @@ import type { Problem } from "../util/errors.js";
 import type { Config } from "./config.js";
 import type { Mission, TaskSpec } from "./model.js";
 import { idNumber } from "./ids.js";
+import { heldBy } from "./held.js";
 
 /** Likely mistakes in a mission that has no errors about them (see docs/FORMAT.md §4). */
 export function lintMission(mission: Mission, config: Config, todoText: string): Problem[] {
   const out: Problem[] = [];
   const lines = todoText.split("\n");
+  // A task file with errors is reported as such; what it would say about verify is unknown.
+  const broken = heldBy(mission).tasks;
   const warn = (code: string, t: TaskSpec, message: string, hint: string) => out.push({ code, severity: "warning", file: mission.todoFile, line: t.line, col: t.col, message, hint });
   for (const t of mission.tasks) {
     if (idLikeTitle(t, config.idPrefix, lines))
@@ -20,7 +23,7 @@ export function lintMission(mission: Mission, config: Config, todoText: string):
       );
     // A group (subtasks, no task file) is checked when its subtasks are done: it runs nothing to verify.
     const group = t.children.length > 0 && !t.file;
-    if (!t.checked && !group && t.verify.length === 0 && config.verify.commands.length === 0)
+    if (!t.checked && !group && !broken.has(t.id) && t.verify.length === 0 && config.verify.commands.length === 0)
       warn(
         "no-verify",
         t,

@@ -13,6 +13,8 @@ interface Case {
   files: Record<string, string>;
   /** The warning's line (location prefix and message), or undefined when there must be none. */
   expect?: RegExp;
+  /** Errors expected besides (exit 1 then). */
+  errors?: number;
 }
 
 const cases: Case[] = [
@@ -34,22 +36,24 @@ const cases: Case[] = [
     expect: /^TODO\.md:2:1: warning: task T2 has no verify commands: only the reviewer checks its work\n {2}hint: Add `verify:` to tasks\/T2\.md/m,
   },
   { kind: "no-verify: quiet with verify.commands in the config", files: { "TODO.md": "- [ ] T2 Two\n", ".orchestrator/config.json": VERIFIED } },
+  {
+    kind: "no-verify: not said of a task whose task file has errors (they are reported instead)",
+    files: { "TODO.md": "- [ ] T1 One\n", "tasks/T1.md": "---\nverify: [unclosed\n---\nx\n" },
+    errors: 1,
+  },
 ];
 
 describe.concurrent("orch validate warnings", () => {
-  it.each(cases)("$kind", async ({ files, expect: want }) => {
+  it.each(cases)("$kind", async ({ files, expect: want, errors = 0 }) => {
     const dir = mkdtempSync(path.join(tmpdir(), "orch-warn-"));
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
       writeFileSync(path.join(dir, rel), text);
     }
     const r = await runOrch(["validate"], dir);
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    if (want) {
-      expect(r.stdout).toMatch(want);
-      expect(r.stdout).toMatch(/✓ \d+ tasks?, 0 errors, 1 warning\n$/);
-    } else {
-      expect(r.stdout).toMatch(/✓ \d+ tasks?, 0 errors, 0 warnings\n$/);
-    }
+    expect(r.status, r.stdout + r.stderr).toBe(errors ? 1 : 0);
+    const summary = `${errors ? "✗" : "✓"} \\d+ tasks?, ${errors} errors?, ${want ? "1 warning" : "0 warnings"}\n$`;
+    expect(r.stdout).toMatch(new RegExp(summary));
+    if (want) expect(r.stdout).toMatch(want);
   });
 });
