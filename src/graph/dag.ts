@@ -1,78 +1,66 @@
-// Pure DAG algorithms over tasks: topological order, cycles.
-import { OrchError } from "../util/errors.js";
+// Pure graph algorithms over indices: cycles and the one topological walk. Integer indices and typed
+// arrays because they run on every reload and every reconcile pass of a 10,000-task mission.
 import type { TaskId } from "../spec/model.js";
 
-/** A graph node: an id and the ids it waits for. Edges to unknown ids are ignored. */
-export interface DagNode {
-  id: TaskId;
-  deps: readonly TaskId[];
+/** A graph by index: node i is named ids[i] and waits for the nodes next[i] (indices into ids). */
+export interface IndexGraph {
+  ids: readonly TaskId[];
+  next: readonly (readonly number[])[];
 }
 
 /**
- * Ids in an order where every task comes after its deps (ties keep input order).
- * Throws OrchError "cycle" naming the cycle's path when there is one.
+ * Indices in an order where each node comes after every node it waits for (ties keep index order).
+ * Nodes on a cycle, or waiting on one, are left out: cycles are reported by findCycles.
  */
-export function topoOrder(nodes: readonly DagNode[]): TaskId[] {
-  const known = new Map(nodes.map((n, i) => [n.id, i]));
-  const indegree = nodes.map(() => 0);
-  const dependents = new Map<TaskId, number[]>();
-  nodes.forEach((n, i) => {
-    // A Set: a dep written twice counts once.
-    for (const d of new Set(n.deps)) {
-      if (!known.has(d) || d === n.id) continue;
-      indegree[i]!++;
-      (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(i);
-    }
-  });
-  const queue: number[] = [];
-  indegree.forEach((d, i) => d === 0 && queue.push(i));
-  const order: TaskId[] = [];
-  for (let q = 0; q < queue.length; q++) {
-    const i = queue[q]!;
-    order.push(nodes[i]!.id);
-    for (const j of dependents.get(nodes[i]!.id) ?? []) if (--indegree[j]! === 0) queue.push(j);
+export function waitOrder(g: IndexGraph): Int32Array {
+  const n = g.ids.length;
+  // Who waits for each node (reverse edges), packed: waiters of j are at[start[j] .. start[j+1]).
+  const pending = new Int32Array(n);
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    pending[i] = g.next[i]!.length;
+    for (const j of g.next[i]!) start[j + 1]!++;
   }
-  if (order.length < nodes.length || nodes.some((n) => n.deps.includes(n.id))) {
-    const cycle = findCycle(nodes)!;
-    throw new OrchError("cycle", `dependency cycle: ${cycle.join(" → ")}`, { hint: "Remove one of the deps in the cycle." });
+  for (let j = 0; j < n; j++) start[j + 1]! += start[j]!;
+  const fill = start.slice(0, n);
+  const at = new Int32Array(start[n]!);
+  for (let i = 0; i < n; i++) for (const j of g.next[i]!) at[fill[j]!++] = i;
+  const order = new Int32Array(n);
+  let len = 0;
+  for (let i = 0; i < n; i++) if (pending[i] === 0) order[len++] = i;
+  for (let q = 0; q < len; q++) {
+    const j = order[q]!;
+    for (let k = start[j]!; k < start[j + 1]!; k++) if (--pending[at[k]!]! === 0) order[len++] = at[k]!;
   }
-  return order;
+  return order.subarray(0, len);
 }
 
-/** One cycle as a path that returns to its start (T1 → T2 → T1), or undefined. */
-export function findCycle(nodes: readonly DagNode[]): TaskId[] | undefined {
-  return findCycles(nodes)[0];
-}
-
-/** Cycles found by one depth-first walk, each as a closed path (at least one per cyclic component). */
-export function findCycles(nodes: readonly DagNode[]): TaskId[][] {
-  // Integer indices and typed arrays: this runs on every reload of a 10,000-task mission.
-  const index = new Map<TaskId, number>();
-  nodes.forEach((n, i) => index.set(n.id, i));
-  const deps = nodes.map((n) => n.deps.map((d) => index.get(d) ?? -1));
-  const color = new Uint8Array(nodes.length); // 0 new, 1 on the current path, 2 finished
+/** Cycles found by one depth-first walk, each as a closed path (T1 → T2 → T1), at least one per cyclic component. */
+export function findCycles(g: IndexGraph): TaskId[][] {
+  const n = g.ids.length;
+  const color = new Uint8Array(n); // 0 new, 1 on the current path, 2 finished
   const cycles: TaskId[][] = [];
   const path: number[] = [];
   const iters: number[] = [];
   // Iterative DFS: 10,000-task chains would overflow a recursive one.
-  for (let start = 0; start < nodes.length; start++) {
-    if (color[start]) continue;
-    color[start] = 1;
-    path.push(start);
+  for (let first = 0; first < n; first++) {
+    if (color[first]) continue;
+    color[first] = 1;
+    path.push(first);
     iters.push(0);
     while (path.length) {
       const at = path[path.length - 1]!;
       const k = iters[iters.length - 1]!;
-      if (k >= deps[at]!.length) {
+      const next = g.next[at]!;
+      if (k >= next.length) {
         color[at] = 2;
         path.pop();
         iters.pop();
         continue;
       }
       iters[iters.length - 1] = k + 1;
-      const d = deps[at]![k]!;
-      if (d < 0) continue;
-      if (color[d] === 1) cycles.push([...path.slice(path.lastIndexOf(d)), d].map((i) => nodes[i]!.id));
+      const d = next[k]!;
+      if (color[d] === 1) cycles.push([...path.slice(path.lastIndexOf(d)), d].map((i) => g.ids[i]!));
       else if (color[d] === 0) {
         color[d] = 1;
         path.push(d);

@@ -1,6 +1,7 @@
-// The status of each task as the files alone say it (checkbox + deps), optionally overlaid
-// with the phase recorded by the reconciler. Pure.
-import type { Mission, TaskId, TaskSpec } from "../spec/model.js";
+// The status of each task as the files and the records say it: the task-graph rules (task-graph.ts,
+// the ones plan() follows) with the recorded phase shown over them. Pure.
+import type { Mission, TaskId } from "../spec/model.js";
+import { ownWorkDone, taskGraph, type Outcome } from "./task-graph.js";
 
 /** A row of `orch status`. */
 export interface StatusRow {
@@ -15,25 +16,15 @@ export interface StatusRow {
 }
 
 /**
- * Done means checked, and for a parent, every subtask done too. Blocked-by lists the deps
- * (and, for a parent, the subtasks) that are not done.
+ * One row per task. Done and blocked-by as the reconciler decides them (a parent is done only when its
+ * subtasks are; a record Succeeded at the task's generation counts as done, as a checked box does).
  */
-export function statusRows(mission: Mission, phases: ReadonlyMap<TaskId, string> = new Map()): StatusRow[] {
-  const byId = new Map(mission.tasks.map((t) => [t.id, t]));
-  const doneMemo = new Map<TaskId, boolean>();
-  const isDone = (t: TaskSpec): boolean => {
-    let d = doneMemo.get(t.id);
-    if (d === undefined) {
-      doneMemo.set(t.id, false); // guards a malformed parent loop
-      d = t.checked && t.children.every((c) => { const ct = byId.get(c); return !ct || isDone(ct); });
-      doneMemo.set(t.id, d);
-    }
-    return d;
-  };
+export function statusRows(mission: Mission, records: ReadonlyMap<TaskId, Outcome> = new Map()): StatusRow[] {
+  const g = taskGraph(mission.tasks, (t) => ownWorkDone(t, records.get(t.id)));
   return mission.tasks.map((t) => {
-    const blockedBy = [...t.deps, ...t.children].filter((d) => { const dt = byId.get(d); return !dt || !isDone(dt); });
-    const derived = isDone(t) ? "done" : t.suspend ? "suspended" : blockedBy.length ? "blocked" : "ready";
-    const phase = phases.get(t.id);
+    const blockedBy = g.blockedBy(t);
+    const derived = g.done(t.id) ? "done" : t.suspend ? "suspended" : blockedBy.length ? "blocked" : "ready";
+    const phase = records.get(t.id)?.phase;
     return { id: t.id, title: t.title, state: phase ?? derived, deps: t.deps, blockedBy, ...(phase ? { phase } : {}) };
   });
 }

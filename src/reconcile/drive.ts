@@ -4,7 +4,7 @@ import { openStore } from "../store/open.js";
 import type { AgentRuntime } from "../runtime/types.js";
 import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
-import { isDone } from "./plan.js";
+import { ownWorkDone } from "../graph/task-graph.js";
 import { readAllStates } from "./records.js";
 import { OrchError } from "../util/errors.js";
 
@@ -82,7 +82,8 @@ export async function drive(opts: DriveOptions): Promise<number> {
     }
     if (!m) return 1;
     const actual = await readAllStates(store, () => {});
-    return m.tasks.every((t) => isDone(t, actual.get(t.id))) ? 0 : 1;
+    // Every task's own work done is every task done (subtasks are tasks too).
+    return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? 0 : 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

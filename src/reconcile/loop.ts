@@ -18,7 +18,8 @@ import { readControls } from "./controls.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
-import { isDone, plan } from "./plan.js";
+import { plan } from "./plan.js";
+import { ownWorkDone, taskGraph } from "../graph/task-graph.js";
 import { applyPatch, usageAdded, type Plan } from "./actions.js";
 import { readAllStates } from "./records.js";
 import { classifier } from "./uncheck.js";
@@ -279,7 +280,8 @@ export class Reconciler {
     if (wake !== Infinity) this.requeue(wake);
     this.opts.emit({ type: "pass", pass: n, ms: Math.round(performance.now() - t0), actions: p.actions.length, tasks: mission.tasks.length });
     if (p.actions.length === 0 && this.running.size === 0) {
-      const done = mission.tasks.filter((t) => isDone(t, actual.get(t.id))).length;
+      const g = taskGraph(mission.tasks, (t) => ownWorkDone(t, actual.get(t.id)));
+      const done = mission.tasks.filter((t) => g.done(t.id)).length;
       this.opts.emit({ type: "idle", done, total: mission.tasks.length });
     }
   }

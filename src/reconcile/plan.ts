@@ -6,7 +6,9 @@ import type { Phase, TaskState } from "../store/task-state-schema.js";
 import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
-import { criticalPathLengths, score } from "./priority.js";
+import { score } from "./priority.js";
+import { criticalPathLengths } from "../graph/critical-path.js";
+import { isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/task-graph.js";
 import type { Slot } from "./slots.js";
 
 /** What the loop knows about an attempt running in this process. */
@@ -59,11 +61,6 @@ function inSession(r: RunningInfo): boolean {
   return !!r.slot && !r.slot.waiting && !r.awaitingApproval;
 }
 
-/** True when a task counts as done for its dependents. */
-export function isDone(t: TaskSpec, s: TaskState | undefined): boolean {
-  return t.checked || (s?.phase === "Succeeded" && s.generation === t.generation);
-}
-
 /** The role a task's worker session runs as. */
 export function roleOf(t: TaskSpec): Role {
   return t.role ?? "worker";
@@ -72,11 +69,8 @@ export function roleOf(t: TaskSpec): Role {
 /** One reconcile decision. Pure: same inputs, same plan. */
 export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, ctx: PlanContext): Plan {
   const iso = new Date(ctx.now).toISOString();
-  const byId = new Map(desired.tasks.map((t) => [t.id, t]));
-  const done = (id: TaskId) => {
-    const t = byId.get(id);
-    return t ? isDone(t, actual.get(id)) : true;
-  };
+  // Done and blocked-by as graph/ rules them, the same rules `orch status` shows.
+  const graph = taskGraph(desired.tasks, (t) => ownWorkDone(t, actual.get(t.id)));
   const sets: Action[] = [];
   const others: Action[] = [];
   const candidates: { t: TaskSpec; s: TaskState | undefined }[] = [];
@@ -87,7 +81,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
 
   // Finalizers: records whose task left TODO.md.
   for (const [id] of actual) {
-    if (byId.has(id)) continue;
+    if (graph.index.has(id)) continue;
     const r = ctx.running.get(id);
     if (r?.aborting === "deleted") continue;
     const since = ctx.missingSince.get(id) ?? ctx.now;
@@ -163,15 +157,14 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       set(t, s, "Failed", "BudgetExhausted", over, { lastError: { code: "budget", message: over, terminal: true, at: iso }, nextAttemptAt: undefined });
       continue;
     }
-    const isGroup = t.children.length > 0 && !t.file;
-    const waiting = (isGroup ? [...t.deps, ...t.children] : t.deps).filter((d) => !done(d));
+    const waiting = graph.blockedBy(t);
     if (waiting.length > 0) {
       // Like ready ones, a blocked task without a record needs none: the files say what blocks it.
       if (s && (s.phase !== "Blocked" || !sameList(s.blockedBy, waiting)))
         set(t, s, "Blocked", "DepsNotDone", `waiting for ${waiting.join(", ")}`, { generation: t.generation, blockedBy: waiting });
       continue;
     }
-    if (isGroup) {
+    if (isGroup(t)) {
       others.push({ type: "check", id: t.id }); // a group with no task file is done when its subtasks are
       continue;
     }
@@ -186,7 +179,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     candidates.push({ t, s });
   }
 
-  const starts = schedule(candidates, desired.tasks, ctx, done);
+  const starts = schedule(candidates, graph, ctx);
   // Ready work held back by an open breaker needs a pass when the probe may go.
   const cooldown = candidates.length > 0 ? breakerWaitMs(ctx.breaker, ctx.now, ctx.config.circuitBreaker) : undefined;
   if (cooldown !== undefined) wakeAt(ctx.now + cooldown);
@@ -197,9 +190,8 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
 /** Picks which ready tasks start now: slots in total and per role, the breaker, then score order. */
 function schedule(
   candidates: { t: TaskSpec; s: TaskState | undefined }[],
-  tasks: readonly TaskSpec[],
+  graph: TaskGraph,
   ctx: PlanContext,
-  done: (id: TaskId) => boolean,
 ): Action[] {
   if (candidates.length === 0) return [];
   // Slots are sessions, held or awaited (an attempt waiting for its reviewer's slot goes first).
@@ -208,11 +200,13 @@ function schedule(
   if (free <= 0) return [];
   const perRole = new Map<string, number>();
   for (const role of claims) perRole.set(role, (perRole.get(role) ?? 0) + 1);
-  const cpl = criticalPathLengths(tasks, done);
-  const order = new Map(tasks.map((t, i) => [t.id, i]));
+  const cpl = criticalPathLengths(graph);
   const ranked = candidates
-    .map((c) => ({ ...c, score: score(c.t.priority, cpl.get(c.t.id) ?? 0, ctx.now - (c.s ? Date.parse(c.s.updatedAt) : (ctx.seenSince?.get(c.t.id) ?? ctx.now))) }))
-    .sort((a, b) => b.score - a.score || order.get(a.t.id)! - order.get(b.t.id)!);
+    .map((c) => {
+      const i = graph.index.get(c.t.id)!;
+      return { ...c, i, score: score(c.t.priority, cpl[i]!, ctx.now - (c.s ? Date.parse(c.s.updatedAt) : (ctx.seenSince?.get(c.t.id) ?? ctx.now))) };
+    })
+    .sort((a, b) => b.score - a.score || a.i - b.i);
   const out: Action[] = [];
   for (const c of ranked) {
     if (free <= 0) break;

@@ -9,6 +9,7 @@ import { globProblem } from "../util/glob.js";
 import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
 import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
 import { findCycles } from "../graph/dag.js";
+import { waitGraph } from "../graph/task-graph.js";
 import { patchMission, parentWarnings, type LastBuild } from "./mission-patch.js";
 
 /** A task file's path (relative to the root, `/`-separated) and its text. */
@@ -143,9 +144,11 @@ export function buildMission(
 
   const byId = new Map(tasks.map((t) => [t.id, t]));
   problems.push(...parentWarnings(tasks, todoFile));
-  for (const cycle of findCycles(tasks)) {
+  for (const cycle of findCycles(waitGraph(tasks))) {
     const head = byId.get(cycle[0]!)!;
-    err("cycle", todoFile, head.line, head.col, `dependency cycle: ${cycle.join(" → ")}`, "Remove one of the deps in the cycle.");
+    // A parent waits for its subtasks (graph/task-graph.ts): a subtask that waits for its parent closes a cycle.
+    const viaParent = cycle.some((id, k) => byId.get(id)!.children.includes(cycle[k + 1]!));
+    err("cycle", todoFile, head.line, head.col, `dependency cycle: ${cycle.join(" → ")}`, viaParent ? "A parent waits for its subtasks, so a subtask cannot depend on its parent (or a task that waits for it). Remove that dep." : "Remove one of the deps in the cycle.");
   }
   sortProblems(problems);
   if (cache) {

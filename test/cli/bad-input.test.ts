@@ -21,6 +21,7 @@ const cases: Case[] = [
   { kind: "unknown-dep (inline)", files: { "TODO.md": "- [ ] T1 One (after T9)\n" }, expect: /^TODO\.md:1:1: T1 depends on unknown task T9/m },
   { kind: "unknown-dep (task file)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\ndeps: [T7]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: T1 depends on unknown task T7/m },
   { kind: "cycle", files: { "TODO.md": "- [ ] T1 A (after T3)\n- [ ] T2 B (after T1)\n- [ ] T3 C (after T2)\n" }, expect: /^TODO\.md:1:1: dependency cycle: T1 → T3 → T2 → T1/m },
+  { kind: "cycle (a subtask waits for its parent)", files: { "TODO.md": "- [ ] T1 Parent\n  - [ ] T2 Child (after T1)\n" }, expect: /^TODO\.md:1:1: dependency cycle: T1 → T2 → T1\n {2}hint: A parent waits for its subtasks, so a subtask cannot depend on its parent/m },
   { kind: "invalid YAML", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\ntype: logic\ndeps: [T2\n---\nx\n" }, expect: /^tasks\/T1\.md:\d+:\d+: invalid YAML in front matter/m },
   { kind: "wrong type", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\npriority: high\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: priority: Invalid input: expected number, received string/m },
   { kind: "unknown key (nearest suggested)", files: { "TODO.md": OK_TODO, "tasks/T1.md": "---\nverfy: [npm test]\n---\nx\n" }, expect: /^tasks\/T1\.md:2:1: unknown key "verfy"\n  hint: Did you mean "verify"\?/m },

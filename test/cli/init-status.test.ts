@@ -4,6 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { runOrch } from "../support/cli.js";
 import { freshState } from "../../src/reconcile/actions.js";
+import { loadConfig, loadMission } from "../../src/spec/load.js";
+import { openStore } from "../../src/store/open.js";
+import { stateKey } from "../../src/store/task-state.js";
+import { readAllStates } from "../../src/reconcile/records.js";
+import { plan } from "../../src/reconcile/plan.js";
+import { ctx } from "../reconcile/fixtures.js";
 
 const orch = (...args: string[]) => runOrch(args);
 const tmp = () => mkdtempSync(path.join(tmpdir(), "orch-cli-"));
@@ -119,4 +125,35 @@ describe("a store orch cannot write", () => {
     expect(r.stderr).toMatch(/^orch: .*lock/m);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   }, 30_000);
+  it("shows done and blocked-by as the reconciler decides them in the same pass (a parent is done only when its subtasks are)", async () => {
+    const dir = tmp();
+    // T1 is checked and has a task file, but its subtask T2 is open: T1 is not done, so T3 waits.
+    // T4's record says Succeeded at its generation; orch's check of its box is not written yet: T5 may go.
+    writeFileSync(path.join(dir, "TODO.md"), "- [x] T1 Parent\n  - [ ] T2 Open subtask\n- [ ] T3 Next (after T1)\n- [ ] T4 Finished\n- [ ] T5 After it (after T4)\n");
+    mkdirSync(path.join(dir, "tasks"));
+    writeFileSync(path.join(dir, "tasks", "T1.md"), "The parent's own work.\n");
+    const { config } = await loadConfig(dir);
+    const t4 = (await loadMission(dir, config)).tasks.find((t) => t.id === "T4")!;
+    const at = new Date().toISOString();
+    const store = openStore(dir);
+    await store.records.write(stateKey("T4"), { ...freshState("T4", t4.generation, at), phase: "Succeeded", checkedByOrch: { at, generation: t4.generation, lineBefore: "- [ ] T4 Finished", lineAfter: "- [x] T4 Finished" } }, undefined);
+    await store.close();
+
+    const r = await orch("status", "--json", "--dir", dir);
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout).tasks.map((t: { id: string; state: string; blockedBy: string[] }) => [t.id, t.state, t.blockedBy]);
+    expect(rows).toEqual([
+      ["T1", "blocked", ["T2"]],
+      ["T2", "ready", []],
+      ["T3", "blocked", ["T1"]],
+      ["T4", "Succeeded", []],
+      ["T5", "ready", []],
+    ]);
+    // The reconciler, over the same files and records, starts exactly the rows status calls ready.
+    const reading = openStore(dir);
+    const actual = await readAllStates(reading, () => {});
+    await reading.close();
+    const p = plan(await loadMission(dir, config), actual, ctx({ classifyUncheck: () => "stale" }));
+    expect(p.actions.map((a) => `${a.type}:${a.id}`)).toEqual(["check:T4", "start:T2", "start:T5"]);
+  });
 });

@@ -1,11 +1,15 @@
-// Property tests of the decision function over random DAGs, states and running sets:
-// no task starts before its deps are done; no task runs twice at once; every pass is idempotent.
+// Property tests of the decision function over random DAGs (with subtasks), states and running sets:
+// no task starts before what it waits for is done; no task runs twice at once; every pass is idempotent;
+// plan() and `orch status` agree on what is done and what blocks what (both follow graph/).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isDone, plan, type PlanContext, type RunningInfo } from "../../src/reconcile/plan.js";
+import { plan, type PlanContext, type RunningInfo } from "../../src/reconcile/plan.js";
+import { findCycles } from "../../src/graph/dag.js";
+import { isGroup, ownWorkDone, taskGraph, waitGraph, waitsFor } from "../../src/graph/task-graph.js";
+import { statusRows } from "../../src/graph/status.js";
 import { applyPatch, freshState, type Action } from "../../src/reconcile/actions.js";
 import { PHASES, type TaskState } from "../../src/store/task-state-schema.js";
-import type { Mission } from "../../src/spec/model.js";
+import type { Mission, TaskSpec } from "../../src/spec/model.js";
 import { NOW, ctx, mission, running, state, task } from "./fixtures.js";
 
 const world = fc
@@ -13,6 +17,9 @@ const world = fc
   .chain((n) =>
     fc.record({
       deps: fc.array(fc.array(fc.nat(), { maxLength: 3 }), { minLength: n, maxLength: n }),
+      // A parent among the earlier tasks (nat % i), or none; some parents get a task file.
+      parent: fc.array(fc.option(fc.nat(), { nil: undefined, freq: 2 }), { minLength: n, maxLength: n }),
+      file: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
       checked: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
       suspend: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
       edited: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
@@ -33,8 +40,10 @@ const world = fc
         checked: w.checked[i]!,
         suspend: w.suspend[i]! && i % 3 === 0,
         generation: w.edited[i]! ? `g2-T${i}` : `g-T${i}`,
+        ...(w.file[i] ? { file: `tasks/T${i}.md` } : {}),
       }),
     );
+    nest(tasks, w.parent);
     const actual = new Map<string, TaskState>();
     const run = new Map<string, RunningInfo>();
     for (let i = 0; i < n; i++) {
@@ -53,6 +62,22 @@ const world = fc
     });
     return { m: mission(tasks), actual, c };
   });
+
+/** Nests task i under parent[i] % i, then drops deps that close a cycle (the spec reports those, so plan never sees them). */
+function nest(tasks: TaskSpec[], parent: (number | undefined)[]): void {
+  tasks.forEach((t, i) => {
+    const p = parent[i];
+    if (i === 0 || p === undefined) return;
+    t.parent = `T${p % i}`;
+    tasks[p % i]!.children.push(t.id);
+  });
+  for (let cycle = findCycles(waitGraph(tasks))[0]; cycle; cycle = findCycles(waitGraph(tasks))[0]) {
+    // Subtask edges form a forest: a cycle has at least one dep edge.
+    const k = cycle.findIndex((id, j) => j + 1 < cycle.length && tasks.find((t) => t.id === id)!.deps.includes(cycle[j + 1]!));
+    const t = tasks.find((x) => x.id === cycle[k])!;
+    t.deps = t.deps.filter((d) => d !== cycle[k + 1]);
+  }
+}
 
 /** Carries out a plan on in-memory values, as the executor would if every launched session kept running. */
 function apply(m: Mission, actual: Map<string, TaskState>, c: PlanContext, actions: Action[]) {
@@ -94,7 +119,8 @@ describe("plan: properties", () => {
           expect(c.running.has(a.id)).toBe(false);
           expect(t.checked).toBe(false);
           expect(t.suspend).toBe(false);
-          for (const d of t.deps) expect(isDone(m.tasks.find((x) => x.id === d)!, actual.get(d))).toBe(true);
+          const g = taskGraph(m.tasks, (x) => ownWorkDone(x, actual.get(x.id)));
+          for (const d of waitsFor(t)) expect(g.done(d), `${a.id} waits for ${d}`).toBe(true);
         }
         if (limit !== undefined) {
           const workers = [...c.running.values()].filter((r) => r.role === "worker").length;
@@ -120,6 +146,21 @@ describe("plan: properties", () => {
         }
         // Sessions never finish in this simulation, so a fixpoint must be reached.
         expect(plan(w.m, w.actual, w.c).actions).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("agrees with orch status: what plan starts, status shows unblocked; what plan records Blocked, status shows blocked by the same ids", () => {
+    fc.assert(
+      fc.property(world, ({ m, actual, c }) => {
+        const rows = new Map(statusRows(m, actual).map((r) => [r.id, r]));
+        for (const a of plan(m, actual, c).actions) {
+          const row = rows.get(a.id)!;
+          if (a.type === "start") expect(row.blockedBy, `${a.id} started`).toEqual([]);
+          if (a.type === "check" && isGroup(m.tasks.find((t) => t.id === a.id)!)) expect(row.blockedBy, `${a.id} checked`).toEqual([]);
+          if (a.type === "set" && a.to === "Blocked") expect(a.patch.blockedBy).toEqual(row.blockedBy);
+        }
       }),
       { numRuns: 400 },
     );

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { plan } from "../../src/reconcile/plan.js";
 import type { Action } from "../../src/reconcile/actions.js";
 import { DEFAULT_CONFIG } from "../../src/spec/config.js";
+import type { TaskSpec } from "../../src/spec/model.js";
+import type { TaskState } from "../../src/store/task-state-schema.js";
 import { NOW, ctx, mission, running, state, states, task } from "./fixtures.js";
 
 const kinds = (actions: Action[]) => actions.map((a) => `${a.type}:${a.id}${a.type === "set" ? `:${a.to}` : a.type === "abort" ? `:${a.reason}` : ""}`);
@@ -50,6 +52,72 @@ describe("plan: runnable rule", () => {
     const m2 = mission([task("G", { children: ["A"] }), task("A", { parent: "G" })]);
     expect(kinds(plan(m2, new Map(), ctx()).actions)).toEqual(["start:A"]);
     expect(kinds(plan(m2, states(state("G")), ctx()).actions)).toEqual(["set:G:Blocked", "start:A"]);
+  });
+});
+
+describe("plan: done and blocked-by follow graph/ (a parent is done only when its subtasks are; orch status shows the same)", () => {
+  // T1 has a task file and an open subtask T2; T3 waits for T1. Rows: the rule, the tasks, records, actions.
+  const parent = (over: Partial<TaskSpec> = {}) => task("T1", { file: "tasks/T1.md", children: ["T2"], ...over });
+  const sub = (over: Partial<TaskSpec> = {}) => task("T2", { parent: "T1", ...over });
+  const orchChecked = { phase: "Succeeded" as const, checkedByOrch: { at: new Date(NOW).toISOString(), generation: "g-T2", lineBefore: "", lineAfter: "" } };
+  const rows: { rule: string; tasks: TaskSpec[]; records?: TaskState[]; slots?: number; stale?: boolean; expected: string[] }[] = [
+    {
+      rule: "a checked parent with an open subtask is not done: its dependent waits, the subtask runs",
+      tasks: [parent({ checked: true }), sub(), task("T3", { deps: ["T1"] })],
+      expected: ["start:T2"],
+    },
+    {
+      rule: "…and a dependent with a record is recorded Blocked by the parent",
+      tasks: [parent({ checked: true }), sub(), task("T3", { deps: ["T1"] })],
+      records: [state("T1", { phase: "Succeeded" }), state("T3")],
+      expected: ["set:T3:Blocked", "start:T2"],
+    },
+    {
+      rule: "a checked parent whose subtasks are checked is done",
+      tasks: [parent({ checked: true }), sub({ checked: true }), task("T3", { deps: ["T1"] })],
+      expected: ["start:T3"],
+    },
+    {
+      rule: "a subtask Succeeded at its generation, its box not yet checked by orch, is done, so its parent is",
+      tasks: [parent({ checked: true }), sub(), task("T3", { deps: ["T1"] })],
+      records: [state("T2", orchChecked)],
+      stale: true,
+      expected: ["check:T2", "start:T3"],
+    },
+    {
+      rule: "a subtask Succeeded at an older generation is not done",
+      tasks: [parent({ checked: true }), sub(), task("T3", { deps: ["T1"] })],
+      records: [state("T2", { ...orchChecked, generation: "old" })],
+      expected: ["set:T2:Pending", "start:T2"],
+    },
+    {
+      rule: "an open parent with a task file waits for its subtasks: its own work comes after its parts",
+      tasks: [parent(), sub(), task("T3", { deps: ["T1"] })],
+      expected: ["start:T2"],
+    },
+    {
+      rule: "…and runs once they are done",
+      tasks: [parent(), sub({ checked: true }), task("T3", { deps: ["T1"] })],
+      expected: ["start:T1"],
+    },
+    {
+      rule: "done is recursive: a grandparent waits for a grandchild",
+      tasks: [task("G", { children: ["T1"] }), parent({ checked: true, parent: "G" }), sub(), task("T3", { deps: ["G"] })],
+      records: [state("T3")],
+      expected: ["set:T3:Blocked", "start:T2"],
+    },
+    {
+      rule: "the critical path runs through subtasks: the subtask that unblocks a parent and its dependent goes first",
+      tasks: [task("A"), parent(), sub(), task("T3", { deps: ["T1"] })],
+      slots: 1,
+      expected: ["start:T2"],
+    },
+  ];
+  it.each(rows)("$rule", ({ tasks, records = [], slots, stale, expected }) => {
+    const c = ctx({ ...(slots ? { cfg: { concurrency: { total: slots, perRole: {} } } } : {}), ...(stale ? { classifyUncheck: () => "stale" as const } : {}) });
+    const p = plan(mission(tasks), states(...records), c);
+    expect(kinds(p.actions)).toEqual(expected);
+    for (const a of p.actions) if (a.type === "set" && a.to === "Blocked") expect(a.patch.blockedBy).toEqual([tasks.find((t) => t.id === a.id)!.deps[0]]);
   });
 });
 

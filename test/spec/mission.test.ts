@@ -31,4 +31,10 @@ describe("buildMission", () => {
     expect(b.tasks.slice(1).every((t, i) => t === a.tasks[i + 1])).toBe(true);
     expect(b.tasks[0]).not.toBe(a.tasks[0]);
   });
+  it("a cycle is an error naming its path; a subtask that waits for its parent closes one (a parent waits for its subtasks)", () => {
+    const cycles = (text: string) => buildMission("/r", "TODO.md", text, [], DEFAULT_CONFIG).problems.filter((p) => p.code === "cycle").map((p) => [p.line, p.message, p.hint]);
+    expect(cycles("- [ ] T1 A (after T2)\n- [ ] T2 B (after T1)\n")).toEqual([[1, "dependency cycle: T1 → T2 → T1", "Remove one of the deps in the cycle."]]);
+    expect(cycles("- [ ] T1 Parent\n  - [ ] T2 Child (after T1)\n")).toEqual([[1, "dependency cycle: T1 → T2 → T1", expect.stringMatching(/^A parent waits for its subtasks, so a subtask cannot depend on its parent/)]]);
+    expect(cycles("- [ ] T1 Parent\n  - [ ] T2 Child\n- [ ] T3 After (after T1)\n")).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import { formatProblem } from "../../util/errors.js";
 import { TaskStateSchema } from "../../store/task-state-schema.js";
 import { EnvelopeSchema } from "../../store/envelope.js";
 import { statusRows, formatStatusTable } from "../../graph/status.js";
+import type { Outcome } from "../../graph/task-graph.js";
 import { readRepo, relativeToCwd } from "./validate.js";
 import { widthOf } from "../view.js";
 
@@ -15,11 +16,11 @@ interface StatusArgs {
 }
 
 /**
- * Phase per task from .orchestrator/state/<id>.json; an absent record is skipped, a damaged one
- * (status shows the files' view for it) is listed in `damaged`, repo-relative.
+ * Phase and generation per task from .orchestrator/state/<id>.json; an absent record is skipped, a
+ * damaged one (status shows the files' view for it) is listed in `damaged`, repo-relative.
  */
-async function readPhases(root: string, ids: readonly string[]): Promise<{ phases: Map<string, string>; damaged: string[] }> {
-  const phases = new Map<string, string>();
+async function readRecords(root: string, ids: readonly string[]): Promise<{ records: Map<string, Outcome>; damaged: string[] }> {
+  const records = new Map<string, Outcome>();
   const damaged: string[] = [];
   await Promise.all(
     ids.map(async (id) => {
@@ -29,14 +30,14 @@ async function readPhases(root: string, ids: readonly string[]): Promise<{ phase
         // Damaged as the store judges it (then moves it aside): not an envelope, or not a task state.
         const env = EnvelopeSchema.safeParse(JSON.parse(text));
         const state = env.success ? TaskStateSchema.safeParse(env.data.value) : undefined;
-        if (state?.success) return void phases.set(id, state.data.phase);
+        if (state?.success) return void records.set(id, { phase: state.data.phase, generation: state.data.generation });
       } catch {
         // not JSON: damaged
       }
       damaged.push(`.orchestrator/state/${id}.json`);
     }),
   );
-  return { phases, damaged: damaged.sort() };
+  return { records, damaged: damaged.sort() };
 }
 
 /** yargs command module for `orch status`. */
@@ -46,8 +47,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the rows as JSON" }) as any,
   handler: async (args) => {
     const { mission, problems } = await readRepo(args.dir);
-    const { phases, damaged } = await readPhases(mission.root, mission.tasks.map((t) => t.id));
-    const rows = statusRows(mission, phases);
+    const { records, damaged } = await readRecords(mission.root, mission.tasks.map((t) => t.id));
+    const rows = statusRows(mission, records);
     const errors = problems.filter((p) => p.severity === "error");
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)), damagedRecords: damaged }, null, 2)}\n`);
