@@ -64,8 +64,9 @@ export const jsYamlWithoutEsprima = replaceOncePlugin("js-yaml-without-esprima",
 /**
  * yargs(argv) calls .version() for every instance, which looks for the nearest package.json above
  * the script (reading each folder on the way up) and parses it, to print on --version: ~3 ms of
- * every start. orch turns the option off (.version(false) in cli/main.ts), so the bundle skips that
- * default call. Fails the build if the factory no longer makes it.
+ * every start. orch gives its version itself (.version(packageVersion()) in cli/main.ts, from the
+ * package.json packageRoot() reads anyway), so the bundle skips that default call. Fails the build
+ * if the factory no longer makes it.
  */
 const YARGS_FACTORY = /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/;
 export const yargsWithoutVersionGuess = replaceOncePlugin(

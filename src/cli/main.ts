@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { OrchError, failureOf } from "../util/errors.js";
 import { mappedStack } from "../util/mapped-stack.js";
+import { packageVersion } from "../util/package-root.js";
 import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
@@ -53,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
       .recommendCommands()
       .help()
       .alias("h", "help")
-      .version(false)
+      .version(packageVersion())
       .wrap(Math.min(100, widthOf()))
       .fail((msg, err) => {
         throw err ?? new OrchError("usage", msg, { exitCode: 2, hint: "Run with --help for usage." });

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 let cached: string | undefined;
+let version = "";
 
 /** Absolute path of the first folder above this module whose package.json is named "orch". */
 export function packageRoot(): string {
@@ -19,9 +20,18 @@ export function packageRoot(): string {
   throw new Error(`orch's package.json not found in any folder above ${start}; the installation is incomplete`);
 }
 
+/** The version in orch's package.json (what `orch --version` prints). */
+export function packageVersion(): string {
+  packageRoot();
+  return version;
+}
+
 function isOrchPackage(file: string): boolean {
   try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name === "orch";
+    const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: unknown; version?: unknown };
+    if (pkg.name !== "orch") return false;
+    version = String(pkg.version ?? "");
+    return true;
   } catch {
     return false; // missing or unreadable: keep walking up
   }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# CI: orch as a user installs it. Packs the package (npm pack builds it), installs the tarball
+# with `npm install -g` into a temporary prefix, and runs the installed `orch` in a fresh git repo
+# outside this clone: --version, init, validate, status, doctor (which must find opencode).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+version=$(node -p 'require("./package.json").version')
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+npm pack --silent --pack-destination "$tmp" >/dev/null
+npm install -g --prefix "$tmp/prefix" --prefer-offline --no-audit --no-fund --loglevel=error "$tmp"/orch-*.tgz >/dev/null
+export PATH="$tmp/prefix/bin:$PATH"
+repo="$tmp/repo"
+mkdir "$repo" && cd "$repo" && git init -q
+[ "$(orch --version)" = "$version" ]
+orch init >/dev/null
+orch validate
+orch status >/dev/null
+orch doctor | grep -E '^ok +opencode +'"$tmp/prefix/"
+echo "check-install: ok ($(command -v orch))"
