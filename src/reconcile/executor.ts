@@ -198,10 +198,28 @@ export class Executor {
 
   private async commit(t: TaskSpec, s: TaskState | undefined): Promise<void> {
     const env = this.env;
+    const config = env.config();
     try {
-      const verifiedBy = [...(t.verify.length ? t.verify : env.config().verify.commands), ...(env.config().review.enabled ? ["reviewer"] : [])];
-      const r = await commitTask({ root: env.root, taskId: t.id, title: t.title, attempt: s?.attempts ?? 1, scope: t.files, verifiedBy, ...(t.type ? { type: t.type } : {}) });
-      if (r.committed) await record(env, [{ task: t.id, kind: "commit", detail: { sha: r.sha, paths: r.paths, outOfScope: r.outOfScope } }]);
+      const u = s?.usage;
+      const trailers: [string, string][] = [
+        ["Attempt", String(s?.attempts ?? 1)],
+        ...(t.verify.length ? t.verify : config.verify.commands).map((v): [string, string] => ["Verified-By", v]),
+        ...(config.review.enabled ? [["Reviewed-By", "reviewer"] as [string, string]] : []),
+        ["Tokens", String(u ? u.input + u.output + u.reasoning : 0)],
+        ["Cost", `$${(s?.costUsd ?? 0).toFixed(4)}`],
+      ];
+      const todoFile = env.mission().todoFile;
+      await commitTask({
+        root: env.root,
+        taskId: t.id,
+        title: t.title,
+        scope: t.files,
+        trailers,
+        ...(t.type ? { type: t.type } : {}),
+        todo: { file: todoFile, check: (text) => (taskLines(text, todoFile).get(t.id)?.checked ? text : setChecked(text, t.id, true)) },
+        // Recorded before the commit, so that the commit holds the history that names it.
+        beforeCommit: (paths, outOfScope) => record(env, [{ task: t.id, kind: "commit", detail: { paths, outOfScope } }]),
+      });
     } catch (err) {
       env.emit({ type: "error", task: t.id, message: `commit failed: ${err instanceof Error ? err.message : String(err)}` });
     }

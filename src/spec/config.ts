@@ -79,7 +79,7 @@ export const ConfigSchema = z
       .prefault({}),
     git: z
       .object({
-        commit: z.enum(["off", "task"]).default("off").describe("task: commit each completed task's changes"),
+        commit: z.enum(["off", "task"]).default("task").describe("task: commit each succeeded task (its files, its checked box, its records); off: commit nothing"),
       })
       .strict()
       .prefault({}),

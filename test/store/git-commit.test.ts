@@ -45,17 +45,20 @@ describe("commitTask", () => {
     const store = openStore(root);
     await store.journal.append([{ at: "2026-01-01T00:00:00Z", task: "T3", kind: "transition", to: "Succeeded" }]);
 
-    const r = await commitTask({ root, taskId: "T3", title: "Split   words\ninto parts", attempt: 2, scope: ["src/**"], verifiedBy: ["npm test", "reviewer"] });
+    const r = await commitTask({ root, taskId: "T3", title: "Split   words\ninto parts", scope: ["src/**"], trailers: [["Attempt", "2"], ["Verified-By", "npm test"], ["Reviewed-By", "reviewer"]] });
     expect(r.committed).toBe(true);
-    expect(r.paths.sort()).toEqual([".orchestrator/history/T3.jsonl", "src/a.ts", "src/new file.ts", "src/old.ts"]);
+    // orch's generated .orchestrator/.gitignore and .gitattributes, new here, go in with the first commit.
+    expect(r.paths.sort()).toEqual([".orchestrator/.gitattributes", ".orchestrator/.gitignore", ".orchestrator/history/T3.jsonl", "src/a.ts", "src/new file.ts", "src/old.ts"]);
     expect(git(root, "show", "--name-status", "--format=", "HEAD").trim().split("\n").sort()).toEqual([
+      "A\t.orchestrator/.gitattributes",
+      "A\t.orchestrator/.gitignore",
       "A\t.orchestrator/history/T3.jsonl",
       "A\tsrc/new file.ts",
       "D\tsrc/old.ts",
       "M\tsrc/a.ts",
     ]);
     expect(git(root, "log", "-1", "--format=%B")).toBe(
-      "feat(T3): Split words into parts\n\nTask-Id: T3\nAttempt: 2\nVerified-By: npm test\nVerified-By: reviewer\n\n",
+      "feat(T3): Split words into parts\n\nTask-Id: T3\nAttempt: 2\nVerified-By: npm test\nReviewed-By: reviewer\n\n",
     );
     expect(git(root, "log", "-1", "--format=%(trailers:key=Task-Id,valueonly)").trim()).toBe("T3");
     expect(git(root, "log", "-1", "--format=%an").trim()).toBe("A Person");
@@ -63,14 +66,14 @@ describe("commitTask", () => {
     expect(git(root, "diff", "--cached", "--name-only").trim()).toBe("other.txt");
     expect(git(root, "diff", "--name-only").trim()).toBe("notes.md");
     expect(git(root, "status", "--porcelain").split("\n")).toContain("?? scratch.txt");
-    expect(r.outOfScope.sort()).toEqual([".orchestrator/.gitattributes", ".orchestrator/.gitignore", "notes.md", "other.txt", "scratch.txt"]);
+    expect(r.outOfScope.sort()).toEqual(["notes.md", "other.txt", "scratch.txt"]);
   });
 
   it("nothing in scope changed: no commit", async () => {
     const root = repo();
     write(root, "notes.md", "person\n");
     const head = git(root, "rev-parse", "HEAD");
-    expect(await commitTask({ root, taskId: "T1", title: "t", attempt: 1, scope: ["src/**"], verifiedBy: [] })).toMatchObject({ committed: false, paths: [] });
+    expect(await commitTask({ root, taskId: "T1", title: "t", scope: ["src/**"], trailers: [] })).toMatchObject({ committed: false, paths: [] });
     expect(git(root, "rev-parse", "HEAD")).toBe(head);
   });
 
@@ -78,13 +81,21 @@ describe("commitTask", () => {
     const root = repo(false);
     write(root, "mission/src/x.ts", "x\n");
     write(root, "src/x.ts", "outside the mission\n");
-    const r = await commitTask({ root: path.join(root, "mission"), taskId: "T1", title: "x", attempt: 1, scope: ["src/"], verifiedBy: ["tsc"], type: "fix" });
-    expect(r.paths).toEqual(["mission/src/x.ts"]);
+    const r = await commitTask({ root: path.join(root, "mission"), taskId: "T1", title: "x", scope: ["src/"], trailers: [["Verified-By", "tsc"]], type: "fix" });
+    expect(r.paths).toEqual(["mission/src/x.ts", "mission/.orchestrator/.gitignore", "mission/.orchestrator/.gitattributes"]);
     expect(git(root, "log", "-1", "--format=%s|%an").trim()).toBe("fix(T1): x|orch");
     expect(git(root, "status", "--porcelain")).toContain("?? src/x.ts");
   });
 
   it("parses porcelain -z status", () => {
-    expect(parseStatus(" M a b.ts\0?? new\0D  gone\0")).toEqual(["a b.ts", "new", "gone"]);
+    expect([...parseStatus(" M a b.ts\0?? new\0D  gone\0")]).toEqual([["a b.ts", " M"], ["new", "??"], ["gone", "D "]]);
+  });
+});
+
+describe("commitTask outside a git repository", () => {
+  it("commits nothing and is no error", async () => {
+    const root = tempDir();
+    write(root, "src/a.ts", "a\n");
+    expect(await commitTask({ root, taskId: "T1", title: "t", scope: ["src/**"], trailers: [] })).toEqual({ committed: false, paths: [], outOfScope: [] });
   });
 });

@@ -1,0 +1,79 @@
+// Per-task commits through the real loop (fake runtime, real git): on by default, one commit per
+// succeeded task holding its files, its checked box and its records; `git status` clean after a
+// run; a person's uncommitted edits, TODO.md's included, stay theirs and uncommitted.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureLayout } from "../../src/store/layout.js";
+import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+beforeAll(() => {
+  // Hermetic: no git config of this machine leaks in (orch signs its commits where none is set).
+  const empty = path.join(makeRepo(""), "gitconfig");
+  writeFileSync(empty, "");
+  process.env.GIT_CONFIG_GLOBAL = empty;
+  process.env.GIT_CONFIG_NOSYSTEM = "1";
+});
+
+const TODO = "# Mission\n\n- [ ] T1 Write out\n- [ ] T2 Write more (after T1)\n";
+const TASKS = { "tasks/T1.md": '---\nfiles: ["out.txt"]\nverify: ["true"]\n---\n', "tasks/T2.md": '---\nfiles: ["more.txt"]\n---\n' };
+
+/** A mission (default config) committed in a fresh repo, as after `orch init` and a first commit. */
+function committedRepo(): { root: string; git: (...a: string[]) => string } {
+  // The fake runtime also leaves a note of each session in fake-agent/, outside every scope.
+  const root = makeRepo(TODO, { ...TASKS, ".gitignore": "fake-agent/\n" });
+  ensureLayout(path.join(root, ".orchestrator"));
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=p@example.com", "-c", "user.name=P", "commit", "-qm", "mission");
+  return { root, git };
+}
+const script = { latencyMs: 5, tokensPerSession: 300, costPerSession: 0.0123, outcomes: { T1: [{ write: { "out.txt": "one\n" } }], T2: [{ write: { "more.txt": "two\n" } }] } };
+
+describe("per-task commits (the default)", () => {
+  it("one commit per succeeded task: its files, its checked box, its state and history; git status clean after", async () => {
+    const { root, git } = committedRepo();
+    h = await startLoop(root, script);
+    await settle(h);
+    expect(git("status", "--porcelain")).toBe("");
+    expect(git("log", "--format=%s", "-3").trim().split("\n")).toEqual(["feat(T2): Write more", "feat(T1): Write out", "mission"]);
+    expect(git("show", "--name-only", "--format=", "HEAD~1").trim().split("\n").sort()).toEqual([".orchestrator/history/T1.jsonl", ".orchestrator/state/T1.json", "TODO.md", "out.txt"]);
+    expect(git("show", "HEAD~1", "--", "TODO.md")).toMatch(/^-- \[ \] T1 Write out\n\+- \[x\] T1 Write out$/m);
+    const body = git("log", "-1", "--format=%B", "HEAD~1");
+    expect(body).toMatch(/^Task-Id: T1$/m);
+    expect(body).toMatch(/^Attempt: 1$/m);
+    expect(body).toMatch(/^Verified-By: true$/m);
+    expect(body).toMatch(/^Tokens: \d+$/m);
+    expect(body).toMatch(/^Cost: \$\d+\.\d+$/m);
+    expect(git("log", "-1", "--format=%an", "HEAD").trim()).toBe("orch");
+  });
+
+  it("a person's uncommitted edits (another file, prose in TODO.md) are not swept into orch's commits", async () => {
+    const { root, git } = committedRepo();
+    writeFileSync(path.join(root, "notes.md"), "mine\n");
+    git("add", "notes.md");
+    writeFileSync(path.join(root, "TODO.md"), `${TODO}\nA note of mine, not yet committed.\n`);
+    h = await startLoop(root, script);
+    await settle(h);
+    expect(git("log", "--format=%s", "-3").trim().split("\n")).toHaveLength(3);
+    expect(git("show", "HEAD:TODO.md")).toBe(TODO.replace("[ ] T1", "[x] T1").replace("[ ] T2", "[x] T2"));
+    expect(git("status", "--porcelain").split("\n").filter(Boolean).sort()).toEqual([" M TODO.md", "A  notes.md"]);
+    expect(git("diff", "TODO.md")).toMatch(/^\+A note of mine, not yet committed\.$/m);
+  });
+
+  it("git.commit off: nothing committed", async () => {
+    const { root, git } = committedRepo();
+    writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, git: { commit: "off" } }));
+    git("-c", "user.email=p@example.com", "-c", "user.name=P", "commit", "-qam", "off");
+    h = await startLoop(root, script);
+    await settle(h);
+    expect(git("log", "--format=%s", "-1").trim()).toBe("off");
+  });
+});
