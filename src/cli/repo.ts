@@ -1,5 +1,6 @@
 // The repository a command works on: `--dir` resolved and checked, and its config loaded. Every
 // command starts here, so a wrong `--dir` or a broken config reads the same everywhere.
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../spec/config.js";
@@ -25,4 +26,31 @@ export async function validRepoConfig(dir: string): Promise<{ root: string; conf
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length) throw new OrchError("bad-config", errors.map(formatProblem).join("\n"), { hint: "Fix .orchestrator/config.json, then run again." });
   return { root, config };
+}
+
+/**
+ * OrchError "no-todo" (exit 2) when the repository has no task list: a command that would start
+ * work (run, watch) says so and creates nothing, rather than a .orchestrator/ in a folder that is
+ * not a mission.
+ */
+export function requireTodo(root: string, config: Config): void {
+  if (!existsSync(path.join(root, config.todo)))
+    throw new OrchError("no-todo", `no ${config.todo} in ${root}: nothing to run`, { exitCode: 2, hint: "Run `orch init` there to create one, or pass --dir <the repository root>." });
+}
+
+/**
+ * OrchError "unknown-task" (exit 2) unless every id is a task of the mission, or one of `alsoKnown`
+ * (e.g. a deleted task whose history remains). Every command that takes task ids checks them here.
+ */
+export function checkTaskIds(mission: { tasks: readonly { id: string }[]; todoFile: string }, ids: readonly string[], alsoKnown: (id: string) => boolean = () => false): void {
+  const known = new Set(mission.tasks.map((t) => t.id));
+  const unknown = ids.filter((id) => !known.has(id) && !alsoKnown(id));
+  if (unknown.length)
+    throw new OrchError("unknown-task", `no task ${unknown.join(", ")} in ${mission.todoFile}`, { exitCode: 2, hint: "`orch status` lists the task ids." });
+}
+
+/** The task with this id; OrchError "unknown-task" (exit 2) when the mission has none. */
+export function taskById<T extends { id: string }>(mission: { tasks: T[]; todoFile: string }, id: string): T {
+  checkTaskIds(mission, [id]);
+  return mission.tasks.find((t) => t.id === id)!;
 }

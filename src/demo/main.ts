@@ -11,19 +11,24 @@ const pkgRoot = packageRoot();
 /** The CLI as users run it: the bundle `npm run build` writes. */
 const cli = path.join(pkgRoot, "dist", "bin", "orch.js");
 
-/** Runs the demo; resolves to the exit code of `orch run`. */
-export function runDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-"))): number {
+/** Copies the example mission into a fresh git repo (one commit) under `target`; returns its folder. */
+export function prepareDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-"))): string {
   const dir = path.join(target, "hello-mission");
   cpSync(path.join(pkgRoot, "examples", "hello-mission"), dir, { recursive: true });
   const git = (...a: string[]) => execFileSync("git", a, { cwd: dir, stdio: "ignore" });
   git("init", "-q", "-b", "main");
   git("add", ".");
   git("-c", "user.email=demo@orch", "-c", "user.name=orch demo", "commit", "-qm", "example mission");
+  return dir;
+}
+
+/** Runs the demo in `dir` (by default a fresh one); resolves to the exit code of `orch run`. */
+export function runDemo(dir = prepareDemo()): number {
   process.stdout.write(`orch demo: ${dir}\nModel: orch-demo/scripted, the DEMO model (a scripted, offline stand-in that writes known solutions; not an LLM).\n\n`);
   const run = spawnSync(process.execPath, [cli, "run", "--dir", dir], { stdio: "inherit" });
   process.stdout.write(`\n--- ${path.join(dir, "TODO.md")} ---\n${readFileSync(path.join(dir, "TODO.md"), "utf8")}`);
-  process.stdout.write(`\nTry: node ${cli} status --dir ${dir}\n`);
+  process.stdout.write(`\nTry: node ${cli} status --dir ${dir}\n     git -C ${dir} log --stat   (one commit per task)\n`);
   return run.status ?? 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = runDemo(process.argv[2]);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = runDemo(prepareDemo(process.argv[2]));

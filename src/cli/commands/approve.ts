@@ -3,6 +3,8 @@
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { decide, type Decision } from "../../runtime/approvals.js";
+import { loadMission } from "../../spec/load.js";
+import { checkTaskIds, repoConfig } from "../repo.js";
 
 interface DecisionArgs {
   dir: string;
@@ -20,8 +22,9 @@ export function decisionCommand(decision: Decision): CommandModule<object, Decis
       y
         .positional("task", { type: "string", demandOption: true, describe: "A task id, e.g. T3" })
         .option("json", { type: "boolean", default: false, describe: "Print {task, decision, file} as JSON" }) as any,
-    handler: (args) => {
-      const root = path.resolve(args.dir);
+    handler: async (args) => {
+      const { root, config } = await repoConfig(args.dir);
+      checkTaskIds(await loadMission(root, config), [args.task]);
       const file = decide(root, args.task, decision);
       const rel = path.relative(root, file);
       if (args.json) process.stdout.write(`${JSON.stringify({ task: args.task, decision, file: rel })}\n`);

@@ -3,7 +3,7 @@ import type { CommandModule } from "yargs";
 import { buildContextPack } from "../../context/pack.js";
 import { openCodeTools } from "../../context/open.js";
 import { loadMission } from "../../spec/load.js";
-import { validRepoConfig } from "../repo.js";
+import { taskById, validRepoConfig } from "../repo.js";
 import { OrchError, formatProblem } from "../../util/errors.js";
 
 interface ContextArgs {
@@ -29,11 +29,9 @@ export const contextCommand: CommandModule<object, ContextArgs> = {
   handler: async (args) => {
     const { root, config } = await validRepoConfig(args.dir);
     const mission = await loadMission(root, config);
-    const task = mission.tasks.find((t) => t.id === args.task);
-    if (!task) {
-      for (const p of mission.problems) process.stderr.write(`${formatProblem(p)}\n`);
-      throw new OrchError("unknown-task", `no task ${args.task} in ${mission.todoFile}`, { exitCode: 2, hint: "`orch status` lists the task ids." });
-    }
+    // An id not found may come from a TODO.md with errors: show them first.
+    if (!mission.tasks.some((t) => t.id === args.task)) for (const p of mission.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    const task = taskById(mission, args.task);
     const budget = args.budget ?? config.context.tokenBudget;
     if (!(budget > 0)) throw new OrchError("usage", "--budget must be a positive number", { exitCode: 2 });
     const tools = await openCodeTools(mission.root, { pool: config.context.nativePool, fallback: args.fallback });

@@ -1,7 +1,7 @@
 // Shared by `orch suspend|resume|retry`: check the ids against TODO.md, write the request, note it in history.
 import { randomUUID } from "node:crypto";
 import { loadMission } from "../../spec/load.js";
-import { validRepoConfig } from "../repo.js";
+import { checkTaskIds, validRepoConfig } from "../repo.js";
 import { openStore, type Store } from "../../store/open.js";
 import { OrchError } from "../../util/errors.js";
 
@@ -9,10 +9,7 @@ import { OrchError } from "../../util/errors.js";
 export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string }> {
   const { root, config } = await validRepoConfig(dir);
   const mission = await loadMission(root, config);
-  const known = new Set(mission.tasks.map((t) => t.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length)
-    throw new OrchError("unknown-task", `no task ${unknown.join(", ")} in ${mission.todoFile}`, { exitCode: 2, hint: "`orch status` lists the task ids." });
+  checkTaskIds(mission, ids);
   return { store: openStore(root), root };
 }
 

@@ -39,6 +39,23 @@ function schemaRef(repo: string): string {
   return path.relative(repo, schema).startsWith("..") ? `file://${schema}` : rel;
 }
 
+/**
+ * The config `orch init` writes: the main options with their defaults, so that a person sees what
+ * there is to set (docs/CONFIG.md lists every key). The model is the person's choice: no default.
+ */
+function starterConfig(repo: string) {
+  return {
+    $schema: schemaRef(repo),
+    todo: "TODO.md",
+    tasksDir: "tasks",
+    concurrency: { total: 4 },
+    verify: { commands: [] },
+    review: { enabled: true },
+    budget: { attempts: 3 },
+    git: { commit: "task" },
+  };
+}
+
 /** Creates each missing file; returns what it created and what it left alone. */
 export async function scaffold(repo: string): Promise<{ created: string[]; kept: string[] }> {
   const created: string[] = [];
@@ -62,7 +79,7 @@ export async function scaffold(repo: string): Promise<{ created: string[]; kept:
   }
   // The example task file only goes with the example TODO.md, or it would be an orphan.
   if (todoIsNew) await put("tasks/T1.md", T1);
-  await put(CONFIG_PATH, `${JSON.stringify({ $schema: schemaRef(repo), todo: "TODO.md", tasksDir: "tasks" }, null, 2)}\n`);
+  await put(CONFIG_PATH, `${JSON.stringify(starterConfig(repo), null, 2)}\n`);
   const before = [".gitignore", ".gitattributes"].filter((f) => !existsSync(path.join(repo, ".orchestrator", f)));
   ensureLayout(path.join(repo, ".orchestrator"));
   created.push(...before.map((f) => `.orchestrator/${f}`));

@@ -4,7 +4,8 @@ import { OrchError, formatProblem } from "../../util/errors.js";
 import { FileJournal } from "../../store/journal.js";
 import { DEFAULT_LOCK_OPTIONS } from "../../store/lock.js";
 import { StorePaths } from "../../store/paths.js";
-import { repoRoot } from "../repo.js";
+import { loadMission } from "../../spec/load.js";
+import { checkTaskIds, repoConfig } from "../repo.js";
 import type { HistoryEvent } from "../../store/types.js";
 
 interface LogArgs {
@@ -49,8 +50,11 @@ export const logCommand: CommandModule<object, LogArgs> = {
       throw new OrchError("usage", `invalid task id ${JSON.stringify(args.task)}`, { exitCode: 2, hint: "Task ids look like T3." });
     }
     // Read-only: the journal is read directly, so no .orchestrator/ is created where there is none.
-    const journal = new FileJournal(new StorePaths(await repoRoot(args.dir)), DEFAULT_LOCK_OPTIONS);
+    const { root, config } = await repoConfig(args.dir);
+    const journal = new FileJournal(new StorePaths(root), DEFAULT_LOCK_OPTIONS);
     const { events, problems } = await journal.readDetailed(args.task);
+    // A task no longer in TODO.md (deleted, cancelled) keeps its history: it is known by that.
+    if (args.task && events.length === 0) checkTaskIds(await loadMission(root, config), [args.task]);
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
     process.stdout.write(args.json ? `${JSON.stringify(events, null, 2)}\n` : formatHistory(events, args.task));
   },

@@ -1,5 +1,5 @@
 // Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
-import { validRepoConfig } from "../repo.js";
+import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
 import { drive } from "../../reconcile/drive.js";
@@ -17,6 +17,7 @@ export interface LoopArgs {
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
   if (args.server !== undefined) checkServerUrl(args.server);
   const { root, config } = await validRepoConfig(args.dir);
+  requireTodo(root, config);
   const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
