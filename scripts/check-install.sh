@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI: orch as a user installs it. Packs the package (npm pack builds it), installs the tarball
 # with `npm install -g` into a temporary prefix, and runs the installed `orch` in a fresh git repo
-# outside this clone: --version, init, validate, status, doctor (which must find opencode).
+# outside this clone: --version, init, validate, status, doctor (which must find opencode, and
+# orch-native when it was built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(node -p 'require("./package.json").version')
@@ -16,5 +17,10 @@ mkdir "$repo" && cd "$repo" && git init -q
 orch init >/dev/null
 orch validate
 orch status >/dev/null
-orch doctor | grep -E '^ok +opencode +'"$tmp/prefix/"
+doctor=$(orch doctor)
+grep -E '^ok +opencode +'"$tmp/prefix/" <<<"$doctor"
+# orch-native goes in the package when it was built before packing (CI builds it).
+if tar -tzf "$tmp"/orch-*.tgz | grep -x package/native/target/release/orch-native >/dev/null; then
+  grep -E '^ok +orch-native +'"$tmp/prefix/" <<<"$doctor"
+fi
 echo "check-install: ok ($(command -v orch))"

@@ -41,7 +41,7 @@ export async function runChecks(root: string): Promise<Check[]> {
   );
   const bin = findNativeBinary();
   if (!bin.found) {
-    checks.push({ name: "orch-native", ok: false, required: false, detail: `not built (${bin.path}): fallback in use (grep and glob only)`, hint: "Run `npm run build:native` for outline, references and symbol." });
+    checks.push({ name: "orch-native", ok: false, required: false, detail: `not built (${bin.path}): fallback in use (grep and glob only)`, hint: "For outline, references and symbol: `npm run build:native` in orch's clone (a package packed after it ships the binary), or point ORCH_NATIVE_BIN at a built orch-native." });
   } else {
     const pool = new NativePool(root, bin.path, { size: 1, timeoutMs: 5_000 });
     const ok = await pool.ping().then(() => true, () => false);
