@@ -221,7 +221,10 @@ export class Executor {
         beforeCommit: (paths, outOfScope) => record(env, [{ task: t.id, kind: "commit", detail: { paths, outOfScope } }]),
       });
     } catch (err) {
-      env.emit({ type: "error", task: t.id, message: `commit failed: ${err instanceof Error ? err.message : String(err)}` });
+      const message = err instanceof Error ? err.message : String(err);
+      env.emit({ type: "error", task: t.id, message: `commit failed: ${message}` });
+      // The history said "commit" already: say in the record a person reads that it did not happen.
+      await record(env, [{ task: t.id, kind: "commit-failed", error: message }]).catch((e: unknown) => env.emit({ type: "error", task: t.id, message: `could not record the failed commit: ${String(e)}` }));
     }
   }
 

@@ -68,6 +68,19 @@ describe("per-task commits (the default)", () => {
     expect(git("diff", "TODO.md")).toMatch(/^\+A note of mine, not yet committed\.$/m);
   });
 
+  it("a commit git refuses (a failing hook): the task stays done, the history says the commit failed and why", async () => {
+    const { root, git } = committedRepo();
+    const hook = path.join(root, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, "#!/bin/sh\necho 'no commits today' >&2\nexit 1\n", { mode: 0o755 });
+    h = await startLoop(root, script);
+    await settle(h);
+    expect(git("log", "--format=%s").trim()).toBe("mission");
+    expect((await h.state("T2"))?.phase).toBe("Succeeded");
+    const failed = (await h.store.journal.read("T1")).find((e) => e.kind === "commit-failed");
+    expect(failed?.error).toMatch(/no commits today/);
+    expect(h.events.some((e) => e.type === "error" && e.task === "T1" && /commit failed/.test(e.message))).toBe(true);
+  });
+
   it("git.commit off: nothing committed", async () => {
     const { root, git } = committedRepo();
     writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, git: { commit: "off" } }));
