@@ -16,6 +16,7 @@ import { buildContextPack } from "../src/context/pack.js";
 import { promptSettings, sessionCreateBody } from "../src/runtime/opencode.js";
 import { sessionRequest } from "../src/reconcile/attempt.js";
 import { attemptPrompt } from "../src/reconcile/prompt.js";
+import { TaskStates } from "../src/store/task-states.js";
 import { openStore } from "../src/store/open.js";
 import type { TaskSpec } from "../src/spec/model.js";
 
@@ -128,12 +129,12 @@ async function orchSessions(dir: string): Promise<unknown[]> {
   const { config } = await loadConfig(dir);
   const mission = await loadMission(dir, config);
   const tools = await openCodeTools(dir, { pool: config.context.nativePool });
-  const records = openStore(dir).records;
+  const states = new TaskStates(openStore(dir));
   const context = async (t: TaskSpec) => (await buildContextPack(t, mission, tools, { tokenBudget: config.context.tokenBudget })).text.trim() || undefined;
   try {
     return await Promise.all(
       mission.tasks.map(async (t) => {
-        const prompt = await attemptPrompt({ records, context }, t, "worker", undefined);
+        const prompt = await attemptPrompt({ states, context }, t, "worker", undefined);
         const req = sessionRequest(config, dir, t, "worker", 1, prompt);
         const verify = t.verify.length ? t.verify : config.verify.commands;
         return { create: sessionCreateBody(req, config.permissions), prompt: { directory: dir, ...promptSettings(req, false), parts: [{ type: "text", text: prompt }] }, verify };

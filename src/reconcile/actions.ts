@@ -1,13 +1,14 @@
 // What one reconcile pass decides: plain values, carried out by the executor. No I/O here.
 import type { Role, TaskId } from "../spec/model.js";
-import { type Phase, type TaskState } from "../store/task-state-schema.js";
-import { ZERO_USAGE, type Usage } from "../runtime/types.js";
+import { applyPatch, type Phase, type StatePatch, type TaskState } from "../store/task-state-schema.js";
+import type { Usage } from "../runtime/types.js";
+
+// The state-record patch and its helpers belong to the store that records them; re-exported here
+// because the reconciler's decisions are written as patches.
+export { applyPatch, freshState, type StatePatch } from "../store/task-state-schema.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";
-
-/** Fields to change on a task's state record; `undefined` removes an optional field. */
-export type StatePatch = { [K in keyof TaskState]?: TaskState[K] | undefined };
 
 /** One decision of the reconciler. */
 export type Action =
@@ -28,16 +29,6 @@ export interface Plan {
   actions: Action[];
   /** Time-based work (backoff, stall, cooldown, delete grace) needs a pass after this many ms. */
   requeueAfterMs?: number;
-}
-
-/** Applies a patch to a state value (pure; used by the executor and by tests that simulate passes). */
-export function applyPatch(s: TaskState, patch: StatePatch): TaskState {
-  const next: Record<string, unknown> = { ...s };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete next[k];
-    else next[k] = v;
-  }
-  return next as TaskState;
 }
 
 /** A patch computed from the current state. */
@@ -63,21 +54,4 @@ export function usageAdded(u: Usage, costUsd: number): PatchFn {
     usage: { input: s.usage.input + u.input, output: s.usage.output + u.output, reasoning: s.usage.reasoning + u.reasoning, cacheRead: s.usage.cacheRead + u.cacheRead, cacheWrite: s.usage.cacheWrite + u.cacheWrite },
     costUsd: s.costUsd + costUsd,
   });
-}
-
-/** A fresh record for a task orch sees for the first time. */
-export function freshState(id: TaskId, generation: string, at: string): TaskState {
-  return {
-    id,
-    phase: "Pending",
-    generation,
-    observedGeneration: generation,
-    conditions: [],
-    attempts: 0,
-    sessions: [],
-    createdAt: at,
-    updatedAt: at,
-    usage: { ...ZERO_USAGE },
-    costUsd: 0,
-  };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Mission, TaskId } from "../spec/model.js";
 import { assignIds } from "../spec/todo-edit.js";
 import type { Store } from "../store/open.js";
+import { TaskStates } from "../store/task-states.js";
 import type { Fence } from "../store/types.js";
 
 /** An id orch wrote into TODO.md, with the (1-based) line it went into. */
@@ -20,7 +21,7 @@ export interface AssignedId {
 export async function assignMissingIds(store: Store, mission: Mission, prefix: string, fence?: Fence): Promise<AssignedId[]> {
   if (!mission.problems.some((p) => p.code === "missing-id")) return [];
   const taken = mission.tasks.map((t) => t.id);
-  for (const key of await store.records.list("state/")) taken.push(key.slice("state/".length));
+  taken.push(...(await new TaskStates(store).ids()));
   for (const p of mission.problems) if (p.code === "orphan-task-file") taken.push(path.basename(p.file, ".md"));
   let assigned: AssignedId[] = [];
   await store.todo(mission.todoFile).edit((current) => {

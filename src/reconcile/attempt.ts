@@ -10,7 +10,7 @@ import { backoffMs } from "./backoff.js";
 import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
-import type { StateWriter } from "./records.js";
+import type { StateWriter } from "./write-queue.js";
 import { reviewAttempt } from "./review-step.js";
 import { type Phase, type TaskState } from "../store/task-state-schema.js";
 import { ZERO_USAGE, type Usage } from "../runtime/types.js";
@@ -230,7 +230,7 @@ async function session(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskS
     }
     e.lastProgressAt = env.now();
     try {
-      const req = request(env, e, t, role, await attemptPrompt({ records: env.records, context: env.context }, t, role, feedback));
+      const req = request(env, e, t, role, await attemptPrompt({ states: env.states, context: env.context }, t, role, feedback));
       handle = await env.runtime.start(req, (ev) => onEvent(env, q, e, ev));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

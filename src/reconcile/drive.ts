@@ -5,7 +5,7 @@ import type { AgentRuntime } from "../runtime/types.js";
 import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
 import { ownWorkDone } from "../graph/task-graph.js";
-import { readAllStates } from "./records.js";
+import { TaskStates } from "../store/task-states.js";
 import { OrchError } from "../util/errors.js";
 
 /** How to drive the loop. */
@@ -81,7 +81,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
       });
     }
     if (!m) return 1;
-    const actual = await readAllStates(store, () => {});
+    const actual = await new TaskStates(store).readAll(() => {});
     // Every task's own work done is every task done (subtasks are tasks too).
     return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? 0 : 1;
   } finally {

@@ -5,13 +5,11 @@ import { setChecked } from "../spec/todo-edit.js";
 import { taskLines } from "../spec/todo.js";
 import { generationOf } from "../spec/mission.js";
 import { LIMITS, readUserFileSync } from "../spec/load.js";
-import type { TodoWriter } from "../store/types.js";
+import type { HistoryEvent, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
-import { patchState, readState, record } from "./records.js";
-import { stateKey } from "../store/task-state.js";
 import type { TaskState } from "../store/task-state-schema.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 
@@ -59,15 +57,14 @@ export class Executor {
     const at = new Date(env.now()).toISOString();
     // A patch without a phase (an edit seen while running) must not touch what the attempt records.
     const recorded = a.from !== a.to || a.reason === "ManualRetry";
-    await patchState(
-      env,
+    await env.states.patch(
       a.id,
       t?.generation ?? "",
       (cur) =>
         a.patch.phase === undefined
           ? a.patch
           : { ...a.patch, conditions: [{ type: a.to, status: "True", reason: a.reason, message: a.message, at, observedGeneration: t?.generation ?? cur.observedGeneration }] },
-      () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []),
+      { fence: env.fence(), history: () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []) },
     );
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
   }
@@ -104,7 +101,7 @@ export class Executor {
     const env = this.env;
     const t = env.mission().tasks.find((x) => x.id === id);
     if (!t || env.running.has(id)) return;
-    const s = await readState(env.records, id);
+    const s = (await env.states.read(id, t.generation))?.value;
     if (!s || env.running.has(id)) return;
     const last = s.sessions[s.sessions.length - 1];
     const role = (last?.role as RunningEntry["role"] | undefined) ?? "worker";
@@ -147,10 +144,10 @@ export class Executor {
     };
     if (!t || t.generation !== generation) {
       // The task changed while it ran (finish-then-rerun): record the result, do not check the box; plan reruns it.
-      await patchState(env, id, generation, composePatches(earlier.change, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation }), () => [
-        ...earlier.events(),
-        { task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } },
-      ]);
+      await env.states.patch(id, generation, composePatches(earlier.change, { phase: "Succeeded", finishedAt: at, checkedByOrch: undefined, generation }), {
+        fence: env.fence(),
+        history: () => [...earlier.events(), { task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }],
+      });
       return written();
     }
     const read = readUserFileSync(m.root, m.todoFile, LIMITS.todoBytes);
@@ -173,7 +170,7 @@ export class Executor {
     // The transition is recorded with the state it reaches (one locked write, one append); should the
     // spec turn out edited below, a SucceededStale event follows it.
     const reached = () => (prev?.phase === "Succeeded" ? [] : [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
-    await patchState(env, id, generation, change, () => [...earlier.events(), ...reached()]);
+    await env.states.patch(id, generation, change, { fence: env.fence(), history: () => [...earlier.events(), ...reached()] });
     written();
     // Check the box only on the spec that was verified: the line or the task file may have been edited
     // since this mission was read (a watcher event not yet handled). Both are read under the TODO.md
@@ -189,7 +186,7 @@ export class Executor {
       return undefined;
     });
     if (edited) {
-      await patchState(env, id, generation, { checkedByOrch: undefined }, () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }]);
+      await env.states.patch(id, generation, { checkedByOrch: undefined }, { fence: env.fence(), history: () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }] });
       return;
     }
     if (prev?.phase !== "Succeeded") env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
@@ -218,13 +215,13 @@ export class Executor {
         ...(t.type ? { type: t.type } : {}),
         todo: { file: todoFile, check: (text) => (taskLines(text, todoFile).get(t.id)?.checked ? text : setChecked(text, t.id, true)) },
         // Recorded before the commit, so that the commit holds the history that names it.
-        beforeCommit: (paths, outOfScope) => record(env, [{ task: t.id, kind: "commit", detail: { paths, outOfScope } }]),
+        beforeCommit: (paths, outOfScope) => this.record([{ task: t.id, kind: "commit", detail: { paths, outOfScope } }]),
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       env.emit({ type: "error", task: t.id, message: `commit failed: ${message}` });
       // The history said "commit" already: say in the record a person reads that it did not happen.
-      await record(env, [{ task: t.id, kind: "commit-failed", error: message }]).catch((e: unknown) => env.emit({ type: "error", task: t.id, message: `could not record the failed commit: ${String(e)}` }));
+      await this.record([{ task: t.id, kind: "commit-failed", error: message }]).catch((e: unknown) => env.emit({ type: "error", task: t.id, message: `could not record the failed commit: ${String(e)}` }));
     }
   }
 
@@ -236,10 +233,15 @@ export class Executor {
       await this.abort(id, "deleted");
       await e.done;
     }
-    const cur = await env.records.read(stateKey(id), (x) => x);
-    if (cur) await env.records.remove(stateKey(id), cur.version, env.fence());
+    await env.states.remove(id, env.fence());
     clearApproval(env.root, id);
-    await record(env, [{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
+    await this.record([{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
     env.emit({ type: "phase", task: id, to: "Cancelled", reason: "Deleted", message: "removed from TODO.md" });
+  }
+
+  /** Appends history events stamped now. */
+  private async record(events: Omit<HistoryEvent, "at">[]): Promise<void> {
+    const at = new Date(this.env.now()).toISOString();
+    await this.env.journal.append(events.map((e) => ({ at, ...e })));
   }
 }

@@ -21,7 +21,7 @@ import { Executor, type ExecutorEnv } from "./executor.js";
 import { plan } from "./plan.js";
 import { ownWorkDone, taskGraph } from "../graph/task-graph.js";
 import { applyPatch, usageAdded, type Plan } from "./actions.js";
-import { readAllStates } from "./records.js";
+import { TaskStates } from "../store/task-states.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
@@ -71,6 +71,7 @@ export class Reconciler {
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
   private readonly now: () => number;
+  private readonly states: TaskStates;
   private quiet: (() => void)[] = [];
   /** The last plan, for `orch run`'s "nothing left to do" test. */
   lastPlan: Plan | undefined;
@@ -78,13 +79,14 @@ export class Reconciler {
 
   constructor(private readonly opts: LoopOptions) {
     this.now = opts.now ?? Date.now;
+    this.states = new TaskStates(opts.store, this.now);
     this.d = new DesiredState(opts.root, opts.emit);
     this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const self = this;
     const env: ExecutorEnv = {
       root: opts.root,
       runtime: opts.runtime,
-      records: opts.store.records,
+      states: this.states,
       journal: opts.store.journal,
       todo: (f) => opts.store.todo(f),
       now: this.now,
@@ -239,7 +241,7 @@ export class Reconciler {
       this.lastPlan = { actions: [] };
       return;
     }
-    const actual = await readAllStates(this.opts.store, (id, message) => this.opts.emit({ type: "error", task: id, message }));
+    const actual = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
     const controls = await readControls(this.opts.store.records);
     // Budgets see the running sessions' usage before it is recorded.
     for (const [id, e] of this.running) {

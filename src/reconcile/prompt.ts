@@ -1,13 +1,12 @@
 // The worker/fixer prompt of an attempt: the role's template (runtime/roles.ts) rendered from the task,
 // what its deps did (their review summaries), the context pack, and the findings a fixer must address.
 import type { Role, TaskSpec } from "../spec/model.js";
-import type { RecordStore } from "../store/types.js";
+import type { TaskStates } from "../store/task-states.js";
 import { renderPrompt, workerInput } from "../runtime/roles.js";
-import { readState } from "./records.js";
 
 /** What the prompt needs from the loop; `context` builds the task's context pack (undefined: none). */
 export interface PromptSources {
-  records: RecordStore;
+  states: Pick<TaskStates, "read">;
   context?: (t: TaskSpec) => Promise<string | undefined>;
 }
 
@@ -15,7 +14,7 @@ export interface PromptSources {
 export async function attemptPrompt(src: PromptSources, t: TaskSpec, role: Role, findings: string | undefined): Promise<string> {
   const summaries: Record<string, string> = {};
   for (const d of t.deps) {
-    const s = await readState(src.records, d).catch(() => undefined);
+    const s = (await src.states.read(d).catch(() => undefined))?.value;
     if (s?.lastReview?.summary) summaries[d] = s.lastReview.summary;
   }
   const context = await src.context?.(t).catch(() => undefined);

@@ -4,12 +4,20 @@
 // is recorded, and once after its session started (a fenced-out orch aborts that session). A result
 // takes the changes not yet written into its own write (takePending); changes added with a hold
 // wait a little for it, so a quick verify costs no write of its own.
-import type { HistoryEvent } from "../store/types.js";
+import type { Fence, HistoryEvent, Journal } from "../store/types.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
-import { patchState, type StateWriter } from "./records.js";
+import type { TaskStates } from "../store/task-states.js";
 import type { TaskState } from "../store/task-state-schema.js";
 
 type Event = Omit<HistoryEvent, "at">;
+
+/** Where an attempt's changes go: the task-state repository, the history, the lease's fence, a clock. */
+export interface StateWriter {
+  states: TaskStates;
+  journal: Journal;
+  fence(): Fence | undefined;
+  now(): number;
+}
 
 /** One queued change: a state patch (or none), the history events it makes, and what to do once written. */
 export interface QueuedChange {
@@ -125,7 +133,7 @@ export class WriteQueue {
     if (batch.some((c) => c.patch !== undefined)) {
       // The history is appended under the record's lock, with the write.
       const all = combine(batch);
-      await patchState(this.w, this.id, this.generation(), all.change, all.events);
+      await this.w.states.patch(this.id, this.generation(), all.change, { fence: this.w.fence(), history: all.events });
     } else {
       const events = batch.flatMap((c) => c.history?.(undefined) ?? []);
       if (events.length > 0) {

@@ -1,6 +1,6 @@
 // The schema of one task's actual state, as the store records it under .orchestrator/state/<id>.json.
 import { z } from "zod";
-import { UsageSchema } from "../runtime/types.js";
+import { UsageSchema, ZERO_USAGE } from "../runtime/types.js";
 
 export const PHASES = [
   "Pending",
@@ -104,3 +104,33 @@ export const TaskStateSchema = z
   })
   .strict();
 export type TaskState = z.infer<typeof TaskStateSchema>;
+
+/** Fields to change on a task's state record; `undefined` removes an optional field. */
+export type StatePatch = { [K in keyof TaskState]?: TaskState[K] | undefined };
+
+/** Applies a patch to a state value (pure; used by the repository, the reconciler and tests that simulate passes). */
+export function applyPatch(s: TaskState, patch: StatePatch): TaskState {
+  const next: Record<string, unknown> = { ...s };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  return next as TaskState;
+}
+
+/** A fresh record for a task orch sees for the first time. */
+export function freshState(id: string, generation: string, at: string): TaskState {
+  return {
+    id,
+    phase: "Pending",
+    generation,
+    observedGeneration: generation,
+    conditions: [],
+    attempts: 0,
+    sessions: [],
+    createdAt: at,
+    updatedAt: at,
+    usage: { ...ZERO_USAGE },
+    costUsd: 0,
+  };
+}

@@ -6,8 +6,7 @@ import { runOrch } from "../support/cli.js";
 import { freshState } from "../../src/reconcile/actions.js";
 import { loadConfig, loadMission } from "../../src/spec/load.js";
 import { openStore } from "../../src/store/open.js";
-import { stateKey } from "../../src/store/task-state.js";
-import { readAllStates } from "../../src/reconcile/records.js";
+import { TaskStates } from "../../src/store/task-states.js";
 import { plan } from "../../src/reconcile/plan.js";
 import { ctx } from "../reconcile/fixtures.js";
 
@@ -136,7 +135,7 @@ describe("a store orch cannot write", () => {
     const t4 = (await loadMission(dir, config)).tasks.find((t) => t.id === "T4")!;
     const at = new Date().toISOString();
     const store = openStore(dir);
-    await store.records.write(stateKey("T4"), { ...freshState("T4", t4.generation, at), phase: "Succeeded", checkedByOrch: { at, generation: t4.generation, lineBefore: "- [ ] T4 Finished", lineAfter: "- [x] T4 Finished" } }, undefined);
+    await new TaskStates(store).update("T4", () => ({ ...freshState("T4", t4.generation, at), phase: "Succeeded", checkedByOrch: { at, generation: t4.generation, lineBefore: "- [ ] T4 Finished", lineAfter: "- [x] T4 Finished" } }));
     await store.close();
 
     const r = await orch("status", "--json", "--dir", dir);
@@ -151,7 +150,7 @@ describe("a store orch cannot write", () => {
     ]);
     // The reconciler, over the same files and records, starts exactly the rows status calls ready.
     const reading = openStore(dir);
-    const actual = await readAllStates(reading, () => {});
+    const actual = await new TaskStates(reading).readAll(() => {});
     await reading.close();
     const p = plan(await loadMission(dir, config), actual, ctx({ classifyUncheck: () => "stale" }));
     expect(p.actions.map((a) => `${a.type}:${a.id}`)).toEqual(["check:T4", "start:T2", "start:T5"]);

@@ -5,7 +5,8 @@ import path from "node:path";
 import { openStore, type Store, type StoreOptions } from "../../src/store/open.js";
 import { Reconciler } from "../../src/reconcile/loop.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
-import { readState } from "../../src/reconcile/records.js";
+import type { TaskState } from "../../src/store/task-state-schema.js";
+import { TaskStates } from "../../src/store/task-states.js";
 import { FakeRuntime, type FakeScript } from "../support/fake-runtime.js";
 
 export interface Harness {
@@ -15,7 +16,7 @@ export interface Harness {
   loop: Reconciler;
   events: LoopEvent[];
   waitFor(pred: (e: LoopEvent) => boolean, ms?: number): Promise<LoopEvent>;
-  state(id: string): ReturnType<typeof readState>;
+  state(id: string): Promise<TaskState | undefined>;
   todo(): string;
   write(rel: string, text: string): void;
   close(): Promise<void>;
@@ -69,7 +70,7 @@ export async function startLoop(root: string, script: FakeScript = {}, watch = f
         waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
       });
     },
-    state: (id) => readState(store.records, id),
+    state: async (id) => (await new TaskStates(store).read(id))?.value,
     todo: () => readFileSync(path.join(root, "TODO.md"), "utf8"),
     write: (rel, text) => {
       mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
 import { drive } from "../../src/reconcile/drive.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
-import { readState } from "../../src/reconcile/records.js";
+import { TaskStates } from "../../src/store/task-states.js";
 import { openStore } from "../../src/store/open.js";
 import { FakeRuntime } from "../support/fake-runtime.js";
 import { OrchError } from "../../src/util/errors.js";
@@ -255,7 +255,7 @@ describe("loop", () => {
       // Stopped on the breaker (3 failures), not after the cooldown or the budget.
       expect(runtime.calls.length).toBe(3);
       const store = openStore(root);
-      for (const id of ["T1", "T2"]) expect(await readState(store.records, id)).toMatchObject({ phase: "Pending", attempts: 0 });
+      for (const id of ["T1", "T2"]) expect((await new TaskStates(store).read(id))?.value).toMatchObject({ phase: "Pending", attempts: 0 });
       expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toBe(todo);
       expect(events.some((e) => e.type === "lease" && e.status === "released")).toBe(true);
     } finally {

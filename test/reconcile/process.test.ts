@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { openStore } from "../../src/store/open.js";
-import { readState } from "../../src/reconcile/records.js";
+import { TaskStates } from "../../src/store/task-states.js";
 import { makeRepo } from "./harness.js";
 import { startChild, type Child } from "./child.js";
 
@@ -47,7 +47,7 @@ describe("loop processes", () => {
     children.push(b);
     expect(await b.exited).toBe(0);
     const store = openStore(root);
-    for (const id of ["T1", "T2"]) expect(await readState(store.records, id)).toMatchObject({ phase: "Succeeded", attempts: 1 });
+    for (const id of ["T1", "T2"]) expect((await new TaskStates(store).read(id))?.value).toMatchObject({ phase: "Succeeded", attempts: 1 });
     expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toBe("- [x] T1 slow\n- [x] T2 slow\n");
     expect(b.events.some((e) => e.type === "action" && (e.action as { type: string }).type === "adopt")).toBe(true);
     const lines = sessions(root);
@@ -81,7 +81,7 @@ describe("loop processes", () => {
     a.proc.kill("SIGTERM");
     expect(await a.exited).toBe(0);
     const store = openStore(root);
-    expect(await readState(store.records, "T1")).toMatchObject({ phase: "Pending", attempts: 0 });
+    expect((await new TaskStates(store).read("T1"))?.value).toMatchObject({ phase: "Pending", attempts: 0 });
     expect(a.events.some((e) => e.type === "lease" && e.status === "released")).toBe(true);
   });
 });

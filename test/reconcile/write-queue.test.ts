@@ -8,10 +8,11 @@ import { openStore, type Store } from "../../src/store/open.js";
 import { StorePaths } from "../../src/store/paths.js";
 import { fenceOf } from "../../src/store/leases.js";
 import type { Fence } from "../../src/store/types.js";
-import { patchState, type StateWriter } from "../../src/reconcile/records.js";
-import { stateKey } from "../../src/store/task-state.js";
-import { TaskStateSchema, type TaskState } from "../../src/store/task-state-schema.js";
-import { WriteQueue } from "../../src/reconcile/write-queue.js";
+import { TaskStates } from "../../src/store/task-states.js";
+import type { TaskState } from "../../src/store/task-state-schema.js";
+import { WriteQueue, type StateWriter } from "../../src/reconcile/write-queue.js";
+
+const stateKey = (id: string) => `state/${id}`;
 
 const roots: string[] = [];
 afterAll(() => {
@@ -30,13 +31,14 @@ function setup(beforeRename?: (key: string) => Promise<void> | void) {
   const paths = new StorePaths(root);
   let t = Date.parse("2026-01-01T00:00:00Z");
   const cur: { fence?: Fence } = {};
-  const w: StateWriter = { records: store.records, journal: store.journal, fence: () => cur.fence, now: () => (t += 1000) };
+  const now = () => (t += 1000);
+  const w: StateWriter = { states: new TaskStates(store, now), journal: store.journal, fence: () => cur.fence, now };
   return {
     store,
     w,
     cur,
     queue: (id = T) => new WriteQueue(w, id, () => "g1"),
-    read: async (id = T) => store.records.read(stateKey(id), TaskStateSchema.parse),
+    read: async (id = T) => w.states.read(id),
     history: (id = T) => store.journal.read(id),
     /** The record as it is on disk right now, read synchronously. */
     diskRecord: (id = T): { version: number; value: TaskState } | undefined => {
@@ -75,7 +77,7 @@ function setupHeld() {
 describe("WriteQueue", () => {
   it("merges the changes of one turn into one state write and one history append, applied in order", async () => {
     const s = setup();
-    await patchState(s.w, T, "g1", { phase: "Pending" });
+    await s.w.states.patch(T, "g1", { phase: "Pending" }, { fence: s.w.fence() });
     const seeded = (await s.read())!;
     expect(seeded.version).toBe(1);
 
@@ -239,7 +241,7 @@ describe("WriteQueue", () => {
 
   it("a history-only batch appends history and leaves the state record alone", async () => {
     const s = setup();
-    await patchState(s.w, T, "g1", { phase: "Running" });
+    await s.w.states.patch(T, "g1", { phase: "Running" }, { fence: s.w.fence() });
     const before = readFileSync(new StorePaths(s.store.root).record(stateKey(T)), "utf8");
 
     const q = s.queue();
@@ -268,7 +270,7 @@ describe("WriteQueue", () => {
     const b = (await s.store.leases.acquire("mission", "B", 60_000))!;
     expect(b.token).toBeGreaterThan(a.token);
     s.cur.fence = fenceOf(b);
-    await patchState(s.w, T, "g1", { phase: "Running" }); // token b wrote the record
+    await s.w.states.patch(T, "g1", { phase: "Running" }, { fence: s.w.fence() }); // token b wrote the record
     s.cur.fence = fenceOf(a); // this queue's writer holds the older token
 
     const q = s.queue();
@@ -295,7 +297,7 @@ describe("WriteQueue", () => {
     expect(await s.history()).toEqual([]);
     expect(written).toEqual([]);
     // the fence itself is fine: the store takes this write, the queue just never sent it
-    await patchState(s.w, T, "g1", { phase: "Succeeded" });
+    await s.w.states.patch(T, "g1", { phase: "Succeeded" }, { fence: s.w.fence() });
     expect((await s.read())!.version).toBe(2);
   });
 

@@ -1,8 +1,8 @@
 // `orch retry <id>`: a manual trigger: the task starts over with a fresh attempt budget, noted in history.
 import type { CommandModule } from "yargs";
 import { updateControls } from "../../reconcile/controls.js";
-import { readState } from "../../reconcile/records.js";
-import { OrchError } from "../../util/errors.js";
+import { TaskStates } from "../../store/task-states.js";
+import { OrchError, formatProblem } from "../../util/errors.js";
 import { openForControl, requestStamp } from "./control-cli.js";
 
 interface Args {
@@ -17,7 +17,10 @@ export const retryCommand: CommandModule<object, Args> = {
   builder: (y) => y.positional("id", { type: "string", demandOption: true, describe: "A task id, e.g. T3" }) as any,
   handler: async (args) => {
     const { store } = await openForControl(args.dir, [args.id]);
-    const s = await readState(store.records, args.id);
+    // Through the repository: a damaged record is repaired here as the loop would, not thrown.
+    const r = await new TaskStates(store).read(args.id);
+    if (r?.recovered) process.stderr.write(`${formatProblem(r.recovered.problem)}\n`);
+    const s = r?.value;
     if (!s) throw new OrchError("not-run", `task ${args.id} has not run yet`, { exitCode: 2, hint: "`orch watch` or `orch run` starts it when its deps are done." });
     const stamp = requestStamp();
     await updateControls(store.records, (c) => ({ ...c, retry: { ...c.retry, [args.id]: stamp } }));

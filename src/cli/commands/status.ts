@@ -1,10 +1,7 @@
 // `orch status`: one row per task (id, title, state, deps, blocked by); --json for data.
-import path from "node:path";
-import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../../util/errors.js";
-import { TaskStateSchema } from "../../store/task-state-schema.js";
-import { EnvelopeSchema } from "../../store/envelope.js";
+import { readOnlyTaskStates } from "../../store/task-states.js";
 import { statusRows, formatStatusTable } from "../../graph/status.js";
 import type { Outcome } from "../../graph/task-graph.js";
 import { readRepo, relativeToCwd } from "./validate.js";
@@ -16,27 +13,19 @@ interface StatusArgs {
 }
 
 /**
- * Phase and generation per task from .orchestrator/state/<id>.json; an absent record is skipped, a
- * damaged one (status shows the files' view for it) is listed in `damaged`, repo-relative.
+ * Phase and generation per task, through the task-state repository (which judges a damaged record
+ * by the store's rules); an absent record is skipped, a damaged one (status shows the files' view for
+ * it, and repairs nothing) is listed in `damaged`, repo-relative.
  */
 async function readRecords(root: string, ids: readonly string[]): Promise<{ records: Map<string, Outcome>; damaged: string[] }> {
+  const states = readOnlyTaskStates(root);
   const records = new Map<string, Outcome>();
   const damaged: string[] = [];
-  await Promise.all(
-    ids.map(async (id) => {
-      const text = await readFile(path.join(root, ".orchestrator", "state", `${id}.json`), "utf8").catch(() => undefined);
-      if (text === undefined) return;
-      try {
-        // Damaged as the store judges it (then moves it aside): not an envelope, or not a task state.
-        const env = EnvelopeSchema.safeParse(JSON.parse(text));
-        const state = env.success ? TaskStateSchema.safeParse(env.data.value) : undefined;
-        if (state?.success) return void records.set(id, { phase: state.data.phase, generation: state.data.generation });
-      } catch {
-        // not JSON: damaged
-      }
-      damaged.push(`.orchestrator/state/${id}.json`);
-    }),
-  );
+  for (const id of ids) {
+    const found = await states.inspect(id);
+    if (found && "state" in found) records.set(id, { phase: found.state.phase, generation: found.state.generation });
+    else if (found) damaged.push(found.damaged);
+  }
   return { records, damaged: damaged.sort() };
 }
 
