@@ -21,6 +21,8 @@ export type Action =
   | { type: "set"; id: TaskId; from?: Phase; to: Phase; reason: string; message: string; patch: StatePatch }
   /** Re-apply orch's check in TODO.md (a stale editor save removed it). */
   | { type: "check"; id: TaskId }
+  /** `orch retry` of a task whose box is checked: uncheck it, so the next pass redoes the task. */
+  | { type: "uncheck"; id: TaskId }
   /** The task left TODO.md: abort its session, remove what orch made for it (never merged work). */
   | { type: "finalize"; id: TaskId };
 

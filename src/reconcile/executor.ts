@@ -44,6 +44,7 @@ export class Executor {
     for (const a of actions) {
       if (a.type === "set") continue;
       if (a.type === "check") await this.succeed(a.id, env.mission().tasks.find((t) => t.id === a.id)?.generation ?? "");
+      else if (a.type === "uncheck") await this.uncheck(a.id);
       else if (a.type === "abort") await this.abort(a.id, a.reason);
       else if (a.type === "finalize") await this.finalize(a.id);
       else if (a.type === "start" && env.mayStart()) this.launch(a.id, { generation: a.generation, attempt: a.attempt, role: a.role });
@@ -223,6 +224,13 @@ export class Executor {
       // The history said "commit" already: say in the record a person reads that it did not happen.
       await this.record([{ task: t.id, kind: "commit-failed", error: message }]).catch((e: unknown) => env.emit({ type: "error", task: t.id, message: `could not record the failed commit: ${String(e)}` }));
     }
+  }
+
+  /** Unchecks a task's box for `orch retry` (through the locked TODO.md writer: a person's save survives). */
+  private async uncheck(id: string): Promise<void> {
+    const m = this.env.mission();
+    if (await this.env.todo(m.todoFile).edit((cur) => setChecked(cur, id, false), this.env.fence()))
+      await this.record([{ task: id, kind: "unchecked", detail: { reason: "ManualRetry", message: "orch retry: unchecked to redo it" } }]);
   }
 
   /** The finalizer of a task that left TODO.md: abort, then remove orch's own records. Merged work stays. */

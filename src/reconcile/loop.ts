@@ -276,7 +276,7 @@ export class Reconciler {
     }
     await this.executor.apply(p.actions);
     // State writes can make more work ready (a group checked, a dep done): look again until a pass has nothing to do.
-    if (p.actions.some((a) => a.type === "set" || a.type === "check" || a.type === "finalize")) this.dirty = true;
+    if (p.actions.some((a) => a.type === "set" || a.type === "check" || a.type === "uncheck" || a.type === "finalize")) this.dirty = true;
     // Sessions started in this pass were not in its plan: their stall deadline needs a pass too.
     const wake = Math.min(p.requeueAfterMs ?? Infinity, this.running.size > 0 ? this.config.stallSec * 1000 : Infinity);
     if (wake !== Infinity) this.requeue(wake);

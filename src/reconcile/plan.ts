@@ -131,7 +131,14 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       s = applyPatch(s!, { phase: "Pending", ...patch });
       wasReset = true;
     };
+    const retry = ctx.controls.retry.get(t.id);
+    const retryAsked = retry !== undefined && s !== undefined && s.retryHandled !== retry;
     if (t.checked) {
+      // `orch retry` of a done task is a redo: its box is unchecked first, and the next pass resets it.
+      if (retryAsked) {
+        others.push({ type: "uncheck", id: t.id });
+        continue;
+      }
       // A box a person checked needs no record (the box is the truth); one with a record is brought in line.
       if (s && (s.phase !== "Succeeded" || s.generation !== t.generation))
         set(t, s, "Succeeded", "CheckedByPerson", "checked in TODO.md", { generation: t.generation, finishedAt: iso, checkedByOrch: undefined, blockedBy: undefined, nextAttemptAt: undefined });
@@ -141,8 +148,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       if (s?.phase !== "Suspended") set(t, s, "Suspended", "Suspended", t.suspend ? "suspend: true in the task file" : "suspended by orch suspend", { generation: s?.generation ?? t.generation, blockedBy: undefined });
       continue;
     }
-    const retry = ctx.controls.retry.get(t.id);
-    if (retry !== undefined && s && s.retryHandled !== retry && !t.checked) resetTo("ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
+    if (retryAsked && s) resetTo("ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
     if (s?.phase === "Succeeded") {
       if (s.checkedByOrch && s.generation === t.generation && ctx.classifyUncheck(t, s) === "stale") {
         others.push({ type: "check", id: t.id });

@@ -90,14 +90,14 @@ describe.concurrent("the orch bin, dist/bin/orch.js, and its bundle dist/bin/orc
     expect(r.stdout).toMatch(/^orch <command>\n\nCommands:\n {2}orch watch /);
   });
   it("prints the same --help, usage errors and did-you-mean as the tsc output, with exit code 2 and no stack", async () => {
-    for (const args of [["--help"], ["run", "--help"], ["rnu"], ["retry"], ["status", "--bogus"], []]) {
+    for (const args of [["--help"], ["run", "--help"], ["rnu"], ["context"], ["status", "--bogus"], []]) {
       const [bundled, tsc] = await Promise.all([runOrch(args), viaTsc(...args)]);
       expect(bundled, args.join(" ")).toEqual(tsc);
     }
     const typo = await runOrch(["rnu"]);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toBe("orch: Did you mean run?\n  hint: Run with --help for usage.\n");
-    const missing = await runOrch(["retry"]);
+    const missing = await runOrch(["context"]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^orch: Not enough non-option arguments: got 0, need at least 1\n {2}hint: /);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
@@ -106,7 +106,7 @@ describe.concurrent("the orch bin, dist/bin/orch.js, and its bundle dist/bin/orc
     const env = { ...process.env, LC_ALL: "de_DE.UTF-8" };
     const german = (file: string) =>
       new Promise<string>((resolve) => {
-        const p = spawn(process.execPath, [file, "retry"], { env });
+        const p = spawn(process.execPath, [file, "context"], { env });
         let err = "";
         p.stderr.on("data", (d) => (err += d));
         p.on("close", () => resolve(err));

@@ -9,6 +9,7 @@ import { TaskStates } from "../../src/store/task-states.js";
 import { openStore } from "../../src/store/open.js";
 import { FakeRuntime } from "../support/fake-runtime.js";
 import { OrchError } from "../../src/util/errors.js";
+import { updateControls } from "../../src/reconcile/controls.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -261,6 +262,23 @@ describe("loop", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("orch retry of a task orch checked: its box is unchecked through the TODO.md writer, the task is redone and checked again", async () => {
+    const root = makeRepo("# Work\n\n- [ ] T1 Write a\n");
+    h = await startLoop(root, { latencyMs: 10 });
+    await settle(h);
+    expect(h.todo()).toContain("- [x] T1 Write a");
+    await updateControls(h.store.records, (c) => ({ ...c, retry: { T1: "r1" } }));
+    h.loop.enqueue();
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Pending");
+    await settle(h);
+    expect(h.todo()).toContain("- [x] T1 Write a");
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1", "T1"]);
+    expect(await h.state("T1")).toMatchObject({ phase: "Succeeded", attempts: 1, retryHandled: "r1" });
+    const kinds = (await h.store.journal.read("T1")).map((e) => (e.kind === "phase" ? `${e.to} ${e.detail?.reason}` : e.kind));
+    expect(kinds.slice(kinds.indexOf("unchecked"), kinds.indexOf("unchecked") + 3)).toEqual(["unchecked", "Pending ManualRetry", "Running Started"]);
+    expect(kinds.at(-1)).toBe("Succeeded Succeeded");
   });
 });
 

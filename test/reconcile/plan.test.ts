@@ -254,6 +254,24 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     expect(p.actions[0]).toMatchObject({ type: "set", to: "Pending", reason: "ManualRetry", patch: { attempts: 0, retryHandled: "r1", lastError: undefined } });
     expect(plan(mission([task("T1")]), states({ ...failed, retryHandled: "r1" }), c).actions).toEqual([]);
   });
+  it("orch retry of a done task redoes it: a checked box is unchecked first, then the next pass resets and starts it", () => {
+    const c = ctx({ controls: { missionSuspended: false, suspended: new Set(), retry: new Map([["T1", "r1"]]) } });
+    const at = { at: "x", generation: "g-T1", lineBefore: "- [ ] T1 a", lineAfter: "- [x] T1 a" };
+    const done = state("T1", { phase: "Succeeded", attempts: 1, checkedByOrch: at });
+    // Each row: the box, the record, what the pass decides.
+    const rows: [string, boolean, typeof done, string[]][] = [
+      ["orch checked it", true, done, ["uncheck:T1"]],
+      ["a person checked it", true, { ...done, checkedByOrch: undefined }, ["uncheck:T1"]],
+      ["unchecked (the uncheck done)", false, done, ["set:T1:Pending", "start:T1"]],
+      ["request already handled, box checked", true, { ...done, retryHandled: "r1" }, []],
+      ["Succeeded without its box (a stale success)", false, { ...done, checkedByOrch: undefined }, ["set:T1:Pending", "start:T1"]],
+    ];
+    for (const [what, checked, s, want] of rows) expect(kinds(plan(mission([task("T1", { checked })]), states(s), c).actions), what).toEqual(want);
+    const reset = plan(mission([task("T1")]), states(done), c).actions[0];
+    expect(reset).toMatchObject({ reason: "ManualRetry", patch: { attempts: 0, retryHandled: "r1", checkedByOrch: undefined } });
+    // No request: a checked box stays as it is.
+    expect(plan(mission([task("T1", { checked: true })]), states(done), ctx()).actions).toEqual([]);
+  });
   it("attempts used up: Failed with a clear reason, a hard stop", () => {
     const p = plan(mission([task("T1", { budget: { attempts: 2 } })]), states(state("T1", { attempts: 2 })), ctx());
     expect(p.actions).toEqual([expect.objectContaining({ to: "Failed", reason: "BudgetExhausted", message: "used 2 of 2 attempts" })]);

@@ -1,16 +1,17 @@
 // Shared by `orch suspend|resume|retry`: check the ids against TODO.md, write the request, note it in history.
 import { randomUUID } from "node:crypto";
 import { loadMission } from "../../spec/load.js";
+import type { Mission } from "../../spec/model.js";
 import { checkTaskIds, validRepoConfig } from "../repo.js";
 import { openStore, type Store } from "../../store/open.js";
 import { OrchError } from "../../util/errors.js";
 
 /** Opens the store and checks that every id is a task of the mission. */
-export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string }> {
+export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string; mission: Mission }> {
   const { root, config } = await validRepoConfig(dir);
   const mission = await loadMission(root, config);
   checkTaskIds(mission, ids);
-  return { store: openStore(root), root };
+  return { store: openStore(root), root, mission };
 }
 
 /** A fresh request stamp: time plus a nonce, so two retries in the same millisecond still differ. */
