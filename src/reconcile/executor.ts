@@ -8,6 +8,7 @@ import { LIMITS, readUserFileSync } from "../spec/load.js";
 import type { HistoryEvent, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
+import type { ApprovalFiles } from "../store/approval-files.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import type { TaskState } from "../store/task-state-schema.js";
@@ -16,6 +17,8 @@ import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 /** What the executor needs beyond an attempt's needs. */
 export interface ExecutorEnv extends AttemptEnv {
   todo(file: string): TodoWriter;
+  /** Approval files: a finalized task's is removed. */
+  approvals: ApprovalFiles;
   /** The last valid desired state. */
   mission(): Mission;
   /** Attempts in this process, by task. */
@@ -242,7 +245,7 @@ export class Executor {
       await e.done;
     }
     await env.states.remove(id, env.fence());
-    clearApproval(env.root, id);
+    await clearApproval(env.approvals, id);
     await this.record([{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
     env.emit({ type: "phase", task: id, to: "Cancelled", reason: "Deleted", message: "removed from TODO.md" });
   }

@@ -89,6 +89,7 @@ export class Reconciler {
       states: this.states,
       journal: opts.store.journal,
       todo: (f) => opts.store.todo(f),
+      approvals: opts.store.approvals,
       now: this.now,
       rand: opts.rand ?? Math.random,
       emit: opts.emit,

@@ -1,8 +1,9 @@
 // Approval files: when the policy says "ask", the request is written to
 // .orchestrator/approvals/<task>.md and a person answers by editing its `decision:` line
 // (or with `orch approve|reject <id>`). The file is the whole interface: no session waits silently.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync, existsSync } from "node:fs";
+// This module owns the file's text; the store (ApprovalFiles) writes it, under its lock, durably.
 import path from "node:path";
+import type { ApprovalFiles } from "../store/approval-files.js";
 import { OrchError } from "../util/errors.js";
 
 export type Decision = "approve" | "reject";
@@ -18,18 +19,6 @@ export interface ApprovalRequest {
 }
 
 const DECISION_RE = /^decision:[ \t]*(\S*)[ \t]*$/m;
-
-/** Path of the approval file for a task. */
-export function approvalPath(root: string, taskId: string): string {
-  return path.join(root, ".orchestrator", "approvals", `${taskId}.md`);
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
 
 /** Renders the file a person edits. */
 export function renderApproval(req: ApprovalRequest): string {
@@ -52,11 +41,9 @@ export function renderApproval(req: ApprovalRequest): string {
   ].join("\n");
 }
 
-/** Writes (or replaces) the approval file for a task's pending request. */
-export function writeApproval(root: string, req: ApprovalRequest): string {
-  const file = approvalPath(root, req.taskId);
-  writeAtomic(file, renderApproval(req));
-  return file;
+/** Writes (or replaces) the approval file for a task's pending request; returns its path. */
+export function writeApproval(files: ApprovalFiles, req: ApprovalRequest): Promise<string> {
+  return files.write(req.taskId, renderApproval(req));
 }
 
 /** Parses a decision out of an approval file's text; undefined while pending or unreadable. */
@@ -68,27 +55,32 @@ export function parseDecision(text: string): Decision | undefined {
 }
 
 /** The decision in a task's approval file, if a person has made one. */
-export function readDecision(root: string, taskId: string): Decision | undefined {
-  const file = approvalPath(root, taskId);
-  if (!existsSync(file)) return undefined;
-  return parseDecision(readFileSync(file, "utf8"));
+export function readDecision(files: ApprovalFiles, taskId: string): Decision | undefined {
+  const text = files.read(taskId);
+  return text === undefined ? undefined : parseDecision(text);
 }
 
-/** Records a decision the way a person would: by rewriting the decision line. */
-export function decide(root: string, taskId: string, decision: Decision): string {
-  const file = approvalPath(root, taskId);
-  if (!existsSync(file))
-    throw new OrchError("no-approval", `task ${taskId} has no pending approval`, {
+/** Records a decision the way a person would: by rewriting the decision line (on the newest text, under the file's lock). */
+export async function decide(files: ApprovalFiles, taskId: string, decision: Decision): Promise<string> {
+  const file = files.path(taskId);
+  const rel = path.relative(files.root, file);
+  const noApproval = () =>
+    new OrchError("no-approval", `task ${taskId} has no pending approval`, {
       hint: "Approvals appear in .orchestrator/approvals/ when an agent asks for a permission the policy routes to a person.",
     });
-  const text = readFileSync(file, "utf8");
-  if (!DECISION_RE.test(text))
-    throw new OrchError("bad-approval", `${path.relative(root, file)} has no \`decision:\` line`, { hint: "Add a line `decision: approve` or `decision: reject`." });
-  writeAtomic(file, text.replace(DECISION_RE, `decision: ${decision}`));
+  if (files.read(taskId) === undefined) throw noApproval(); // before taking a lock in a folder that may not exist
+  let found = false;
+  await files.edit(taskId, (text) => {
+    found = text !== "";
+    if (found && !DECISION_RE.test(text))
+      throw new OrchError("bad-approval", `${rel} has no \`decision:\` line`, { hint: "Add a line `decision: approve` or `decision: reject`." });
+    return found ? text.replace(DECISION_RE, `decision: ${decision}`) : undefined;
+  });
+  if (!found) throw noApproval(); // removed meanwhile (answered)
   return file;
 }
 
 /** Removes a task's approval file once its request is answered. */
-export function clearApproval(root: string, taskId: string): void {
-  rmSync(approvalPath(root, taskId), { force: true });
+export function clearApproval(files: ApprovalFiles, taskId: string): Promise<void> {
+  return files.remove(taskId);
 }

@@ -2,6 +2,7 @@
 // answered by policy or through approval files, server death turned into retryable errors.
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
 import { clearApproval, readDecision, writeApproval } from "./approvals.js";
+import { ApprovalFiles } from "../store/approval-files.js";
 import { sessionError } from "./errors.js";
 import { EventHub, sseStream } from "./events.js";
 import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";
@@ -48,6 +49,7 @@ export class OpenCodeRuntime implements AgentRuntime {
   private readonly pendingApprovals = new Map<string, NodeJS.Timeout>();
   private clientFor?: { url: string; client: OpencodeClient };
   private readonly ctx: RunContext;
+  private readonly approvals: ApprovalFiles;
   private closed = false;
 
   /** The server this runtime talks to (owned or external). */
@@ -55,6 +57,7 @@ export class OpenCodeRuntime implements AgentRuntime {
 
   constructor(private readonly opts: OpenCodeRuntimeOptions) {
     this.server = opts.server;
+    this.approvals = new ApprovalFiles(opts.root);
     const headers = opts.server.headers;
     const openStream = sseStream(() => opts.server.streamBase(), headers);
     const open = async (signal: AbortSignal) => {
@@ -181,7 +184,7 @@ export class OpenCodeRuntime implements AgentRuntime {
         if (key.startsWith(`${run.sessionId}:`)) {
           clearInterval(timer);
           this.pendingApprovals.delete(key);
-          clearApproval(this.opts.root, run.req.taskId);
+          void this.clearApproval(run.req.taskId);
         }
     });
     return run;
@@ -202,19 +205,24 @@ export class OpenCodeRuntime implements AgentRuntime {
     if (timer) {
       clearInterval(timer);
       this.pendingApprovals.delete(key);
-      clearApproval(this.opts.root, run.req.taskId);
+      await this.clearApproval(run.req.taskId);
     }
     await run.reply(requestId, reply);
+  }
+
+  /** Removes a task's approval file; a failure is logged (the request is answered either way). */
+  private async clearApproval(taskId: string): Promise<void> {
+    await clearApproval(this.approvals, taskId).catch((err: unknown) => this.opts.log?.(`could not remove the approval file of ${taskId}: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /** Policy first; "ask" writes the approval file, tells the reconciler, and waits for the file's answer. */
   private async onPermission(req: SessionRequest, p: PermissionRequest, run: SessionRun): Promise<void> {
     const action = decidePermission(this.opts.policy, p.kind, req.approval, req.role);
     if (action !== "ask") return run.reply(p.id, action === "allow" ? "once" : "reject");
-    writeApproval(this.opts.root, { taskId: req.taskId, requestId: p.id, sessionId: p.sessionId, kind: p.kind, detail: p.detail, at: new Date().toISOString() });
+    await writeApproval(this.approvals, { taskId: req.taskId, requestId: p.id, sessionId: p.sessionId, kind: p.kind, detail: p.detail, at: new Date().toISOString() });
     const key = `${run.sessionId}:${p.id}`;
     const timer = setInterval(() => {
-      const decision = readDecision(this.opts.root, req.taskId);
+      const decision = readDecision(this.approvals, req.taskId);
       if (decision) void this.answer(run, p.id, decision === "approve" ? "once" : "reject");
     }, this.opts.approvalPollMs ?? 500);
     this.pendingApprovals.set(key, timer);

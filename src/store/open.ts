@@ -10,6 +10,7 @@ import { FileRecordStore } from "./records.js";
 import { StorePaths } from "./paths.js";
 import { sweepLeftovers } from "./sweep.js";
 import { FileTodoWriter } from "./todo-writer.js";
+import { ApprovalFiles } from "./approval-files.js";
 
 export interface StoreOptions {
   /** A lock not refreshed for this long is taken over (default 10 s; a dead holder's lock at once). */
@@ -32,6 +33,8 @@ export interface Store {
   journal: Journal & Pick<FileJournal, "readDetailed">;
   /** A writer for a file a person also edits (TODO.md), path relative to the root. */
   todo(file: string): TodoWriter;
+  /** The approval files (.orchestrator/approvals/<task>.md), written through that writer. */
+  approvals: ApprovalFiles;
   /** Removes temp files and half-made locks left by writers that were killed; returns how many. */
   sweep(): Promise<number>;
   close(): Promise<void>;
@@ -65,6 +68,7 @@ export function openStore(root: string, opts: StoreOptions = {}): Store {
     leases,
     journal,
     todo: (file) => new FileTodoWriter(paths, file, lock, fs, leases.check),
+    approvals: new ApprovalFiles(root, { lock, fs }),
     // TODO.md's temp files sit beside it, in the root: swept there without recursing into the repo.
     sweep: async () => (await sweepLeftovers(paths.dir)) + (await sweepLeftovers(paths.root, false)),
     // Locks live only as long as their operation: closing waits for those in flight to finish.

@@ -25,11 +25,32 @@ export class FileTodoWriter implements TodoWriter {
     private readonly checkFence?: (fence: Fence) => Promise<void>,
   ) {}
 
-  async edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean> {
+  /** The file, its name for messages, and the lock guarding it. */
+  private where(): { target: string; rel: string; lockDir: string } {
     const target = path.resolve(this.paths.root, this.file);
     const rel = this.paths.rel(target);
-    const lockName = `todo/${encodeURIComponent(rel).replace(/%/g, "_")}`;
-    return withLock(this.paths.lock(lockName), this.lock, async (held) => {
+    // A lock name may not start with "." (e.g. .orchestrator/approvals/T1.md): encoded like the rest.
+    return { target, rel, lockDir: this.paths.lock(`todo/${encodeURIComponent(rel).replace(/^\./, "%2E").replace(/%/g, "_")}`) };
+  }
+
+  /** Removes the file under its lock (a file orch made and no longer needs); the removal is fsynced. */
+  async remove(): Promise<void> {
+    const { target, rel, lockDir } = this.where();
+    await withLock(lockDir, this.lock, async (held) => {
+      held.assertHeld();
+      try {
+        this.fs.unlinkSync(target);
+      } catch (err) {
+        if (errno(err) === "ENOENT") return;
+        throw ioError(err, "remove", rel);
+      }
+      await fsyncDir(path.dirname(target), this.fs);
+    });
+  }
+
+  async edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean> {
+    const { target, rel, lockDir } = this.where();
+    return withLock(lockDir, this.lock, async (held) => {
       const real = await fs.promises.realpath(target).catch(() => target); // write through a symlink
       if (!fs.existsSync(real)) recoverAbandoned(real);
       for (let round = 0; round < MAX_ROUNDS; round++) {

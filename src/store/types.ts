@@ -87,4 +87,6 @@ export interface TodoWriter {
    * With a `fence`, the write is refused ("fenced") unless that lease token is still current.
    */
   edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean>;
+  /** Removes the file under the same lock (no error when it is absent). */
+  remove(): Promise<void>;
 }

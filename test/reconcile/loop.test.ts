@@ -291,7 +291,7 @@ describe("loop: approvals", () => {
     await new Promise((r) => setTimeout(r, 1500)); // longer than stallSec: waiting for a person is not a stall
     expect((await h.state("T1"))!.phase).toBe("AwaitingApproval");
     expect(h.events.some((e) => e.type === "action" && e.action.type === "abort")).toBe(false);
-    decide(root, "T1", "approve");
+    await decide(h.store.approvals, "T1", "approve");
     await settle(h);
     expect((await h.state("T1"))!).toMatchObject({ phase: "Succeeded", attempts: 1 });
   });

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { approvalPath, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
 
 let root: string;
 beforeEach(() => {
@@ -22,24 +23,24 @@ function capture() {
 
 describe("orch approve / reject", () => {
   it("approve rewrites the decision line and keeps the request", async () => {
-    writeApproval(root, { taskId: "T4", requestId: "per_9", sessionId: "ses_9", kind: "bash", detail: "npm publish", at: "now" });
+    await writeApproval(new ApprovalFiles(root), { taskId: "T4", requestId: "per_9", sessionId: "ses_9", kind: "bash", detail: "npm publish", at: "now" });
     const c = capture();
     const code = await runCli(["approve", "T4", "--dir", root, "--json"]);
     c.restore();
     expect(code).toBe(0);
     expect(JSON.parse(c.out)).toEqual({ task: "T4", decision: "approve", file: path.join(".orchestrator", "approvals", "T4.md") });
-    expect(readDecision(root, "T4")).toBe("approve");
+    expect(readDecision(new ApprovalFiles(root), "T4")).toBe("approve");
     expect(readFileSync(approvalPath(root, "T4"), "utf8")).toContain("npm publish");
   });
 
   it("reject records a rejection", async () => {
-    writeApproval(root, { taskId: "T5", requestId: "per_1", sessionId: "ses_1", kind: "edit", detail: "src/x.ts", at: "now" });
+    await writeApproval(new ApprovalFiles(root), { taskId: "T5", requestId: "per_1", sessionId: "ses_1", kind: "edit", detail: "src/x.ts", at: "now" });
     const c = capture();
     const code = await runCli(["reject", "T5", "--dir", root]);
     c.restore();
     expect(code).toBe(0);
     expect(c.out).toContain("T5: rejected");
-    expect(readDecision(root, "T5")).toBe("reject");
+    expect(readDecision(new ApprovalFiles(root), "T5")).toBe("reject");
   });
 
   it("a task with no pending approval is a clear error with a hint, non-zero exit", async () => {

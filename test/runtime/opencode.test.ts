@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply } from "../../src/demo/scripted-model.js";
 import { steps } from "../../src/demo/script.js";
-import { approvalPath, decide } from "../../src/runtime/approvals.js";
+import { decide } from "../../src/runtime/approvals.js";
+import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 
@@ -135,7 +136,7 @@ describe("OpenCodeRuntime on a real server", () => {
     const req = h.request(dir);
     const handle = await h.runtime.start(req, rec.onEvent);
     await rec.waitFor((e) => e.type === "permission");
-    decide(h.root, req.taskId, "reject");
+    await decide(new ApprovalFiles(h.root), req.taskId, "reject");
     const res = await handle.done;
     expect(existsSync(path.join(dir, "nope.txt"))).toBe(false);
     // OpenCode ends the turn on a rejection; orch reports it instead of a silent empty success.

@@ -8,7 +8,8 @@ import { decidePermission, sessionRules } from "../../src/runtime/permissions.js
 import { mapOpencodeError, providerError } from "../../src/runtime/errors.js";
 import { acceptanceCriteria, renderPrompt, renderTemplate, routeModel, splitModel, workerInput } from "../../src/runtime/roles.js";
 import { parseVerdict } from "../../src/runtime/review.js";
-import { approvalPath, decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
 import type { TaskSpec } from "../../src/spec/model.js";
 import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
 import { startScriptedModel, toModelRequest } from "../../src/demo/scripted-model.js";
@@ -116,17 +117,18 @@ describe("verdicts", () => {
 });
 
 describe("approval files", () => {
-  it("are written pending, answered by editing or by decide(), and read back", () => {
+  it("are written pending, answered by editing or by decide(), and read back", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-appr-"));
+    const files = new ApprovalFiles(root);
     try {
-      writeApproval(root, { taskId: "T2", requestId: "per_1", sessionId: "ses_1", kind: "bash", detail: "rm -rf build", at: "2026-01-01T00:00:00Z" });
-      expect(readDecision(root, "T2")).toBeUndefined();
-      decide(root, "T2", "approve");
-      expect(readDecision(root, "T2")).toBe("approve");
+      await writeApproval(files, { taskId: "T2", requestId: "per_1", sessionId: "ses_1", kind: "bash", detail: "rm -rf build", at: "2026-01-01T00:00:00Z" });
+      expect(readDecision(files, "T2")).toBeUndefined();
+      await decide(files, "T2", "approve");
+      expect(readDecision(files, "T2")).toBe("approve");
       expect(readFileSync(approvalPath(root, "T2"), "utf8")).toContain("rm -rf build");
       expect(parseDecision("x\ndecision: Reject\n")).toBe("reject");
       expect(parseDecision("decision: maybe")).toBeUndefined();
-      expect(() => decide(root, "T9", "reject")).toThrow(/no pending approval/);
+      await expect(decide(files, "T9", "reject")).rejects.toThrow(/no pending approval/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@
 import { mkdir, writeFile, appendFile } from "node:fs/promises";
 import path from "node:path";
 import { clearApproval, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 import type { AgentRuntime, PermissionReply, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../../src/runtime/types.js";
 
 /**
@@ -161,18 +162,20 @@ export class FakeRuntime implements AgentRuntime {
       const requestId = `perm-${sessionId}`;
       replyPermission = async (id, r) => {
         if (id !== requestId || finished) return;
-        clearApproval(req.directory, req.taskId);
+        replyPermission = async () => {}; // answered: a second answer (poll and orch both) is ignored
+        await clearApproval(new ApprovalFiles(req.directory), req.taskId);
         onEvent({ type: "progress", sessionId, at: c.now() });
         if (r === "reject") fail("permission-rejected", false, false);
         else timers.push(c.setTimeout(() => (outcome.then === "fail" ? fail("model-error", false, false) : void succeed()), latency / 2));
       };
       timers.push(
         c.setTimeout(() => {
-          writeApproval(req.directory, { taskId: req.taskId, requestId, sessionId, kind: outcome.permission, detail: "fake request", at: new Date(c.now()).toISOString() });
-          onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } });
+          void writeApproval(new ApprovalFiles(req.directory), { taskId: req.taskId, requestId, sessionId, kind: outcome.permission, detail: "fake request", at: new Date(c.now()).toISOString() }).then(() =>
+            onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } }),
+          );
           const poll = () => {
             if (finished) return;
-            const d = readDecision(req.directory, req.taskId);
+            const d = readDecision(new ApprovalFiles(req.directory), req.taskId);
             if (d) void replyPermission(requestId, d === "approve" ? "once" : "reject");
             else timers.push(c.setTimeout(poll, this.script.approvalPollMs ?? 50));
           };

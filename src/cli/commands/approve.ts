@@ -5,6 +5,7 @@ import type { CommandModule } from "yargs";
 import { decide, type Decision } from "../../runtime/approvals.js";
 import { loadMission } from "../../spec/load.js";
 import { checkTaskIds, repoConfig } from "../repo.js";
+import { ApprovalFiles } from "../../store/approval-files.js";
 
 interface DecisionArgs {
   dir: string;
@@ -25,7 +26,7 @@ export function decisionCommand(decision: Decision): CommandModule<object, Decis
     handler: async (args) => {
       const { root, config } = await repoConfig(args.dir);
       checkTaskIds(await loadMission(root, config), [args.task]);
-      const file = decide(root, args.task, decision);
+      const file = await decide(new ApprovalFiles(root), args.task, decision);
       const rel = path.relative(root, file);
       if (args.json) process.stdout.write(`${JSON.stringify({ task: args.task, decision, file: rel })}\n`);
       else process.stdout.write(`${args.task}: ${decision === "approve" ? "approved" : "rejected"} (${rel}); a running orch answers the agent within a second\n`);
