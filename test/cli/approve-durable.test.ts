@@ -22,6 +22,7 @@ describe("orch approve (process)", () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-approve-"));
     const approvals = path.join(root, ".orchestrator", "approvals");
     mkdirSync(approvals, { recursive: true });
+    writeFileSync(path.join(root, "TODO.md"), "- [ ] T4 Needs a permission\n");
     writeFileSync(path.join(approvals, "T4.md"), "# Approval needed: T4\n\ndecision: pending\n");
     const trace = path.join(root, "strace.txt");
     const calls = "fsync,fdatasync,rename,renameat,renameat2,link,linkat,rmdir,unlink,unlinkat";
