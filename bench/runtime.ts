@@ -14,7 +14,7 @@ import { loadConfig, loadMission } from "../src/spec/load.js";
 import { openCodeTools } from "../src/context/open.js";
 import { buildContextPack } from "../src/context/pack.js";
 import { promptSettings, sessionCreateBody } from "../src/runtime/opencode.js";
-import { sessionRequest } from "../src/reconcile/attempt.js";
+import { sessionRequest } from "../src/reconcile/attempt-session.js";
 import { attemptPrompt } from "../src/reconcile/prompt.js";
 import { TaskStates } from "../src/store/task-states.js";
 import { openStore } from "../src/store/open.js";
@@ -134,7 +134,9 @@ async function orchSessions(dir: string): Promise<unknown[]> {
   try {
     return await Promise.all(
       mission.tasks.map(async (t) => {
-        const prompt = await attemptPrompt({ states, context }, t, "worker", undefined);
+        const { prompt, missing } = await attemptPrompt({ states, context }, t, "worker", undefined);
+        // A bench replaying a prompt orch would not send measures nothing.
+        if (missing.length) throw new Error(`${t.id}: the prompt lacks ${missing.join("; ")}`);
         const req = sessionRequest(config, dir, t, "worker", 1, prompt);
         const verify = t.verify.length ? t.verify : config.verify.commands;
         return { create: sessionCreateBody(req, config.permissions), prompt: { directory: dir, ...promptSettings(req, false), parts: [{ type: "text", text: prompt }] }, verify };

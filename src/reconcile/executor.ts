@@ -10,7 +10,8 @@ import { commitTask } from "../store/git-commit.js";
 import { clearApproval } from "../runtime/approvals.js";
 import type { ApprovalFiles } from "../store/approval-files.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
-import { attachSession, runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
+import { runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
+import { attachSession } from "./attempt-session.js";
 import type { TaskState } from "../store/task-state-schema.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 

@@ -10,14 +10,22 @@ export interface PromptSources {
   context?: (t: TaskSpec) => Promise<string | undefined>;
 }
 
-/** Renders the prompt; a failing context pack only leaves the context out. */
-export async function attemptPrompt(src: PromptSources, t: TaskSpec, role: Role, findings: string | undefined): Promise<string> {
+/** A rendered prompt, and what it lacks because building it failed (said in the task's history). */
+export interface AttemptPrompt {
+  prompt: string;
+  missing: string[];
+}
+
+/** Renders the prompt; a failing context pack or dep record only leaves that part out, and says so. */
+export async function attemptPrompt(src: PromptSources, t: TaskSpec, role: Role, findings: string | undefined): Promise<AttemptPrompt> {
+  const missing: string[] = [];
+  const why = (what: string) => (err: unknown) => void missing.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
   const summaries: Record<string, string> = {};
   for (const d of t.deps) {
-    const s = (await src.states.read(d).catch(() => undefined))?.value;
+    const s = (await src.states.read(d).catch(why(`the review summary of ${d}`)))?.value;
     if (s?.lastReview?.summary) summaries[d] = s.lastReview.summary;
   }
-  const context = await src.context?.(t).catch(() => undefined);
-  const input = workerInput(t, summaries, context);
-  return renderPrompt(role, findings ? { ...input, findings } : input);
+  const context = await src.context?.(t).catch(why("the context pack"));
+  const input = workerInput(t, summaries, context ?? undefined);
+  return { prompt: renderPrompt(role, findings ? { ...input, findings } : input), missing };
 }

@@ -138,6 +138,7 @@ export function buildMission(
     if (fm?.agent) t.agent = fm.agent;
     if (fm?.model) t.model = fm.model;
     if (fm?.approval) t.approval = fm.approval;
+    if (fm?.allowEmpty) t.allowEmpty = true;
     if (tf) t.file = tf.path;
     tasks.push(t);
   }

@@ -43,6 +43,8 @@ export interface TaskSpec {
   approval?: ApprovalPolicy;
   budget: Budget;
   suspend: boolean;
+  /** The task may succeed without changing a file (front matter `allowEmpty: true`). */
+  allowEmpty?: boolean;
   /** Markdown body of the task file: instructions and acceptance criteria. */
   body: string;
   /** Task file path relative to the root, when the task has one. */

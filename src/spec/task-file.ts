@@ -26,6 +26,7 @@ export const TaskFrontMatterSchema = z
     approval: z.enum(["auto", "ask", "deny"]).optional().describe("Permission policy for this task's sessions"),
     budget: BudgetSchema.optional().describe("Per-task limits; missing fields fall back to config.budget"),
     suspend: z.boolean().optional().describe("true: orch leaves the task alone (a running session is stopped)"),
+    allowEmpty: z.boolean().optional().describe("true: the task may succeed without changing a file (an empty diff)"),
   })
   .strict();
 /** Front matter as written. */

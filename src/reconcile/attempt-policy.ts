@@ -1,0 +1,102 @@
+// What follows an attempt's setback, decided from plain values (docs/RECONCILER.md, "Error classes",
+// "Aborts" and the fixer rows of the transition table). Pure: attempt.ts records what this returns.
+import type { Config } from "../spec/config.js";
+import type { Phase } from "../store/task-state-schema.js";
+import type { SessionError } from "../runtime/types.js";
+import type { AbortReason, StatePatch } from "./actions.js";
+import { backoffMs } from "./backoff.js";
+
+/** A check the attempt's result did not pass: each sends it to a fixer while attempts last. */
+export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff";
+
+/** What went wrong in the attempt. */
+export type Setback =
+  /** Verify failed, the reviewer rejected the change, or the worker changed nothing (not allowed). */
+  | { kind: "check"; why: CheckFailure }
+  /** A session (worker, fixer or reviewer) failed, or orch could not carry the attempt on. */
+  | { kind: "error"; error: SessionError }
+  /** orch aborted the attempt. */
+  | { kind: "abort"; reason: AbortReason };
+
+/** What the attempt knows about itself. */
+export interface AttemptFacts {
+  /** The attempt number (1-based). */
+  attempt: number;
+  /** The attempt in which a session last ran, if any. */
+  ran?: number;
+  /** The attempt's first session found the server unreachable: it is not recorded as started. */
+  outage?: boolean;
+  /** The attempt budget (effectiveBudget(...).attempts); undefined: no limit. */
+  limit?: number;
+}
+
+/** The settings the policy reads. */
+export type PolicyConfig = Pick<Config, "retry" | "stallSec">;
+
+/** The next step: a fixer pass, a phase to record, or nothing (the finalizer removes the record). */
+export type NextStep =
+  | { kind: "fix"; attempt: number }
+  | {
+      kind: "record";
+      phase: Phase;
+      reason: string;
+      message: string;
+      patch: StatePatch;
+      /** Give the attempt back: the recorded count drops by one (never below 0). */
+      refund: boolean;
+      /** An outage start: a task already waiting for the server gets no new history line for it. */
+      quietIfWaiting: boolean;
+    }
+  | { kind: "none" };
+
+const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file" };
+
+/** Decides what follows `setback`. `rand` in [0,1) spreads the backoff (passed in to stay pure). */
+export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyConfig, now: number, rand: number): NextStep {
+  const at = new Date(now).toISOString();
+  const retryAt = () => new Date(now + backoffMs(facts.attempt, config.retry, rand)).toISOString();
+  const record = (phase: Phase, reason: string, message: string, patch: StatePatch, more: { refund?: boolean; quietIfWaiting?: boolean } = {}): NextStep => ({
+    kind: "record",
+    phase,
+    reason,
+    message,
+    patch,
+    refund: more.refund ?? false,
+    quietIfWaiting: more.quietIfWaiting ?? false,
+  });
+
+  if (setback.kind === "check") {
+    // A fixer pass is one more attempt: only within the budget.
+    if (facts.limit === undefined || facts.attempt < facts.limit) return { kind: "fix", attempt: facts.attempt + 1 };
+    const message = `${CHECK_WORDS[setback.why]} and the ${facts.limit} attempts are used up`;
+    return record("Failed", setback.why, message, { lastError: { code: setback.why, message, terminal: true, at } });
+  }
+
+  if (setback.kind === "error") {
+    const err = setback.error;
+    const lastError = { code: err.code, message: err.message, terminal: err.terminal, at };
+    if (err.terminal) return record("Failed", "TerminalError", `${err.code}: ${err.message}`, { lastError, nextAttemptAt: undefined });
+    const next = retryAt();
+    // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
+    // Once a session of the attempt ran, the attempt counts (a task that brings the server down at its
+    // end must not retry for ever).
+    if (err.unreachable && facts.ran !== facts.attempt) {
+      const message = `${err.code}: ${err.message}; not charged; retry at ${next}`;
+      const patch = { lastError, nextAttemptAt: next };
+      // An attempt never recorded as started has nothing to refund.
+      return facts.outage ? record("Pending", "ServerUnreachable", message, patch, { quietIfWaiting: true }) : record("Pending", "ServerUnreachable", message, patch, { refund: true });
+    }
+    return record("Pending", "RetryableError", `${err.code}: ${err.message}; retry at ${next}`, { lastError, nextAttemptAt: next });
+  }
+
+  const reason = setback.reason;
+  if (reason === "deleted") return { kind: "none" };
+  if (reason === "stall") {
+    const next = retryAt();
+    return record("Stalled", "NoProgress", `no progress for ${config.stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next });
+  }
+  if (reason === "budget") return record("Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } });
+  // edit, suspend, checked, shutdown: the attempt does not count (one never recorded as started was
+  // not counted); the next pass decides what follows.
+  return record("Pending", "Aborted", `aborted: ${reason}`, {}, { refund: !facts.outage });
+}

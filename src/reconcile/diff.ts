@@ -1,0 +1,62 @@
+// What an attempt changed, from git: the diff of the mission root against the attempt's base (the
+// commit checked out when it started), plus new files. The reviewer judges it; an empty one is no
+// result (docs/RECONCILER.md, "The attempt"). A git failure is an error, never an empty diff.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** git's empty tree: the base of a repository with no commit yet. */
+const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/** Paths orch writes itself: never part of an attempt's change. */
+const OWN = ":(exclude).orchestrator";
+
+/** Where an attempt's diff is taken from: a commit (or the empty tree), or no repository at all. */
+export type DiffBase = { repo: true; commit: string } | { repo: false; why: string };
+
+/** What the attempt changed: `text` is empty when it changed nothing. */
+export type AttemptDiff = { known: true; text: string } | { known: false; why: string };
+
+/** git could not tell what the attempt changed (the repository broke, git failed). */
+export class DiffError extends Error {
+  readonly code = "diff-failed";
+}
+
+/**
+ * The base of an attempt starting now in `dir`: HEAD, the empty tree before the first commit, or
+ * `repo: false` when `dir` is not in a git work tree (orch then cannot know the diff).
+ */
+export async function diffBase(dir: string): Promise<DiffBase> {
+  try {
+    const inside = await git(dir, ["rev-parse", "--is-inside-work-tree"]);
+    if (inside.trim() !== "true") return { repo: false, why: `${dir} is not in a git work tree` };
+  } catch (err) {
+    // Not a repository, or no git at all: a known state, said in the diff (not a failure of the attempt).
+    return { repo: false, why: err instanceof DiffError ? err.message : String(err) };
+  }
+  try {
+    return { repo: true, commit: (await git(dir, ["rev-parse", "--verify", "-q", "HEAD^{commit}"])).trim() };
+  } catch {
+    // `rev-parse --verify -q` fails quietly exactly when there is no commit yet.
+    return { repo: true, commit: EMPTY_TREE };
+  }
+}
+
+/** The attempt's change against `base`; throws DiffError when git fails on a repository that had a base. */
+export async function attemptDiff(dir: string, base: DiffBase): Promise<AttemptDiff> {
+  if (!base.repo) return { known: false, why: base.why };
+  const diff = await git(dir, ["diff", base.commit, "--no-color", "--", ".", OWN]);
+  const untracked = await git(dir, ["ls-files", "--others", "--exclude-standard", "--", ".", OWN]);
+  const added = untracked.split("\n").filter(Boolean).map((f) => `new file: ${f}`).join("\n");
+  return { known: true, text: [diff, added].filter(Boolean).join("\n") };
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    return (await run("git", args, { cwd, maxBuffer: 16 << 20 })).stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message?: string };
+    throw new DiffError(`git ${args[0]} failed: ${(e.stderr || e.message || String(err)).trim().split("\n")[0]}`);
+  }
+}
