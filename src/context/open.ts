@@ -33,7 +33,7 @@ export function findNativeBinary(): { path: string; found: boolean } {
     accessSync(p, constants.X_OK);
     return { path: p, found: true };
   } catch {
-    return { path: p, found: false };
+    return { path: p, found: false }; // openCodeTools says why it falls back
   }
 }
 

@@ -126,6 +126,7 @@ export async function buildContextPack(task: TaskSpec, mission: Mission, codeToo
       const g = await soft(`grep ${name}`, forBodies.grep({ pattern: definitionPattern(name), globs: notSpec, maxResults: 5 }));
       const m = g?.matches.sort((a, b) => Number(isTest(a.path)) - Number(isTest(b.path)))[0];
       if (!m) continue;
+      // Removed since the grep found it: that definition is left out, like a failed soft() call.
       const src = await readFile(path.join(mission.root, m.path), "utf8").catch(() => undefined);
       if (src === undefined) continue;
       const cut = cutDefinition(src, m.line);
@@ -161,6 +162,7 @@ function isTest(p: string): boolean {
 
 async function wholeTokens(root: string, files: string[]): Promise<number> {
   let n = 0;
+  // A measurement only (the no-pack baseline): a file gone meanwhile counts for nothing.
   for (const f of files) n += estimateTokens(await readFile(path.join(root, f), "utf8").catch(() => ""));
   return n;
 }

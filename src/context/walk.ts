@@ -50,8 +50,9 @@ export async function walkFiles(root: string, max = 200_000): Promise<string[]> 
   const out: string[] = [];
   const visit = async (dirRel: string, inherited: Rule[]): Promise<void> => {
     const abs = dirRel ? path.join(root, dirRel) : root;
-    const gi = await readFile(path.join(abs, ".gitignore"), "utf8").catch(() => undefined);
+    const gi = await readFile(path.join(abs, ".gitignore"), "utf8").catch(() => undefined); // none here
     const rules = gi === undefined ? inherited : [...inherited, ...parseIgnore(gi, dirRel)];
+    // A folder removed meanwhile or unreadable is skipped, as git skips what it cannot read.
     const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {

@@ -70,6 +70,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     }
     const m = loop.desired;
     // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.
+    // A close that fails changes no result: the process ends, and the server with it.
     const closing = !interrupted && loop.settled ? opts.runtime.close().catch(() => {}) : undefined;
     await loop.stop(interrupted ? "signal" : "done");
     await closing;
@@ -87,7 +88,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await opts.runtime.close().catch(() => {});
+    await opts.runtime.close().catch(() => {}); // already closing or closed above; the result is decided
     await store.close();
   }
 }

@@ -142,7 +142,7 @@ export class Reconciler {
     try {
       await this.d.loadMission();
       // Open tasks whose packs look things up: start the code tools now, while the lease is taken.
-      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked && packNeedsTools(t))) void this.codeTools().catch(() => {});
+      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked && packNeedsTools(t))) void this.codeTools().catch(() => {}); // a warm-up: a failure shows when a pack needs the tools
       await leased;
       if (!this.lease) return;
       const ttl = this.config.lease.ttlSec * 1000;
@@ -366,7 +366,7 @@ export class Reconciler {
     for (const t of [this.leaseTimer, this.requeueTimer, this.debounceTimer, this.soonTimer]) if (t) clearTimeout(t);
     clearInterval(this.leaseTimer);
     await this.watcher?.close();
-    await this.passing?.catch(() => {});
+    await this.passing?.catch(() => {}); // a pass reports its own failure; here only its end matters
     await this.executor.abortAll("shutdown", 10_000);
     const lease = reason === "lease-lost" ? undefined : this.lease;
     this.lease = undefined;
@@ -374,9 +374,9 @@ export class Reconciler {
       lease &&
         this.opts.store.leases.release(lease).then(
           () => this.opts.emit({ type: "lease", status: "released", holder: this.holder }),
-          () => {},
+          () => {}, // not released: it expires after its TTL, and the next holder takes it then
         ),
-      this.tools?.then((t) => t.close()).catch(() => {}),
+      this.tools?.then((t) => t.close()).catch(() => {}), // stopping: tools that failed to open or close hold nothing
     ]);
     for (const f of this.quiet.splice(0)) f();
   }

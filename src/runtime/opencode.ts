@@ -169,6 +169,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       const got = await client.session.get({ sessionID: sessionId, directory: req.directory });
       if (!got.data) return undefined;
     } catch {
+      // The session cannot be taken back (server gone or restarted): the caller relaunches the attempt.
       return undefined;
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));

@@ -17,6 +17,7 @@ function promptFile(name: string): string | undefined {
     try {
       cache.set(name, readFileSync(path.join(PROMPTS_DIR, name), "utf8"));
     } catch {
+      // Missing: rolePrompt throws naming the file; renderPrompt's callers fall back where they may.
       cache.set(name, undefined);
     }
   }

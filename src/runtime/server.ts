@@ -52,7 +52,8 @@ function isExecutable(file: string): boolean {
     accessSync(file, constants.X_OK);
     return statSync(file).isFile();
   } catch {
-    return false;
+    return false; // absent or not executable: the next PATH entry is tried
+
   }
 }
 
@@ -172,7 +173,8 @@ export class OpenCodeServer {
       const res = await fetch(`${this.current}/global/health`, { headers: this.headers, signal: AbortSignal.timeout(timeoutMs) });
       return res.ok;
     } catch {
-      return false;
+      return false; // refused, timed out or reset: all mean "not healthy", which callers report
+
     }
   }
 

@@ -129,6 +129,7 @@ export class SessionRun {
       const s = (st.data as Record<string, { type: string }> | undefined)?.[this.sessionId];
       return s !== undefined && s.type !== "idle";
     } catch {
+      // Not known busy: the caller then reads the messages, and a session that never started is failed.
       return false;
     }
   }
@@ -205,6 +206,7 @@ export class SessionRun {
       const parsed = z.array(MessageSchema).safeParse(res.data);
       return parsed.success ? parsed.data.filter((m) => !this.known.has(m.info.id)) : undefined;
     } catch {
+      // Unread: not known finished; the event stream, the next resync or stall detection decides.
       return undefined;
     }
   }

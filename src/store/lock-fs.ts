@@ -28,7 +28,7 @@ function readPidNamespace(): string {
   try {
     return fs.readlinkSync("/proc/self/ns/pid");
   } catch {
-    return "unknown";
+    return "unknown"; // no /proc (not Linux): owners then compare by host and pid only
   }
 }
 
@@ -56,7 +56,7 @@ export function readOwner(lockDir: string): LockOwner | undefined {
     if (!name) return undefined;
     return JSON.parse(fs.readFileSync(path.join(lockDir, name), "utf8")) as LockOwner;
   } catch {
-    return undefined;
+    return undefined; // gone or half-written: read as "no owner", as the TSDoc says
   }
 }
 
