@@ -130,7 +130,10 @@ async function orchSessions(dir: string): Promise<unknown[]> {
   const mission = await loadMission(dir, config);
   const tools = await openCodeTools(dir, { pool: config.context.nativePool });
   const states = new TaskStates(openStore(dir));
-  const context = async (t: TaskSpec) => (await buildContextPack(t, mission, tools, { tokenBudget: config.context.tokenBudget })).text.trim() || undefined;
+  const context = async (t: TaskSpec) => {
+    const pack = await buildContextPack(t, mission, tools, { tokenBudget: config.context.tokenBudget });
+    return { text: pack.text.trim() || undefined, warnings: pack.warnings };
+  };
   try {
     return await Promise.all(
       mission.tasks.map(async (t) => {

@@ -15,6 +15,7 @@ import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
 import type { Semaphore } from "../util/semaphore.js";
 import { runVerify } from "./verify.js";
+import type { PromptSources } from "./prompt.js";
 import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
@@ -36,7 +37,7 @@ export interface AttemptEnv extends StateWriter {
   /** Records success (with `pending`, the attempt's changes not yet written, in the same write) and checks the box. */
   succeed(id: string, generation: string, pending?: QueuedChange[]): Promise<void>;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
-  context?: (t: TaskSpec) => Promise<string | undefined>;
+  context?: PromptSources["context"];
   /** The lease holder, recorded as the owner of the attempt. */
   owner(): { holder: string; token: number } | undefined;
   /** Session slots (config.concurrency): held while a session runs. */

@@ -25,6 +25,7 @@ import { TaskStates } from "../store/task-states.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
+import type { PackText } from "./prompt.js";
 
 /** How the loop is set up. */
 export interface LoopOptions {
@@ -126,11 +127,11 @@ export class Reconciler {
     return (this.tools ??= openCodeTools(this.opts.root, { pool: this.config.context.nativePool }));
   }
 
-  /** The task's context pack. */
-  private async contextFor(t: TaskSpec): Promise<string | undefined> {
+  /** The task's context pack, and the lookups left out of it (said in the task's history). */
+  private async contextFor(t: TaskSpec): Promise<PackText | undefined> {
     if (!this.mission) return undefined;
     const pack = await buildContextPack(t, this.mission, () => this.codeTools(), { tokenBudget: this.config.context.tokenBudget });
-    return pack.text.trim() || undefined;
+    return { text: pack.text.trim() || undefined, warnings: pack.warnings };
   }
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */

@@ -4,10 +4,16 @@ import type { Role, TaskSpec } from "../spec/model.js";
 import type { TaskStates } from "../store/task-states.js";
 import { renderPrompt, workerInput } from "../runtime/roles.js";
 
+/** A context pack's text (undefined: empty) and the lookups that failed and were left out of it. */
+export interface PackText {
+  text?: string;
+  warnings: string[];
+}
+
 /** What the prompt needs from the loop; `context` builds the task's context pack (undefined: none). */
 export interface PromptSources {
   states: Pick<TaskStates, "read">;
-  context?: (t: TaskSpec) => Promise<string | undefined>;
+  context?: (t: TaskSpec) => Promise<PackText | undefined>;
 }
 
 /** A rendered prompt, and what it lacks because building it failed (said in the task's history). */
@@ -25,7 +31,8 @@ export async function attemptPrompt(src: PromptSources, t: TaskSpec, role: Role,
     const s = (await src.states.read(d).catch(why(`the review summary of ${d}`)))?.value;
     if (s?.lastReview?.summary) summaries[d] = s.lastReview.summary;
   }
-  const context = await src.context?.(t).catch(why("the context pack"));
-  const input = workerInput(t, summaries, context ?? undefined);
+  const pack = await src.context?.(t).catch(why("the context pack"));
+  for (const w of pack?.warnings ?? []) missing.push(`part of the context pack (${w})`);
+  const input = workerInput(t, summaries, pack?.text);
   return { prompt: renderPrompt(role, findings ? { ...input, findings } : input), missing };
 }

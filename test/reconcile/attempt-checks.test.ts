@@ -88,30 +88,52 @@ describe("attempt: a git failure reading the diff", () => {
   });
 });
 
+/** An orch-native that answers its ping (and glob, unless `failing` names it), then fails what `failing` names, as a corrupted index would. */
+function brokenNative(root: string, failing: string[]): string {
+  const bin = path.join(root, "native-broken");
+  writeFileSync(
+    bin,
+    `#!${process.execPath}
+const failing = ${JSON.stringify(failing)};
+require("readline").createInterface({ input: process.stdin }).on("line", (l) => {
+  const m = JSON.parse(l);
+  const reply = failing.includes(m.method) ? { error: { code: -32000, message: "index corrupted" } } : { result: m.method === "glob" ? { paths: ["src/a.ts"], truncated: false } : {} };
+  process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, ...reply }) + "\\n");
+});
+`,
+  );
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+/** Runs T1 (scope src/**) with context packs through `bin` as orch-native; returns its history. */
+async function runWithNative(bin: (root: string) => string) {
+  const root = makeRepo("- [ ] T1 use the pack\n", { "tasks/T1.md": "---\nid: T1\nfiles: [\"src/**\"]\n---\n", "src/a.ts": "export const a = 1;\n" });
+  const saved = process.env.ORCH_NATIVE_BIN;
+  process.env.ORCH_NATIVE_BIN = bin(root);
+  try {
+    h = await startLoop(root, { latencyMs: 5 }, false, true);
+    await settle(h);
+  } finally {
+    if (saved === undefined) delete process.env.ORCH_NATIVE_BIN;
+    else process.env.ORCH_NATIVE_BIN = saved;
+  }
+  expect((await h.state("T1"))!.phase).toBe("Succeeded"); // the attempt goes on without it
+  return h.store.journal.read("T1");
+}
+
 describe("attempt: a context pack that fails", () => {
   it("is said in the task's history (orch log), and the attempt goes on without it", async () => {
-    const root = makeRepo("- [ ] T1 use the pack\n", { "tasks/T1.md": "---\nid: T1\nfiles: [\"src/**\"]\n---\n", "src/a.ts": "export const a = 1;\n" });
-    // An orch-native that answers its ping, then fails every lookup (as a corrupted index would).
-    const bin = path.join(root, "native-broken");
-    writeFileSync(
-      bin,
-      `#!${process.execPath}\nrequire("readline").createInterface({ input: process.stdin }).on("line", (l) => { const m = JSON.parse(l); process.stdout.write(JSON.stringify(m.method === "ping" ? { jsonrpc: "2.0", id: m.id, result: {} } : { jsonrpc: "2.0", id: m.id, error: { code: -32000, message: "index corrupted" } }) + "\\n"); });\n`,
-    );
-    chmodSync(bin, 0o755);
-    const saved = process.env.ORCH_NATIVE_BIN;
-    process.env.ORCH_NATIVE_BIN = bin;
-    try {
-      h = await startLoop(root, { latencyMs: 5 }, false, true);
-      await settle(h);
-    } finally {
-      if (saved === undefined) delete process.env.ORCH_NATIVE_BIN;
-      else process.env.ORCH_NATIVE_BIN = saved;
-    }
-    expect((await h.state("T1"))!.phase).toBe("Succeeded");
-    const history = await h.store.journal.read("T1");
+    const history = await runWithNative((root) => brokenNative(root, ["glob", "outline", "references", "symbol", "grep"]));
     const note = history.find((e) => e.kind === "prompt-incomplete");
     expect(note).toMatchObject({ attempt: 1, role: "worker" });
-    expect(note!.error).toMatch(/left out the context pack: .*index corrupted/);
-    expect(h.events.some((e) => e.type === "error" && e.task === "T1" && /context pack/.test(e.message))).toBe(true);
+    expect(note!.error).toMatch(/^left out the context pack: .*index corrupted/);
+    expect(h!.events.some((e) => e.type === "error" && e.task === "T1" && /context pack/.test(e.message))).toBe(true);
+  });
+
+  it("a lookup that fails inside the pack (its items left out) is said too", async () => {
+    const history = await runWithNative((root) => brokenNative(root, ["outline"]));
+    const notes = history.filter((e) => e.kind === "prompt-incomplete").map((e) => e.error);
+    expect(notes).toEqual([expect.stringMatching(/^left out part of the context pack \(outline: index corrupted\)/)]);
   });
 });
