@@ -82,6 +82,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
       });
     }
     if (!m) return 1;
+    // The passes reported unreadable records; one missing here counts as not done (exit 1), the safe side.
     const actual = await new TaskStates(store).readAll(() => {});
     // Every task's own work done is every task done (subtasks are tasks too).
     return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? 0 : 1;

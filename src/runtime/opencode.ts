@@ -124,6 +124,7 @@ export class OpenCodeRuntime implements AgentRuntime {
     // started first, and only a started one gets a stream.
     const server = this.opts.server;
     const up = server.ensureUp();
+    // A server that does not start fails through `up` (awaited or aborting the create below), once.
     const streaming = server.owned ? up.then(() => this.hub.start(), () => {}) : this.hub.start();
     // A failed health check ends the wait for a create (a wedged server would hold it for minutes).
     const giveUp = new AbortController();
