@@ -48,8 +48,8 @@ export function sessionRequest(config: Config, root: string, t: TaskSpec, role: 
 }
 
 /** A session result that carries only an error. */
-export function failure(error: SessionError, sessionId = ""): SessionResult {
-  return { sessionId, ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error };
+function failure(error: SessionError): SessionResult {
+  return { sessionId: "", ok: false, text: "", usage: ZERO_USAGE, costUsd: 0, error };
 }
 
 /**
