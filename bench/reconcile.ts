@@ -19,7 +19,8 @@ import type { TaskState } from "../src/store/task-state-schema.js";
 import { Reconciler } from "../src/reconcile/loop.js";
 import { openStore } from "../src/store/open.js";
 import { updateControls } from "../src/reconcile/controls.js";
-import { FakeRuntime, type FakeClock } from "../test/support/fake-runtime.js";
+import { FakeRuntime } from "../test/support/fake-runtime.js";
+import type { Clock } from "../src/util/clock.js";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -123,7 +124,7 @@ async function simulate(tasks: TaskSpec[], slots: number, latencyMs: number): Pr
   let peak = 0;
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let seq = 0;
-  const clock: FakeClock = {
+  const clock: Clock = {
     now: () => now,
     setTimeout: (fn, d) => {
       const t = { at: now + d, fn, id: ++seq };

@@ -20,6 +20,7 @@ import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
+import type { Clock } from "../util/clock.js";
 
 /** What an attempt needs from the loop. */
 export interface AttemptEnv extends StateWriter {
@@ -44,6 +45,8 @@ export interface AttemptEnv extends StateWriter {
   slots: Pick<SessionSlots, "acquire" | "release">;
   /** Bounds verify runs at once (config.concurrency.verify). */
   verifies: Semaphore;
+  /** Times the write holds (and the shutdown's wait). */
+  clock: Clock;
 }
 
 /** An attempt running in this process. */
@@ -122,7 +125,7 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     if (!(err instanceof Error && "code" in err && (err as { code: string }).code === "fenced")) {
       // A fresh queue: the attempt's own queue stops at its first failed write. Changes it still
       // holds (not written, not failed) go first, in order.
-      const fresh = new WriteQueue(env, e.id, () => e.generation);
+      const fresh = new WriteQueue(env, e.id, () => e.generation, env.clock);
       // takePending waits for the write in flight; its failure was the one just reported.
       for (const c of await q.takePending().catch(() => [])) fresh.add(c);
       const error = { code: "internal", message, terminal: false, infrastructure: false };

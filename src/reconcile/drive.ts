@@ -52,22 +52,18 @@ export async function drive(opts: DriveOptions): Promise<number> {
     const started = loop.start();
     await Promise.race([started, stopped]);
     if (opts.mode === "watch") {
-      await Promise.race([stopped, leaseWatch(loop)]);
+      // Until a signal, or the loop stops on its own (lease lost).
+      await Promise.race([stopped, loop.stopped]);
       await loop.stop("signal");
       return leaseLost ? 3 : 0;
     }
-    // run: until the last pass had nothing to do, nothing runs and no retry is pending.
+    // run: until the last pass had nothing to do, nothing runs and no retry is pending; or the server
+    // cannot be reached (waiting out the breaker's cooldowns would only probe a server that is not there).
     let interrupted = false;
     void stopped.then(() => (interrupted = true));
     await started;
-    let unreachable: string | undefined;
-    while (!interrupted && !leaseLost) {
-      await Promise.race([loop.whenQuiet(), stopped]);
-      if (loop.settled || interrupted) break;
-      // Waiting out the breaker's cooldowns would only probe a server that is not there.
-      if ((unreachable = loop.serverUnreachable) !== undefined) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await Promise.race([loop.whenSettled(), stopped]);
+    const unreachable = interrupted || leaseLost || loop.settled ? undefined : loop.serverUnreachable;
     const m = loop.desired;
     // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.
     // A close that fails changes no result: the process ends, and the server with it.
@@ -92,16 +88,4 @@ export async function drive(opts: DriveOptions): Promise<number> {
     await opts.runtime.close().catch(() => {}); // already closing or closed above; the result is decided
     await store.close();
   }
-}
-
-/** Resolves when the loop stops on its own (lease lost). */
-function leaseWatch(loop: Reconciler): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setInterval(() => {
-      if (loop.isStopped) {
-        clearInterval(t);
-        resolve();
-      }
-    }, 200);
-  });
 }

@@ -14,6 +14,7 @@ import { runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { attachSession } from "./attempt-session.js";
 import type { TaskState } from "../store/task-state-schema.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
+import type { TimerHandle } from "../util/clock.js";
 
 /** What the executor needs beyond an attempt's needs. */
 export interface ExecutorEnv extends AttemptEnv {
@@ -84,7 +85,7 @@ export class Executor {
   /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
   private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, slot: "claim" | "held" | "none"): RunningEntry & { done: Promise<void> } {
     const now = this.env.now();
-    const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation) };
+    const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation, this.env.clock) };
     // Claimed before any await, so the next pass counts it. A start's claim waits: its session takes
     // the slot only if it still fits then (others may have taken slots since the plan counted them).
     // A re-attached session already runs: it holds one, even past the limit.
@@ -131,7 +132,9 @@ export class Executor {
   async abortAll(reason: NonNullable<RunningEntry["aborting"]>, waitMs: number): Promise<void> {
     const list = [...this.env.running.values()];
     await Promise.all(list.map((e) => this.abort(e.id, reason)));
-    await Promise.race([Promise.all(list.map((e) => e.done)), new Promise((r) => setTimeout(r, waitMs).unref())]);
+    let timer: TimerHandle | undefined;
+    await Promise.race([Promise.all(list.map((e) => e.done)), new Promise((r) => (timer = this.env.clock.setTimeout(() => r(undefined), waitMs)))]);
+    this.env.clock.clearTimeout(timer);
   }
 
   /**

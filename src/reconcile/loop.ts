@@ -1,16 +1,15 @@
-// The reconcile loop: a lease, a work queue of one ("look again"), passes that re-read desired and actual
-// state and apply plan(), requeues for time-based work, and a graceful stop. See docs/RECONCILER.md.
+// The reconcile loop: a work queue of one ("look again"), passes that re-read desired and actual
+// state and apply plan(), requeues for time-based work, and a graceful stop. The lease is kept by
+// lease-keeper.ts; time comes from an injected Clock. See docs/RECONCILER.md.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
 import type { Mission, TaskSpec } from "../spec/model.js";
-import { buildContextPack, packNeedsTools } from "../context/pack.js";
 import { Semaphore } from "../util/semaphore.js";
+import { realClock, Timer, type Clock } from "../util/clock.js";
 import { SessionSlots } from "./slots.js";
-import { openCodeTools } from "../context/open.js";
 import type { Store } from "../store/open.js";
-import type { Lease } from "../store/types.js";
 import { fenceOf } from "../store/leases.js";
 import type { AgentRuntime } from "../runtime/types.js";
 import { breakerAt, breakerOnResult, breakerOnStart, CLOSED, type BreakerState } from "./breaker.js";
@@ -26,6 +25,9 @@ import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 import type { PackText } from "./prompt.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+import { ContextPacks } from "./context-packs.js";
+import { TaskAges } from "./ages.js";
 
 /** How the loop is set up. */
 export interface LoopOptions {
@@ -36,15 +38,14 @@ export interface LoopOptions {
   /** Watch files (orch watch) or only react to its own work (orch run). */
   watch: boolean;
   holder?: string;
-  now?: () => number;
+  /** Time and timers (debounce, requeues, stall deadlines, backoff, write holds, lease renewal); default: the real clock. */
+  clock?: Clock;
   rand?: () => number;
   /** A task must stay missing this long before its finalizer runs. */
   deleteGraceMs?: number;
   /** Put a context pack (context/pack.ts) into worker prompts (the CLI does; default false). */
   contextPacks?: boolean;
 }
-
-const MISSION_LEASE = "mission";
 
 /** One reconciler per repository and process. */
 export class Reconciler {
@@ -55,34 +56,58 @@ export class Reconciler {
   private get mission(): Mission | undefined {
     return this.d.mission;
   }
-  private lease: Lease | undefined;
-  private leaseTimer: NodeJS.Timeout | undefined;
-  private requeueTimer: NodeJS.Timeout | undefined;
-  private debounceTimer: NodeJS.Timeout | undefined;
+  private readonly keeper: LeaseKeeper;
+  private readonly clock: Clock;
+  /** The debounce of file events, a pass for time-based work, and a pass soon (usage) that is not pushed back. */
+  private readonly debounce: Timer;
+  private readonly requeueTimer: Timer;
+  private readonly soonTimer: Timer;
   private watcher: FSWatcher | undefined;
   private dirty = false;
   private passing: Promise<void> | undefined;
-  private stopped = false;
+  /** Set synchronously by stop(); `stopping` is the shutdown it started. */
+  private halted = false;
+  private stopping: Promise<void> | undefined;
   private passNo = 0;
   private breaker: BreakerState = CLOSED;
   /** The error of the last session outcome when that session found the server unreachable. */
   private unreachable: string | undefined;
-  private missingSince = new Map<string, number>();
-  private seenSince = new Map<string, number>();
+  private readonly ages = new TaskAges();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
-  private readonly now: () => number;
   private readonly states: TaskStates;
+  private readonly packs: ContextPacks;
+  /** Called each time the loop becomes quiet (no pass pending, nothing runs) and when it stops. */
   private quiet: (() => void)[] = [];
+  private markStopped!: () => void;
+  /** Resolves as soon as the loop stops (a signal, the end of orch run, or a lost lease). */
+  readonly stopped: Promise<void> = new Promise((r) => (this.markStopped = r));
   /** The last plan, for `orch run`'s "nothing left to do" test. */
   lastPlan: Plan | undefined;
   readonly holder: string;
 
   constructor(private readonly opts: LoopOptions) {
-    this.now = opts.now ?? Date.now;
-    this.states = new TaskStates(opts.store, this.now);
+    const clock = (this.clock = opts.clock ?? realClock);
+    this.states = new TaskStates(opts.store, () => clock.now());
     this.d = new DesiredState(opts.root, opts.emit);
     this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.debounce = new Timer(clock, () => this.enqueue());
+    this.requeueTimer = new Timer(clock, () => this.enqueue());
+    this.soonTimer = new Timer(clock, () => this.enqueue());
+    this.packs = new ContextPacks(opts.root, () => this.config);
+    this.keeper = new LeaseKeeper({
+      leases: opts.store.leases,
+      name: "mission",
+      holder: this.holder,
+      ttlMs: () => this.config.lease.ttlSec * 1000,
+      clock,
+      onWaiting: (holder) => opts.emit({ type: "lease", status: "waiting", holder }),
+    });
+    void this.keeper.lost.then(() => {
+      // Lost (paused past the TTL, or taken over): stop acting at once; writes would be refused anyway.
+      opts.emit({ type: "lease", status: "lost", holder: this.holder });
+      return this.stop("lease-lost");
+    });
     const self = this;
     const env: ExecutorEnv = {
       root: opts.root,
@@ -91,116 +116,69 @@ export class Reconciler {
       journal: opts.store.journal,
       todo: (f) => opts.store.todo(f),
       approvals: opts.store.approvals,
-      now: this.now,
+      now: () => clock.now(),
+      clock,
       rand: opts.rand ?? Math.random,
       emit: opts.emit,
       config: () => self.config,
       mission: () => self.mission!,
       task: (id) => self.mission?.tasks.find((t) => t.id === id),
-      fence: () => (self.lease ? fenceOf(self.lease) : undefined),
-      owner: () => (self.lease ? { holder: self.lease.holder, token: self.lease.token } : undefined),
+      fence: () => self.fence(),
+      owner: () => (self.keeper.current ? { holder: self.keeper.current.holder, token: self.keeper.current.token } : undefined),
       running: this.running,
-      sessionOutcome: (o, error) => {
-        const before = breakerAt(self.breaker, self.now(), self.config.circuitBreaker);
-        self.breaker = breakerOnResult(before, o, self.now(), self.config.circuitBreaker);
-        // The latest word on the server: any session that ran (ok or not) answers for it.
-        self.unreachable = o === "infrastructure" && error?.unreachable ? error.message : undefined;
-        // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
-        if (opts.watch && before.status === "closed" && self.breaker.status === "open" && self.unreachable !== undefined)
-          opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${self.unreachable}); waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
-      },
+      sessionOutcome: (o, error) => self.sessionOutcome(o, error),
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
-      ...(opts.contextPacks ? { context: (t: TaskSpec) => self.contextFor(t) } : {}),
+      ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
       attemptEnded: () => self.enqueue(),
-      usageChanged: () => self.soon(500),
-      mayStart: () => !self.stopped && self.lease !== undefined,
+      usageChanged: () => self.soonTimer.ensure(500),
+      mayStart: () => !self.halted && self.keeper.current !== undefined,
       slots: new SessionSlots(() => self.running.values(), () => self.config.concurrency, () => self.enqueue()),
       verifies: new Semaphore(() => self.config.concurrency.verify ?? self.config.concurrency.total),
     };
     this.executor = new Executor(env);
   }
 
-  private tools: ReturnType<typeof openCodeTools> | undefined;
-
-  /** The code tools (orch-native pool or fallback), opened on first use. */
-  private codeTools(): ReturnType<typeof openCodeTools> {
-    return (this.tools ??= openCodeTools(this.opts.root, { pool: this.config.context.nativePool }));
+  private fence() {
+    return this.keeper.current ? fenceOf(this.keeper.current) : undefined;
   }
 
-  /** The task's context pack, and the lookups left out of it (said in the task's history). */
-  private async contextFor(t: TaskSpec): Promise<PackText | undefined> {
-    if (!this.mission) return undefined;
-    const pack = await buildContextPack(t, this.mission, () => this.codeTools(), { tokenBudget: this.config.context.tokenBudget });
-    return { text: pack.text.trim() || undefined, warnings: pack.warnings };
+  private sessionOutcome(o: "ok" | "infrastructure" | "other", error?: { message: string; unreachable?: boolean }): void {
+    const now = this.clock.now();
+    const before = breakerAt(this.breaker, now, this.config.circuitBreaker);
+    this.breaker = breakerOnResult(before, o, now, this.config.circuitBreaker);
+    // The latest word on the server: any session that ran (ok or not) answers for it.
+    this.unreachable = o === "infrastructure" && error?.unreachable ? error.message : undefined;
+    // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
+    if (this.opts.watch && before.status === "closed" && this.breaker.status === "open" && this.unreachable !== undefined)
+      this.opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${this.unreachable}); waiting for it, trying again every ${this.config.circuitBreaker.cooldownSec} s` });
   }
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
   async start(): Promise<void> {
     await this.d.loadConfig();
     // The lease is taken while the mission is read (its writes wait on the disk, the reading on the CPU).
-    const leased = this.takeLease();
+    const leased = this.keeper.acquire();
     leased.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     try {
       await this.d.loadMission();
       // Open tasks whose packs look things up: start the code tools now, while the lease is taken.
-      if (this.opts.contextPacks && this.mission?.tasks.some((t) => !t.checked && packNeedsTools(t))) void this.codeTools().catch(() => {}); // a warm-up: a failure shows when a pack needs the tools
-      await leased;
-      if (!this.lease) return;
-      const ttl = this.config.lease.ttlSec * 1000;
-      this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: this.lease.token });
-      this.leaseTimer = setInterval(() => void this.renew(), Math.max(50, ttl / 3));
+      if (this.opts.contextPacks) this.packs.warm(this.mission);
+      const lease = await leased;
+      if (!lease) return;
+      this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: lease.token });
       if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
     } catch (err) {
-      // Nothing left behind: stop() ends the lease loop, closes the code tools and releases a lease
-      // held; one taken after that (the loop was mid-write) is released here.
+      // Nothing left behind: stop() ends the lease wait, closes the code tools and releases a lease held.
       await this.stop("signal");
-      await leased.catch(() => {});
-      if (this.lease) await this.opts.store.leases.release(this.lease).catch(() => {});
-      this.lease = undefined;
       throw err;
     }
     this.enqueue();
   }
 
-  /** Takes the mission lease, waiting while another live process holds it (until stopped). */
-  private async takeLease(): Promise<void> {
-    const ttl = this.config.lease.ttlSec * 1000;
-    let waiting = false;
-    while (!this.stopped) {
-      this.lease = await this.opts.store.leases.acquire(MISSION_LEASE, this.holder, ttl);
-      if (this.lease) break;
-      if (!waiting) {
-        const cur = await this.opts.store.leases.current(MISSION_LEASE);
-        this.opts.emit({ type: "lease", status: "waiting", holder: cur?.holder });
-        waiting = true;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(50, ttl / 5)));
-    }
-  }
-
-  private async renew(): Promise<void> {
-    if (!this.lease || this.stopped) return;
-    try {
-      this.lease = await this.opts.store.leases.renew(this.lease, this.config.lease.ttlSec * 1000);
-    } catch {
-      // Lost (paused past the TTL, or taken over): stop acting at once; writes would be refused anyway.
-      this.opts.emit({ type: "lease", status: "lost", holder: this.holder });
-      this.lease = undefined;
-      await this.stop("lease-lost");
-    }
-  }
-
   /** Asks for a pass after `delayMs` (debounce); events only enqueue, the pass re-reads everything. */
   enqueue(delayMs = 0): void {
-    if (this.stopped) return;
-    if (delayMs > 0) {
-      if (this.debounceTimer) clearTimeout(this.debounceTimer);
-      this.debounceTimer = setTimeout(() => {
-        this.debounceTimer = undefined;
-        this.enqueue();
-      }, delayMs);
-      return;
-    }
+    if (this.halted) return;
+    if (delayMs > 0) return this.debounce.restart(delayMs);
     this.dirty = true;
     if (!this.passing)
       this.passing = this.drain().finally(() => {
@@ -210,7 +188,7 @@ export class Reconciler {
   }
 
   private async drain(): Promise<void> {
-    while (this.dirty && !this.stopped && this.lease) {
+    while (this.dirty && !this.halted && this.keeper.current) {
       this.dirty = false;
       try {
         await this.pass();
@@ -222,11 +200,13 @@ export class Reconciler {
     }
   }
 
+  private get isQuiet(): boolean {
+    return !this.passing && !this.dirty && this.running.size === 0;
+  }
+
   private notifyQuiet(): void {
-    if (this.passing || this.dirty || this.running.size > 0) return;
-    const list = this.quiet;
-    this.quiet = [];
-    for (const f of list) f();
+    if (!this.isQuiet) return;
+    for (const f of this.quiet.splice(0)) f();
   }
 
   private async pass(): Promise<void> {
@@ -252,13 +232,8 @@ export class Reconciler {
       if (!s || !e.live || s.sessions.some((x) => x.id === e.live!.sessionId && x.endedAt)) continue;
       actual.set(id, applyPatch(s, usageAdded(e.live.usage, e.live.costUsd)(s)));
     }
-    const ids = new Set(mission.tasks.map((t) => t.id));
-    // Tasks without a record age from when this process first saw them.
-    for (const t of mission.tasks) if (!actual.has(t.id) && !this.seenSince.has(t.id)) this.seenSince.set(t.id, this.now());
-    for (const id of this.seenSince.keys()) if (!ids.has(id) || actual.has(id)) this.seenSince.delete(id);
-    for (const id of actual.keys()) if (!ids.has(id) && !this.missingSince.has(id)) this.missingSince.set(id, this.now());
-    for (const id of this.missingSince.keys()) if (ids.has(id) || !actual.has(id)) this.missingSince.delete(id);
-    const now = this.now();
+    const now = this.clock.now();
+    this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
     this.breaker = breakerAt(this.breaker, now, this.config.circuitBreaker);
     const p = plan(mission, actual, {
       now,
@@ -267,9 +242,9 @@ export class Reconciler {
       breaker: this.breaker,
       controls,
       classifyUncheck: classifier(mission, this.d.todoText, actual),
-      missingSince: this.missingSince,
+      missingSince: this.ages.missingSince,
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
-      seenSince: this.seenSince,
+      seenSince: this.ages.seenSince,
     });
     this.lastPlan = p;
     for (const a of p.actions) {
@@ -292,26 +267,13 @@ export class Reconciler {
 
   /** Writes ids into id-less task lines; true when it wrote any. */
   private async assignIds(mission: Mission): Promise<boolean> {
-    const assigned = await assignMissingIds(this.opts.store, mission, this.config.idPrefix, this.lease ? fenceOf(this.lease) : undefined);
+    const assigned = await assignMissingIds(this.opts.store, mission, this.config.idPrefix, this.fence());
     if (assigned.length) this.opts.emit({ type: "ids", file: mission.todoFile, assigned });
     return assigned.length > 0;
   }
 
-  private soonTimer: NodeJS.Timeout | undefined;
-
-  /** A pass within `ms`, without delaying one already due (unlike the debounce). */
-  private soon(ms: number): void {
-    if (this.soonTimer || this.stopped) return;
-    this.soonTimer = setTimeout(() => {
-      this.soonTimer = undefined;
-      this.enqueue();
-    }, ms);
-  }
-
   private requeue(ms: number): void {
-    if (this.stopped) return;
-    if (this.requeueTimer) clearTimeout(this.requeueTimer);
-    this.requeueTimer = setTimeout(() => this.enqueue(), Math.max(1, Math.min(ms, 2 ** 31 - 1)));
+    if (!this.halted) this.requeueTimer.restart(Math.max(1, ms));
   }
 
   /** The last valid mission (undefined until one loaded). */
@@ -321,7 +283,7 @@ export class Reconciler {
 
   /** True once stop() ran (a signal, the end of orch run, or a lost lease). */
   get isStopped(): boolean {
-    return this.stopped;
+    return this.halted;
   }
 
   /** Number of attempts running in this process. */
@@ -336,9 +298,24 @@ export class Reconciler {
 
   /** Resolves when no pass is pending and nothing runs (for orch run and tests). */
   whenQuiet(): Promise<void> {
+    return this.whenQuietAnd(() => true);
+  }
+
+  /**
+   * Resolves once the loop is settled (see `settled`) or cannot go on because the OpenCode server
+   * cannot be reached (see `serverUnreachable`), or has stopped: checked now and each time it becomes quiet.
+   */
+  whenSettled(): Promise<void> {
+    return this.whenQuietAnd(() => this.settled || this.serverUnreachable !== undefined);
+  }
+
+  private whenQuietAnd(done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped || (!this.passing && !this.dirty && this.running.size === 0)) resolve();
-      else this.quiet.push(resolve);
+      const check = () => {
+        if (this.halted || (this.isQuiet && done())) resolve();
+        else this.quiet.push(check);
+      };
+      check();
     });
   }
 
@@ -349,36 +326,39 @@ export class Reconciler {
    */
   get serverUnreachable(): string | undefined {
     if (this.running.size > 0 || this.unreachable === undefined) return undefined;
-    return breakerAt(this.breaker, this.now(), this.config.circuitBreaker).status === "open" ? this.unreachable : undefined;
+    return breakerAt(this.breaker, this.clock.now(), this.config.circuitBreaker).status === "open" ? this.unreachable : undefined;
   }
 
   /** True when the last pass had nothing to do, nothing runs, and no timer is pending. */
   get settled(): boolean {
-    return !this.passing && !this.dirty && this.running.size === 0 && !!this.lastPlan && this.lastPlan.actions.length === 0 && this.lastPlan.requeueAfterMs === undefined;
+    return this.isQuiet && !!this.lastPlan && this.lastPlan.actions.length === 0 && this.lastPlan.requeueAfterMs === undefined;
   }
 
   /**
    * Graceful stop: no new passes; running attempts are aborted and recorded (Pending, not charged),
-   * then the lease is released. After "lease-lost" nothing is written.
+   * then the lease is released. After "lease-lost" nothing is written. A second call waits for the first.
    */
-  async stop(reason: "signal" | "done" | "lease-lost" = "signal"): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const t of [this.leaseTimer, this.requeueTimer, this.debounceTimer, this.soonTimer]) if (t) clearTimeout(t);
-    clearInterval(this.leaseTimer);
+  stop(reason: "signal" | "done" | "lease-lost" = "signal"): Promise<void> {
+    return (this.stopping ??= this.shutDown(reason));
+  }
+
+  private async shutDown(reason: "signal" | "done" | "lease-lost"): Promise<void> {
+    this.halted = true;
+    this.markStopped();
+    for (const t of [this.requeueTimer, this.debounce, this.soonTimer]) t.cancel();
+    // Stop renewing now: a renewal must not race the release below. After a loss there is nothing to release.
+    this.keeper.close();
+    for (const f of this.quiet.splice(0)) f();
     await this.watcher?.close();
     await this.passing?.catch(() => {}); // a pass reports its own failure; here only its end matters
     await this.executor.abortAll("shutdown", 10_000);
-    const lease = reason === "lease-lost" ? undefined : this.lease;
-    this.lease = undefined;
+    const released = reason === "lease-lost" ? Promise.resolve(false) : this.keeper.release();
     await Promise.all([
-      lease &&
-        this.opts.store.leases.release(lease).then(
-          () => this.opts.emit({ type: "lease", status: "released", holder: this.holder }),
-          () => {}, // not released: it expires after its TTL, and the next holder takes it then
-        ),
-      this.tools?.then((t) => t.close()).catch(() => {}), // stopping: tools that failed to open or close hold nothing
+      released.then(
+        (r) => r && this.opts.emit({ type: "lease", status: "released", holder: this.holder }),
+        () => {},
+      ),
+      this.packs.close(),
     ]);
-    for (const f of this.quiet.splice(0)) f();
   }
 }

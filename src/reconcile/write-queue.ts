@@ -8,6 +8,7 @@ import type { Fence, HistoryEvent, Journal } from "../store/types.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
 import type { TaskStates } from "../store/task-states.js";
 import type { TaskState } from "../store/task-state-schema.js";
+import type { Clock, TimerHandle } from "../util/clock.js";
 
 type Event = Omit<HistoryEvent, "at">;
 
@@ -55,12 +56,14 @@ export class WriteQueue {
   /** Set while `takePending` waits: the write in flight finishes, no new one starts. */
   private holding = false;
   /** The deadline of held changes (add's `holdMs`). */
-  private held?: NodeJS.Timeout;
+  private held?: TimerHandle;
 
   constructor(
     private readonly w: StateWriter,
     private readonly id: string,
     private readonly generation: () => string,
+    /** Times the holds. */
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -72,12 +75,12 @@ export class WriteQueue {
     if (this.failure) return;
     this.queue.push(change);
     if (this.draining) return; // the write in flight (or about to start) takes it
-    if (holdMs > 0) this.held ??= setTimeout(() => this.start(), holdMs);
+    if (holdMs > 0) this.held ??= this.clock.setTimeout(() => this.start(), holdMs);
     else this.start();
   }
 
   private start(): void {
-    clearTimeout(this.held);
+    this.clock.clearTimeout(this.held);
     this.held = undefined;
     // setImmediate, not a microtask: changes queued across the awaits of one sequence still merge.
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
@@ -95,7 +98,7 @@ export class WriteQueue {
    * write with its own (one write instead of two); throws the first failed write.
    */
   async takePending(): Promise<QueuedChange[]> {
-    clearTimeout(this.held);
+    this.clock.clearTimeout(this.held);
     this.held = undefined;
     this.holding = true;
     try {

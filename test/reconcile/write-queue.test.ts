@@ -13,6 +13,7 @@ import type { TaskState } from "../../src/store/task-state-schema.js";
 import { WriteQueue, type StateWriter } from "../../src/reconcile/write-queue.js";
 
 const stateKey = (id: string) => `state/${id}`;
+import { FakeClock, settle } from "../support/fake-clock.js";
 
 const roots: string[] = [];
 afterAll(() => {
@@ -21,9 +22,14 @@ afterAll(() => {
 
 const T = "T1";
 const turn = () => new Promise<void>((r) => setImmediate(r));
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** A promise and the callback that resolves it (a `written` hook to wait on). */
+function signal(): { done: () => void; seen: Promise<void> } {
+  let done!: () => void;
+  const seen = new Promise<void>((r) => (done = r));
+  return { done, seen };
+}
 
-/** A real store, a writer whose clock advances 1 s per call (so each write gets its own stamp). */
+/** A real store, a writer whose clock advances 1 s per call (so each write gets its own stamp), holds timed on fake time. */
 function setup(beforeRename?: (key: string) => Promise<void> | void) {
   const root = mkdtempSync(path.join(tmpdir(), "orch-write-queue-"));
   roots.push(root);
@@ -33,11 +39,13 @@ function setup(beforeRename?: (key: string) => Promise<void> | void) {
   const cur: { fence?: Fence } = {};
   const now = () => (t += 1000);
   const w: StateWriter = { states: new TaskStates(store, now), journal: store.journal, fence: () => cur.fence, now };
+  const clock = new FakeClock();
   return {
     store,
     w,
     cur,
-    queue: (id = T) => new WriteQueue(w, id, () => "g1"),
+    clock,
+    queue: (id = T) => new WriteQueue(w, id, () => "g1", clock),
     read: async (id = T) => w.states.read(id),
     history: (id = T) => store.journal.read(id),
     /** The record as it is on disk right now, read synchronously. */
@@ -143,7 +151,7 @@ describe("WriteQueue", () => {
 
     let flushed = false;
     const f = q.flush().then(() => (flushed = true));
-    await sleep(100);
+    await settle(20);
     expect(flushed).toBe(false); // the first write is still held
     expect(s.diskRecord()).toBeUndefined();
 
@@ -169,13 +177,13 @@ describe("WriteQueue", () => {
     q.add({ patch: { attempts: 2 }, history: () => [{ task: T, kind: "b" }], written: () => written.push("b") });
     let taken: Awaited<ReturnType<WriteQueue["takePending"]>> | undefined;
     const t = q.takePending().then((x) => (taken = x));
-    await sleep(50);
+    await settle(20);
     expect(taken).toBeUndefined(); // the first write is still held
     release();
     await t;
     expect(taken!.map((c) => c.history?.(undefined)[0]?.kind)).toEqual(["b"]);
     await q.flush();
-    await sleep(20);
+    await settle(20);
     // only the first change was written; the handed-over one is not written by the queue
     expect((await s.read())!.version).toBe(1);
     expect((await s.history()).map((e) => e.kind)).toEqual(["a"]);
@@ -191,10 +199,16 @@ describe("WriteQueue", () => {
     const s = setup();
     const q = s.queue();
     q.add({ patch: { phase: "Running" }, history: () => [{ task: T, kind: "a" }] }, 150);
-    await sleep(60);
+    await s.clock.advance(60);
     expect(s.diskRecord()).toBeUndefined(); // still held
-    q.add({ patch: { attempts: 1 }, history: () => [{ task: T, kind: "b" }] }, 150); // the first deadline stands
-    await sleep(200);
+    const both = signal();
+    q.add({ patch: { attempts: 1 }, history: () => [{ task: T, kind: "b" }], written: both.done }, 150); // the first deadline stands
+    await s.clock.advance(89);
+    expect(s.clock.pending).toBe(1); // held, 1 ms before the first deadline
+    expect(s.diskRecord()).toBeUndefined();
+    await s.clock.advance(1);
+    expect(s.clock.pending).toBe(0);
+    await both.seen;
     expect(s.diskRecord()?.version).toBe(1); // written once the hold ran out, both in one write
     expect(s.diskHistory().map((e) => e.kind)).toEqual(["a", "b"]);
 
@@ -203,13 +217,16 @@ describe("WriteQueue", () => {
     expect(s.diskRecord()?.version).toBe(2);
 
     q.add({ patch: { attempts: 3 } }, 10_000);
-    q.add({ patch: { attempts: 4 } }); // no hold: written now, with the held one
-    await sleep(50);
+    const now = signal();
+    q.add({ patch: { attempts: 4 }, written: now.done }); // no hold: written now, with the held one
+    await now.seen; // the clock did not move
     expect(s.diskRecord()).toMatchObject({ version: 3, value: { attempts: 4 } });
 
     q.add({ patch: { attempts: 5 }, history: () => [{ task: T, kind: "c" }] }, 100);
     const taken = await q.takePending(); // handed over, never written by the queue
-    await sleep(150);
+    expect(s.clock.pending).toBe(0); // its hold is cancelled
+    await s.clock.advance(150);
+    await q.flush();
     expect(taken).toHaveLength(1);
     expect(s.diskRecord()?.version).toBe(3);
     expect(s.diskHistory().map((e) => e.kind)).toEqual(["a", "b"]);
@@ -287,7 +304,7 @@ describe("WriteQueue", () => {
     s.cur.fence = fenceOf(b);
     q.add({ patch: { phase: "Succeeded" }, history: () => [{ task: T, kind: "y" }], written: () => written.push("y") });
     await turn();
-    await sleep(50);
+    await settle(20);
     await expect(q.flush()).rejects.toBe(err);
     await expect(q.flush()).rejects.toBe(err);
 

@@ -5,6 +5,7 @@ import { mkdir, writeFile, appendFile } from "node:fs/promises";
 import path from "node:path";
 import { clearApproval, readDecision, writeApproval } from "../../src/runtime/approvals.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";
+import { realClock, type Clock } from "../../src/util/clock.js";
 import type { AgentRuntime, PermissionReply, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../../src/runtime/types.js";
 
 /**
@@ -22,12 +23,6 @@ export type FakeOutcome =
   | { write: Record<string, string> }
   | { verdict: string };
 
-/** Timer functions, so benchmarks can run the fake on a virtual clock. */
-export interface FakeClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** Script of the fake: latency, per-task outcomes by attempt (last one repeats), tokens per session. */
 export interface FakeScript {
@@ -53,8 +48,6 @@ export interface FakeScript {
   unreachableAfterMs?: Record<string, number>;
 }
 
-const realClock: FakeClock = { now: Date.now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
-
 /** The fake runtime. `calls` lists every request, for assertions. */
 export class FakeRuntime implements AgentRuntime {
   readonly backend = "fake";
@@ -67,7 +60,7 @@ export class FakeRuntime implements AgentRuntime {
 
   constructor(
     public script: FakeScript = {},
-    private clock: FakeClock = realClock,
+    private clock: Clock = realClock,
   ) {}
 
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
