@@ -7,19 +7,20 @@ import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
 import type { Mission, TaskSpec } from "../spec/model.js";
 import { Semaphore } from "../util/semaphore.js";
+import { Conditions } from "../util/conditions.js";
 import { realClock, Timer, type Clock } from "../util/clock.js";
 import { SessionSlots } from "./slots.js";
 import type { Store } from "../store/open.js";
 import { fenceOf } from "../store/leases.js";
 import type { AgentRuntime } from "../runtime/types.js";
-import { breakerAt, breakerOnResult, breakerOnStart, CLOSED, type BreakerState } from "./breaker.js";
-import { readControls } from "./controls.js";
+import { ServerHealth } from "./server-health.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { plan } from "./plan.js";
 import { ownWorkDone, taskGraph } from "../graph/task-graph.js";
-import { applyPatch, usageAdded, type Plan } from "./actions.js";
+import type { Plan } from "./actions.js";
+import { readActual } from "./actual.js";
 import { TaskStates } from "../store/task-states.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
@@ -69,16 +70,14 @@ export class Reconciler {
   private halted = false;
   private stopping: Promise<void> | undefined;
   private passNo = 0;
-  private breaker: BreakerState = CLOSED;
-  /** The error of the last session outcome when that session found the server unreachable. */
-  private unreachable: string | undefined;
+  private readonly server: ServerHealth;
   private readonly ages = new TaskAges();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
   private readonly states: TaskStates;
   private readonly packs: ContextPacks;
-  /** Called each time the loop becomes quiet (no pass pending, nothing runs) and when it stops. */
-  private quiet: (() => void)[] = [];
+  /** Re-checked each time a drain ends and when the loop stops (whenQuiet, whenSettled). */
+  private readonly conditions = new Conditions();
   private markStopped!: () => void;
   /** Resolves as soon as the loop stops (a signal, the end of orch run, or a lost lease). */
   readonly stopped: Promise<void> = new Promise((r) => (this.markStopped = r));
@@ -95,6 +94,7 @@ export class Reconciler {
     this.requeueTimer = new Timer(clock, () => this.enqueue());
     this.soonTimer = new Timer(clock, () => this.enqueue());
     this.packs = new ContextPacks(opts.root, () => this.config);
+    this.server = new ServerHealth(() => this.config.circuitBreaker);
     this.keeper = new LeaseKeeper({
       leases: opts.store.leases,
       name: "mission",
@@ -126,7 +126,12 @@ export class Reconciler {
       fence: () => self.fence(),
       owner: () => (self.keeper.current ? { holder: self.keeper.current.holder, token: self.keeper.current.token } : undefined),
       running: this.running,
-      sessionOutcome: (o, error) => self.sessionOutcome(o, error),
+      sessionOutcome: (o, error) => {
+        const opened = self.server.outcome(o, error, clock.now());
+        // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
+        if (opts.watch && opened !== undefined)
+          opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${opened}); waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
+      },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
       attemptEnded: () => self.enqueue(),
@@ -140,17 +145,6 @@ export class Reconciler {
 
   private fence() {
     return this.keeper.current ? fenceOf(this.keeper.current) : undefined;
-  }
-
-  private sessionOutcome(o: "ok" | "infrastructure" | "other", error?: { message: string; unreachable?: boolean }): void {
-    const now = this.clock.now();
-    const before = breakerAt(this.breaker, now, this.config.circuitBreaker);
-    this.breaker = breakerOnResult(before, o, now, this.config.circuitBreaker);
-    // The latest word on the server: any session that ran (ok or not) answers for it.
-    this.unreachable = o === "infrastructure" && error?.unreachable ? error.message : undefined;
-    // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
-    if (this.opts.watch && before.status === "closed" && this.breaker.status === "open" && this.unreachable !== undefined)
-      this.opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${this.unreachable}); waiting for it, trying again every ${this.config.circuitBreaker.cooldownSec} s` });
   }
 
   /** Takes the mission lease (waiting while another live process holds it), then runs the first pass. */
@@ -183,7 +177,7 @@ export class Reconciler {
     if (!this.passing)
       this.passing = this.drain().finally(() => {
         this.passing = undefined;
-        this.notifyQuiet();
+        this.conditions.changed();
       });
   }
 
@@ -204,11 +198,6 @@ export class Reconciler {
     return !this.passing && !this.dirty && this.running.size === 0;
   }
 
-  private notifyQuiet(): void {
-    if (!this.isQuiet) return;
-    for (const f of this.quiet.splice(0)) f();
-  }
-
   private async pass(): Promise<void> {
     const t0 = performance.now();
     const n = ++this.passNo;
@@ -223,23 +212,14 @@ export class Reconciler {
       this.lastPlan = { actions: [] };
       return;
     }
-    const actual = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
-    const controls = await readControls(this.opts.store.records);
-    // Budgets see the running sessions' usage before it is recorded.
-    for (const [id, e] of this.running) {
-      const s = actual.get(id);
-      // Until the record has this session's end (and so its usage), count the live totals.
-      if (!s || !e.live || s.sessions.some((x) => x.id === e.live!.sessionId && x.endedAt)) continue;
-      actual.set(id, applyPatch(s, usageAdded(e.live.usage, e.live.costUsd)(s)));
-    }
+    const { actual, controls } = await readActual(this.states, this.opts.store.records, this.running, (id, message) => this.opts.emit({ type: "error", task: id, message }));
     const now = this.clock.now();
     this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
-    this.breaker = breakerAt(this.breaker, now, this.config.circuitBreaker);
     const p = plan(mission, actual, {
       now,
       config: this.config,
       running: this.running,
-      breaker: this.breaker,
+      breaker: this.server.breakerAt(now),
       controls,
       classifyUncheck: classifier(mission, this.d.todoText, actual),
       missingSince: this.ages.missingSince,
@@ -249,7 +229,7 @@ export class Reconciler {
     this.lastPlan = p;
     for (const a of p.actions) {
       this.opts.emit({ type: "action", pass: n, action: a });
-      if (a.type === "start") this.breaker = breakerOnStart(this.breaker);
+      if (a.type === "start") this.server.started();
     }
     await this.executor.apply(p.actions);
     // State writes can make more work ready (a group checked, a dep done): look again until a pass has nothing to do.
@@ -296,27 +276,14 @@ export class Reconciler {
     return this.running;
   }
 
-  /** Resolves when no pass is pending and nothing runs (for orch run and tests). */
+  /** Resolves when no pass is pending and nothing runs, or the loop stopped (for orch run and tests). */
   whenQuiet(): Promise<void> {
-    return this.whenQuietAnd(() => true);
+    return this.conditions.until(() => this.halted || this.isQuiet);
   }
 
-  /**
-   * Resolves once the loop is settled (see `settled`) or cannot go on because the OpenCode server
-   * cannot be reached (see `serverUnreachable`), or has stopped: checked now and each time it becomes quiet.
-   */
+  /** Resolves once the loop is `settled`, quiet with the server unreachable (`serverUnreachable`), or stopped. */
   whenSettled(): Promise<void> {
-    return this.whenQuietAnd(() => this.settled || this.serverUnreachable !== undefined);
-  }
-
-  private whenQuietAnd(done: () => boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.halted || (this.isQuiet && done())) resolve();
-        else this.quiet.push(check);
-      };
-      check();
-    });
+    return this.conditions.until(() => this.halted || this.settled || (this.isQuiet && this.serverUnreachable !== undefined));
   }
 
   /**
@@ -325,8 +292,7 @@ export class Reconciler {
    * stop on (a watcher waits for the server instead).
    */
   get serverUnreachable(): string | undefined {
-    if (this.running.size > 0 || this.unreachable === undefined) return undefined;
-    return breakerAt(this.breaker, this.clock.now(), this.config.circuitBreaker).status === "open" ? this.unreachable : undefined;
+    return this.running.size > 0 ? undefined : this.server.unreachableAt(this.clock.now());
   }
 
   /** True when the last pass had nothing to do, nothing runs, and no timer is pending. */
@@ -348,7 +314,7 @@ export class Reconciler {
     for (const t of [this.requeueTimer, this.debounce, this.soonTimer]) t.cancel();
     // Stop renewing now: a renewal must not race the release below. After a loss there is nothing to release.
     this.keeper.close();
-    for (const f of this.quiet.splice(0)) f();
+    this.conditions.changed();
     await this.watcher?.close();
     await this.passing?.catch(() => {}); // a pass reports its own failure; here only its end matters
     await this.executor.abortAll("shutdown", 10_000);

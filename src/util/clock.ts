@@ -21,22 +21,6 @@ export const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout | undefined),
 };
 
-/** Resolves after `ms` on `clock`, or at once with false when `signal` aborts first (true when the time passed). */
-export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clock.clearTimeout(h);
-      resolve(false);
-    };
-    const h = clock.setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** One named timer on a clock: pending or not, restarted or kept at will. */
 export class Timer {
   private handle: TimerHandle | undefined;

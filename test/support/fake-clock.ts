@@ -13,6 +13,7 @@ export class FakeClock implements Clock {
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private armed: (() => void)[] = [];
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.t = start;
@@ -25,6 +26,7 @@ export class FakeClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer = { id: ++this.seq, at: this.t + Math.max(0, ms), fn };
     this.timers.push(timer);
+    for (const f of this.armed.splice(0)) f();
     return timer.id;
   }
 
@@ -35,6 +37,11 @@ export class FakeClock implements Clock {
   /** Timers waiting to fire. */
   get pending(): number {
     return this.timers.length;
+  }
+
+  /** Resolves once a timer is pending (e.g. after the I/O that schedules the next one). */
+  whenPending(): Promise<void> {
+    return this.timers.length > 0 ? Promise.resolve() : new Promise((r) => this.armed.push(r));
   }
 
   /**
