@@ -62,7 +62,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     let interrupted = false;
     void stopped.then(() => (interrupted = true));
     await started;
-    await Promise.race([loop.whenSettled(), stopped]);
+    await Promise.race([loop.until(() => loop.settled || loop.serverUnreachable !== undefined), stopped]);
     const unreachable = interrupted || leaseLost || loop.settled ? undefined : loop.serverUnreachable;
     const m = loop.desired;
     // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.

@@ -281,9 +281,9 @@ export class Reconciler {
     return this.conditions.until(() => this.halted || this.isQuiet);
   }
 
-  /** Resolves once the loop is `settled`, quiet with the server unreachable (`serverUnreachable`), or stopped. */
-  whenSettled(): Promise<void> {
-    return this.conditions.until(() => this.halted || this.settled || (this.isQuiet && this.serverUnreachable !== undefined));
+  /** Resolves once `holds()` is true or the loop stopped: checked now and each time a drain ends (e.g. `until(() => loop.settled)`). */
+  until(holds: () => boolean): Promise<void> {
+    return this.conditions.until(() => this.halted || holds());
   }
 
   /**

@@ -2,12 +2,15 @@
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { openStore, type Store, type StoreOptions } from "../../src/store/open.js";
 import { Reconciler } from "../../src/reconcile/loop.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
 import type { TaskState } from "../../src/store/task-state-schema.js";
 import { TaskStates } from "../../src/store/task-states.js";
 import { FakeRuntime, type FakeScript } from "../support/fake-runtime.js";
+import type { Clock } from "../../src/util/clock.js";
 
 export interface Harness {
   root: string;
@@ -35,8 +38,9 @@ export function makeRepo(todo: string, files: Record<string, string> = {}, confi
   return root;
 }
 
-export async function startLoop(root: string, script: FakeScript = {}, watch = false, contextPacks = false, storeOptions: StoreOptions = {}): Promise<Harness> {
-  const store = openStore(root, storeOptions);
+/** Starts the loop on a repo; with `clock` (a FakeClock), the loop's timers run on fake time (the fake sessions do not). */
+export async function startLoop(root: string, script: FakeScript = {}, watch = false, contextPacks = false, storeOptions: StoreOptions = {}, clock?: Clock): Promise<Harness> {
+  const store = openStore(root, clock ? { now: () => clock.now(), ...storeOptions } : storeOptions);
   const runtime = new FakeRuntime(script);
   const events: LoopEvent[] = [];
   const waiters: { pred: (e: LoopEvent) => boolean; resolve: (e: LoopEvent) => void }[] = [];
@@ -47,6 +51,7 @@ export async function startLoop(root: string, script: FakeScript = {}, watch = f
     watch,
     contextPacks,
     deleteGraceMs: 50,
+    ...(clock ? { clock } : {}),
     emit: (e) => {
       events.push(e);
       for (const w of [...waiters]) if (w.pred(e)) {
@@ -83,14 +88,22 @@ export async function startLoop(root: string, script: FakeScript = {}, watch = f
   };
 }
 
-/** Waits until the loop has nothing left to do. */
+/** Waits until the loop has nothing left to do (its last pass had no action, nothing runs, no pass is due). */
 export async function settle(h: Harness, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    await h.loop.whenQuiet();
-    await new Promise((r) => setImmediate(r));
-    if (h.loop.settled) return;
-    if (Date.now() > until) throw new Error(`not settled; last events: ${JSON.stringify(h.events.slice(-8))}`);
-    await new Promise((r) => setTimeout(r, 10));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled; last events: ${JSON.stringify(h.events.slice(-8))}`)), ms);
+  });
+  try {
+    await Promise.race([h.loop.until(() => h.loop.settled), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** A named pipe in the repo and the shell command that waits on it: a verify that ends when the test says so. */
+export function gate(root: string, name = "gate"): { command: string; open: () => Promise<void> } {
+  execFileSync("mkfifo", [path.join(root, name)]);
+  // Opening a pipe for writing waits for its reader (the command), in the thread pool, so the order does not matter.
+  return { command: `cat ${name} > /dev/null`, open: () => writeFile(path.join(root, name), "go\n") };
 }

@@ -1,8 +1,9 @@
 // The loop in-process with real files, the real store and the fake runtime.
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { gate, makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { drive } from "../../src/reconcile/drive.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
 import { TaskStates } from "../../src/store/task-states.js";
@@ -66,13 +67,20 @@ describe("loop", () => {
   });
 
   it("a slow verify: the session's end and Verifying are on disk while it runs, then the result", async () => {
-    const root = makeRepo("- [ ] T1 Slow check\n", {}, { verify: { commands: ["sleep 1.5"] } });
-    h = await startLoop(root, { latencyMs: 10 });
-    await h.waitFor((e) => e.type === "phase" && e.to === "Verifying");
+    // The verify waits on a pipe until the test has read the record; the hold (250 ms) runs on fake time.
+    const root = makeRepo("- [ ] T1 Slow check\n");
+    const g = gate(root);
+    writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, verify: { commands: [g.command] } }));
+    const clock = new FakeClock();
+    h = await startLoop(root, { latencyMs: 10 }, false, false, {}, clock);
+    await h.waitFor((e) => e.type === "session" && e.status === "ended");
+    await clock.advance(250); // the hold of the session's end and Verifying runs out while the verify runs
+    await h.waitFor((e) => e.type === "phase" && e.to === "Verifying"); // said once on disk
     const during = (await h.state("T1"))!;
     expect(during.phase).toBe("Verifying");
     expect(during.sessions[0]?.endedAt).toBeDefined();
     expect(during.lastVerify).toBeUndefined();
+    await g.open();
     await settle(h);
     expect((await h.state("T1"))!.phase).toBe("Succeeded");
     expect((await h.store.records.read("state/T1", (x) => x))!.version).toBe(3);
@@ -81,8 +89,15 @@ describe("loop", () => {
   it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {
     // The verify command itself rewrites the line (v1 → v2), after the pass its session's end started
     // has read TODO.md (the sleep); no other pass runs until the box check.
-    const root = makeRepo("- [ ] T1 v1\n", {}, { verify: { commands: ["sleep 0.3; grep -q v2 TODO.md || printf -- '- [ ] T1 v2\\n' > TODO.md"] } });
+    const root = makeRepo("- [ ] T1 v1\n");
+    const g = gate(root);
+    const cmd = `grep -q v2 TODO.md || { ${g.command}; printf -- '- [ ] T1 v2\\n' > TODO.md; }`;
+    writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, verify: { commands: [cmd] } }));
     h = await startLoop(root, { latencyMs: 20 });
+    await h.waitFor((e) => e.type === "session" && e.status === "ended");
+    const after = h.events.length;
+    await h.waitFor((e) => e.type === "pass" && h!.events.indexOf(e) >= after); // the pass the session's end started has read TODO.md
+    await g.open();
     await h.waitFor((e) => e.type === "session" && e.status === "started" && h!.runtime.calls.length === 2);
     await settle(h);
     expect(h.runtime.calls[1]!.prompt).toContain("v2");
@@ -116,9 +131,14 @@ describe("loop", () => {
   });
 
   it("concurrency counts sessions: the next worker runs while a task verifies; its reviewer waits for a slot; never two sessions", async () => {
-    // total 1, reviews on, verify takes 400 ms: T2's worker runs during T1's verify.
-    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { concurrency: { total: 1 }, review: { enabled: true }, verify: { commands: ["sleep 0.4"] } });
+    // total 1, reviews on, T1's verify waits until T2's worker started: T2's worker runs during T1's verify.
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n");
+    const g = gate(root);
+    const cmd = `if mkdir first-verify 2>/dev/null; then ${g.command}; fi`; // only the first verify (T1's) waits
+    writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ concurrency: { total: 1 }, review: { enabled: true }, verify: { commands: [cmd] } }));
     h = await startLoop(root, { latencyMs: 150 });
+    await h.waitFor((e) => e.type === "session" && e.task === "T2" && e.status === "started");
+    await g.open();
     await settle(h);
     expect(h.todo()).toBe("- [x] T1 a\n- [x] T2 b\n- [x] T3 c\n");
     expect(h.runtime.peakLive).toBe(1);
@@ -172,7 +192,8 @@ describe("loop", () => {
     const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { circuitBreaker: { failures: 2, cooldownSec: 60 }, concurrency: { total: 1 }, budget: { attempts: 9 } });
     h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["infra"], T2: ["infra"], T3: ["infra"] } });
     await h.waitFor((e) => e.type === "session" && e.status === "ended" && h!.runtime.calls.length >= 2);
-    await new Promise((r) => setTimeout(r, 300)); // several backoff periods (20-100 ms) pass with the breaker open
+    // Every backoff (20-100 ms) has run out with the breaker open: the next pass is due at the cooldown.
+    await h.waitFor((e) => e.type === "pass" && (h!.loop.lastPlan?.requeueAfterMs ?? 0) > 10_000);
     expect(h.runtime.calls.length).toBe(2);
   });
 
@@ -227,7 +248,7 @@ describe("loop", () => {
   it("orch stopping while a start waits on an unreachable server gives back no attempt it never took", async () => {
     const root = makeRepo("- [ ] T1 a\n", {}, { budget: { attempts: 3 } });
     h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "unreachable"] }, unreachableAfterMs: { T1: 300 } });
-    while (h.runtime.calls.length < 2) await new Promise((r) => setTimeout(r, 5)); // attempt 1 failed; attempt 2's start waits
+    await h.runtime.whenCalls(2); // attempt 1 failed; attempt 2's start waits
     await h.loop.stop(); // shutdown: attempt 2 is aborted before its start says the server is unreachable
     expect(await h.state("T1")).toMatchObject({ phase: "Pending", attempts: 1, lastError: { code: "model-error" } });
     expect((await h.store.journal.read("T1")).at(-1)).toMatchObject({ kind: "phase", to: "Pending", detail: { reason: "Aborted" } });
@@ -286,9 +307,12 @@ describe("loop: approvals", () => {
   it("a permission routed to a person: AwaitingApproval, no stall meanwhile, then runs on when approved", async () => {
     const { decide } = await import("../../src/runtime/approvals.js");
     const root = makeRepo("- [ ] T1 needs approval\n", {}, { stallSec: 1 });
-    h = await startLoop(root, { latencyMs: 40, outcomes: { T1: [{ permission: "bash" }] } });
+    const clock = new FakeClock();
+    h = await startLoop(root, { latencyMs: 40, outcomes: { T1: [{ permission: "bash" }] } }, false, false, {}, clock);
     await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "AwaitingApproval");
-    await new Promise((r) => setTimeout(r, 1500)); // longer than stallSec: waiting for a person is not a stall
+    const before = h.events.length;
+    await clock.advance(1500); // longer than stallSec: waiting for a person is not a stall
+    await h.waitFor((e) => e.type === "pass" && h!.events.indexOf(e) >= before); // the pass at the stall deadline
     expect((await h.state("T1"))!.phase).toBe("AwaitingApproval");
     expect(h.events.some((e) => e.type === "action" && e.action.type === "abort")).toBe(false);
     await decide(h.store.approvals, "T1", "approve");
@@ -371,10 +395,7 @@ describe("loop: restart beside a surviving backend", () => {
     const events: { type: string; status?: string }[] = [];
     const loop = new Reconciler({ root, store, runtime, watch: false, emit: (e) => events.push(e) });
     await loop.start();
-    for (let i = 0; i < 200 && !loop.settled; i++) {
-      await loop.whenQuiet();
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await loop.until(() => loop.settled);
     await loop.stop();
     expect(events.some((e) => e.type === "session" && e.status === "attached")).toBe(true);
     expect(runtime.calls.length).toBe(1); // only the session the test started

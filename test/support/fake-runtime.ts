@@ -63,8 +63,17 @@ export class FakeRuntime implements AgentRuntime {
     private clock: Clock = realClock,
   ) {}
 
+  private callWaiters: { n: number; resolve: () => void }[] = [];
+
+  /** Resolves once `start` was called `n` times (a start may still be on its way). */
+  whenCalls(n: number): Promise<void> {
+    if (this.calls.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.callWaiters.push({ n, resolve }));
+  }
+
   async start(req: SessionRequest, onEvent: (e: SessionEvent) => void): Promise<SessionHandle> {
     this.calls.push(req);
+    this.callWaiters = this.callWaiters.filter((w) => (this.calls.length >= w.n ? (w.resolve(), false) : true));
     if (req.role === "reviewer") {
       const k = `review:${req.taskId}`;
       const i = this.perTask.get(k) ?? 0;
