@@ -11,7 +11,6 @@ beforeAll(buildWorker);
 
 const Counter = z.object({ n: z.number(), by: z.record(z.string(), z.number()).default({}) }).strict();
 const readRecord = (root: string, key: string) => JSON.parse(readFileSync(path.join(root, ".orchestrator", `${key}.json`), "utf8"));
-const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now()) + 20));
 
 describe("fencing with SIGSTOP / SIGCONT", () => {
   it("processes racing for one lease: exactly one gets it", async () => {
@@ -34,11 +33,12 @@ describe("fencing with SIGSTOP / SIGCONT", () => {
     const store = openStore(root);
     // A live lease is never taken, even from a paused holder...
     expect(await store.leases.acquire("mission", "B", 5000)).toBeUndefined();
-    // ...but once it expires (lease time is wall time: waiting for it is the point), B gets a newer token.
-    await sleepUntil(lease.expiresAt);
-    const b = await store.leases.acquire("mission", "B", 5000);
+    // ...but once it expires, B gets a newer token. B's clock is injected past A's expiry (as when A
+    // stayed paused that long): A's own clock still says its lease is live, and its write is refused anyway.
+    const later = openStore(root, { now: () => Math.max(Date.now(), lease.expiresAt + 1) });
+    const b = await later.leases.acquire("mission", "B", 5000);
     expect(b?.token).toBe(lease.token + 1);
-    await store.records.update("fenced/r", Counter.parse, (c) => ({ n: (c?.n ?? 0) + 1, by: { B: b!.token } }), fenceOf(b!));
+    await later.records.update("fenced/r", Counter.parse, (c) => ({ n: (c?.n ?? 0) + 1, by: { B: b!.token } }), fenceOf(b!));
     a.child.kill("SIGCONT");
     a.send();
     const out = await a.waitFor((l) => "refused" in l || "wrote" in l && l.wrote === 2);

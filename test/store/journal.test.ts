@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open.js";
 import { tempDir } from "./helpers.js";
+import { settle } from "../support/fake-clock.js";
 
 describe("journal", () => {
   it("appends one JSON object per line with a fixed key order, per task file; reads oldest first", async () => {
@@ -37,9 +38,11 @@ describe("journal", () => {
       await gate;
     });
     await inside;
-    const other = s.journal.append([{ at: "2026-01-01T00:00:02Z", task: "T1", kind: "other" }]);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(lines()).toBe(1); // the other append waits for the state lock
+    let appended = false;
+    const other = s.journal.append([{ at: "2026-01-01T00:00:02Z", task: "T1", kind: "other" }]).then(() => (appended = true));
+    await settle(50); // time for an append that did not wait (it is queued behind the lock in this process)
+    expect(appended).toBe(false); // the other append waits for the state lock
+    expect(lines()).toBe(1);
     release();
     await Promise.all([update, other]);
     expect((await s.journal.read("T1")).map((e) => e.kind)).toEqual(["with-write", "other"]);
