@@ -3,6 +3,7 @@
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { ZERO_USAGE, type Usage } from "./types.js";
+import { realClock, type Clock, type TimerHandle } from "../util/clock.js";
 import type { ServerEvent } from "./events.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
 import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";
@@ -18,6 +19,8 @@ export interface RunContext {
   /** OpenCode's own provider retries tolerated before orch aborts and reports the error. */
   providerRetries: number;
   log?: (line: string) => void;
+  /** Times the start check and the session timeout; default: the real clock. */
+  clock?: Clock;
 }
 
 const TokensSchema = z.object({
@@ -61,8 +64,11 @@ export class SessionRun {
   private finalizing?: Promise<void>;
   private readonly assistants = new Map<string, z.infer<typeof AssistantSchema>>();
   private readonly known = new Set<string>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: TimerHandle[] = [];
   private unsubscribe?: () => void;
+  private get clock(): Clock {
+    return this.ctx.clock ?? realClock;
+  }
 
   constructor(
     readonly sessionId: string,
@@ -104,12 +110,12 @@ export class SessionRun {
     }
     this.arm();
     // A 204 whose prompt never starts is a known upstream failure: confirm it started.
-    this.timers.push(setTimeout(() => void this.checkStarted(), this.ctx.startTimeoutMs));
+    this.timers.push(this.clock.setTimeout(() => void this.checkStarted(), this.ctx.startTimeoutMs));
   }
 
   private arm(): void {
     const ms = this.req.timeoutMs ?? this.ctx.timeoutMs;
-    this.timers.push(setTimeout(() => void this.stop(sessionError("timeout", `no result within ${ms} ms`)), ms));
+    this.timers.push(this.clock.setTimeout(() => void this.stop(sessionError("timeout", `no result within ${ms} ms`)), ms));
   }
 
   private async checkStarted(): Promise<void> {
@@ -148,7 +154,7 @@ export class SessionRun {
   }
 
   private progress(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastProgress < 1_000) return;
     this.lastProgress = now;
     this.onEvent({ type: "progress", sessionId: this.sessionId, at: now });
@@ -257,7 +263,7 @@ export class SessionRun {
   private complete(r: Omit<SessionResult, "sessionId">): void {
     if (this.finished) return;
     this.finished = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.unsubscribe?.();
     this.settle({ sessionId: this.sessionId, ...r });
   }

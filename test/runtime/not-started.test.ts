@@ -3,7 +3,8 @@
 // do that on demand, so these tests drive SessionRun with a small fake of the SDK client (only the
 // methods SessionRun calls) and push server events into its subscription by hand.
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "../support/fake-clock.js";
 import type { ServerEvent } from "../../src/runtime/events.js";
 import { SessionRun, type RunContext } from "../../src/runtime/session-run.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
@@ -30,7 +31,9 @@ function fakeServer() {
       abort: async ({ sessionID }: { sessionID: string }) => (calls.abort.push(sessionID), { data: true }),
     },
   } as unknown as OpencodeClient;
+  const clock = new FakeClock();
   const ctx: RunContext = {
+    clock,
     client: async () => client,
     subscribe: (_id, fn) => ((listener = fn), () => (listener = undefined)),
     onPermission: async () => {},
@@ -43,11 +46,10 @@ function fakeServer() {
     if (!listener) throw new Error("not subscribed");
     listener({ type, sessionId: SID, properties: { sessionID: SID, ...properties } });
   };
-  return { server, calls, ctx, push, subscribed: () => listener !== undefined };
+  return { server, calls, ctx, push, clock, subscribed: () => listener !== undefined };
 }
 
 const req: SessionRequest = { taskId: "t1", attempt: 1, role: "worker", directory: "/tmp/not-started", model: "p/m", title: "t1", prompt: "do it" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("SessionRun start confirmation", () => {
   it("fails as not-started (infrastructure) and aborts when an accepted prompt never starts", async () => {
@@ -55,6 +57,7 @@ describe("SessionRun start confirmation", () => {
     const run = new SessionRun(SID, req, () => {}, f.ctx);
     await run.send({});
     expect(f.calls.prompt).toBe(1);
+    await f.clock.advance(START_MS); // the start check
 
     const res = await run.done;
     expect(res.ok).toBe(false);
@@ -69,8 +72,8 @@ describe("SessionRun start confirmation", () => {
     const run = new SessionRun(SID, req, () => {}, f.ctx);
     await run.send({});
 
-    await vi.waitFor(() => expect(f.calls.status).toBeGreaterThan(0), { timeout: 1_000, interval: 10 });
-    await sleep(20); // let the check finish
+    await f.clock.advance(START_MS); // the start check runs (and finishes: the fake client answers at once)
+    expect(f.calls.status).toBeGreaterThan(0);
     f.server.status = "idle";
     f.server.messages = [completedAssistant];
     f.push("session.status", { status: { type: "idle" } });
@@ -88,7 +91,7 @@ describe("SessionRun start confirmation", () => {
     await run.send({});
     f.push("session.status", { status: { type: "busy" } });
 
-    await sleep(START_MS * 3); // past the start check
+    await f.clock.advance(START_MS * 3); // past the start check
     f.server.messages = [completedAssistant];
     f.push("session.status", { status: { type: "idle" } });
 
