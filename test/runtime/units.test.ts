@@ -140,8 +140,7 @@ describe("stream events", () => {
     const hub = new EventHub(() => new Promise(() => {})); // a connection that never opens
     const started = hub.start(10_000);
     hub.stop();
-    const first = await Promise.race([started.then(() => "released"), new Promise((r) => setTimeout(() => r("still waiting"), 1000))]);
-    expect(first).toBe("released");
+    await started; // released by stop(), or the test times out (the start alone would wait 10 s)
   });
 
   it("stopping the hub ends its wait before a reconnect (the timer held the process after a refused connection)", async () => {
@@ -160,12 +159,15 @@ describe("stream events", () => {
   });
 
   it("a stopped hub stays stopped: a late start() opens nothing", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
     let opened = 0;
     const hub = new EventHub(async () => (opened++, Promise.reject(new Error("refused"))), { reconnectDelayMs: 10 });
     hub.stop();
     await hub.start(50);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setImmediate(r));
     expect(opened).toBe(0);
+    expect(timers()).toBe(before); // and nothing is scheduled to open one later
   });
 
   it("reads type, session and properties; anything else is not an event", () => {
@@ -209,13 +211,15 @@ describe("stream events", () => {
 describe("external server health", () => {
   it("a request that got through (the event stream opened) settles a health check still in flight", async () => {
     // A server whose /global/health never answers: only answered() can settle ensureUp() early.
-    const hung = http.createServer(() => {});
+    let arrived!: () => void;
+    const checking = new Promise<void>((r) => (arrived = r));
+    const hung = http.createServer(() => arrived());
     await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
     try {
       const server = new OpenCodeServer({ url: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, stateDir: tmpdir() });
       expect(server.headers).toEqual({ "accept-encoding": "identity" });
       const up = server.ensureUp();
-      setTimeout(() => server.answered(), 50);
+      void checking.then(() => server.answered()); // once the check's request is in flight
       // Without answered(), the check times out after 2 s and ensureUp() rejects (server-unreachable).
       await expect(up).resolves.toBe(server.url);
       await expect(server.ensureUp()).resolves.toBe(server.url); // fresh: no new check
