@@ -377,6 +377,19 @@ describe("loop: git and leases", () => {
   });
 });
 
+describe("loop: stop", () => {
+  it("a second stop() waits for the shutdown the first started: the attempt is recorded and the lease released when it returns", async () => {
+    const root = makeRepo("- [ ] T1 slow\n");
+    h = await startLoop(root, { latencyMs: 60_000 });
+    await h.waitFor((e) => e.type === "session" && e.status === "started");
+    const first = h.loop.stop();
+    await h.loop.stop(); // e.g. drive's stop after the loop stopped itself on a lost lease
+    expect(h.events.some((e) => e.type === "lease" && e.status === "released")).toBe(true);
+    expect((await h.state("T1"))!.phase).toBe("Pending"); // aborted and recorded, not charged
+    await first;
+  });
+});
+
 describe("loop: restart beside a surviving backend", () => {
   it("a record left Running with a live session is re-attached, not relaunched, and not charged twice", async () => {
     const { FakeRuntime } = await import("../support/fake-runtime.js");
