@@ -158,9 +158,12 @@ export class Reconciler {
       // Open tasks whose packs look things up: start the code tools now, while the lease is taken.
       if (this.opts.contextPacks) this.packs.warm(this.mission);
       const lease = await leased;
-      if (!lease) return;
+      if (!lease || this.halted) return; // stopped meanwhile: stop() released it
       this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: lease.token });
-      if (this.opts.watch) this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
+      if (this.opts.watch) {
+        this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
+        if (this.halted) await this.watcher.close(); // stopped while it started: shutDown did not see it
+      }
     } catch (err) {
       // Nothing left behind: stop() ends the lease wait, closes the code tools and releases a lease held.
       await this.stop("signal");

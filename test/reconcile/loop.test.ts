@@ -88,7 +88,7 @@ describe("loop", () => {
 
   it("an edit during verify, after the last pass read TODO.md: checked under the lock, the box stays unchecked, the new spec runs", async () => {
     // The verify command itself rewrites the line (v1 → v2), after the pass its session's end started
-    // has read TODO.md (the sleep); no other pass runs until the box check.
+    // has read TODO.md (the test opens the gate after that pass); no other pass runs until the box check.
     const root = makeRepo("- [ ] T1 v1\n");
     const g = gate(root);
     const cmd = `grep -q v2 TODO.md || { ${g.command}; printf -- '- [ ] T1 v2\\n' > TODO.md; }`;

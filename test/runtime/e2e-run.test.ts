@@ -1,7 +1,7 @@
 // End to end: the built CLI's `orch run` on real repos, against a real `opencode serve` and the
 // scripted model. Files are written by OpenCode's own tools; orch runs verify, the reviewer, checks boxes.
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,13 +51,28 @@ function orchRun(dir: string, args: string[] = ["--server", h.runtime.server.url
   return { pid: p.pid!, done: new Promise((r) => p.on("exit", (code) => r({ code, out }))) };
 }
 
-/** Polls a condition on real state (a file appearing, a request arriving). */
-async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+/** Resolves once `cond()` holds, re-checked on each change in the folder `dir` (fs.watch events, no polling). */
+async function whenIn(dir: string, cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      watcher = watch(dir, () => cond() && resolve());
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+      if (cond()) resolve(); // already so (checked after the watch started: no change is missed)
+    });
+  } finally {
+    watcher?.close();
+    clearTimeout(timer);
   }
+}
+
+/** A promise and the callback that resolves it (a model request arriving, seen from the script). */
+function signal(): { done: () => void; seen: Promise<void> } {
+  let done!: () => void;
+  const seen = new Promise<void>((r) => (done = r));
+  return { done, seen };
 }
 
 /** Pids of processes whose working directory is under `dir` (an owned server runs in its state dir). */
@@ -172,7 +187,7 @@ describe("orch run end to end", () => {
     const dir = oneTask("approve", "approval: ask\n");
     const run = orchRun(dir);
     const file = path.join(dir, ".orchestrator", "approvals", "T1.md");
-    await until(() => existsSync(file), "the approval file");
+    await whenIn(path.dirname(file), () => existsSync(file), "the approval file");
     expect(existsSync(path.join(dir, "greet.txt"))).toBe(false);
     const text = readFileSync(file, "utf8");
     expect(text).toContain("permission `edit`");
@@ -201,22 +216,27 @@ describe("orch run end to end", () => {
   });
 
   it("a task deleted from TODO.md while its session runs: `orch watch` aborts the session and cleans up", { timeout: 120_000 }, async () => {
-    h.model.setScript(steps([{ when: { role: "worker" }, reply: reply.hang() }]));
     const dir = oneTask("deleted");
+    const asked = signal();
+    h.model.setScript(steps([{ when: { role: "worker" }, reply: (r: ModelRequest) => (r.directory === dir && asked.done(), reply.hang()) }]));
     writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [ ] T1 Write greet.txt\n- [x] T2 Already done\n");
     const p = spawn(process.execPath, [CLI, "watch", "--dir", dir, "--server", h.runtime.server.url!], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+    // The session's id, once orch printed it (registered after the listeners above: `out` has the chunk).
+    const printed = new Promise<string>((resolve) => {
+      for (const s of [p.stdout, p.stderr]) s.on("data", () => (/ses_\w+/.exec(out) ? resolve(/ses_\w+/.exec(out)![0]) : undefined));
+    });
     try {
-      await until(() => h.model.requests.some((r) => r.directory === dir && roleOf(r) === "worker"), "the worker's model request");
-      const sessionId = /ses_\w+/.exec(out)?.[0];
+      await asked.seen; // the worker's model request
+      const sessionId = await printed;
       expect(sessionId, out).toBeDefined();
       // Deleting a task = its TODO line and its task file.
       rmSync(path.join(dir, "tasks", "T1.md"));
       writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [x] T2 Already done\n");
-      await until(() => !existsSync(path.join(dir, ".orchestrator", "state", "T1.json")), "T1's state to be removed", 20_000).catch((e: Error) => {
+      await whenIn(path.join(dir, ".orchestrator", "state"), () => !existsSync(path.join(dir, ".orchestrator", "state", "T1.json")), "T1's state to be removed", 20_000).catch((e: Error) => {
         throw new Error(`${e.message}\n${out}`);
       });
       // The session really was aborted on the OpenCode server.
@@ -234,9 +254,10 @@ describe("orch run end to end", () => {
   it("orch's own server killed mid-session: orch restarts it and the task completes (one run)", { timeout: 150_000 }, async () => {
     // A model only this test talks to, reached through the orch-demo provider of orch's own server.
     let workerCalls = 0;
+    const firstWorker = signal();
     const model = await startScriptedModel(
       steps([
-        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => (++workerCalls === 1 ? reply.hang() : reply.write(path.join(r.directory!, "greet.txt"), "hello\n")) },
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => (++workerCalls === 1 ? (firstWorker.done(), reply.hang()) : reply.write(path.join(r.directory!, "greet.txt"), "hello\n")) },
         { when: { role: "reviewer" }, reply: reply.text('{"approved": true, "summary": "ok", "findings": []}') },
         { reply: reply.text("done") },
       ]),
@@ -245,7 +266,7 @@ describe("orch run end to end", () => {
       const dir = oneTask("restart");
       writeFileSync(path.join(dir, ".orchestrator", "opencode.json"), JSON.stringify({ provider: { "orch-demo": { options: { baseURL: model.baseURL } } } }));
       const run = orchRun(dir, []);
-      await until(() => workerCalls === 1, "the first worker request");
+      await firstWorker.seen; // the first worker request
       const serverPid = Number(execFileSync("pgrep", ["-P", String(run.pid), "-f", "opencode"], { encoding: "utf8" }).trim().split("\n")[0]);
       expect(serverPid).toBeGreaterThan(0);
       process.kill(serverPid, "SIGKILL");
