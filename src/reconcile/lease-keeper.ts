@@ -91,19 +91,22 @@ export class LeaseKeeper {
     });
   }
 
-  private schedule(): void {
+  /** The next renewal, TTL/3 after the last one began (a slow renewal does not stretch the cadence). */
+  private schedule(since = this.o.clock.now()): void {
     if (this.closed) return;
-    this.timer = this.o.clock.setTimeout(() => void this.renew(), Math.max(50, this.o.ttlMs() / 3));
+    const wait = Math.max(50, this.o.ttlMs() / 3) - (this.o.clock.now() - since);
+    this.timer = this.o.clock.setTimeout(() => void this.renew(), Math.max(0, wait));
   }
 
   private async renew(): Promise<void> {
     const lease = this.current;
     if (!lease || this.closed) return;
+    const began = this.o.clock.now();
     const renewed = this.o.leases.renew(lease, this.o.ttlMs());
     this.busy = renewed.catch(() => {});
     try {
       this.current = await renewed;
-      this.schedule(); // not when released meanwhile: release() takes it from here
+      this.schedule(began); // not when released meanwhile: release() takes it from here
     } catch {
       if (this.closed) return; // released meanwhile: a failed renewal changes nothing
       // Lost (paused past the TTL, or taken over): writes would be refused anyway; the owner stops acting.
