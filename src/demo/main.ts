@@ -1,5 +1,5 @@
 // `npm run demo`: copies the example mission to a fresh git repo and runs `orch run` on it with
-// the demo model (scripted, offline; not a language model), then shows the checked TODO.md.
+// the demo model (`--demo`: scripted, offline; not a language model), then shows the checked TODO.md.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ export function prepareDemo(target = mkdtempSync(path.join(tmpdir(), "orch-demo-
 /** Runs the demo in `dir` (by default a fresh one); resolves to the exit code of `orch run`. */
 export function runDemo(dir = prepareDemo()): number {
   process.stdout.write(`orch demo: ${dir}\nModel: orch-demo/scripted, the DEMO model (a scripted, offline stand-in that writes known solutions; not an LLM).\n\n`);
-  const run = spawnSync(process.execPath, [cli, "run", "--dir", dir], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, [cli, "run", "--demo", "--dir", dir], { stdio: "inherit" });
   process.stdout.write(`\n--- ${path.join(dir, "TODO.md")} ---\n${readFileSync(path.join(dir, "TODO.md"), "utf8")}`);
   process.stdout.write(`\nTry: node ${cli} status --dir ${dir}\n     git -C ${dir} log --stat   (one commit per task)\n`);
   return run.status ?? 1;

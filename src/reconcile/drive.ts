@@ -1,12 +1,12 @@
 // Runs the reconciler the way `orch watch` and `orch run` do (and the test-only child entry with the
 // fake runtime): signals → graceful stop; run mode → stop when nothing is left to do, exit 0 iff all done.
 import { openStore } from "../store/open.js";
-import type { AgentRuntime } from "../runtime/types.js";
+import type { AgentRuntime, SessionError } from "../runtime/types.js";
 import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
+import { unreachableText } from "./server-health.js";
 import { ownWorkDone } from "../graph/task-graph.js";
 import { TaskStates } from "../store/task-states.js";
-import { OrchError } from "../util/errors.js";
 
 /** How to drive the loop. */
 export interface DriveOptions {
@@ -20,13 +20,23 @@ export interface DriveOptions {
   signals?: boolean;
   /** Context packs in worker prompts (the CLI: true). */
   contextPacks?: boolean;
+  /** Models chosen by the command (e.g. `--demo`), in place of the config file's. */
+  models?: import("../spec/config.js").Config["models"];
 }
 
 /**
- * Exit codes: 0 all done (run) or a clean stop (watch); 1 not all done; 3 the lease was lost. A run
- * that stops because the OpenCode server cannot be reached throws OrchError "server-unreachable" (exit 4).
+ * How a drive ended, as a value: the CLI (src/cli/outcome.ts) turns it into an exit code and a message.
+ * `stopped`: watch stopped by a signal; `interrupted`: run stopped by a signal before it finished.
  */
-export async function drive(opts: DriveOptions): Promise<number> {
+export type DriveOutcome =
+  | { kind: "all-done" }
+  | { kind: "not-done"; interrupted: boolean }
+  | { kind: "stopped" }
+  | { kind: "lease-lost" }
+  | { kind: "server-unreachable"; what: "server" | "provider"; reason: string }; // reason: what cannot be reached, and the error
+
+/** Runs the loop until it is done (run) or stopped (watch); resolves to how it ended. */
+export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
   const store = openStore(opts.root);
   let leaseLost = false;
   const loop = new Reconciler({
@@ -35,6 +45,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
     runtime: opts.runtime,
     watch: opts.mode === "watch",
     contextPacks: opts.contextPacks ?? false,
+    ...(opts.models ? { models: opts.models } : {}),
     emit: (e) => {
       if (e.type === "lease" && e.status === "lost") leaseLost = true;
       opts.emit(e);
@@ -55,7 +66,7 @@ export async function drive(opts: DriveOptions): Promise<number> {
       // Until a signal, or the loop stops on its own (lease lost).
       await Promise.race([stopped, loop.stopped]);
       await loop.stop("signal");
-      return leaseLost ? 3 : 0;
+      return leaseLost ? { kind: "lease-lost" } : { kind: "stopped" };
     }
     // run: until the last pass had nothing to do, nothing runs and no retry is pending; or the server
     // cannot be reached (waiting out the breaker's cooldowns would only probe a server that is not there).
@@ -70,18 +81,13 @@ export async function drive(opts: DriveOptions): Promise<number> {
     const closing = !interrupted && loop.settled ? opts.runtime.close().catch(() => {}) : undefined;
     await loop.stop(interrupted ? "signal" : "done");
     await closing;
-    if (leaseLost) return 3;
-    if (unreachable !== undefined) {
-      throw new OrchError("server-unreachable", `orch run stopped: the OpenCode server cannot be reached (${unreachable})`, {
-        exitCode: 4,
-        hint: "An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
-      });
-    }
-    if (!m) return 1;
+    if (leaseLost) return { kind: "lease-lost" };
+    if (unreachable !== undefined) return { kind: "server-unreachable", what: unreachable.code === "provider-unreachable" ? "provider" : "server", reason: unreachableText(unreachable) };
+    if (!m) return { kind: "not-done", interrupted };
     // The passes reported unreadable records; one missing here counts as not done (exit 1), the safe side.
     const actual = await new TaskStates(store).readAll(() => {});
     // Every task's own work done is every task done (subtasks are tasks too).
-    return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? 0 : 1;
+    return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? { kind: "all-done" } : { kind: "not-done", interrupted };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -12,8 +12,8 @@ import { realClock, Timer, type Clock } from "../util/clock.js";
 import { SessionSlots } from "./slots.js";
 import type { Store } from "../store/open.js";
 import { fenceOf } from "../store/leases.js";
-import type { AgentRuntime } from "../runtime/types.js";
-import { ServerHealth } from "./server-health.js";
+import type { AgentRuntime, SessionError } from "../runtime/types.js";
+import { ServerHealth, unreachableText } from "./server-health.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
@@ -46,13 +46,16 @@ export interface LoopOptions {
   deleteGraceMs?: number;
   /** Put a context pack (context/pack.ts) into worker prompts (the CLI does; default false). */
   contextPacks?: boolean;
+  /** Models chosen by the command (e.g. `--demo`), in place of the config file's. */
+  models?: Config["models"];
 }
 
 /** One reconciler per repository and process. */
 export class Reconciler {
   private readonly d: DesiredState;
   private get config(): Config {
-    return this.d.config;
+    const c = this.d.config;
+    return this.opts.models ? { ...c, models: this.opts.models } : c;
   }
   private get mission(): Mission | undefined {
     return this.d.mission;
@@ -130,7 +133,7 @@ export class Reconciler {
         const opened = self.server.outcome(o, error, clock.now());
         // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
         if (opts.watch && opened !== undefined)
-          opts.emit({ type: "error", message: `the OpenCode server cannot be reached (${opened}); waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
+          opts.emit({ type: "error", message: `${unreachableText(opened)}; waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
@@ -290,11 +293,11 @@ export class Reconciler {
   }
 
   /**
-   * Set when the OpenCode server cannot be reached: nothing runs, the circuit breaker is open, and
-   * the last failure that fed it was a session that could not start. Its error, for `orch run` to
+   * Set when the OpenCode server (or the model provider behind it) cannot be reached: nothing runs, the
+   * circuit breaker is open, and the last failure that fed it was such a session. Its error, for `orch run` to
    * stop on (a watcher waits for the server instead).
    */
-  get serverUnreachable(): string | undefined {
+  get serverUnreachable(): SessionError | undefined {
     return this.running.size > 0 ? undefined : this.server.unreachableAt(this.clock.now());
   }
 
@@ -331,3 +334,4 @@ export class Reconciler {
     ]);
   }
 }
+

@@ -1,23 +1,28 @@
 // The runtime's front door: `createRuntime` builds the OpenCode runtime the CLI's run/watch use.
+// It knows nothing of the demo: a command that wants the scripted demo model passes a starter in.
 import path from "node:path";
 import type { Config } from "../spec/config.js";
 import { OpenCodeRuntime, type OpenCodeRuntimeOptions } from "./opencode.js";
 import { buildServerConfig, DEMO_PROVIDER, repoOpencodeConfig, routedModels } from "./opencode-config.js";
-import { startScriptedModel, type ScriptedModel } from "../demo/scripted-model.js";
-import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/demo-script.js";
 import { OpenCodeServer } from "./server.js";
+
+/** A model server on this machine (OpenAI-compatible, …/v1) that orch started and stops. */
+export interface LocalModel {
+  baseURL: string;
+  close(): Promise<void>;
+}
 
 export interface CreateRuntimeOptions {
   /** --server URL: use a running `opencode serve` instead of starting one. */
   serverUrl?: string;
   password?: string;
-  /**
-   * Base URL of a running scripted model (…/v1) for the `orch-demo` provider. When absent and
-   * the config routes to `orch-demo/…` on an owned server, orch starts the demo model itself.
-   */
+  /** Base URL of a running model (…/v1) served as the `orch-demo` provider of an owned server. */
   demoModelURL?: string;
-  /** Solution folders the built-in demo model writes from; default: <root>/.orchestrator/demo-solutions, then the example's. */
-  demoSolutions?: string[];
+  /**
+   * Starts the model served as the `orch-demo` provider, when the config routes to `orch-demo/…` on an
+   * owned server and no demoModelURL is given. The demo command passes the scripted demo model here.
+   */
+  startDemoModel?: () => Promise<LocalModel>;
   /** Isolate an owned server from the user's HOME (demo/tests); default: true when the demo model is used. */
   hermetic?: boolean;
   /** Where an owned server keeps its HOME/XDG dirs; default <root>/.orchestrator/runtime. */
@@ -26,15 +31,20 @@ export interface CreateRuntimeOptions {
   runtime?: Partial<Omit<OpenCodeRuntimeOptions, "server" | "policy" | "root">>;
 }
 
+/** Whether a runtime for this config would serve the `orch-demo` provider (an owned server routing to it). */
+export function usesDemoProvider(config: Config, serverUrl?: string): boolean {
+  return !(serverUrl ?? config.server.url) && routedModels(config).some((m) => m.startsWith(`${DEMO_PROVIDER}/`));
+}
+
 /**
  * Builds the OpenCode runtime for a repo: connects to config.server.url / opts.serverUrl, or
  * starts (lazily, on the first session) and owns a server configured with orch's agents.
  */
 export function createRuntime(config: Config, root: string, opts: CreateRuntimeOptions = {}): OpenCodeRuntime {
   const url = opts.serverUrl ?? config.server.url;
-  const usesDemo = !url && routedModels(config).some((m) => m.startsWith(`${DEMO_PROVIDER}/`));
+  const usesDemo = usesDemoProvider(config, url);
   const extra = url ? {} : repoOpencodeConfig(root);
-  let demo: ScriptedModel | undefined;
+  let demo: LocalModel | undefined;
   const server = new OpenCodeServer({
     url,
     password: opts.password ?? config.server.password,
@@ -42,8 +52,8 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
     // Built at first start: the demo model (when used) must be listening before OpenCode is.
     config: async () => {
       let demoModelURL = opts.demoModelURL;
-      if (usesDemo && !demoModelURL) {
-        demo = await startScriptedModel(demoScript(opts.demoSolutions ?? [path.join(root, ".orchestrator", "demo-solutions"), EXAMPLE_SOLUTIONS]));
+      if (usesDemo && !demoModelURL && opts.startDemoModel) {
+        demo = await opts.startDemoModel();
         demoModelURL = demo.baseURL;
       }
       return buildServerConfig(config, { demoModelURL: usesDemo ? demoModelURL : undefined, extra });

@@ -11,7 +11,8 @@ export const DEMO_PROVIDER = "orch-demo";
 
 /** Every "provider/model" the config can route to. */
 export function routedModels(config: Config): string[] {
-  return [...new Set([config.models.default, ...Object.values(config.models.byType), ...Object.values(config.models.byRole)])];
+  const all = [config.models.default, ...Object.values(config.models.byType), ...Object.values(config.models.byRole)];
+  return [...new Set(all.filter((m): m is string => !!m))];
 }
 
 /** The demo provider entry pointing at a running scripted model. */
@@ -60,7 +61,8 @@ export function buildServerConfig(config: Config, opts: { demoModelURL?: string;
     snapshot: false,
     autoupdate: false,
     share: "disabled",
-    model: config.models.default,
+    // Without models.default the server's own `model` (e.g. from .orchestrator/opencode.json) stands.
+    ...(config.models.default ? { model: config.models.default } : {}),
     agent: agentConfigs(config.permissions),
     permission: config.permissions,
   };

@@ -36,10 +36,10 @@ export function sessionCreateBody(req: SessionRequest, policy: PermissionPolicy)
 }
 
 /** The agent, model and system text a prompt is sent with (besides its text and folder). */
-export function promptSettings(req: SessionRequest, ownedServer: boolean): { agent?: string; system?: string; model: { providerID: string; modelID: string } } {
+export function promptSettings(req: SessionRequest, ownedServer: boolean): { agent?: string; system?: string; model?: { providerID: string; modelID: string } } {
   // An owned server knows orch's agents; an external one gets the role prompt as system text.
   const agent = req.agent ?? (ownedServer ? req.role : undefined);
-  return { ...(agent ? { agent } : {}), model: splitModel(req.model), ...(ownedServer ? {} : { system: rolePrompt(req.role) }) };
+  return { ...(agent ? { agent } : {}), ...(req.model ? { model: splitModel(req.model) } : {}), ...(ownedServer ? {} : { system: rolePrompt(req.role) }) };
 }
 
 /** The OpenCode-backed runtime. */

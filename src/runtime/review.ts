@@ -24,7 +24,7 @@ export interface ReviewInput {
   criteria?: string;
   directory: string;
   attempt: number;
-  model: string;
+  model?: string;
   approval?: ApprovalPolicy;
   onEvent?: (e: SessionEvent) => void;
 }

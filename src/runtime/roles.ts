@@ -84,10 +84,10 @@ const WORK_ROLES: readonly Role[] = ["worker", "fixer"];
 
 /**
  * The "provider/model" for a role on a task. Work roles: the task's own model, then its type's,
- * then the role's, then the default. Other roles (reviewer, planner, searcher): the role's model
+ * then the role's, then the default (none: the server's own default model). Other roles (reviewer, planner, searcher): the role's model
  * first (a cheap one for search and planning), then as for work.
  */
-export function routeModel(config: Config, task: Pick<TaskSpec, "model" | "type"> | undefined, role: Role): string {
+export function routeModel(config: Config, task: Pick<TaskSpec, "model" | "type"> | undefined, role: Role): string | undefined {
   const m = config.models;
   const byType = task?.type ? m.byType[task.type] : undefined;
   const byRole = m.byRole[role];

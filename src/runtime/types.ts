@@ -24,8 +24,8 @@ export interface SessionRequest {
   role: Role;
   /** Working directory of the task: every request carries it. */
   directory: string;
-  /** "provider/model". */
-  model: string;
+  /** "provider/model"; absent: the server's own default model (a --server with no models.default). */
+  model?: string;
   /** OpenCode agent name (defaults to the role). */
   agent?: string;
   title: string;

@@ -28,7 +28,7 @@ export const ConfigSchema = z
       .prefault({}),
     models: z
       .object({
-        default: z.string().default("orch-demo/scripted").describe("provider/model used when nothing more specific matches"),
+        default: z.string().optional().describe("provider/model used when nothing more specific matches; without it (and without --demo), orch run needs a --server whose own default model is used"),
         byType: z.record(z.string(), z.string()).default({}).describe("Task type → model"),
         byRole: z.record(z.string(), z.string()).default({}).describe("Role → model (e.g. a cheap model for planner and searcher)"),
       })

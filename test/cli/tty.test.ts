@@ -16,7 +16,7 @@ function doneRepo(name: string): string {
   const dir = path.join(base, name);
   mkdirSync(path.join(dir, ".orchestrator"), { recursive: true });
   writeFileSync(path.join(dir, "TODO.md"), `# m\n\n- [x] T1 ${LONG_TITLE}\n`);
-  writeFileSync(path.join(dir, ".orchestrator", "config.json"), "{}\n");
+  writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ models: { default: "p/m" } }));
   execFileSync("git", ["init", "-q"], { cwd: dir });
   return dir;
 }

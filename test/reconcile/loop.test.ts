@@ -9,8 +9,19 @@ import type { LoopEvent } from "../../src/reconcile/events.js";
 import { TaskStates } from "../../src/store/task-states.js";
 import { openStore } from "../../src/store/open.js";
 import { FakeRuntime } from "../support/fake-runtime.js";
-import { OrchError } from "../../src/util/errors.js";
 import { updateControls } from "../../src/reconcile/controls.js";
+import { OrchError, failureOf } from "../../src/util/errors.js";
+import { exitCodeOf, finishWith } from "../../src/cli/outcome.js";
+
+/** The error `f` throws (undefined when it returns). */
+function catchOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -267,13 +278,14 @@ describe("loop", () => {
     const root = makeRepo(todo, {}, { circuitBreaker: { failures: 3, cooldownSec: 60 }, concurrency: { total: 1 } });
     const runtime = new FakeRuntime({ outcomes: { T1: ["unreachable"], T2: ["unreachable"] } });
     const events: LoopEvent[] = [];
-    const err = await drive({ root, runtime, mode: "run", emit: (e) => events.push(e), signals: false }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const outcome = await drive({ root, runtime, mode: "run", emit: (e) => events.push(e), signals: false });
     try {
+      expect(outcome).toEqual({ kind: "server-unreachable", what: "server", reason: "the OpenCode server cannot be reached (fake server-down)" });
+      // The CLI's mapping: exit 4 with the reason.
+      expect(exitCodeOf(outcome)).toBe(4);
+      const err = catchOf(() => finishWith(outcome));
       expect(err).toBeInstanceOf(OrchError);
-      expect(err).toMatchObject({ code: "server-unreachable", exitCode: 4, message: "orch run stopped: the OpenCode server cannot be reached (fake server-down)" });
+      expect(failureOf(err)).toMatchObject({ code: "server-unreachable", exitCode: 4, message: "orch run stopped: the OpenCode server cannot be reached (fake server-down)" });
       // Stopped on the breaker (3 failures), not after the cooldown or the budget.
       expect(runtime.calls.length).toBe(3);
       const store = openStore(root);

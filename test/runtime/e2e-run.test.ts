@@ -97,7 +97,7 @@ describe("orch run end to end", () => {
     cpSync(path.join(process.cwd(), "examples", "hello-mission"), dir, { recursive: true });
     gitRepo(dir);
     // No --server: orch starts a hermetic opencode serve and the demo model itself, as `npm run demo` does.
-    const { code, out } = await orchRun(dir, []).done;
+    const { code, out } = await orchRun(dir, ["--demo"]).done;
     expect(code, out).toBe(0);
     const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
     expect(todo.match(/- \[x\] T\d/g)).toHaveLength(6);
@@ -263,7 +263,7 @@ describe("orch run end to end", () => {
       ]),
     );
     try {
-      const dir = oneTask("restart");
+      const dir = oneTask("restart", "", { models: { default: "orch-demo/scripted" } });
       writeFileSync(path.join(dir, ".orchestrator", "opencode.json"), JSON.stringify({ provider: { "orch-demo": { options: { baseURL: model.baseURL } } } }));
       const run = orchRun(dir, []);
       await firstWorker.seen; // the first worker request

@@ -2,6 +2,7 @@
 // can kill -9 it, restart it, and run two at once. Not reachable from the orch CLI.
 // Usage: node --import tsx test/support/loop-child.ts <root> <watch|run>   (script: ORCH_FAKE_SCRIPT JSON)
 import { drive } from "../../src/reconcile/drive.js";
+import { exitCodeOf } from "../../src/cli/outcome.js";
 import { FakeRuntime, type FakeScript } from "./fake-runtime.js";
 
 const [root, mode] = process.argv.slice(2);
@@ -10,11 +11,12 @@ if (!root || (mode !== "watch" && mode !== "run")) {
   process.exit(2);
 }
 const script = JSON.parse(process.env.ORCH_FAKE_SCRIPT ?? "{}") as FakeScript;
-const code = await drive({
+const outcome = await drive({
   root,
   runtime: new FakeRuntime(script),
   mode,
   emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
 });
+const code = exitCodeOf(outcome);
 process.stdout.write(`${JSON.stringify({ type: "exit", code })}\n`);
 process.exitCode = code;

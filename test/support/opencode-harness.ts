@@ -40,7 +40,8 @@ export function makeRepo(parent: string): string {
 export async function startHarness(script: Script, configInput: ConfigInput = {}, opts: CreateRuntimeOptions = {}): Promise<Harness> {
   const base = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
   const model = await startScriptedModel(script);
-  const config = ConfigSchema.parse(configInput);
+  // The scripted model is served as the orch-demo provider; the config chooses it explicitly.
+  const config = ConfigSchema.parse({ ...configInput, models: { default: "orch-demo/scripted", ...configInput.models } });
   const root = path.join(base, "root");
   const runtime = createRuntime(config, root, {
     demoModelURL: model.baseURL,

@@ -3,6 +3,8 @@ import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
 import { drive } from "../../reconcile/drive.js";
+import { finishWith } from "../outcome.js";
+import { chooseModels } from "../model-choice.js";
 import { createView, pickMode } from "../view.js";
 import type { Reconciler } from "../../reconcile/loop.js";
 
@@ -11,19 +13,24 @@ export interface LoopArgs {
   dir: string;
   json: boolean;
   server?: string;
+  /** Use the built-in scripted demo model for every role (an owned server only). */
+  demo?: boolean;
 }
 
 /** Runs the loop in `mode`; resolves to the exit code. */
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
   if (args.server !== undefined) checkServerUrl(args.server);
-  const { root, config } = await validRepoConfig(args.dir);
-  requireTodo(root, config);
-  const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}) });
+  const repo = await validRepoConfig(args.dir);
+  const { root } = repo;
+  requireTodo(root, repo.config);
+  // Before anything is written: no model is exit 2 with nothing changed.
+  const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
+  const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
   try {
-    return await drive({ root, runtime, mode, contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) });
+    return finishWith(await drive({ root, runtime, mode, ...(args.demo ? { models: config.models } : {}), contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) }));
   } catch (err) {
     // A --json reader learns why the stream ends (e.g. exit 4, the server cannot be reached) from the stream.
     view.event({ type: "stopped", ...failureOf(err) });
@@ -49,5 +56,6 @@ function checkServerUrl(url: string): void {
 export function loopOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .option("json", { type: "boolean", default: false, describe: "One JSON event per line" })
-    .option("server", { type: "string", describe: "URL of a running `opencode serve` (default: config server.url, else orch starts one)" });
+    .option("server", { type: "string", describe: "URL of a running `opencode serve` (default: config server.url, else orch starts one)" })
+    .option("demo", { type: "boolean", default: false, describe: "Use the built-in scripted demo model (offline; writes known example solutions only, fails other tasks)" });
 }

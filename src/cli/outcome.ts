@@ -1,0 +1,33 @@
+// How `orch run` / `orch watch` end: the reconciler's outcome value → an exit code (and, for a run
+// that cannot reach its backend, the error that explains it). Exit codes are decided here only.
+import type { DriveOutcome } from "../reconcile/drive.js";
+import { OrchError } from "../util/errors.js";
+
+/** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 4 backend unreachable. */
+export function exitCodeOf(outcome: DriveOutcome): number {
+  switch (outcome.kind) {
+    case "all-done":
+    case "stopped":
+      return 0;
+    case "not-done":
+      return 1;
+    case "lease-lost":
+      return 3;
+    case "server-unreachable":
+      return 4;
+  }
+}
+
+/** The exit code of an outcome; throws the OrchError (exit 4) that says why a run could not go on. */
+export function finishWith(outcome: DriveOutcome): number {
+  if (outcome.kind === "server-unreachable") {
+    throw new OrchError("server-unreachable", `orch run stopped: ${outcome.reason}`, {
+      exitCode: exitCodeOf(outcome),
+      hint:
+        outcome.what === "provider"
+          ? "An attempt whose model provider could not be reached was not charged. Start the model server or fix the provider's baseURL (.orchestrator/opencode.json); `orch doctor` checks each configured model. Then run again."
+          : "An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
+    });
+  }
+  return exitCodeOf(outcome);
+}
