@@ -1,6 +1,7 @@
 // The demo model's behaviour: a worker (or fixer) writes each file of the task's scope from a
-// folder of known solutions, using OpenCode's write tool; a reviewer approves with a JSON
-// verdict. It is a stand-in for a real model, so `orch run` can be shown end to end offline.
+// folder of known solutions, using OpenCode's write tool; a task it has no solution for it cannot
+// do, and says so. Its reviewer reads the diff it is given: an empty one is rejected, any other
+// approved. A stand-in for a real model, so `orch run --demo` can be shown end to end offline.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../util/package-root.js";
@@ -25,6 +26,26 @@ export function taskIdOf(prompt: string): string | undefined {
   return /^# (?:Fix task|Review task|Task) ([A-Za-z][\w-]*)/m.exec(prompt)?.[1];
 }
 
+/** The diff of a reviewer prompt (the fenced block under "## Diff"); "" when it is empty. */
+export function reviewDiff(prompt: string): string {
+  const m = /^## Diff\s*\n+```diff\n([\s\S]*?)\n```/m.exec(prompt);
+  const diff = m?.[1]?.trim() ?? "";
+  return diff === "(empty diff)" ? "" : diff;
+}
+
+/** Files a unified diff touches ("diff --git a/x b/x" lines). */
+function diffFiles(diff: string): string[] {
+  return [...diff.matchAll(/^diff --git a\/(\S+) b\//gm)].map((m) => m[1]!);
+}
+
+/** The demo reviewer's verdict: it approves a change and rejects the absence of one. */
+export function demoVerdict(id: string, prompt: string): { approved: boolean; summary: string; findings: string[] } {
+  const diff = reviewDiff(prompt);
+  if (!diff) return { approved: false, summary: `Demo review of ${id}: the diff is empty, nothing was done.`, findings: ["The task changed no file."] };
+  const files = diffFiles(diff);
+  return { approved: true, summary: `Demo review of ${id}: the diff changes ${files.join(", ") || "the working tree"}.`, findings: [] };
+}
+
 /** The first user message of the conversation (the task prompt; later ones are tool results or re-prompts). */
 function taskPrompt(req: ModelRequest): string {
   const first = req.messages.find((m) => m.role === "user");
@@ -41,7 +62,7 @@ export function demoScript(solutionDirs: string[] = [EXAMPLE_SOLUTIONS]): Script
     const prompt = taskPrompt(req);
     const id = taskIdOf(prompt) ?? "the task";
     if (role === "reviewer") {
-      return { kind: "text", text: JSON.stringify({ approved: true, summary: `Demo review of ${id}: the verify commands passed and the diff stays in scope.`, findings: [] }) };
+      return { kind: "text", text: JSON.stringify(demoVerdict(id, prompt)) };
     }
     if (role === "worker" || role === "fixer") {
       const files = scopeFiles(prompt);
@@ -50,7 +71,8 @@ export function demoScript(solutionDirs: string[] = [EXAMPLE_SOLUTIONS]): Script
         const src = find(f);
         return src ? [{ name: "write", args: { filePath: path.join(req.directory ?? ".", f), content: readFileSync(src, "utf8") } }] : [];
       });
-      if (calls.length === 0) return { kind: "text", text: `Demo model: no known solution for ${files.join(", ") || "an empty scope"} of ${id}; nothing written.` };
+      // No script for this task: the demo model cannot do it, and writes nothing (its reviewer then rejects the empty diff).
+      if (calls.length === 0) return { kind: "text", text: `Demo model: I cannot do ${id}: there is no scripted solution for ${files.join(", ") || "a task without a scope"}. Nothing was written.` };
       return { kind: "tools", calls };
     }
     return { kind: "text", text: `Demo model (${role ?? "unknown role"}): nothing to do.` };
