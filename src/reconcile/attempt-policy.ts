@@ -79,8 +79,9 @@ export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyCo
     const next = retryAt();
     // An outage is not the task's failure: the circuit breaker, not the budget, limits these retries.
     // Once a session of the attempt ran, the attempt counts (a task that brings the server down at its
-    // end must not retry for ever).
-    if (err.unreachable && facts.ran !== facts.attempt) {
+    // end must not retry for ever); a provider that cannot be reached answered no turn, whichever
+    // session it was.
+    if (err.unreachable && (facts.ran !== facts.attempt || err.code === "provider-unreachable")) {
       const message = `${err.code}: ${err.message}; not charged; retry at ${next}`;
       const patch = { lastError, nextAttemptAt: next };
       // An attempt never recorded as started has nothing to refund.

@@ -6,10 +6,16 @@ export function sessionError(code: string, message: string, flags: { terminal?: 
   return { code, message, terminal: flags.terminal ?? false, infrastructure: flags.infrastructure ?? false, ...(flags.unreachable ? { unreachable: true } : {}) };
 }
 
+// What the AI SDK and Bun's fetch say when nothing answers at the provider's URL (refused, no route, no DNS).
+const UNREACHABLE_RE = /cannot connect to api|unable to connect|econnrefused|enotfound|ehostunreach|enetunreach|connection ?refused/i;
+
 const RATE_RE = /rate.?limit|\b429\b|too many requests|quota|overloaded|resource.?exhausted/i;
 
 /** Classifies a provider failure from an HTTP status (when known) and its message. */
 export function providerError(status: number | undefined, message: string): SessionError {
+  // A provider nobody answers for is an outage, like a server that is down: not the task's failure.
+  if (status === undefined && UNREACHABLE_RE.test(message))
+    return sessionError("provider-unreachable", `the model provider cannot be reached: ${message}`, { infrastructure: true, unreachable: true });
   if (status === 429 || (status === undefined && RATE_RE.test(message))) return sessionError("rate-limited", message);
   if (status === 401 || status === 403) return sessionError("auth", message, { terminal: true });
   if (status === 404) return sessionError("unknown-model", message, { terminal: true });

@@ -63,6 +63,7 @@ const rows: Row[] = [
     facts: { attempt: 1, outage: true },
     want: { phase: "Pending", reason: "ServerUnreachable", refund: false, quietIfWaiting: true, patch: { lastError: { code: "server-down", message: "it broke (server-down)", terminal: false, at }, nextAttemptAt: retryAt(1) } },
   },
+  { rule: "model provider unreachable after the session ran → ServerUnreachable, not charged (it answered no turn)", setback: err("provider-unreachable", { infrastructure: true, unreachable: true }), facts: { attempt: 1, ran: 1 }, want: { phase: "Pending", reason: "ServerUnreachable", refund: true } },
   { rule: "server unreachable after a session of the attempt ran (a reviewer) → charged as retryable", setback: err("server-down", { infrastructure: true, unreachable: true }), facts: { attempt: 1, ran: 1 }, want: { phase: "Pending", reason: "RetryableError", refund: false } },
   // Aborts.
   {

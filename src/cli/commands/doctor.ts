@@ -6,11 +6,18 @@ import { findNativeBinary } from "../../context/open.js";
 import { findOpencodeBin } from "../../runtime/server.js";
 import { NativePool } from "../../context/native-pool.js";
 import { loadConfig } from "../../spec/load.js";
-import { formatProblem } from "../../util/errors.js";
+import { failureOf, formatProblem } from "../../util/errors.js";
+import type { Config } from "../../spec/config.js";
+import { createRuntime } from "../../runtime/index.js";
+import { repoOpencodeConfig } from "../../runtime/opencode-config.js";
+import { listProviders, probeBaseURL } from "../../runtime/providers.js";
+import { chooseModels } from "../model-choice.js";
+import { checkModels } from "../doctor-models.js";
 
 interface DoctorArgs {
   dir: string;
   json: boolean;
+  server?: string;
 }
 
 /** One check's outcome; `ok: false` with `required` makes doctor exit 1. */
@@ -27,8 +34,34 @@ function versionOf(bin: string): string | undefined {
   return r.status === 0 ? r.stdout.trim().split("\n").pop() : undefined;
 }
 
-/** Runs every check. */
-export async function runChecks(root: string): Promise<Check[]> {
+/**
+ * The models the config routes to, checked on the server `orch run` would use (--server, server.url,
+ * or one started as run starts it, then stopped): resolved, credentials present, base URL answering.
+ */
+async function modelChecks(config: Config, root: string, serverUrl: string | undefined): Promise<Check[]> {
+  let choice: ReturnType<typeof chooseModels>;
+  try {
+    choice = chooseModels(config, root, { serverUrl });
+  } catch (err) {
+    const f = failureOf(err);
+    return [{ name: "model", ok: false, required: true, detail: f.message, ...(f.hint ? { hint: f.hint } : {}) }];
+  }
+  const url = serverUrl ?? config.server.url;
+  const runtime = createRuntime(choice.config, root, { ...(serverUrl ? { serverUrl } : {}), ...(choice.startDemoModel ? { startDemoModel: choice.startDemoModel } : {}) });
+  try {
+    const list = await listProviders(runtime.server);
+    const raw = url ? {} : ((repoOpencodeConfig(root).provider ?? {}) as Record<string, { options?: { apiKey?: unknown } }>);
+    return await checkModels(choice.config, list, raw, (u) => probeBaseURL(u));
+  } catch (err) {
+    const f = failureOf(err);
+    return [{ name: "server", ok: false, required: true, detail: `${url ? `OpenCode server ${url}` : "the OpenCode server orch starts"}: ${f.message.replace(/^internal error: /, "")}`, hint: f.hint ?? "Run `orch doctor` again; see docs/RUNTIME.md." }];
+  } finally {
+    await runtime.close().catch(() => {});
+  }
+}
+
+/** Runs every check; `serverUrl` is --server. */
+export async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   checks.push({ name: "node", ok: major > 20 || (major === 20 && minor >= 19), required: true, detail: `v${process.versions.node}`, hint: "orch needs Node >= 20.19." });
@@ -60,16 +93,21 @@ export async function runChecks(root: string): Promise<Check[]> {
   checks.push(problems.length === 0
     ? { name: "config", ok: true, required: true, detail: "valid (.orchestrator/config.json or defaults)" }
     : { name: "config", ok: false, required: true, detail: problems.map(formatProblem).join("\n    "), hint: "Fix .orchestrator/config.json." });
+  if (problems.some((p) => p.severity === "error")) return checks;
+  if (oc && ocVersion) checks.push(...(await modelChecks(loaded.config, root, serverUrl)));
   return checks;
 }
 
 /** yargs command module for `orch doctor`. */
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: "doctor",
-  describe: "Check node, opencode, orch-native and the config",
-  builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print the checks as JSON" }) as any,
+  describe: "Check node, opencode, orch-native, the config, and that each configured model resolves and has credentials",
+  builder: (y) =>
+    y
+      .option("json", { type: "boolean", default: false, describe: "Print the checks as JSON" })
+      .option("server", { type: "string", describe: "Check the models on this running `opencode serve` (default: config server.url, else one orch starts)" }) as any,
   handler: async (args) => {
-    const checks = await runChecks(path.resolve(args.dir));
+    const checks = await runChecks(path.resolve(args.dir), args.server);
     if (args.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
     else {
       for (const c of checks) {
