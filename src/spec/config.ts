@@ -28,7 +28,7 @@ export const ConfigSchema = z
       .prefault({}),
     models: z
       .object({
-        default: z.string().optional().describe("provider/model used when nothing more specific matches; without it (and without --demo), orch run needs a --server whose own default model is used"),
+        default: z.string().optional().describe("provider/model used when nothing more specific matches. None by default: orch run then needs --demo, a model in .orchestrator/opencode.json, or a --server (its own default model is used)"),
         byType: z.record(z.string(), z.string()).default({}).describe("Task type → model"),
         byRole: z.record(z.string(), z.string()).default({}).describe("Role → model (e.g. a cheap model for planner and searcher)"),
       })

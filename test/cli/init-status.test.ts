@@ -22,6 +22,7 @@ describe.concurrent("orch init", () => {
     expect(first.stdout).toMatch(/^exists {3}TODO\.md \(left as is\)$/m);
     expect(first.stdout).toMatch(/^created {2}\.orchestrator\/config\.json$/m);
     expect(first.stdout).toMatch(/^created {2}tasks\/$/m);
+    expect(first.stdout).toContain("set models.default in .orchestrator/config.json"); // orch has no default model
     expect(existsSync(path.join(dir, "tasks", "T1.md"))).toBe(false); // would be an orphan of the user's TODO.md
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("# Mine\n\n- [ ] T1 Keep me\n");
     const config = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "config.json"), "utf8"));

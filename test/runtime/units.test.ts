@@ -357,13 +357,14 @@ describe("demo script", () => {
     expect(scopeFiles(prompt)).toEqual(["src/words.js"]);
   });
 
-  it("a worker writes the scope from the solutions with the write tool; a reviewer approves in JSON", async () => {
+  it("a worker writes the scope from the solutions with the write tool; a reviewer approves a diff in JSON", async () => {
     const script = demoScript();
     const w = await script(req("orch-role: worker", [{ role: "user", content: prompt }]));
     expect(w).toMatchObject({ kind: "tools", calls: [{ name: "write", args: { filePath: "/tmp/x/src/words.js" } }] });
-    const r = await script(req("orch-role: reviewer", [{ role: "user", content: "# Review task T1: x" }]));
+    const diff = "diff --git a/src/words.js b/src/words.js\n+export const words = () => [];";
+    const r = await script(req("orch-role: reviewer", [{ role: "user", content: renderPrompt("reviewer", { id: "T1", title: "x", body: "b", criteria: "c", diff }) }]));
     expect(r.kind === "text" && parseVerdict(r.text)).toMatchObject({ verdict: { approved: true } });
     const none = await script(req("orch-role: worker", [{ role: "user", content: renderPrompt("worker", workerInput({ ...task, files: ["src/unknown.js"] }, {})) }]));
-    expect(none).toMatchObject({ kind: "text", text: expect.stringContaining("no known solution") });
+    expect(none).toMatchObject({ kind: "text", text: expect.stringContaining("no scripted solution for src/unknown.js") });
   });
 });

@@ -94,7 +94,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     const { created, kept } = await scaffold(await repoRoot(args.dir));
     for (const f of created) process.stdout.write(`created  ${f}\n`);
     for (const f of kept) process.stdout.write(`exists   ${f} (left as is)\n`);
-    process.stdout.write(created.length ? "Next: edit TODO.md, then run `orch validate`.\n" : "Nothing to do: everything exists.\n");
+    process.stdout.write(created.length ? "Next: edit TODO.md, set models.default in .orchestrator/config.json (README: \"Pointing orch at a real model\"), then run `orch validate` and `orch doctor`.\n" : "Nothing to do: everything exists.\n");
   },
 };
 
