@@ -1,5 +1,5 @@
 // The commands through the built CLI (dist/, built by `npm test`): `orch run` end to end on the example
-// mission with the real OpenCode runtime and the demo model; suspend/resume/retry and their bad input.
+// mission with the real OpenCode runtime and the demo model (--demo); suspend/resume/retry and their bad input.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,7 +41,7 @@ describe("orch run / suspend / resume / retry (CLI)", () => {
     const file = path.join(root, "tasks", "T1.md");
     const good = readFileSync(file, "utf8");
     writeFileSync(file, "---\nid: T1\nverify: [unclosed\n---\n");
-    const r = orch("run");
+    const r = orch("run", "--demo");
     writeFileSync(file, good);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/T1 held \(errors in its task file[^\n]*\n {2}tasks\/T1\.md:\d+:\d+: invalid YAML/);
@@ -57,13 +57,13 @@ describe("orch run / suspend / resume / retry (CLI)", () => {
 
   it("suspend --all holds the mission: orch run exits 1 with nothing run; resume --all, then run does T1 and exits 0", () => {
     expect(orch("suspend", "--all").status).toBe(0);
-    const held = orch("run", "--json");
+    const held = orch("run", "--demo", "--json");
     expect(held.status).toBe(1);
     const events = held.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === "phase" && e.task === "T1" && e.to === "Suspended")).toBe(true);
     expect(events.some((e) => e.type === "session")).toBe(false);
     expect(orch("resume", "--all").status).toBe(0);
-    const r = orch("run");
+    const r = orch("run", "--demo");
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/T1: verify passed/);
     expect(r.stdout).toMatch(/T1: review approved/);
