@@ -33,9 +33,9 @@ export function reviewDiff(prompt: string): string {
   return diff === "(empty diff)" ? "" : diff;
 }
 
-/** Files a unified diff touches ("diff --git a/x b/x" lines). */
+/** Files a diff touches: "diff --git a/x b/x" lines, and the "new file: x" lines orch adds for untracked files. */
 function diffFiles(diff: string): string[] {
-  return [...diff.matchAll(/^diff --git a\/(\S+) b\//gm)].map((m) => m[1]!);
+  return [...diff.matchAll(/^(?:diff --git a\/(\S+) b\/|new file: (\S+)$)/gm)].map((m) => m[1] ?? m[2]!);
 }
 
 /** The demo reviewer's verdict: it approves a change and rejects the absence of one. */

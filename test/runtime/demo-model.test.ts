@@ -29,6 +29,7 @@ describe("the demo reviewer reads the diff", () => {
   it("approves a diff, naming what it changes", () => {
     const diff = "diff --git a/notes.md b/notes.md\nnew file mode 100644\n--- /dev/null\n+++ b/notes.md\n@@ -0,0 +1 @@\n+hi";
     expect(demoVerdict("T7", reviewPrompt(diff))).toMatchObject({ approved: true, summary: expect.stringContaining("notes.md") });
+    expect(demoVerdict("T7", reviewPrompt("new file: src/a.js"))).toMatchObject({ approved: true, summary: "Demo review of T7: the diff changes src/a.js." });
   });
 });
 
