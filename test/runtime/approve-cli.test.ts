@@ -1,5 +1,5 @@
 // `orch approve|reject <task>` edit the approval file's decision line; a missing approval is a clear error.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -10,6 +10,8 @@ import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), "orch-approve-"));
+  // The tasks exist: an unknown id is exit 2 before any approval file is looked at.
+  writeFileSync(path.join(root, "TODO.md"), "- [ ] T4 Publish\n- [ ] T5 Edit\n- [ ] T1 Nothing asked\n");
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
