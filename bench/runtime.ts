@@ -19,6 +19,7 @@ import { attemptPrompt } from "../src/reconcile/prompt.js";
 import { TaskStates } from "../src/store/task-states.js";
 import { openStore } from "../src/store/open.js";
 import type { TaskSpec } from "../src/spec/model.js";
+import { ApprovalFiles } from "../src/store/approval-files.js";
 
 const TASKS = 20;
 const CONCURRENCY = 4;
@@ -72,7 +73,7 @@ const model = await startScriptedModel(
   steps([{ when: { turn: 0 }, reply: (r) => ({ kind: "tools", calls: [{ name: "write", args: { filePath: "out.txt", content: `done in ${r.directory}\n` } }] }) }, { reply: { kind: "text", text: "done" } }]),
 );
 const config = ConfigSchema.parse({ concurrency: { total: CONCURRENCY } });
-const runtime = createRuntime(config, base, { demoModelURL: model.baseURL, stateDir: path.join(base, "state") });
+const runtime = createRuntime(config, base, { approvals: new ApprovalFiles(base), demoModelURL: model.baseURL, stateDir: path.join(base, "state") });
 const url = await runtime.server.ensureUp();
 const serverPid = runtime.server.pid;
 

@@ -5,6 +5,7 @@ import type { Config } from "../spec/config.js";
 import { OpenCodeRuntime, type OpenCodeRuntimeOptions } from "./opencode.js";
 import { buildServerConfig, DEMO_PROVIDER, repoOpencodeConfig, routedModels } from "./opencode-config.js";
 import { OpenCodeServer } from "./server.js";
+import type { ApprovalFiles } from "../store/approval-files.js";
 
 /** A model server on this machine (OpenAI-compatible, …/v1) that orch started and stops. */
 export interface LocalModel {
@@ -28,7 +29,9 @@ export interface CreateRuntimeOptions {
   /** Where an owned server keeps its HOME/XDG dirs; default <root>/.orchestrator/runtime. */
   stateDir?: string;
   log?: (line: string) => void;
-  runtime?: Partial<Omit<OpenCodeRuntimeOptions, "server" | "policy" | "root">>;
+  /** The approval files of the repo (the store's, so they are written under its locks). */
+  approvals: ApprovalFiles;
+  runtime?: Partial<Omit<OpenCodeRuntimeOptions, "server" | "policy" | "root" | "approvals">>;
 }
 
 /** Whether a runtime for this config would serve the `orch-demo` provider (an owned server routing to it). */
@@ -40,7 +43,7 @@ export function usesDemoProvider(config: Config, serverUrl?: string): boolean {
  * Builds the OpenCode runtime for a repo: connects to config.server.url / opts.serverUrl, or
  * starts (lazily, on the first session) and owns a server configured with orch's agents.
  */
-export function createRuntime(config: Config, root: string, opts: CreateRuntimeOptions = {}): OpenCodeRuntime {
+export function createRuntime(config: Config, root: string, opts: CreateRuntimeOptions): OpenCodeRuntime {
   const url = opts.serverUrl ?? config.server.url;
   const usesDemo = usesDemoProvider(config, url);
   const extra = url ? {} : repoOpencodeConfig(root);
@@ -61,5 +64,5 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
     hermetic: opts.hermetic ?? usesDemo,
     log: opts.log,
   });
-  return new OpenCodeRuntime({ server, policy: config.permissions, root, log: opts.log, ...opts.runtime, cleanup: async () => demo?.close() });
+  return new OpenCodeRuntime({ server, policy: config.permissions, root, approvals: opts.approvals, log: opts.log, ...opts.runtime, cleanup: async () => demo?.close() });
 }

@@ -2,7 +2,7 @@
 // answered by policy or through approval files, server death turned into retryable errors.
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
 import { clearApproval, readDecision, writeApproval } from "./approvals.js";
-import { ApprovalFiles } from "../store/approval-files.js";
+import type { ApprovalFiles } from "../store/approval-files.js";
 import { sessionError } from "./errors.js";
 import { EventHub, sseStream } from "./events.js";
 import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";
@@ -15,8 +15,10 @@ export interface OpenCodeRuntimeOptions {
   server: OpenCodeServer;
   /** config.permissions. */
   policy: PermissionPolicy;
-  /** Repo root: approval files go to <root>/.orchestrator/approvals/. */
+  /** Repo root. */
   root: string;
+  /** Where permission requests a person must answer are written (.orchestrator/approvals/; passed in by the CLI). */
+  approvals: ApprovalFiles;
   /** A prompt not started by then is reported as "not-started". */
   startTimeoutMs?: number;
   /** Default session timeout. */
@@ -57,7 +59,7 @@ export class OpenCodeRuntime implements AgentRuntime {
 
   constructor(private readonly opts: OpenCodeRuntimeOptions) {
     this.server = opts.server;
-    this.approvals = new ApprovalFiles(opts.root);
+    this.approvals = opts.approvals;
     const headers = opts.server.headers;
     const openStream = sseStream(() => opts.server.streamBase(), headers);
     const open = async (signal: AbortSignal) => {

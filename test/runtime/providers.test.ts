@@ -12,6 +12,7 @@ import { ConfigSchema } from "../../src/spec/config.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import { runOrch } from "../support/cli.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 
 const MISSING_KEY = "ORCH_TEST_PROVIDER_KEY_NOT_SET";
 let base: string;
@@ -44,7 +45,7 @@ beforeAll(async () => {
     }),
   );
   // A server someone runs (hermetic: no credentials from this machine's HOME).
-  runtime = createRuntime(ConfigSchema.parse({ models: { default: "down/m" } }), serverRoot, { stateDir: path.join(base, "state"), hermetic: true });
+  runtime = createRuntime(ConfigSchema.parse({ models: { default: "down/m" } }), serverRoot, { approvals: new ApprovalFiles(serverRoot), stateDir: path.join(base, "state"), hermetic: true });
   await runtime.server.ensureUp();
 }, 60_000);
 afterAll(async () => {

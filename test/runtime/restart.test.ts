@@ -13,6 +13,7 @@ import { steps } from "../../src/demo/script.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe("server lifecycle", () => {
   it("an external server (--server URL): orch neither starts nor stops it; the role prompt goes as system text", async () => {
     h.model.setScript(steps([{ when: { role: "searcher" }, reply: reply.text("found it in src/a.ts:3") }]));
     const url = h.runtime.server.url!;
-    const external = createRuntime(h.config, h.root, { serverUrl: url });
+    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: url });
     const dir = h.repo();
     const res = await (await external.start(h.request(dir, { role: "searcher", prompt: "where is a?" }), () => {})).done;
     await external.close();
@@ -72,7 +73,7 @@ describe("server lifecycle", () => {
       req.pipe(up);
     });
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const rt = createRuntime(h.config, h.root, { serverUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
     try {
       const dir = h.repo();
       const results = await Promise.all([1, 2, 3].map(async (i) => (await rt.start(h.request(dir, { taskId: `T${i}` }), () => {})).done));
@@ -92,7 +93,7 @@ describe("server lifecycle", () => {
     h.model.setScript(steps([{ when: { turn: 0 }, reply: { kind: "text", text: "slow but fine", delayMs: 2_500 } }]));
     const logs: string[] = [];
     // A 300 ms heartbeat watchdog: the 2.5 s model pause makes the stream look dead several times.
-    const rt = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url!, log: (l) => logs.push(l), runtime: { heartbeatTimeoutMs: 300 } });
+    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url!, log: (l) => logs.push(l), runtime: { heartbeatTimeoutMs: 300 } });
     try {
       const res = await (await rt.start(h.request(h.repo()), () => {})).done;
       expect(res).toMatchObject({ ok: true, text: "slow but fine" });
@@ -111,7 +112,7 @@ describe("server lifecycle", () => {
     const first = await h.runtime.start(req, (e) => e.type === "progress" && progressed());
     await seen;
     // A second orch process (same server) re-attaches by session id while the turn is still running.
-    const rt = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url! });
+    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url! });
     try {
       const again = await rt.attach(first.sessionId, req, () => {});
       expect(again).toBeDefined();
@@ -127,7 +128,7 @@ describe("server lifecycle", () => {
   it("a wedged external server (stopped, not gone) fails a start within the health check's 2 s, not the minutes a create would wait", async () => {
     const dir = h.repo();
     const pid = h.runtime.server.pid!;
-    const external = createRuntime(h.config, h.root, { serverUrl: h.runtime.server.url! });
+    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url! });
     process.kill(pid, "SIGSTOP"); // connections are still accepted by the kernel; nothing answers
     try {
       const res = await (await external.start(h.request(dir), () => {})).done;
@@ -140,7 +141,7 @@ describe("server lifecycle", () => {
   }, 10_000);
 
   it("an unreachable external server gives a server-down result, not a hang", async () => {
-    const external = createRuntime(h.config, h.root, { serverUrl: "http://127.0.0.1:9" });
+    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: "http://127.0.0.1:9" });
     const res = await (await external.start(h.request(h.repo()), () => {})).done;
     expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
     // The create and the health check went out together; the error is the health check's, not a failed fetch's.

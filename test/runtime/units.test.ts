@@ -243,7 +243,7 @@ describe("runtime lifecycle without a server", () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
     const logs: string[] = [];
     const server = new OpenCodeServer({ stateDir: path.join(root, "state"), bin: path.join(root, "no-such-opencode") });
-    const rt = new OpenCodeRuntime({ server, policy: {}, root, log: (l) => logs.push(l) });
+    const rt = new OpenCodeRuntime({ server, policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l) });
     try {
       const res = await (await rt.start(request(root), () => {})).done;
       expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unreachable: true });
@@ -262,7 +262,7 @@ describe("runtime lifecycle without a server", () => {
     await new Promise<void>((r) => standIn.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
     const server = new OpenCodeServer({ url, stateDir: root });
-    const rt = new OpenCodeRuntime({ server, policy: {}, root });
+    const rt = new OpenCodeRuntime({ server, policy: {}, root, approvals: new ApprovalFiles(root) });
     try {
       await fn(rt, server, url, root);
     } finally {
@@ -311,7 +311,7 @@ describe("runtime lifecycle without a server", () => {
   it("a closed runtime starts nothing: the session is aborted and no event stream comes back", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
     const logs: string[] = [];
-    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url: "http://127.0.0.1:9", stateDir: root }), policy: {}, root, log: (l) => logs.push(l) });
+    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url: "http://127.0.0.1:9", stateDir: root }), policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l) });
     await rt.close();
     try {
       const res = await (await rt.start(request(root), () => {})).done;

@@ -10,6 +10,7 @@ import { ConfigSchema, type Config, type ConfigInput } from "../../src/spec/conf
 import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/index.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 
 /** A running server + model + runtime, and temp dirs cleaned up by close(). */
 export interface Harness {
@@ -37,7 +38,7 @@ export function makeRepo(parent: string): string {
 }
 
 /** Starts the scripted model and an orch runtime that owns a hermetic opencode server. */
-export async function startHarness(script: Script, configInput: ConfigInput = {}, opts: CreateRuntimeOptions = {}): Promise<Harness> {
+export async function startHarness(script: Script, configInput: ConfigInput = {}, opts: Partial<CreateRuntimeOptions> = {}): Promise<Harness> {
   const base = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
   const model = await startScriptedModel(script);
   // The scripted model is served as the orch-demo provider; the config chooses it explicitly.
@@ -47,6 +48,7 @@ export async function startHarness(script: Script, configInput: ConfigInput = {}
     demoModelURL: model.baseURL,
     stateDir: path.join(base, "state"),
     ...opts,
+    approvals: opts.approvals ?? new ApprovalFiles(root),
     runtime: { startTimeoutMs: 20_000, approvalPollMs: 100, ...opts.runtime },
   });
   // Start now (in beforeAll's budget), so tests can hand its URL to `orch run --server`.

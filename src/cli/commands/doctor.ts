@@ -13,6 +13,7 @@ import { repoOpencodeConfig } from "../../runtime/opencode-config.js";
 import { listProviders, probeBaseURL } from "../../runtime/providers.js";
 import { chooseModels } from "../model-choice.js";
 import { checkModels } from "../doctor-models.js";
+import { ApprovalFiles } from "../../store/approval-files.js";
 
 interface DoctorArgs {
   dir: string;
@@ -47,7 +48,7 @@ async function modelChecks(config: Config, root: string, serverUrl: string | und
     return [{ name: "model", ok: false, required: true, detail: f.message, ...(f.hint ? { hint: f.hint } : {}) }];
   }
   const url = serverUrl ?? config.server.url;
-  const runtime = createRuntime(choice.config, root, { ...(serverUrl ? { serverUrl } : {}), ...(choice.startDemoModel ? { startDemoModel: choice.startDemoModel } : {}) });
+  const runtime = createRuntime(choice.config, root, { approvals: new ApprovalFiles(root), ...(serverUrl ? { serverUrl } : {}), ...(choice.startDemoModel ? { startDemoModel: choice.startDemoModel } : {}) });
   try {
     const list = await listProviders(runtime.server);
     const raw = url ? {} : ((repoOpencodeConfig(root).provider ?? {}) as Record<string, { options?: { apiKey?: unknown } }>);

@@ -7,6 +7,7 @@ import { finishWith } from "../outcome.js";
 import { chooseModels } from "../model-choice.js";
 import { createView, pickMode } from "../view.js";
 import type { Reconciler } from "../../reconcile/loop.js";
+import { ApprovalFiles } from "../../store/approval-files.js";
 
 /** Options both commands take. */
 export interface LoopArgs {
@@ -25,7 +26,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   requireTodo(root, repo.config);
   // Before anything is written: no model is exit 2 with nothing changed.
   const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
-  const runtime = createRuntime(config, root, { ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}) });
+  const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
   const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
