@@ -16,6 +16,7 @@ import { contextCommand } from "./commands/context.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { logCommand } from "./commands/log.js";
 import { initCommand } from "./commands/init.js";
+import { showCommand } from "./commands/show.js";
 import { statusCommand } from "./commands/status.js";
 import { validateCommand } from "./commands/validate.js";
 import { resumeCommand } from "./commands/resume.js";
@@ -36,6 +37,7 @@ const commands: CommandModule<any, any>[] = [
   rejectCommand,
   initCommand,
   statusCommand,
+  showCommand,
   validateCommand,
   contextCommand,
   doctorCommand,

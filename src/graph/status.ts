@@ -29,10 +29,16 @@ export function statusRows(mission: Mission, records: ReadonlyMap<TaskId, Outcom
   });
 }
 
+/** More columns after the standard ones (e.g. what each task cost): their heads and each row's cells. */
+export interface ExtraColumns {
+  head: string[];
+  cells(row: StatusRow): string[];
+}
+
 /** Renders rows as an aligned text table. */
-export function formatStatusTable(rows: readonly StatusRow[], width = 100): string {
-  const head = ["ID", "TITLE", "STATE", "DEPS", "BLOCKED BY"];
-  const cells = rows.map((r) => [r.id, r.title, r.state, r.deps.join(",") || "-", r.blockedBy.join(",") || "-"]);
+export function formatStatusTable(rows: readonly StatusRow[], width = 100, extra?: ExtraColumns): string {
+  const head = ["ID", "TITLE", "STATE", "DEPS", "BLOCKED BY", ...(extra?.head ?? [])];
+  const cells = rows.map((r) => [r.id, r.title, r.state, r.deps.join(",") || "-", r.blockedBy.join(",") || "-", ...(extra?.cells(r) ?? [])]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const fixed = w.reduce((a, b, i) => (i === 1 ? a : a + b + 2), 0);
   w[1] = Math.max(10, Math.min(w[1]!, width - fixed));

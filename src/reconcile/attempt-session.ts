@@ -121,18 +121,20 @@ function recordEnd(env: AttemptEnv, q: WriteQueue, e: RunningEntry, role: Role, 
   const endedAt = new Date(env.now()).toISOString();
   const outcome = e.aborting ? `aborted:${e.aborting}` : res.ok ? "ok" : (res.error?.code ?? "error");
   const tokens = res.usage.input + res.usage.output + res.usage.reasoning;
+  const said = lastWords(res.text);
   const live = e.live;
   // The history line is made when written, maybe after a fixer pass took the next number.
   const attempt = e.attempt;
   q.add({
     patch: composePatches((s) => ({ sessions: s.sessions.map((x) => (x.id === sessionId ? { ...x, endedAt, outcome } : x)) }), usageAdded(res.usage, res.costUsd)),
-    history: () => [{ task: e.id, kind: "session-end", attempt, session: sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }) }],
+    history: () => [{ task: e.id, kind: "session-end", attempt, session: sessionId, role, tokens, costUsd: res.costUsd, ...(res.ok ? {} : { error: `${res.error?.code}: ${res.error?.message}` }), ...(said ? { detail: { said } } : {}) }],
     // Budgets see the live totals until the record has them (unless a next session's took their place).
     written: () => {
       if (e.live === live) e.live = undefined;
+      env.emit({ type: "spent", task: e.id, role, attempt, tokens, costUsd: res.costUsd });
     },
   }, PROGRESS_HOLD_MS);
-  env.emit({ type: "session", task: e.id, status: "ended", role, attempt: e.attempt, sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}) });
+  env.emit({ type: "session", task: e.id, status: "ended", role, attempt, sessionId, ok: res.ok, ...(res.error ? { error: res.error.code } : {}), ...(said ? { said } : {}) });
 }
 
 /** A session's event: progress (stall detection, an answered permission), live usage, a permission to ask. */
@@ -153,4 +155,10 @@ export function onEvent(env: AttemptEnv, q: WriteQueue, e: RunningEntry, ev: Ses
     env.emit({ type: "permission", task: e.id, kind: ev.request.kind, decision: "ask" });
     q.add(phaseChange(env, e, "AwaitingApproval", "PermissionAsked", `${ev.request.kind}: ${ev.request.detail}`));
   }
+}
+
+/** The agent's own last words: the last non-empty line of its text, cut at 300 characters. */
+export function lastWords(text: string): string | undefined {
+  const line = text.trim().split("\n").map((l) => l.trim()).filter(Boolean).at(-1);
+  return line === undefined ? undefined : line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

@@ -154,11 +154,11 @@ async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: T
   const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now })));
   if (e.aborting || !v) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting ?? "shutdown" }));
   const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
-  env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) });
   // lastVerify rides on the next state write (a phase change always follows).
   const verified = { lastVerify: v };
-  // With no review, this history rides on the result's write (takePending).
-  q.add({ history: () => [{ task: e.id, kind: "verify", attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
+  // With no review, this history rides on the result's write (takePending). Its UI event follows the
+  // Verifying phase's, which is written first (a quick verify's result was printed before it).
+  q.add({ written: () => env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) }), history: () => [{ task: e.id, kind: "verify", attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
   if (!v.ok) return { kind: "failed", why: "VerifyFailed", extra: verified, feedback: `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}` };
   if (!env.config().review.enabled) {
     q.add({ patch: verified });
@@ -178,15 +178,22 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
   e.lastProgressAt = env.now();
   const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, diff, (ev) => onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
   if (e.aborting) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting }));
+  // The reviewer's figures go into the history, as a session's do: every total is summed from it (store/spend.ts).
+  const spent = { task: e.id, role: "reviewer", attempt, tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
   if (!r.ok) {
-    q.add({ patch: usageAdded(r.usage, r.costUsd) });
+    q.add({
+      patch: usageAdded(r.usage, r.costUsd),
+      history: () => [{ task: e.id, kind: "review", attempt, ...(r.sessionId ? { session: r.sessionId } : {}), role: "reviewer", tokens: spent.tokens, costUsd: r.costUsd, error: `${r.error.code}: ${r.error.message}` }],
+      written: () => env.emit({ type: "spent", ...spent }),
+    });
     env.sessionOutcome(r.error.infrastructure ? "infrastructure" : "other", r.error);
     return ended(settle(env, q, e, { kind: "error", error: r.error }));
   }
   const at = new Date(env.now()).toISOString();
   q.add({
     patch: composePatches(usageAdded(r.usage, r.costUsd), { lastReview: { approved: r.verdict.approved, summary: r.verdict.summary, findings: r.verdict.findings, at } }),
-    history: () => [{ task: e.id, kind: "review", attempt, session: r.sessionId, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }],
+    history: () => [{ task: e.id, kind: "review", attempt, session: r.sessionId, role: "reviewer", tokens: spent.tokens, costUsd: r.costUsd, verdict: r.verdict.approved ? "approved" : "rejected", detail: { summary: r.verdict.summary, findings: r.verdict.findings } }],
+    written: () => env.emit({ type: "spent", ...spent }),
   });
   env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
   if (r.verdict.approved) return { kind: "passed" };

@@ -10,7 +10,10 @@ export type LoopEvent =
   | { type: "pass"; pass: number; ms: number; actions: number; tasks: number }
   | { type: "action"; pass: number; action: Action }
   | { type: "phase"; task: string; from?: Phase; to: Phase; reason: string; message: string }
-  | { type: "session"; task: string; status: "started" | "attached" | "ended"; role: string; attempt: number; sessionId: string; ok?: boolean; error?: string }
+  /** `said`: the agent's last words (the last line of its final answer), on "ended". */
+  | { type: "session"; task: string; status: "started" | "attached" | "ended"; role: string; attempt: number; sessionId: string; ok?: boolean; error?: string; said?: string }
+  /** A session's or a review's figures, once in the history (the ledger store/spend.ts sums). */
+  | { type: "spent"; task: string; role: string; attempt: number; tokens: number; costUsd: number }
   | { type: "usage"; task: string; usage: Usage; costUsd: number }
   | { type: "verify"; task: string; ok: boolean; command?: string; output?: string }
   | { type: "review"; task: string; approved: boolean; summary: string }

@@ -219,6 +219,7 @@ export class Reconciler {
       return;
     }
     const { actual, controls } = await readActual(this.states, this.opts.store.records, this.running, (id, message) => this.opts.emit({ type: "error", task: id, message }));
+    this.lastStates = actual;
     const now = this.clock.now();
     this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
     const p = plan(mission, actual, {
@@ -276,6 +277,9 @@ export class Reconciler {
   get active(): number {
     return this.running.size;
   }
+
+  /** Every task's state as the last pass read it, for the live view. */
+  lastStates: ReadonlyMap<string, import("../store/task-state-schema.js").TaskState> = new Map();
 
   /** Tasks running in this process, for the live view. */
   runningTasks(): ReadonlyMap<string, { role: string; attempt: number; startedAt: number; awaitingApproval: boolean }> {

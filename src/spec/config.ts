@@ -102,6 +102,20 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    notify: z
+      .object({
+        command: z
+          .array(z.string().min(1))
+          .min(1)
+          .describe("Program and arguments, run without a shell, with the event as JSON on stdin (e.g. [\"notify-send\", \"orch\"] or a webhook caller)"),
+        on: z
+          .array(z.enum(["failed", "waiting", "done"]))
+          .default(["failed", "waiting", "done"])
+          .describe("failed: a task failed for good; waiting: a task waits for a person's approval; done: every task is done"),
+      })
+      .strict()
+      .optional()
+      .describe("A command orch runs (watch and run) when something needs a person"),
   })
   .strict();
 

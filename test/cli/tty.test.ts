@@ -31,8 +31,8 @@ describe.skipIf(!hasScript()).concurrent("orch in a terminal (needs util-linux s
   it("a terminal that reports no size (0 columns) is drawn 100 wide, not cut to nothing", async () => {
     const dir = doneRepo("unsized");
     const run = await inTerminal(["run", "--dir", dir]);
-    expect(run).toContain("\x1b[1A\x1b[J"); // the live view: its block redrawn in place
-    expect(run.trimEnd().split("\n").at(-1)).toBe("\x1b[1A\x1b[Jorch: 0 running, 1/1 done");
+    expect(run).toContain("\r\x1b[2A\x1b[J"); // the live view: its block (the totals, a row per task) redrawn in place
+    expect(run.trimEnd().split("\n").slice(-2)).toEqual(["\r\x1b[2A\x1b[Jorch: 0 running, 1/1 done, 0 tok $0.0000", `  ✓ T1     done`]);
     const status = await inTerminal(["status", "--dir", dir]);
     expect(status).toContain(`T1  ${LONG_TITLE}  done`);
   });

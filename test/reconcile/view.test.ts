@@ -34,7 +34,7 @@ describe("view", () => {
     v.event({ type: "usage", task: "T1", usage: { input: 1200, output: 300, reasoning: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 });
     v.event({ type: "phase", task: "T3", to: "Blocked", reason: "DepsNotDone", message: "waiting for T1, T2" });
     v.close();
-    expect(text).toContain("T1     worker   attempt 2   1m05s  1500 tok");
+    expect(text).toContain("T1     worker   attempt 2   1m05s  1,500 tok $0.0000");
     expect(text).toContain("T3     blocked on T1, T2");
     expect(text).toContain("\x1b[");
   });

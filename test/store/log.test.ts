@@ -20,7 +20,7 @@ describe("orch log", () => {
     expect(formatHistory(events.slice(0, 2))).toBe(
       "2026-01-01 10:00:00  T1      #1  transition  Pending → Running  worker ses_1\n" +
         "2026-01-01 10:05:00  T1      #1  reviewed  12,345 tok  $0.0421  verdict: approved\n" +
-        "— 2 events, 1 task, 12,345 tokens, $0.0421\n",
+        "— 2 events, 1 task, 12,345 tokens, $0.0421 (worker 12,345 tok $0.0421)\n",
     );
     expect(formatHistory([], "T9")).toBe("No history for T9 yet.\n");
     expect(formatHistory([])).toBe("No history yet.\n");

@@ -7,6 +7,7 @@ import { StorePaths } from "../../store/paths.js";
 import { loadMission } from "../../spec/load.js";
 import { checkTaskIds, repoConfig } from "../repo.js";
 import type { HistoryEvent } from "../../store/types.js";
+import { formatRoles, spendOf } from "../../store/spend.js";
 
 interface LogArgs {
   dir: string;
@@ -27,13 +28,13 @@ export function formatEvent(e: HistoryEvent): string {
   return parts.join("  ");
 }
 
-/** The whole listing: events oldest first, then a one-line total. */
+/** The whole listing: events oldest first, then a one-line total (every role's spend, store/spend.ts). */
 export function formatHistory(events: HistoryEvent[], task?: string): string {
   if (events.length === 0) return task ? `No history for ${task} yet.\n` : "No history yet.\n";
   const tasks = new Set(events.map((e) => e.task));
-  const tokens = events.reduce((n, e) => n + (e.tokens ?? 0), 0);
-  const cost = events.reduce((n, e) => n + (e.costUsd ?? 0), 0);
-  const total = `${events.length} event${events.length === 1 ? "" : "s"}, ${tasks.size} task${tasks.size === 1 ? "" : "s"}, ${tokens.toLocaleString("en-US")} tokens, $${cost.toFixed(4)}`;
+  const spend = spendOf(events);
+  const roles = formatRoles(spend);
+  const total = `${events.length} event${events.length === 1 ? "" : "s"}, ${tasks.size} task${tasks.size === 1 ? "" : "s"}, ${spend.tokens.toLocaleString("en-US")} tokens, $${spend.costUsd.toFixed(4)}${roles ? ` (${roles})` : ""}`;
   return `${events.map(formatEvent).join("\n")}\n— ${total}\n`;
 }
 

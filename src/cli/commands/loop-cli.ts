@@ -8,6 +8,13 @@ import { chooseModels } from "../model-choice.js";
 import { createView, pickMode } from "../view.js";
 import type { Reconciler } from "../../reconcile/loop.js";
 import { ApprovalFiles } from "../../store/approval-files.js";
+import { ownWorkDone, taskGraph } from "../../graph/task-graph.js";
+import { FileJournal } from "../../store/journal.js";
+import { DEFAULT_LOCK_OPTIONS } from "../../store/lock.js";
+import { StorePaths } from "../../store/paths.js";
+import { spendOf } from "../../store/spend.js";
+import type { TaskRow } from "../live-view.js";
+import { createNotifier } from "../notify.js";
 
 /** Options both commands take. */
 export interface LoopArgs {
@@ -29,16 +36,47 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
-  const view = createView(pickMode(args.json), { running: () => loop?.runningTasks() ?? new Map() });
+  const viewMode = pickMode(args.json);
+  // The live view totals from what the history recorded before this run (as status and log do), plus what this run spends.
+  const spend = viewMode === "tty" ? spendOf((await new FileJournal(new StorePaths(root), DEFAULT_LOCK_OPTIONS).readDetailed()).events) : undefined;
+  const view = createView(viewMode, { running: () => loop?.runningTasks() ?? new Map(), tasks: () => (loop ? taskRows(loop) : undefined) }, process.stdout, Date.now, spend);
+  const notifier = createNotifier(config, root, (message) => view.event({ type: "error", message }));
   try {
-    return finishWith(await drive({ root, runtime, mode, ...(args.demo ? { models: config.models } : {}), contextPacks: true, emit: (e) => view.event(e), onLoop: (l) => (loop = l) }));
+    return finishWith(
+      await drive({
+        root,
+        runtime,
+        mode,
+        ...(args.demo ? { models: config.models } : {}),
+        contextPacks: true,
+        emit: (e) => {
+          view.event(e);
+          notifier.event(e);
+        },
+        onLoop: (l) => (loop = l),
+      }),
+    );
   } catch (err) {
     // A --json reader learns why the stream ends (e.g. exit 4, the server cannot be reached) from the stream.
     view.event({ type: "stopped", ...failureOf(err) });
     throw err;
   } finally {
+    await notifier.drain();
     view.close();
   }
+}
+
+/** Every task as the loop's last pass saw it, for the live view (done and blocked-by as graph/ decides them for status and plan). */
+function taskRows(loop: Reconciler): TaskRow[] | undefined {
+  const mission = loop.desired;
+  if (!mission) return undefined;
+  const states = loop.lastStates;
+  const g = taskGraph(mission.tasks, (t) => ownWorkDone(t, states.get(t.id)));
+  return mission.tasks.map((t) => {
+    const s = states.get(t.id);
+    const done = g.done(t.id);
+    return { id: t.id, title: t.title, ...(s ? { phase: s.phase } : {}), done, blockedBy: done ? [] : g.blockedBy(t) };
+  });
 }
 
 /** OrchError "usage" (exit 2) unless `url` is an http(s) URL (config's server.url is checked by its schema). */

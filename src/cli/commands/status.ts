@@ -1,4 +1,4 @@
-// `orch status`: one row per task (id, title, state, deps, blocked by); --json for data.
+// `orch status`: one row per task (id, title, state, deps, blocked by, what it cost); --json for data.
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../../util/errors.js";
 import { readOnlyTaskStates } from "../../store/task-states.js";
@@ -6,6 +6,10 @@ import { statusRows, formatStatusTable } from "../../graph/status.js";
 import type { Outcome } from "../../graph/task-graph.js";
 import { readRepo, relativeToCwd } from "./validate.js";
 import { widthOf } from "../view.js";
+import { FileJournal } from "../../store/journal.js";
+import { DEFAULT_LOCK_OPTIONS } from "../../store/lock.js";
+import { StorePaths } from "../../store/paths.js";
+import { formatRoles, formatSpend, spendOf, type MissionSpend } from "../../store/spend.js";
 
 interface StatusArgs {
   dir: string;
@@ -29,6 +33,24 @@ async function readRecords(root: string, ids: readonly string[]): Promise<{ reco
   return { records, damaged: damaged.sort() };
 }
 
+/** Every role's tokens and cost per task and in total, from the history (read-only, as `orch log` reads it). */
+async function readSpend(root: string): Promise<MissionSpend> {
+  const journal = new FileJournal(new StorePaths(root), DEFAULT_LOCK_OPTIONS);
+  return spendOf((await journal.readDetailed()).events);
+}
+
+/** TOKENS and COST columns, once anything was spent. */
+function spendColumns(spend: MissionSpend) {
+  if (!spend.tokens && !spend.costUsd) return undefined;
+  return {
+    head: ["TOKENS", "COST"],
+    cells: (r: { id: string }) => {
+      const s = spend.tasks[r.id];
+      return s ? [s.tokens.toLocaleString("en-US"), `$${s.costUsd.toFixed(4)}`] : ["-", "-"];
+    },
+  };
+}
+
 /** yargs command module for `orch status`. */
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: "status",
@@ -38,11 +60,15 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     const { mission, problems } = await readRepo(args.dir);
     const { records, damaged } = await readRecords(mission.root, mission.tasks.map((t) => t.id));
     const rows = statusRows(mission, records);
+    const spend = await readSpend(mission.root);
     const errors = problems.filter((p) => p.severity === "error");
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks: rows, problems: problems.map((p) => relativeToCwd(p, mission.root)), damagedRecords: damaged }, null, 2)}\n`);
+      const tasks = rows.map((r) => ({ ...r, spend: spend.tasks[r.id] ?? { tokens: 0, costUsd: 0, roles: {} } }));
+      const total = { tokens: spend.tokens, costUsd: spend.costUsd, roles: spend.roles };
+      process.stdout.write(`${JSON.stringify({ ok: errors.length === 0, tasks, spend: total, problems: problems.map((p) => relativeToCwd(p, mission.root)), damagedRecords: damaged }, null, 2)}\n`);
     } else {
-      process.stdout.write(rows.length ? formatStatusTable(rows, widthOf()) : "No tasks.\n");
+      process.stdout.write(rows.length ? formatStatusTable(rows, widthOf(), spendColumns(spend)) : "No tasks.\n");
+      if (spend.tokens || spend.costUsd) process.stdout.write(`Spent: ${formatSpend(spend)} (${formatRoles(spend)})\n`);
       for (const f of damaged) process.stderr.write(`orch: ${f} is damaged; its task is shown from the files. The next \`orch run\` or \`orch watch\` moves it aside and rebuilds it from the history.\n`);
       for (const p of errors) process.stderr.write(`${formatProblem(relativeToCwd(p, mission.root))}\n`);
       if (errors.length) process.stderr.write(`${errors.length} error(s): run \`orch validate\` for details.\n`);
