@@ -7,7 +7,7 @@ import { ownWorkDone, taskGraph, type Outcome } from "./task-graph.js";
 export interface StatusRow {
   id: TaskId;
   title: string;
-  /** done | ready | blocked | suspended, or the recorded phase when there is one. */
+  /** The recorded phase when there is one, else from the files: done | Pending | Blocked | Suspended. */
   state: string;
   deps: TaskId[];
   blockedBy: TaskId[];
@@ -23,7 +23,9 @@ export function statusRows(mission: Mission, records: ReadonlyMap<TaskId, Outcom
   const g = taskGraph(mission.tasks, (t) => ownWorkDone(t, records.get(t.id)));
   return mission.tasks.map((t) => {
     const blockedBy = g.blockedBy(t);
-    const derived = g.done(t.id) ? "done" : t.suspend ? "suspended" : blockedBy.length ? "blocked" : "ready";
+    // Spelled as the phases the records and the log use (a task not yet run is Pending, as its first
+    // log line will say); "done" is a box checked without orch having run the task.
+    const derived = g.done(t.id) ? "done" : t.suspend ? "Suspended" : blockedBy.length ? "Blocked" : "Pending";
     const phase = records.get(t.id)?.phase;
     return { id: t.id, title: t.title, state: phase ?? derived, deps: t.deps, blockedBy, ...(phase ? { phase } : {}) };
   });

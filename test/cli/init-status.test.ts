@@ -59,16 +59,16 @@ describe("orch status", () => {
     expect(rows).toEqual([
       ["T1", "done", []],
       ["T2", "Running", []],
-      ["T3", "ready", []],
-      ["T4", "blocked", ["T2", "T3"]],
-      ["T5", "blocked", ["T6"]],
-      ["T6", "ready", []],
+      ["T3", "Pending", []],
+      ["T4", "Blocked", ["T2", "T3"]],
+      ["T5", "Blocked", ["T6"]],
+      ["T6", "Pending", []],
     ]);
     // The half-written record is named, not silently passed over.
     expect(JSON.parse(r.stdout).damagedRecords).toEqual([".orchestrator/state/T3.json", ".orchestrator/state/T6.json"]);
     const table = await orch("status", "--dir", dir);
     expect(table.stdout).toMatch(/^ID +TITLE +STATE +DEPS +BLOCKED BY$/m);
-    expect(table.stdout).toMatch(/^T4 +Join +blocked +T2,T3 +T2,T3$/m);
+    expect(table.stdout).toMatch(/^T4 +Join +Blocked +T2,T3 +T2,T3$/m);
     expect(table.stderr).toBe(
       ["T3", "T6"].map((id) => `orch: .orchestrator/state/${id}.json is damaged; its task is shown from the files. The next \`orch run\` or \`orch watch\` moves it aside and rebuilds it from the history.\n`).join(""),
     );
@@ -143,13 +143,13 @@ describe("a store orch cannot write", () => {
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout).tasks.map((t: { id: string; state: string; blockedBy: string[] }) => [t.id, t.state, t.blockedBy]);
     expect(rows).toEqual([
-      ["T1", "blocked", ["T2"]],
-      ["T2", "ready", []],
-      ["T3", "blocked", ["T1"]],
+      ["T1", "Blocked", ["T2"]],
+      ["T2", "Pending", []],
+      ["T3", "Blocked", ["T1"]],
       ["T4", "Succeeded", []],
-      ["T5", "ready", []],
+      ["T5", "Pending", []],
     ]);
-    // The reconciler, over the same files and records, starts exactly the rows status calls ready.
+    // The reconciler, over the same files and records, starts exactly the rows status calls Pending.
     const reading = openStore(dir);
     const actual = await new TaskStates(reading).readAll(() => {});
     await reading.close();

@@ -141,9 +141,10 @@ describe("orch run end to end", () => {
     const r = await runOrchInTerminal(["run", "--dir", dir, "--server", h.runtime.server.url!], "cols 80");
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}▶ T1 {5}worker {3}attempt 1 /m); // the block's line for the running session
-    expect(r.stdout).toContain("\x1b[1A\x1b[J"); // redrawn in place, not appended
+    expect(r.stdout).toContain("\r\x1b[2A\x1b[J"); // redrawn in place (the totals and the task row), not appended
     expect(r.stdout).toMatch(/T1: verify passed\n/);
-    expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(/orch: 0 running, 1\/1 done$/);
+    // The last block: the mission's totals, then the task's row.
+    expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([expect.stringMatching(/orch: 0 running, 1\/1 done, [\d,]+ tok \$\d+\.\d{4}$/), expect.stringMatching(/^ {2}✓ T1 {5}done {2}[\d,]+ tok/)]);
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
   });
 
