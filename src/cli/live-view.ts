@@ -56,6 +56,7 @@ export class LiveView {
       this.live.delete(e.task);
     }
     if (e.type === "session" && e.status === "ended" && e.said) this.said.set(e.task, e.said);
+    if (e.type === "said") this.said.set(e.task, e.text);
     if (e.type === "phase") {
       if (e.to === "Blocked") this.blocked.set(e.task, e.message.replace(/^waiting for /, ""));
       else this.blocked.delete(e.task);
@@ -105,7 +106,7 @@ export class LiveView {
     const said = (id: string) => (this.said.has(id) ? `  “${this.said.get(id)}”` : "");
     for (const [id, r] of running) {
       const secs = Math.round((this.now() - r.startedAt) / 1000);
-      rows.push(`  ▶ ${id.padEnd(6)} ${r.role.padEnd(8)} attempt ${r.attempt}  ${fmtSecs(secs).padStart(6)}${fig(id)}${r.awaitingApproval ? "  waiting for your approval" : ""}`);
+      rows.push(`  ▶ ${id.padEnd(6)} ${r.role.padEnd(8)} attempt ${r.attempt}  ${fmtSecs(secs).padStart(6)}${fig(id)}${r.awaitingApproval ? "  waiting for your approval" : said(id)}`);
     }
     const rest = tasks.filter((t) => !running.has(t.id));
     if (tasks.length === 0) {

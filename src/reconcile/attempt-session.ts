@@ -149,6 +149,9 @@ export function onEvent(env: AttemptEnv, q: WriteQueue, e: RunningEntry, ev: Ses
     e.live = { sessionId: ev.sessionId, usage: ev.usage, costUsd: ev.costUsd };
     env.emit({ type: "usage", task: e.id, usage: ev.usage, costUsd: ev.costUsd });
     env.usageChanged?.(e.id);
+  } else if (ev.type === "said") {
+    const said = lastWords(ev.text);
+    if (said) env.emit({ type: "said", task: e.id, text: said });
   } else if (ev.type === "permission") {
     // The runtime applied the policy; an event reaching us means a person must answer (approval file).
     e.awaitingApproval = true;

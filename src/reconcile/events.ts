@@ -12,6 +12,8 @@ export type LoopEvent =
   | { type: "phase"; task: string; from?: Phase; to: Phase; reason: string; message: string }
   /** `said`: the agent's last words (the last line of its final answer), on "ended". */
   | { type: "session"; task: string; status: "started" | "attached" | "ended"; role: string; attempt: number; sessionId: string; ok?: boolean; error?: string; said?: string }
+  /** What the agent of a running session last said (the last line of a finished piece of text). */
+  | { type: "said"; task: string; text: string }
   /** A session's or a review's figures, once in the history (the ledger store/spend.ts sums). */
   | { type: "spent"; task: string; role: string; attempt: number; tokens: number; costUsd: number }
   | { type: "usage"; task: string; usage: Usage; costUsd: number }

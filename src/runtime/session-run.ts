@@ -189,6 +189,13 @@ export class SessionRun {
         this.onEvent({ type: "usage", sessionId: this.sessionId, ...t });
         break;
       }
+      case "message.part.updated": {
+        // A finished text part of one of this session's assistant messages (not the prompt's, not one OpenCode made up).
+        const part = p.part as { type?: unknown; text?: unknown; messageID?: unknown; synthetic?: unknown; time?: { end?: unknown } } | undefined;
+        if (part?.type !== "text" || part.synthetic || typeof part.text !== "string" || !part.text.trim() || part.time?.end === undefined) break;
+        if (typeof part.messageID === "string" && this.assistants.has(part.messageID)) this.onEvent({ type: "said", sessionId: this.sessionId, text: part.text });
+        break;
+      }
       case "permission.asked": {
         const detail = [...((p.patterns as string[] | undefined) ?? []), JSON.stringify(p.metadata ?? {})].join("\n");
         const perm: PermissionRequest = { id: String(p.id), sessionId: this.sessionId, kind: String(p.permission), detail };

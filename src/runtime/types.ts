@@ -54,7 +54,9 @@ export type SessionEvent =
   | { type: "progress"; sessionId: string; at: number }
   /** Running totals of this session so far (not deltas): replace, do not add. */
   | { type: "usage"; sessionId: string; usage: Usage; costUsd: number }
-  | { type: "permission"; request: PermissionRequest };
+  | { type: "permission"; request: PermissionRequest }
+  /** The agent finished a piece of text (its words so far, for a person watching; not the result). */
+  | { type: "said"; sessionId: string; text: string };
 
 export interface SessionError {
   /** Stable code: "rate-limited", "model-error", "server-down", "aborted", "timeout", "not-started", … */

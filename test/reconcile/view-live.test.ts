@@ -91,6 +91,13 @@ describe("the live view", () => {
     expect(term.lines().slice(-2)).toEqual(["orch: 0 running, 0/1 done, 1,500 tok $0.0030", "  · T1     pending  1,500 tok $0.0030  “Wrote greet.txt.”"]);
   });
 
+  it("shows what the agent of a running session last said, on its row", () => {
+    const { view, term } = liveView({ running: () => new Map([["T1", { role: "worker", attempt: 1, startedAt: 60_000, awaitingApproval: false }]]), tasks: () => [task("T1", { phase: "Running" })] });
+    view.event({ type: "said", task: "T1", text: "Reading src/words.js first." });
+    view.close();
+    expect(term.lines().at(-1)).toBe("  ▶ T1     worker   attempt 1      5s  “Reading src/words.js first.”");
+  });
+
   it("says idle once while the count of done tasks stays the same", () => {
     const { view, term } = liveView({ running: () => new Map() });
     const idle: LoopEvent = { type: "idle", done: 6, total: 6 };

@@ -49,6 +49,8 @@ describe("OpenCodeRuntime on a real server", () => {
     expect(res.costUsd).toBeCloseTo((res.usage.input * 1 + res.usage.output * 2) / 1e6, 9);
     const usage = rec.events.filter((e) => e.type === "usage").at(-1);
     expect(usage).toMatchObject({ type: "usage", sessionId: res.sessionId, costUsd: res.costUsd });
+    // The agent's words reach a person watching as it says them (the prompt's text does not).
+    expect(rec.events.filter((e) => e.type === "said")).toEqual([{ type: "said", sessionId: res.sessionId, text: "Wrote hello.txt." }]);
     expect(rec.events.some((e) => e.type === "progress")).toBe(true);
     // Every model request ran in the task's directory with the worker agent's prompt.
     const reqs = h.model.requests.filter((r) => r.directory === dir);
