@@ -1,7 +1,7 @@
 // `orch show <id>`: one task to review: what it changed, its verify commands and their output, the
 // reviewer's verdict, each session with the command to open it in OpenCode, and what each role cost.
 import type { CommandModule } from "yargs";
-import { OrchError } from "../../util/errors.js";
+import { taskById } from "../repo.js";
 import { formatRoles, formatSpend } from "../../store/spend.js";
 import { readRepo } from "./validate.js";
 import { taskReport, type TaskReport } from "../task-report.js";
@@ -64,14 +64,7 @@ export const showCommand: CommandModule<object, ShowArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print the report as JSON" }) as any,
   handler: async (args) => {
     const { mission, config } = await readRepo(args.dir);
-    const t = mission.tasks.find((x) => x.id === args.id);
-    if (!t) {
-      const ids = mission.tasks.map((x) => x.id);
-      throw new OrchError("unknown-task", `no task ${JSON.stringify(args.id)} in ${mission.todoFile}`, {
-        exitCode: 2,
-        hint: ids.length ? `Known ids: ${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""}.` : "The task list has no tasks yet.",
-      });
-    }
+    const t = taskById(mission, args.id);
     const report = await taskReport(mission.root, config, t);
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   },
