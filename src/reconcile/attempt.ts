@@ -176,7 +176,8 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
   await env.slots.acquire(e, "reviewer", e.stop.signal);
   if (e.aborting) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting }));
   e.lastProgressAt = env.now();
-  const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, diff, (ev) => onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
+  // The reviewer's words are its verdict, shown as the review's line: not the task's last words.
+  const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, diff, (ev) => ev.type === "said" || onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
   if (e.aborting) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting }));
   // The reviewer's figures go into the history, as a session's do: every total is summed from it (store/spend.ts).
   const spent = { task: e.id, role: "reviewer", attempt, tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };

@@ -82,7 +82,7 @@ describe("a person's first hour", () => {
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines.at(-2)).toMatch(new RegExp(`orch: 0 running, 1/1 done, ${tok} tok \\${money(status.spend.costUsd)}$`));
     expect(lines.at(-1)).toContain("✓ T1     done");
-    expect(run.stdout).toContain("“I wrote greet.txt.”");
+    expect(lines.at(-1)).toContain("“I wrote greet.txt.”"); // the worker's, not the reviewer's verdict
 
     const show = await json(["show", "T1", "--dir", dir, "--json"]);
     expect(show.spend).toEqual(status.tasks[0].spend);
