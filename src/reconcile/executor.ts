@@ -180,6 +180,9 @@ export class Executor {
     const reached = () => (prev?.phase === "Succeeded" ? [] : [{ task: id, kind: "phase", from: prev?.phase, to: "Succeeded", attempt: prev?.attempts, detail: { reason: "Succeeded", generation } }]);
     await env.states.patch(id, generation, change, { fence: env.fence(), history: () => [...earlier.events(), ...reached()] });
     written();
+    // From here on a pass may see the box checked (by this attempt): it must not take it for a person's.
+    const running = env.running.get(id);
+    if (running) running.succeeded = true;
     // Check the box only on the spec that was verified: the line or the task file may have been edited
     // since this mission was read (a watcher event not yet handled). Both are read under the TODO.md
     // lock, the task file as the loader reads it (BOM dropped); then the plan reruns the new spec.

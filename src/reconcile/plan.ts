@@ -21,6 +21,8 @@ export interface RunningInfo {
   awaitingApproval: boolean;
   /** Set once an abort was issued, so later passes do not issue it again. */
   aborting?: AbortReason;
+  /** Set once the attempt's success is recorded: it only checks its box (and commits) now, so no rule applies to it. */
+  succeeded?: boolean;
   /** The session slot it holds or waits for (slots.ts); none while it verifies or records. */
   slot?: Slot;
 }
@@ -100,7 +102,8 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
 
     if (r) {
       // Rules for a session running in this process.
-      if (r.aborting) continue;
+      // A box orch is checking for a recorded success is not a person checking it mid-run.
+      if (r.aborting || r.succeeded) continue;
       const abort = (reason: AbortReason, message: string) => others.push({ type: "abort", id: t.id, reason, message });
       if (t.checked) abort("checked", "checked in TODO.md by a person");
       else if (suspended) abort("suspend", "suspended");

@@ -211,6 +211,9 @@ describe("plan: running sessions", () => {
     expect(kinds(plan(mission([task("T1", { suspend: true })]), s, ctx({ running: r() })).actions)).toEqual(["abort:T1:suspend"]);
     expect(kinds(plan(mission([task("T1", { checked: true })]), s, ctx({ running: r() })).actions)).toEqual(["abort:T1:checked"]);
   });
+  it("a box checked while orch records the attempt's success is orch's own check, not a person's: no abort", () => {
+    expect(plan(mission([task("T1", { checked: true })]), s, ctx({ running: r({ succeeded: true }) })).actions).toEqual([]);
+  });
   it("a running task over its token budget is aborted", () => {
     const over = states(state("T1", { phase: "Running", usage: { input: 900, output: 200, reasoning: 0, cacheRead: 0, cacheWrite: 0 } }));
     expect(kinds(plan(mission([task("T1", { budget: { tokens: 1000 } })]), over, ctx({ running: r() })).actions)).toEqual(["abort:T1:budget"]);
