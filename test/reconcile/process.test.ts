@@ -1,11 +1,11 @@
 // The loop as real processes: kill -9 and restart, two at once, SIGTERM. The fake runtime logs every session
 // start/end with its pid, so "never twice at once" is checked on what really ran.
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { openStore } from "../../src/store/open.js";
 import { TaskStates } from "../../src/store/task-states.js";
-import { makeRepo } from "./harness.js";
+import { gate, makeRepo } from "./harness.js";
 import { startChild, type Child } from "./child.js";
 
 const roots: string[] = [];
@@ -58,13 +58,18 @@ describe("loop processes", () => {
   it("two orch processes at once: one holds the lease, every task runs exactly once", async () => {
     const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c (after T1)\n", {}, { lease: { ttlSec: 2 } });
     roots.push(root);
+    // T3's verify waits on a gate, so the first process holds the lease until the second says it waits.
+    const g = gate(root);
+    mkdirSync(path.join(root, "tasks"));
+    writeFileSync(path.join(root, "tasks", "T3.md"), `---\nverify: ["${g.command}"]\n---\nc\n`);
     const log = path.join(root, "fake.log");
-    const a = startChild(root, "run", { latencyMs: 400, latencyByTask: { T3: 2500 }, logFile: log });
+    const a = startChild(root, "run", { latencyMs: 400, logFile: log });
     children.push(a);
     await a.waitFor((e) => e.type === "session" && e.status === "started");
     const b = startChild(root, "run", { latencyMs: 400, logFile: log });
     children.push(b);
-    await b.waitFor((e) => e.type === "lease");
+    await b.waitFor((e) => e.type === "lease" && e.status === "waiting");
+    await g.open();
     expect([await a.exited, await b.exited]).toEqual([0, 0]);
     const starts = sessions(root).filter((l) => l.event === "start");
     expect(starts.map((l) => l.task).sort()).toEqual(["T1", "T2", "T3"]);
