@@ -54,6 +54,8 @@ export function plainLine(e: LoopEvent): string | undefined {
       return `error${e.task ? ` (${e.task})` : ""}: ${e.message}`;
     case "idle":
       return `idle: ${e.done}/${e.total} tasks done`;
+    case "sandbox":
+      return `warning: ${e.message}`;
     default:
       return undefined;
   }

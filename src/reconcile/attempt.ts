@@ -21,6 +21,7 @@ import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
 import type { Clock } from "../util/clock.js";
+import type { ConfinePlan } from "../runtime/confinement.js";
 
 /** What an attempt needs from the loop. */
 export interface AttemptEnv extends StateWriter {
@@ -47,6 +48,8 @@ export interface AttemptEnv extends StateWriter {
   verifies: Semaphore;
   /** Times the write holds (and the shutdown's wait). */
   clock: Clock;
+  /** What verify commands may write (the agents' confinement); absent: they run unconfined. */
+  confine?: ConfinePlan;
 }
 
 /** An attempt running in this process. */
@@ -151,7 +154,7 @@ async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: T
   q.add(phaseChange(env, e, "Verifying", "WorkerDone", "running verify commands"), PROGRESS_HOLD_MS);
   const commands = t.verify.length ? t.verify : env.config().verify.commands;
   // An attempt aborted while it waited for a verify place does not run its commands.
-  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now })));
+  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now, ...(env.confine ? { confine: env.confine } : {}) })));
   if (e.aborting || !v) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting ?? "shutdown" }));
   const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
   // lastVerify rides on the next state write (a phase change always follows).

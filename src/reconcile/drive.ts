@@ -22,6 +22,8 @@ export interface DriveOptions {
   contextPacks?: boolean;
   /** Models chosen by the command (e.g. `--demo`), in place of the config file's. */
   models?: import("../spec/config.js").Config["models"];
+  /** What verify commands may write (confinement.ts); absent: unconfined. */
+  confine?: import("../runtime/confinement.js").ConfinePlan;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
     watch: opts.mode === "watch",
     contextPacks: opts.contextPacks ?? false,
     ...(opts.models ? { models: opts.models } : {}),
+    ...(opts.confine ? { confine: opts.confine } : {}),
     emit: (e) => {
       if (e.type === "lease" && e.status === "lost") leaseLost = true;
       opts.emit(e);

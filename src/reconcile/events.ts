@@ -27,6 +27,8 @@ export type LoopEvent =
   | { type: "ids"; file: string; assigned: { line: number; id: string }[] }
   | { type: "error"; message: string; task?: string }
   | { type: "idle"; done: number; total: number }
+  /** Said once at start when agents run unconfined (confinement.ts): why, and what still protects. */
+  | { type: "sandbox"; confined: false; message: string }
   /** The command stopped on an error (said on stderr too): for --json readers, the last event. */
   | ({ type: "stopped" } & Failure);
 

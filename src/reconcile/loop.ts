@@ -29,6 +29,7 @@ import type { PackText } from "./prompt.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { ContextPacks } from "./context-packs.js";
 import { TaskAges } from "./ages.js";
+import type { ConfinePlan } from "../runtime/confinement.js";
 
 /** How the loop is set up. */
 export interface LoopOptions {
@@ -48,6 +49,8 @@ export interface LoopOptions {
   contextPacks?: boolean;
   /** Models chosen by the command (e.g. `--demo`), in place of the config file's. */
   models?: Config["models"];
+  /** What verify commands may write (the CLI decides it with the server's confinement); absent: unconfined. */
+  confine?: ConfinePlan;
 }
 
 /** One reconciler per repository and process. */
@@ -142,6 +145,7 @@ export class Reconciler {
       mayStart: () => !self.halted && self.keeper.current !== undefined,
       slots: new SessionSlots(() => self.running.values(), () => self.config.concurrency, () => self.enqueue()),
       verifies: new Semaphore(() => self.config.concurrency.verify ?? self.config.concurrency.total),
+      ...(opts.confine ? { confine: opts.confine } : {}),
     };
     this.executor = new Executor(env);
   }

@@ -2,6 +2,7 @@
 // each with a timeout, keeping the tail of the output for the state record and the history.
 import { spawn } from "node:child_process";
 import type { VerifyResult } from "../store/task-state-schema.js";
+import { wrap, type ConfinePlan } from "../runtime/confinement.js";
 
 /** How much output to keep per command. */
 export const VERIFY_TAIL_BYTES = 4096;
@@ -13,6 +14,11 @@ export interface VerifyOptions {
   /** Stops the run early (orch is shutting down or the attempt was aborted). */
   signal?: AbortSignal;
   now?: () => number;
+  /**
+   * Run each command confined to these writes (confinement.ts): verify commands execute the agent's
+   * code (`node --test` runs what the worker wrote), so they get the agents' confinement. Absent: unconfined.
+   */
+  confine?: ConfinePlan;
 }
 
 /** Runs the commands in order through `/bin/sh -c`; stops at the first failure. An empty list passes. */
@@ -34,7 +40,8 @@ function runOne(command: string, opts: VerifyOptions, now: () => number): Promis
   const started = now();
   return new Promise((resolve) => {
     // A process group of its own, so a timeout kills the command's children too.
-    const child = spawn("/bin/sh", ["-c", command], { cwd: opts.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
+    const argv = opts.confine ? wrap(["/bin/sh", "-c", command], opts.confine, opts.cwd) : ["/bin/sh", "-c", command];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
     let tail = Buffer.alloc(0);
     const keep = (chunk: Buffer) => {
       tail = Buffer.concat([tail, chunk]);

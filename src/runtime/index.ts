@@ -6,6 +6,7 @@ import { OpenCodeRuntime, type OpenCodeRuntimeOptions } from "./opencode.js";
 import { buildServerConfig, DEMO_PROVIDER, repoOpencodeConfig, routedModels } from "./opencode-config.js";
 import { OpenCodeServer } from "./server.js";
 import type { ApprovalFiles } from "../store/approval-files.js";
+import type { ConfinePlan } from "./confinement.js";
 
 /** A model server on this machine (OpenAI-compatible, …/v1) that orch started and stops. */
 export interface LocalModel {
@@ -31,6 +32,8 @@ export interface CreateRuntimeOptions {
   log?: (line: string) => void;
   /** The approval files of the repo (the store's, so they are written under its locks). */
   approvals: ApprovalFiles;
+  /** Confine an owned server to these writes (confinement.ts); an external server is not orch's to confine. */
+  confine?: ConfinePlan;
   runtime?: Partial<Omit<OpenCodeRuntimeOptions, "server" | "policy" | "root" | "approvals">>;
 }
 
@@ -63,6 +66,7 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
     },
     hermetic: opts.hermetic ?? usesDemo,
     log: opts.log,
+    ...(opts.confine && !url ? { confine: opts.confine } : {}),
   });
   return new OpenCodeRuntime({ server, policy: config.permissions, root, approvals: opts.approvals, log: opts.log, ...opts.runtime, cleanup: async () => demo?.close() });
 }

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSyn
 import { createRequire } from "node:module";
 import path from "node:path";
 import { OrchError } from "../util/errors.js";
+import { wrap, type ConfinePlan } from "./confinement.js";
 
 /** How to reach (or start) the server. */
 export interface ServerOptions {
@@ -27,6 +28,11 @@ export interface ServerOptions {
   maxRestarts?: number;
   /** Receives server stderr/stdout lines (for a log file); default: dropped. */
   log?: (line: string) => void;
+  /**
+   * Run an owned server confined (confinement.ts): it writes only these paths, plus its own home
+   * (stateDir, or the user's OpenCode dirs when not hermetic) and a private /tmp. Absent: unconfined.
+   */
+  confine?: ConfinePlan;
 }
 
 const LISTEN_RE = /opencode server listening on (http:\/\/[^\s]+)/;
@@ -89,6 +95,23 @@ export function hermeticEnv(stateDir: string, config: Record<string, unknown>, p
   });
   if (password) env.OPENCODE_SERVER_PASSWORD = password;
   return env;
+}
+
+/**
+ * What a confined server may write: the plan's paths, its state dir (the hermetic HOME/XDG dirs),
+ * and, for a server in the user's environment, OpenCode's own XDG dirs (created first: a missing
+ * one could not be created inside the sandbox).
+ */
+export function serverPlan(plan: ConfinePlan, stateDir: string, env: NodeJS.ProcessEnv): ConfinePlan {
+  const home = env.HOME ?? process.env.HOME ?? stateDir;
+  const xdg = [
+    env.XDG_DATA_HOME ?? path.join(home, ".local", "share"),
+    env.XDG_CACHE_HOME ?? path.join(home, ".cache"),
+    env.XDG_CONFIG_HOME ?? path.join(home, ".config"),
+    env.XDG_STATE_HOME ?? path.join(home, ".local", "state"),
+  ].map((d) => path.join(d, "opencode"));
+  for (const d of xdg) mkdirSync(d, { recursive: true });
+  return { writable: [...plan.writable, stateDir, ...xdg], readOnly: plan.readOnly };
 }
 
 /**
@@ -234,7 +257,9 @@ export class OpenCodeServer {
     mkdirSync(this.opts.stateDir, { recursive: true });
     killStaleServer(this.opts.stateDir);
     const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
-    const child = spawn(bin, ["serve", "--hostname=127.0.0.1", "--port=0"], { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
+    let argv = [bin, "serve", "--hostname=127.0.0.1", "--port=0"];
+    if (this.opts.confine) argv = wrap(argv, serverPlan(this.opts.confine, this.opts.stateDir, env), this.opts.stateDir);
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.current = undefined;
     if (child.pid) writeFileSync(path.join(this.opts.stateDir, "server.pid"), String(child.pid));

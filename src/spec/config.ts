@@ -70,6 +70,10 @@ export const ConfigSchema = z
       .record(z.string(), permissionAction)
       .default({ edit: "allow", bash: "allow", webfetch: "deny", external_directory: "deny", doom_loop: "deny", task: "deny" })
       .describe("OpenCode permission kind → allow | deny | ask (ask: the task waits for a person)"),
+    sandbox: z
+      .enum(["auto", "required", "off"])
+      .default("auto")
+      .describe("Confine the OpenCode server orch starts and every verify command (bubblewrap): they write only the workspace, the server's home and a private /tmp. auto: when available, else say so once; required: refuse to start without it; off: unconfined"),
     server: z
       .object({
         url: z.string().url().optional().describe("A running `opencode serve`; when absent orch starts its own"),

@@ -14,6 +14,7 @@ import { listProviders, probeBaseURL } from "../../runtime/providers.js";
 import { chooseModels } from "../model-choice.js";
 import { checkModels } from "../doctor-models.js";
 import { ApprovalFiles } from "../../store/approval-files.js";
+import { available, type SandboxMode } from "../../runtime/confinement.js";
 
 interface DoctorArgs {
   dir: string;
@@ -61,6 +62,16 @@ async function modelChecks(config: Config, root: string, serverUrl: string | und
   }
 }
 
+/** Whether agents and verify commands will run confined (config `sandbox`), by which mechanism, or why not. */
+export function sandboxCheck(mode: SandboxMode, serverUrl: string | undefined): Check {
+  if (mode === "off") return { name: "sandbox", ok: true, required: false, detail: "off (sandbox: \"off\"): agents and verify commands run unconfined" };
+  const a = available();
+  const required = mode === "required";
+  if (!a.ok) return { name: "sandbox", ok: false, required, detail: `agents cannot be confined: ${a.why}`, hint: "Install bubblewrap (apt-get install bubblewrap; user namespaces must be on). Until then orch relies on checking what agents changed." };
+  if (serverUrl) return { name: "sandbox", ok: false, required, detail: `${a.mechanism} available, but the server ${serverUrl} is not orch's to confine: only verify commands run confined`, hint: "Omit --server (and server.url) to let orch start a confined server." };
+  return { name: "sandbox", ok: true, required, detail: a.why };
+}
+
 /** Runs every check; `serverUrl` is --server. */
 export async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
   const checks: Check[] = [];
@@ -95,6 +106,7 @@ export async function runChecks(root: string, serverUrl?: string): Promise<Check
     ? { name: "config", ok: true, required: true, detail: "valid (.orchestrator/config.json or defaults)" }
     : { name: "config", ok: false, required: true, detail: problems.map(formatProblem).join("\n    "), hint: "Fix .orchestrator/config.json." });
   if (problems.some((p) => p.severity === "error")) return checks;
+  checks.push(sandboxCheck(loaded.config.sandbox, serverUrl ?? loaded.config.server.url));
   if (oc && ocVersion) checks.push(...(await modelChecks(loaded.config, root, serverUrl)));
   return checks;
 }
@@ -102,7 +114,7 @@ export async function runChecks(root: string, serverUrl?: string): Promise<Check
 /** yargs command module for `orch doctor`. */
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: "doctor",
-  describe: "Check node, opencode, orch-native, the config, and that each configured model resolves and has credentials",
+  describe: "Check node, opencode, orch-native, the config, confinement (sandbox), and that each configured model resolves and has credentials",
   builder: (y) =>
     y
       .option("json", { type: "boolean", default: false, describe: "Print the checks as JSON" })

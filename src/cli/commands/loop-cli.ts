@@ -2,6 +2,7 @@
 import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
+import { checkoutPlan, decideConfinement } from "../../runtime/confinement.js";
 import { drive } from "../../reconcile/drive.js";
 import { finishWith } from "../outcome.js";
 import { chooseModels } from "../model-choice.js";
@@ -33,7 +34,9 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   requireTodo(root, repo.config);
   // Before anything is written: no model is exit 2 with nothing changed.
   const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
-  const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}) });
+  // Decided once, before anything starts: `sandbox: "required"` without confinement is exit 2 here.
+  const { plan, notice } = decideConfinement(config.sandbox, checkoutPlan(root, config), { external: (args.server ?? config.server.url) !== undefined });
+  const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}), ...(plan ? { confine: plan } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
   const viewMode = pickMode(args.json);
@@ -41,6 +44,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const spend = viewMode === "tty" ? spendOf((await new FileJournal(new StorePaths(root), DEFAULT_LOCK_OPTIONS).readDetailed()).events) : undefined;
   const view = createView(viewMode, { running: () => loop?.runningTasks() ?? new Map(), tasks: () => (loop ? taskRows(loop) : undefined) }, process.stdout, Date.now, spend);
   const notifier = createNotifier(config, root, (message) => view.event({ type: "error", message }));
+  if (notice) view.event({ type: "sandbox", confined: false, message: notice });
   try {
     return finishWith(
       await drive({
@@ -48,6 +52,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
         runtime,
         mode,
         ...(args.demo ? { models: config.models } : {}),
+        ...(plan ? { confine: plan } : {}),
         contextPacks: true,
         emit: (e) => {
           view.event(e);
