@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { runVerify } from "../../src/reconcile/verify.js";
 import { available, checkoutPlan } from "../../src/runtime/confinement.js";
 
@@ -21,7 +21,7 @@ afterEach(() => rmSync(repo, { recursive: true, force: true }));
 
 const node = (code: string) => `node -e ${JSON.stringify(code)}`;
 
-describe.skipIf(!bwrap.ok)(`confined verify commands (skipped without bubblewrap: ${bwrap.why})`, () => {
+describe.skipIf(!bwrap.ok)(`confined verify commands${bwrap.ok ? "" : ` (skipped: ${bwrap.why})`}`, () => {
   const run = (command: string) => runVerify([command], { cwd: repo, timeoutMs: 30_000, confine: checkoutPlan(repo, { todo: "TODO.md", tasksDir: "tasks" }) });
 
   it("code under test that writes the checkout's TODO.md fails with EROFS; TODO.md is unchanged", async () => {
@@ -33,6 +33,7 @@ describe.skipIf(!bwrap.ok)(`confined verify commands (skipped without bubblewrap
 
   it("code under test that writes outside the workspace fails, and nothing escapes", async () => {
     const elsewhere = path.join(process.cwd(), `outside-${randomUUID()}`);
+    onTestFinished(() => rmSync(elsewhere, { force: true })); // a write that escaped is not left behind
     const r = await run(node(`require('fs').writeFileSync(${JSON.stringify(elsewhere)}, 'x')`));
     expect(r.ok).toBe(false);
     expect(r.commands[0]!.output).toContain("EROFS");

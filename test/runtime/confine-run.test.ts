@@ -22,6 +22,8 @@ beforeAll(async () => {
   model = await startScriptedModel(steps([]));
 });
 afterAll(async () => {
+  // A write that escaped (the code before confinement) is not left behind.
+  for (const p of outside) rmSync(p, { force: true });
   await model?.close();
   rmSync(base, { recursive: true, force: true });
 });
@@ -63,9 +65,13 @@ function orch(args: string[]): Promise<{ code: number | null; out: string }> {
 }
 
 /** A path outside any workspace and outside /tmp (which confined processes see as a private one). */
-const outsidePath = () => path.join(process.cwd(), `outside-${randomUUID()}`);
+const outside: string[] = [];
+const outsidePath = () => {
+  outside.push(path.join(process.cwd(), `outside-${randomUUID()}`));
+  return outside.at(-1)!;
+};
 
-describe.skipIf(!bwrap.ok)(`orch run, confined (skipped without bubblewrap: ${bwrap.why})`, () => {
+describe.skipIf(!bwrap.ok)(`orch run, confined${bwrap.ok ? "" : ` (skipped: ${bwrap.why})`}`, () => {
   it("the worker's bash writes outside the workspace and to TODO.md are denied by the OS; its work in the workspace goes on", { timeout: 120_000 }, async () => {
     const outside = outsidePath();
     const dir = repo("auto", "test -s greet.txt");

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { reply } from "../../src/demo/scripted-model.js";
 import { steps } from "../../src/demo/script.js";
 import { available, checkoutPlan } from "../../src/runtime/confinement.js";
@@ -16,7 +16,7 @@ let h: Harness;
 let parent: string;
 let checkout: string;
 
-describe.skipIf(!bwrap.ok)(`a confined server (skipped without bubblewrap: ${bwrap.why})`, () => {
+describe.skipIf(!bwrap.ok)(`a confined server${bwrap.ok ? "" : ` (skipped: ${bwrap.why})`}`, () => {
   beforeAll(async () => {
     parent = mkdtempSync(path.join(tmpdir(), "orch-confine-"));
     // The person's checkout, as today's attempts use it: the repo is the workspace, minus its protected parts.
@@ -66,6 +66,7 @@ describe.skipIf(!bwrap.ok)(`a confined server (skipped without bubblewrap: ${bwr
 
   it("a bash write anywhere else on the machine is denied by the OS", async () => {
     const elsewhere = path.join(process.cwd(), `outside-${randomUUID()}`);
+    onTestFinished(() => rmSync(elsewhere, { force: true })); // a write that escaped is not left behind
     const said = await bash(`echo x > ${elsewhere}; true`);
     expect(said).toMatch(/Read-only file system/);
     expect(existsSync(elsewhere)).toBe(false);
