@@ -42,11 +42,11 @@ describe("orch context", () => {
 });
 
 describe("orch doctor", () => {
-  it("reports node, opencode, orch-native, the config and the model (none configured here)", async () => {
+  it("reports node, opencode, orch-native, the config, the sandbox and the model (none configured here)", async () => {
     const r = await orch("doctor", "--json");
     const checks = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; detail: string }>;
-    expect(checks.map((c) => c.name)).toEqual(["node", "opencode", "orch-native", "config", "model"]);
-    expect(checks[4]).toMatchObject({ ok: false, detail: expect.stringContaining("no model is configured") });
+    expect(checks.map((c) => c.name)).toEqual(["node", "opencode", "orch-native", "config", "sandbox", "model"]);
+    expect(checks[5]).toMatchObject({ ok: false, detail: expect.stringContaining("no model is configured") });
     expect(checks[0]).toMatchObject({ ok: true, detail: `v${process.versions.node}` });
     expect(checks[2]!.ok).toBe(HAVE_NATIVE);
     expect(checks[3]!.ok).toBe(true);
