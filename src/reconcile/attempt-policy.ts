@@ -5,6 +5,7 @@ import type { Phase } from "../store/task-state-schema.js";
 import type { SessionError } from "../runtime/types.js";
 import type { AbortReason, StatePatch } from "./actions.js";
 import { backoffMs } from "./backoff.js";
+import type { Violation, ViolationKind } from "./attempt-guard.js";
 
 /** A check the attempt's result did not pass: each sends it to a fixer while attempts last. */
 export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff";
@@ -16,7 +17,9 @@ export type Setback =
   /** A session (worker, fixer or reviewer) failed, or orch could not carry the attempt on. */
   | { kind: "error"; error: SessionError }
   /** orch aborted the attempt. */
-  | { kind: "abort"; reason: AbortReason };
+  | { kind: "abort"; reason: AbortReason }
+  /** The attempt changed what it may not (attempt-guard.ts): desired state, its acceptance tests, files outside its scope. */
+  | { kind: "guard"; violations: Violation[] };
 
 /** What the attempt knows about itself. */
 export interface AttemptFacts {
@@ -51,6 +54,17 @@ export type NextStep =
 
 const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file" };
 
+/** The reason (and error code) a violation of each kind is recorded with. */
+export const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };
+
+/** One violation in words, its paths named. */
+export function guardWords(v: Violation): string {
+  const paths = v.paths.join(", ");
+  if (v.kind === "desired-state") return `the attempt changed desired state, which only a person may change (${v.details?.length ? `${v.details.join(", ")} in ` : ""}${paths})`;
+  if (v.kind === "acceptance-test") return `the attempt changed the acceptance tests its verify commands run (${paths}); a task whose job is to write them says editsTests: true`;
+  return `the attempt changed files outside the task's files: scope (${paths})`;
+}
+
 /** Decides what follows `setback`. `rand` in [0,1) spreads the backoff (passed in to stay pure). */
 export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyConfig, now: number, rand: number): NextStep {
   const at = new Date(now).toISOString();
@@ -70,6 +84,14 @@ export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyCo
     if (facts.limit === undefined || facts.attempt < facts.limit) return { kind: "fix", attempt: facts.attempt + 1 };
     const message = `${CHECK_WORDS[setback.why]} and the ${facts.limit} attempts are used up`;
     return record("Failed", setback.why, message, { lastError: { code: setback.why, message, terminal: true, at } });
+  }
+
+  if (setback.kind === "guard") {
+    // Never a fixer: the change is not the agent's to make, and in a shared checkout the paths may
+    // hold a person's edits that a fixer must not undo. Not retried on this budget either.
+    const first = setback.violations[0]!;
+    const message = setback.violations.map(guardWords).join("; ");
+    return record("Failed", GUARD_REASONS[first.kind], message, { lastError: { code: GUARD_REASONS[first.kind], message, terminal: true, at }, nextAttemptAt: undefined });
   }
 
   if (setback.kind === "error") {

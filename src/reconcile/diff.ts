@@ -3,6 +3,8 @@
 // result (docs/RECONCILER.md, "The attempt"). A git failure is an error, never an empty diff.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { lstat } from "node:fs/promises";
+import path from "node:path";
 
 const run = promisify(execFile);
 
@@ -52,11 +54,53 @@ export async function attemptDiff(dir: string, base: DiffBase): Promise<AttemptD
   return { known: true, text: [diff, added].filter(Boolean).join("\n") };
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
+/**
+ * Every path the attempt's checkout differs in from `base` (relative to `dir`, sorted): changed,
+ * deleted and new files, `.orchestrator/` and TODO.md included (the guard judges them, attempt-guard.ts).
+ * Ignored files are left out, as git leaves them out of every commit. Throws DiffError when git fails.
+ */
+export async function changedPaths(dir: string, base: Extract<DiffBase, { repo: true }>): Promise<string[]> {
+  const diff = await git(dir, ["diff", "--name-only", "--relative", "-z", "--no-renames", base.commit, "--", "."]);
+  const untracked = await git(dir, ["ls-files", "-z", "--others", "--exclude-standard", "--", "."]);
+  return [...new Set([...diff.split("\0"), ...untracked.split("\0")].filter(Boolean))].sort();
+}
+
+/**
+ * The content of each of `paths` (relative to `dir`) as git hashes it, or "deleted": two fingerprints
+ * taken around a session tell which paths changed while it ran.
+ */
+export async function fingerprint(dir: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const present: string[] = [];
+  for (const p of paths) {
+    const st = await lstat(path.join(dir, p)).catch(() => undefined);
+    if (!st) out.set(p, "deleted");
+    else if (st.isFile()) present.push(p);
+    else out.set(p, `${st.mode}:${st.size}:${st.mtimeMs}`); // a symlink or a submodule: its metadata
+  }
+  if (present.length) {
+    const hashes = (await git(dir, ["hash-object", "--no-filters", "--stdin-paths"], present.join("\n") + "\n")).split("\n");
+    present.forEach((p, i) => out.set(p, hashes[i] ?? ""));
+  }
+  return out;
+}
+
+async function git(cwd: string, args: string[], input?: string): Promise<string> {
+  if (input !== undefined) return gitWithInput(cwd, args, input);
   try {
     return (await run("git", args, { cwd, maxBuffer: 16 << 20 })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message?: string };
     throw new DiffError(`git ${args[0]} failed: ${(e.stderr || e.message || String(err)).trim().split("\n")[0]}`);
   }
+}
+
+function gitWithInput(cwd: string, args: string[], input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("git", args, { cwd, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new DiffError(`git ${args[0]} failed: ${(stderr || err.message).trim().split("\n")[0]}`));
+      else resolve(stdout);
+    });
+    child.stdin?.end(input);
+  });
 }

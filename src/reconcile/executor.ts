@@ -243,6 +243,17 @@ export class Executor {
       await this.record([{ task: id, kind: "unchecked", detail: { reason: "ManualRetry", message: "orch retry: unchecked to redo it" } }]);
   }
 
+  /**
+   * Unchecks a box an attempt's own session ticked (the guard: no pass may take it as a person's),
+   * through the locked TODO.md writer, so a person's other edits stay. False: it was not ticked.
+   */
+  async untick(id: string): Promise<boolean> {
+    const m = this.env.mission();
+    if (!(await this.env.todo(m.todoFile).edit((cur) => setChecked(cur, id, false), this.env.fence()))) return false;
+    await this.record([{ task: id, kind: "unchecked", detail: { reason: "DesiredStateChanged", message: "the task's own session ticked its box: unchecked" } }]);
+    return true;
+  }
+
   /** The finalizer of a task that left TODO.md: abort, then remove orch's own records. Merged work stays. */
   private async finalize(id: string): Promise<void> {
     const env = this.env;

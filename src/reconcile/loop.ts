@@ -139,6 +139,8 @@ export class Reconciler {
           opts.emit({ type: "error", message: `${unreachableText(opened)}; waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
+      otherScopes: (id) => (self.mission?.tasks ?? []).filter((t) => t.id !== id).map((t) => t.files),
+      untick: (id) => self.executor.untick(id),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
       attemptEnded: () => self.enqueue(),
       usageChanged: () => self.soonTimer.ensure(500),

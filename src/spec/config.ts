@@ -59,6 +59,10 @@ export const ConfigSchema = z
     budget: budgetSchema.default({ attempts: 3 }).describe("Default per-task budget"),
     stallSec: z.number().positive().default(300).describe("A running session with no progress for this long is aborted and retried"),
     onEdit: z.enum(["finish-then-rerun", "cancel-and-restart"]).default("finish-then-rerun").describe("What an edit to a running task does"),
+    outOfScope: z
+      .enum(["fail", "warn", "allow"])
+      .default("fail")
+      .describe("What a change outside a task's files: scope does: fail the attempt, warn (history and output), or allow"),
     circuitBreaker: z
       .object({
         failures: z.number().int().positive().default(5),

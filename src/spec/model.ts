@@ -45,6 +45,8 @@ export interface TaskSpec {
   suspend: boolean;
   /** The task may succeed without changing a file (front matter `allowEmpty: true`). */
   allowEmpty?: boolean;
+  /** The task may change the files its verify commands name (front matter `editsTests: true`). */
+  editsTests?: boolean;
   /** Markdown body of the task file: instructions and acceptance criteria. */
   body: string;
   /** Task file path relative to the root, when the task has one. */

@@ -27,6 +27,7 @@ export const TaskFrontMatterSchema = z
     budget: BudgetSchema.optional().describe("Per-task limits; missing fields fall back to config.budget"),
     suspend: z.boolean().optional().describe("true: orch leaves the task alone (a running session is stopped)"),
     allowEmpty: z.boolean().optional().describe("true: the task may succeed without changing a file (an empty diff)"),
+    editsTests: z.boolean().optional().describe("true: the task may change the files its verify commands name (its job is to write the tests); by default they are protected"),
   })
   .strict();
 /** Front matter as written. */

@@ -65,6 +65,28 @@ const rows: Row[] = [
   },
   { rule: "model provider unreachable after the session ran → ServerUnreachable, not charged (it answered no turn)", setback: err("provider-unreachable", { infrastructure: true, unreachable: true }), facts: { attempt: 1, ran: 1 }, want: { phase: "Pending", reason: "ServerUnreachable", refund: true } },
   { rule: "server unreachable after a session of the attempt ran (a reviewer) → charged as retryable", setback: err("server-down", { infrastructure: true, unreachable: true }), facts: { attempt: 1, ran: 1 }, want: { phase: "Pending", reason: "RetryableError", refund: false } },
+  // The guard: changes an attempt may not make.
+  {
+    rule: "the guard: desired state changed → Failed DesiredStateChanged (terminal, no fixer, even with attempts left)",
+    setback: { kind: "guard", violations: [{ kind: "desired-state", paths: ["TODO.md"], details: ["T1's box ticked"] }] },
+    facts: { attempt: 1, ran: 1, limit: 3 },
+    want: {
+      kind: "record",
+      phase: "Failed",
+      reason: "DesiredStateChanged",
+      message: "the attempt changed desired state, which only a person may change (T1's box ticked in TODO.md)",
+      refund: false,
+      patch: { lastError: { code: "DesiredStateChanged", message: "the attempt changed desired state, which only a person may change (T1's box ticked in TODO.md)", terminal: true, at }, nextAttemptAt: undefined },
+    },
+  },
+  { rule: "the guard: an acceptance test changed → Failed AcceptanceTestChanged, the path named", setback: { kind: "guard", violations: [{ kind: "acceptance-test", paths: ["test/a.test.js"] }] }, facts: { attempt: 1, ran: 1, limit: 3 }, want: { phase: "Failed", reason: "AcceptanceTestChanged", message: "the attempt changed the acceptance tests its verify commands run (test/a.test.js); a task whose job is to write them says editsTests: true" } },
+  {
+    rule: "the guard: out of scope → Failed OutOfScope with the paths (no fixer: a shared checkout's paths may be a person's)",
+    setback: { kind: "guard", violations: [{ kind: "out-of-scope", paths: ["a.txt", "b.txt"] }] },
+    facts: { attempt: 2, ran: 2, limit: 3 },
+    want: { phase: "Failed", reason: "OutOfScope", message: "the attempt changed files outside the task's files: scope (a.txt, b.txt)" },
+  },
+  { rule: "the guard: several kinds → all said, the first names the reason", setback: { kind: "guard", violations: [{ kind: "desired-state", paths: ["tasks/T2.md"] }, { kind: "out-of-scope", paths: ["x"] }] }, facts: { attempt: 1, ran: 1 }, want: { phase: "Failed", reason: "DesiredStateChanged", message: "the attempt changed desired state, which only a person may change (tasks/T2.md); the attempt changed files outside the task's files: scope (x)" } },
   // Aborts.
   {
     rule: "abort: stall → Stalled with backoff, attempt counted",
