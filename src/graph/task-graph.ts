@@ -23,9 +23,16 @@ export interface Outcome {
   generation: string;
 }
 
-/** A task's own work is done: its box is checked, or its record says Succeeded at the task's current generation. */
+/** Phases of a task in an attempt: a box checked meanwhile may be its own session's (the guard judges it). */
+const IN_ATTEMPT: ReadonlySet<string> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
+
+/**
+ * A task's own work is done: its box is checked (not while its record says an attempt runs: its
+ * session may have ticked it, and the attempt's guard judges that first), or its record says
+ * Succeeded at the task's current generation.
+ */
 export function ownWorkDone(t: TaskSpec, s: Outcome | undefined): boolean {
-  return t.checked || (s?.phase === "Succeeded" && s.generation === t.generation);
+  return (t.checked && !(s && IN_ATTEMPT.has(s.phase))) || (s?.phase === "Succeeded" && s.generation === t.generation);
 }
 
 /** One mission's tasks as a graph, with whether each is done worked out once. */

@@ -71,10 +71,9 @@ export function roleOf(t: TaskSpec): Role {
 /** One reconcile decision. Pure: same inputs, same plan. */
 export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, ctx: PlanContext): Plan {
   const iso = new Date(ctx.now).toISOString();
-  // Done and blocked-by as graph/ rules them, the same rules `orch status` shows. A box ticked while
-  // the task's own attempt runs here is not done yet: its session may have ticked it, and the
-  // attempt's guard (attempt-guard.ts) judges that before anything waiting for the task may start.
-  const graph = taskGraph(desired.tasks, (t) => !ctx.running.has(t.id) && ownWorkDone(t, actual.get(t.id)));
+  // Done and blocked-by as graph/ rules them, the same rules `orch status` shows (a box ticked during
+  // the task's own attempt is not done yet: the attempt's guard judges it first).
+  const graph = taskGraph(desired.tasks, (t) => ownWorkDone(t, actual.get(t.id)));
   const sets: Action[] = [];
   const others: Action[] = [];
   const candidates: { t: TaskSpec; s: TaskState | undefined }[] = [];

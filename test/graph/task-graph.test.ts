@@ -31,6 +31,10 @@ describe("graph: done (a parent is done only when its subtasks are)", () => {
     expect(tasks.filter((t) => g.done(t.id)).map((t) => t.id)).toEqual(done);
     expect(tasks.filter((_, i) => g.doneAt(i)).map((t) => t.id)).toEqual(done);
   });
+  it("a box checked while the task's record says an attempt runs is not done yet (its session may have ticked it: the guard judges it first)", () => {
+    const t = { ...task("T1"), checked: true };
+    expect(["Running", "Verifying", "Reviewing", "AwaitingApproval", "Pending", "Failed"].map((phase) => ownWorkDone(t, { phase, generation: "g-T1" }))).toEqual([false, false, false, false, true, true]);
+  });
   it("an unknown id is not done", () => expect(taskGraph(tree(), byBox).done("Z9")).toBe(false));
   it("own work: a checked box, or a record Succeeded at the task's current generation", () => {
     const t = task("T1");

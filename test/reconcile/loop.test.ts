@@ -364,7 +364,8 @@ describe("loop: budgets", () => {
 describe("loop: git and leases", () => {
   it("git.commit task: a succeeded task's changes are committed with its trailers", async () => {
     const { execFileSync } = await import("node:child_process");
-    const root = makeRepo("- [ ] T1 write\n", { "tasks/T1.md": "---\nid: T1\nfiles: [\"out.txt\"]\n---\n" }, { git: { commit: "task" } });
+    // The fake runtime's own note (fake-agent/) is outside the scope: ignored, as an agent's scratch would have to be.
+    const root = makeRepo("- [ ] T1 write\n", { "tasks/T1.md": "---\nid: T1\nfiles: [\"out.txt\"]\n---\n", ".gitignore": "fake-agent/\n" }, { git: { commit: "task" } });
     const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
     git("init", "-q", "-b", "main");
     git("add", ".");
