@@ -25,8 +25,11 @@ export interface WatchSetup {
    * scopes are not the agent's; TODO.md is judged line by line (todoTampering).
    */
   shared: boolean;
-  /** The `files:` scopes of the mission's other tasks (shared: changes there are theirs). */
-  otherScopes: readonly (readonly string[])[];
+  /**
+   * The `files:` scopes of the mission's other open tasks (shared: changes there are theirs; an
+   * empty one, a task without a scope, may write anywhere). Asked as each session starts and ends.
+   */
+  otherScopes(): readonly (readonly string[])[];
 }
 
 /** The checkout as a session starts: each path that differs from the base, and TODO.md's text. */
@@ -40,6 +43,8 @@ interface Snapshot {
 /** Watches one attempt: `before()` as each session starts, `after()` as it ends. */
 export class AttemptWatch {
   private snap?: Snapshot;
+  /** Other tasks' scopes seen open since the session started. */
+  private others: (readonly string[])[] = [];
   /** The task's own file around the last judged session, when the session changed it. */
   private ownChange?: { file: string; before?: string; after?: string };
 
@@ -59,6 +64,7 @@ export class AttemptWatch {
 
   /** Takes the snapshot a session's changes are measured against. Throws DiffError when git fails. */
   async before(task: Pick<TaskSpec, "id">): Promise<void> {
+    this.others = [...this.s.otherScopes()];
     this.snap = await this.snapshot(`${norm(this.s.layout.tasksDir).replace(/\/+$/, "")}/${task.id}.md`);
   }
 
@@ -88,8 +94,12 @@ export class AttemptWatch {
     const todoFile = norm(s.layout.todoFile);
     const changed = [...new Set([...was.prints.keys(), ...now.prints.keys()])].filter((p) => was.prints.get(p) !== now.prints.get(p));
     const judged = s.shared ? changed.filter((p) => p !== todoFile && !ORCH_OWN.test(p) && !(isTaskFile(p, s.layout) && p !== ownFile)) : changed;
-    const others = s.shared && s.otherScopes.length ? s.otherScopes.filter((f) => f.length).map((f) => scopeMatcher(f)) : [];
-    const j = judgeChanges(judged, task, s.layout, scope, this.protectedAtStart, (p) => others.some((m) => m(p)));
+    // A task open at the session's start or end may have written meanwhile (one that started and
+    // ended within the session was open at its start); one without a scope may have written anywhere.
+    const scopes = s.shared ? [...this.others, ...s.otherScopes()] : [];
+    const anywhere = scopes.some((f) => f.length === 0);
+    const others = scopes.filter((f) => f.length).map((f) => scopeMatcher(f));
+    const j = judgeChanges(judged, task, s.layout, scope, this.protectedAtStart, (p) => anywhere || others.some((m) => m(p)));
     // In a shared checkout TODO.md is the person's too: only what a person would not do is the agent's.
     const tampered = s.shared ? todoTampering(was.todo, now.todo, task.id, todoFile) : [];
     if (tampered.length) {

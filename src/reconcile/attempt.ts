@@ -52,7 +52,7 @@ export interface AttemptEnv extends StateWriter {
   clock: Clock;
   /** What verify commands may write (the agents' confinement); absent: they run unconfined. */
   confine?: ConfinePlan;
-  /** The `files:` scopes of the mission's other tasks: in the shared checkout, changes there are theirs. */
+  /** The `files:` scopes of the mission's other open (unchecked) tasks: in the shared checkout, changes there are theirs. */
   otherScopes?(id: string): string[][];
   /** Unchecks a box the task's own session ticked (the locked TODO.md writer); false: it was not ticked. */
   untick?(id: string): Promise<boolean>;
@@ -161,7 +161,7 @@ async function guardWatch(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: Ta
       layout: { todoFile: config.todo, tasksDir: config.tasksDir },
       commands: t.verify.length ? t.verify : config.verify.commands,
       shared: true,
-      otherScopes: env.otherScopes?.(t.id) ?? [],
+      otherScopes: () => env.otherScopes?.(t.id) ?? [],
     });
   });
   return ok ? watch : null;

@@ -18,7 +18,7 @@ import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { plan } from "./plan.js";
-import { ownWorkDone, taskGraph } from "../graph/task-graph.js";
+import { isGroup, ownWorkDone, taskGraph } from "../graph/task-graph.js";
 import type { Plan } from "./actions.js";
 import { readActual } from "./actual.js";
 import { TaskStates } from "../store/task-states.js";
@@ -139,7 +139,7 @@ export class Reconciler {
           opts.emit({ type: "error", message: `${unreachableText(opened)}; waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
       },
       succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
-      otherScopes: (id) => (self.mission?.tasks ?? []).filter((t) => t.id !== id).map((t) => t.files),
+      otherScopes: (id) => (self.mission?.tasks ?? []).filter((t) => t.id !== id && !t.checked && !isGroup(t)).map((t) => t.files),
       untick: (id) => self.executor.untick(id),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
       attemptEnded: () => self.enqueue(),

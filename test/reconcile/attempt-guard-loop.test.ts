@@ -135,6 +135,14 @@ describe("the guard: the task's files: scope", () => {
     expect(await guardLines("T1")).toEqual([]);
   });
 
+  it("while a task without a scope is open (it may write anywhere in the shared checkout), the scope is not judged", async () => {
+    const root = repo("- [ ] T1 one\n- [ ] T2 bare line\n", files);
+    h = await startLoop(root, { ...script, outcomes: { ...script.outcomes, T2: [{ write: { "two.txt": "2\n" } }] } });
+    await settle(h);
+    expect((await h.state("T1"))?.phase).toBe("Succeeded");
+    expect(await guardLines("T1")).toEqual([]);
+  });
+
   it("a person's edit made before the attempt, and another task's files, are not the attempt's", async () => {
     const root = repo("- [ ] T1 one\n- [ ] T2 two\n", { ...files, "tasks/T2.md": "---\nfiles: [\"two.txt\"]\nverify: [\"true\"]\n---\n", "notes.md": "a\n" });
     writeFileSync(path.join(root, "notes.md"), "mine, uncommitted\n");
