@@ -17,11 +17,11 @@ import type { Semaphore } from "../util/semaphore.js";
 import { runVerify } from "./verify.js";
 import type { PromptSources } from "./prompt.js";
 import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
+import type { GuardSetback } from "./attempt-guard-step.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
-import { AttemptWatch } from "./attempt-watch.js";
-import { guardWords } from "./attempt-policy.js";
+import { guarded, judgeSession, openWatch } from "./attempt-guard-step.js";
 import type { Clock } from "../util/clock.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
 
@@ -86,7 +86,8 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     const base = await diffBase(env.root);
     // What the attempt may not change is judged after each session (attempt-guard.ts); outside git
     // orch cannot see what changed. Attempts run in the person's checkout today: shared.
-    const watch = base.repo ? await guardWatch(env, q, e, t0, base) : undefined;
+    const fail = (s: GuardSetback) => settle(env, q, e, s);
+    const watch = base.repo ? await openWatch(env, e, t0, base, fail) : undefined;
     if (watch === null) return;
     // The Running record of a new session is written with its session-start record (one write).
     let starting: QueuedChange | undefined;
@@ -113,13 +114,13 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     for (;;) {
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
-        if (watch && !(await guarded(env, q, e, () => watch.before(t)))) return;
+        if (watch && !(await guarded(() => watch.before(t), fail))) return;
         const res = await runSession(env, q, e, t, role, feedback, handle, starting, opening);
         handle = undefined;
         starting = undefined;
         opening = false;
         // Before an abort is taken at its word: a box the session ticked aborts it as "checked".
-        if (watch && e.aborting !== "deleted" && !(await judged(env, q, e, t, watch))) return;
+        if (watch && e.aborting !== "deleted" && !(await judgeSession(env, q, e, t, watch, fail))) return;
         if (e.aborting) return await settle(env, q, e, { kind: "abort", reason: e.aborting });
         if (!res.ok) return await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } });
       }
@@ -147,60 +148,6 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       const error = { code: "internal", message, terminal: false, infrastructure: false };
       await settle(env, fresh, e, { kind: "error", error }).catch((again: unknown) => env.emit({ type: "error", task: e.id, message: `could not record the failure: ${again instanceof Error ? again.message : String(again)}` }));
     }
-  }
-}
-
-/** The attempt's watch, or null once a git failure was recorded (the attempt is over). */
-async function guardWatch(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, base: Extract<DiffBase, { repo: true }>): Promise<AttemptWatch | undefined | null> {
-  const config = env.config();
-  let watch: AttemptWatch | undefined;
-  const ok = await guarded(env, q, e, async () => {
-    watch = await AttemptWatch.start({
-      root: env.root,
-      base,
-      layout: { todoFile: config.todo, tasksDir: config.tasksDir },
-      commands: t.verify.length ? t.verify : config.verify.commands,
-      shared: true,
-      otherScopes: () => env.otherScopes?.(t.id) ?? [],
-    });
-  });
-  return ok ? watch : null;
-}
-
-/**
- * Judges what the session changed. A violation fails the attempt (a box the session ticked is
- * unchecked first, so that no pass takes it as a person's); a warning is said. False: the attempt is over.
- */
-async function judged(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, watch: AttemptWatch): Promise<boolean> {
-  let j: Awaited<ReturnType<AttemptWatch["after"]>> | undefined;
-  if (!(await guarded(env, q, e, async () => void (j = await watch.after(t, env.config().outOfScope))))) return false;
-  const attempt = e.attempt;
-  for (const w of j!.warnings) {
-    const message = guardWords(w);
-    env.emit({ type: "error", task: e.id, message: `warning: ${message}` });
-    q.add({ history: () => [{ task: e.id, kind: "guard", attempt, verdict: "warn", error: message, detail: { kind: w.kind, paths: w.paths } }] });
-  }
-  const violations = j!.violations;
-  if (!violations.length) return true;
-  // What can be put back without touching a person's work is: the box, the task's own file.
-  if (violations.some((v) => v.details?.includes(`${t.id}'s box ticked`))) await env.untick?.(t.id);
-  if (violations.some((v) => v.kind === "desired-state") && (await watch.restoreTaskFile()))
-    q.add({ history: () => [{ task: e.id, kind: "restored", attempt, detail: { paths: [t.file ?? `${env.config().tasksDir}/${t.id}.md`], reason: "DesiredStateChanged" } }] });
-  q.add({ history: () => violations.map((v) => ({ task: e.id, kind: "guard", attempt, verdict: "fail", error: guardWords(v), detail: { kind: v.kind, paths: v.paths, ...(v.details ? { details: v.details } : {}) } })) });
-  await settle(env, q, e, { kind: "guard", violations });
-  return false;
-}
-
-/** Runs a git step of the guard; a git failure fails the attempt (as for its diff). False: it did. */
-async function guarded(env: AttemptEnv, q: WriteQueue, e: RunningEntry, step: () => Promise<void>): Promise<boolean> {
-  try {
-    await step();
-    return true;
-  } catch (err) {
-    if (!(err instanceof DiffError)) throw err;
-    const error: SessionError = { code: err.code, message: `orch could not read what the attempt changed: ${err.message}`, terminal: true, infrastructure: false };
-    await settle(env, q, e, { kind: "error", error });
-    return false;
   }
 }
 

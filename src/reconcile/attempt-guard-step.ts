@@ -1,0 +1,69 @@
+// The guard's step in an attempt (docs/RECONCILER.md, "The guard"): its watch opened as the attempt
+// starts, each session judged as it ends; a violation or a git failure ends the attempt through
+// `fail` (attempt.ts records what the policy decides).
+import type { TaskSpec } from "../spec/model.js";
+import type { SessionError } from "../runtime/types.js";
+import type { AttemptEnv, RunningEntry } from "./attempt.js";
+import { guardWords, type Setback } from "./attempt-policy.js";
+import { AttemptWatch } from "./attempt-watch.js";
+import { DiffError, type DiffBase } from "./diff.js";
+import type { WriteQueue } from "./write-queue.js";
+
+/** The setbacks the guard ends an attempt with. */
+export type GuardSetback = Extract<Setback, { kind: "guard" | "error" }>;
+/** Records the attempt's end after a setback. */
+type Fail = (s: GuardSetback) => Promise<void>;
+
+/** Opens the attempt's watch (its acceptance tests fixed now), or null once a git failure ended the attempt. */
+export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, base: Extract<DiffBase, { repo: true }>, fail: Fail): Promise<AttemptWatch | null> {
+  const config = env.config();
+  let watch: AttemptWatch | undefined;
+  const ok = await guarded(async () => {
+    watch = await AttemptWatch.start({
+      root: env.root,
+      base,
+      layout: { todoFile: config.todo, tasksDir: config.tasksDir },
+      commands: t.verify.length ? t.verify : config.verify.commands,
+      shared: true,
+      otherScopes: () => env.otherScopes?.(t.id) ?? [],
+    });
+  }, fail);
+  return ok && watch ? watch : null;
+}
+
+/**
+ * Judges what the session changed. A violation fails the attempt (a box the session ticked is
+ * unchecked first, so that no pass takes it as a person's); a warning is said. False: the attempt is over.
+ */
+export async function judgeSession(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, watch: AttemptWatch, fail: Fail): Promise<boolean> {
+  let j: Awaited<ReturnType<AttemptWatch["after"]>> | undefined;
+  if (!(await guarded(async () => void (j = await watch.after(t, env.config().outOfScope)), fail))) return false;
+  const attempt = e.attempt;
+  for (const w of j!.warnings) {
+    const message = guardWords(w);
+    env.emit({ type: "error", task: e.id, message: `warning: ${message}` });
+    q.add({ history: () => [{ task: e.id, kind: "guard", attempt, verdict: "warn", error: message, detail: { kind: w.kind, paths: w.paths } }] });
+  }
+  const violations = j!.violations;
+  if (!violations.length) return true;
+  // What can be put back without touching a person's work is: the box, the task's own file.
+  if (violations.some((v) => v.details?.includes(`${t.id}'s box ticked`))) await env.untick?.(t.id);
+  if (violations.some((v) => v.kind === "desired-state") && (await watch.restoreTaskFile()))
+    q.add({ history: () => [{ task: e.id, kind: "restored", attempt, detail: { paths: [t.file ?? `${env.config().tasksDir}/${t.id}.md`], reason: "DesiredStateChanged" } }] });
+  q.add({ history: () => violations.map((v) => ({ task: e.id, kind: "guard", attempt, verdict: "fail", error: guardWords(v), detail: { kind: v.kind, paths: v.paths, ...(v.details ? { details: v.details } : {}) } })) });
+  await fail({ kind: "guard", violations });
+  return false;
+}
+
+/** Runs a git step of the guard; a git failure fails the attempt (as for its diff). False: it did. */
+export async function guarded(step: () => Promise<void>, fail: Fail): Promise<boolean> {
+  try {
+    await step();
+    return true;
+  } catch (err) {
+    if (!(err instanceof DiffError)) throw err;
+    const error: SessionError = { code: err.code, message: `orch could not read what the attempt changed: ${err.message}`, terminal: true, infrastructure: false };
+    await fail({ kind: "error", error });
+    return false;
+  }
+}
