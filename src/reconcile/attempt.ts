@@ -17,11 +17,10 @@ import type { Semaphore } from "../util/semaphore.js";
 import { runVerify } from "./verify.js";
 import type { PromptSources } from "./prompt.js";
 import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
-import type { GuardSetback } from "./attempt-guard-step.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
-import { guarded, judgeSession, openWatch } from "./attempt-guard-step.js";
+import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-guard-step.js";
 import type { Clock } from "../util/clock.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
 
