@@ -10,7 +10,7 @@ import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/demo-script.js";
 import { OrchError } from "../util/errors.js";
 
 /** The model the built-in demo serves. */
-export const DEMO_MODEL = `${DEMO_PROVIDER}/scripted`;
+const DEMO_MODEL = `${DEMO_PROVIDER}/scripted`;
 
 /** The config to run with and, when it routes to the demo provider, how to start the demo model. */
 export interface ModelChoice {
@@ -19,7 +19,7 @@ export interface ModelChoice {
 }
 
 /** How to give orch a model; printed with every "no model" error. */
-export const HOW_TO_CONFIGURE =
+const HOW_TO_CONFIGURE =
   'Set models.default in .orchestrator/config.json to a "provider/model" OpenCode knows (e.g. "anthropic/claude-sonnet-4-5", its key in ANTHROPIC_API_KEY or `opencode auth login`; or a custom provider in .orchestrator/opencode.json), or pass --server URL of an `opencode serve` that has a default model. See README "Pointing orch at a real model"; `orch doctor` checks it. --demo runs the scripted demo model instead (writes known example solutions only).';
 
 /** Decides the models; OrchError "no-model" (exit 2) when none is configured. */

@@ -4,7 +4,7 @@ import type { DriveOutcome } from "../reconcile/drive.js";
 import { OrchError } from "../util/errors.js";
 
 /** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 4 backend unreachable. */
-export function exitCodeOf(outcome: DriveOutcome): number {
+function exitCodeOf(outcome: DriveOutcome): number {
   switch (outcome.kind) {
     case "all-done":
     case "stopped":

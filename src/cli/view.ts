@@ -24,7 +24,7 @@ export function pickMode(json: boolean, out: NodeJS.WriteStream = process.stdout
 }
 
 /** One log line for an event, or undefined for events only the live view or --json shows. */
-export function plainLine(e: LoopEvent): string | undefined {
+function plainLine(e: LoopEvent): string | undefined {
   switch (e.type) {
     case "lease":
       return e.status === "waiting" ? `waiting for the mission lease (held by ${e.holder ?? "another orch"})` : `lease ${e.status}${e.token !== undefined ? ` (token ${e.token})` : ""}`;

@@ -1,9 +1,8 @@
 // `orch log`: the mission history, readable and as JSON, from the built CLI.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatHistory } from "../../src/cli/commands/log.js";
 import { openStore } from "../../src/store/open.js";
 import type { HistoryEvent } from "../../src/store/types.js";
 import { tempDir } from "./helpers.js";
@@ -16,14 +15,18 @@ const events: HistoryEvent[] = [
 ];
 
 describe("orch log", () => {
-  it("formats one line per event, oldest first, with a total", () => {
-    expect(formatHistory(events.slice(0, 2))).toBe(
+  it.skipIf(!existsSync(CLI))("formats one line per event, oldest first, with a total", async () => {
+    const root = tempDir();
+    writeFileSync(path.join(root, "TODO.md"), "- [ ] T1 a\n- [ ] T9 b\n");
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, "log", "--dir", root, ...args], { encoding: "utf8" });
+    expect(run().stdout).toBe("No history yet.\n");
+    await openStore(root).journal.append(events.slice(0, 2));
+    expect(run().stdout).toBe(
       "2026-01-01 10:00:00  T1      #1  transition  Pending → Running  worker ses_1\n" +
         "2026-01-01 10:05:00  T1      #1  reviewed  12,345 tok  $0.0421  verdict: approved\n" +
         "— 2 events, 1 task, 12,345 tokens, $0.0421 (worker 12,345 tok $0.0421)\n",
     );
-    expect(formatHistory([], "T9")).toBe("No history for T9 yet.\n");
-    expect(formatHistory([])).toBe("No history yet.\n");
+    expect(run("T9").stdout).toBe("No history for T9 yet.\n");
   });
 
   it.skipIf(!existsSync(CLI))("prints the mission, one task, or JSON; warns about a bad line; rejects a bad id", async () => {

@@ -2,7 +2,8 @@
 // can kill -9 it, restart it, and run two at once. Not reachable from the orch CLI.
 // Usage: node --import tsx test/support/loop-child.ts <root> <watch|run>   (script: ORCH_FAKE_SCRIPT JSON)
 import { drive } from "../../src/reconcile/drive.js";
-import { exitCodeOf } from "../../src/cli/outcome.js";
+import { finishWith } from "../../src/cli/outcome.js";
+import { failureOf } from "../../src/util/errors.js";
 import { FakeRuntime, type FakeScript } from "./fake-runtime.js";
 
 const [root, mode] = process.argv.slice(2);
@@ -17,6 +18,12 @@ const outcome = await drive({
   mode,
   emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
 });
-const code = exitCodeOf(outcome);
+// The CLI's mapping: finishWith throws the error that explains an exit 4.
+let code: number;
+try {
+  code = finishWith(outcome);
+} catch (err) {
+  code = failureOf(err).exitCode;
+}
 process.stdout.write(`${JSON.stringify({ type: "exit", code })}\n`);
 process.exitCode = code;

@@ -36,4 +36,3 @@ export function decisionCommand(decision: Decision): CommandModule<object, Decis
 
 /** yargs command module for `orch approve`. */
 export const approveCommand = decisionCommand("approve");
-export default approveCommand;

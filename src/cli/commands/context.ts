@@ -51,5 +51,3 @@ export const contextCommand: CommandModule<object, ContextArgs> = {
     }
   },
 };
-
-export default contextCommand;

@@ -23,7 +23,7 @@ interface DoctorArgs {
 }
 
 /** One check's outcome; `ok: false` with `required` makes doctor exit 1. */
-export interface Check {
+interface Check {
   name: string;
   ok: boolean;
   required: boolean;
@@ -73,7 +73,7 @@ export function sandboxCheck(mode: SandboxMode, serverUrl: string | undefined): 
 }
 
 /** Runs every check; `serverUrl` is --server. */
-export async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
+async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   checks.push({ name: "node", ok: major > 20 || (major === 20 && minor >= 19), required: true, detail: `v${process.versions.node}`, hint: "orch needs Node >= 20.19." });
@@ -132,5 +132,3 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     (args as unknown as { exitCode: number }).exitCode = checks.some((c) => c.required && !c.ok) ? 1 : 0;
   },
 };
-
-export default doctorCommand;

@@ -57,7 +57,7 @@ function starterConfig(repo: string) {
 }
 
 /** Creates each missing file; returns what it created and what it left alone. */
-export async function scaffold(repo: string): Promise<{ created: string[]; kept: string[] }> {
+async function scaffold(repo: string): Promise<{ created: string[]; kept: string[] }> {
   const created: string[] = [];
   const kept: string[] = [];
   const put = async (rel: string, text: string) => {
@@ -97,5 +97,3 @@ export const initCommand: CommandModule<object, InitArgs> = {
     process.stdout.write(created.length ? "Next: edit TODO.md, set models.default in .orchestrator/config.json (README: \"Pointing orch at a real model\"), then run `orch validate` and `orch doctor`.\n" : "Nothing to do: everything exists.\n");
   },
 };
-
-export default initCommand;

@@ -16,7 +16,7 @@ interface LogArgs {
 }
 
 /** One readable line per event: time, task, attempt, kind, transition, then whatever figures it has. */
-export function formatEvent(e: HistoryEvent): string {
+function formatEvent(e: HistoryEvent): string {
   const parts = [e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""), e.task.padEnd(6), e.attempt !== undefined ? `#${e.attempt}` : "  ", e.kind];
   if (e.from !== undefined || e.to !== undefined) parts.push(`${e.from ?? "∅"} → ${e.to ?? "∅"}`);
   if (e.session) parts.push(`${e.role ?? "session"} ${e.session}`);
@@ -29,7 +29,7 @@ export function formatEvent(e: HistoryEvent): string {
 }
 
 /** The whole listing: events oldest first, then a one-line total (every role's spend, store/spend.ts). */
-export function formatHistory(events: HistoryEvent[], task?: string): string {
+function formatHistory(events: HistoryEvent[], task?: string): string {
   if (events.length === 0) return task ? `No history for ${task} yet.\n` : "No history yet.\n";
   const tasks = new Set(events.map((e) => e.task));
   const spend = spendOf(events);
@@ -60,5 +60,3 @@ export const logCommand: CommandModule<object, LogArgs> = {
     process.stdout.write(args.json ? `${JSON.stringify(events, null, 2)}\n` : formatHistory(events, args.task));
   },
 };
-
-export default logCommand;

@@ -3,4 +3,3 @@ import { decisionCommand } from "./approve.js";
 
 /** yargs command module for `orch reject`. */
 export const rejectCommand = decisionCommand("reject");
-export default rejectCommand;

@@ -24,5 +24,3 @@ export const resumeCommand: CommandModule<object, Args> = {
     process.stdout.write(`resumed ${args.all ? "the whole mission" : ids.join(", ")} (a task file with \`suspend: true\` stays suspended)\n`);
   },
 };
-
-export default resumeCommand;

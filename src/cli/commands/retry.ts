@@ -50,5 +50,3 @@ export const retryCommand: CommandModule<object, Args> = {
     }
   },
 };
-
-export default retryCommand;

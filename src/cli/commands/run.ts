@@ -11,5 +11,3 @@ export const runCommand: CommandModule<object, LoopArgs & { exitCode?: number }>
     args.exitCode = await runLoopCommand("run", args);
   },
 };
-
-export default runCommand;

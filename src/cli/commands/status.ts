@@ -76,5 +76,3 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     (args as unknown as { exitCode: number }).exitCode = errors.length ? 1 : 0;
   },
 };
-
-export default statusCommand;

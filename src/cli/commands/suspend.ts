@@ -24,5 +24,3 @@ export const suspendCommand: CommandModule<object, Args> = {
     process.stdout.write(`suspended ${args.all ? "the whole mission" : ids.join(", ")}; \`orch resume\` undoes it\n`);
   },
 };
-
-export default suspendCommand;

@@ -69,5 +69,3 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     (args as unknown as { exitCode: number }).exitCode = errors ? 1 : 0;
   },
 };
-
-export default validateCommand;

@@ -11,5 +11,3 @@ export const watchCommand: CommandModule<object, LoopArgs & { exitCode?: number 
     args.exitCode = await runLoopCommand("watch", args);
   },
 };
-
-export default watchCommand;
