@@ -4,11 +4,6 @@ import type { Problem } from "../util/errors.js";
 import { ConfigSchema, type Config } from "./config.js";
 import { nearest } from "./ids.js";
 
-/** Problems in a config file's text (empty when it is valid). */
-export function configProblems(text: string, file: string): Problem[] {
-  return parseConfig(text, file).problems;
-}
-
 /** A config file's text parsed and validated once: the config, or the problems (file:line:col). */
 export function parseConfig(text: string, file: string): { config: Config; problems: [] } | { config?: undefined; problems: Problem[] } {
   let raw: unknown;

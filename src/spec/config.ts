@@ -127,8 +127,6 @@ export const ConfigSchema = z
   })
   .strict();
 
-/** Config as written by a person (defaults optional). */
-export type ConfigInput = z.input<typeof ConfigSchema>;
 /** Config with every default filled in. */
 export type Config = z.output<typeof ConfigSchema>;
 

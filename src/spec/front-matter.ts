@@ -51,7 +51,7 @@ function value(raw: string): Scalar | Scalar[] | undefined {
 }
 
 /** Parses the YAML subset; undefined when the text is outside it. `keyLines`: 0-based line of each top-level key. */
-export function parseSimpleYaml(yaml: string): { data: Record<string, Value>; keyLines: Record<string, number> } | undefined {
+function parseSimpleYaml(yaml: string): { data: Record<string, Value>; keyLines: Record<string, number> } | undefined {
   const keyLines: Record<string, number> = {};
   const lines = yaml.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
   const out: Record<string, Value> = {};

@@ -3,7 +3,7 @@
 /** A task id: capital letters/digits ending in digits, e.g. T12, API3. */
 export const ID_PATTERN = "[A-Z][A-Z0-9]*[0-9]";
 /** Anchored id test. */
-export const ID_RE = new RegExp(`^${ID_PATTERN}$`);
+const ID_RE = new RegExp(`^${ID_PATTERN}$`);
 
 /** True when `s` is a well-formed task id. */
 export function isTaskId(s: string): boolean {
@@ -18,7 +18,7 @@ export function idNumber(id: string, prefix: string): number | undefined {
 }
 
 /** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

@@ -38,7 +38,7 @@ type Read = { text: string } | { problem: Problem } | { missing: true };
  * Reads a user file under root: refuses paths or symlinks leaving root, huge, binary and
  * non-UTF-8 files. (Synchronous inside: see readUserFileSync.)
  */
-export async function readUserFile(rootReal: string, rel: string, maxBytes: number): Promise<Read> {
+async function readUserFile(rootReal: string, rel: string, maxBytes: number): Promise<Read> {
   return readUserFileSync(rootReal, rel, maxBytes);
 }
 

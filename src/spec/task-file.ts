@@ -31,9 +31,9 @@ export const TaskFrontMatterSchema = z
   })
   .strict();
 /** Front matter as written. */
-export type TaskFrontMatter = z.infer<typeof TaskFrontMatterSchema>;
+type TaskFrontMatter = z.infer<typeof TaskFrontMatterSchema>;
 /** Every key a task file may use (for "did you mean" hints). */
-export const TASK_FILE_KEYS = Object.keys(TaskFrontMatterSchema.shape);
+const TASK_FILE_KEYS = Object.keys(TaskFrontMatterSchema.shape);
 
 /** A parsed task file. `data` is undefined when the front matter could not be read. */
 export interface TaskFileParse {
@@ -116,8 +116,8 @@ function hintFor(key: string): string {
   return desc ? `${key}: ${desc}.` : "See docs/FORMAT.md for the task-file fields.";
 }
 
-/** Line of each top-level key in the front matter (the file's first line is `---`); exported for tests. */
-export function frontMatterKeyLines(src: string): Record<string, number> {
+/** Line of each top-level key in the front matter (the file's first line is `---`). */
+function frontMatterKeyLines(src: string): Record<string, number> {
   const close = src.indexOf("\n---", 3);
   const lines = (close === -1 ? src : src.slice(0, close + 4)).split(/\r?\n/);
   const out: Record<string, number> = {};

@@ -3,7 +3,7 @@
 // into TodoItems. Offsets are UTF-16 indices into the full text (what String#slice uses).
 
 /** A root-level ATX or setext heading. */
-export interface RawHeading {
+interface RawHeading {
   kind: "heading";
   depth: number;
   /** Raw source of the heading's content, whitespace collapsed. */

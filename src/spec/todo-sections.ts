@@ -11,7 +11,7 @@ import { fastBlocks } from "./todo-fast.js";
 import { parseLineText } from "./todo-line.js";
 
 /** A task item with offsets and lines relative to its section. */
-export interface SectionItem {
+interface SectionItem {
   kind: "item";
   id?: TaskId;
   title: string;
@@ -30,7 +30,7 @@ export interface SectionItem {
 }
 
 /** A root-level heading, relative to its section. */
-export interface SectionHeading {
+interface SectionHeading {
   kind: "heading";
   depth: number;
   text: string;
@@ -141,27 +141,5 @@ export function parseSections(text: string, file: string, cache?: TodoParseCache
     s = e;
   }
   if (cache) cache.sections = used;
-  return out;
-}
-
-/** All RawBlocks of the (front-matter-masked) text, in document order, with absolute offsets. */
-export function parseBlocks(text: string, cache?: TodoParseCache): RawBlock[] {
-  const out: RawBlock[] = [];
-  for (const { base, parse } of parseSections(text, "TODO.md", cache)) {
-    const indexBase = out.length;
-    for (const b of parse.blocks) {
-      if (b.kind === "heading") out.push({ ...b, offset: b.offset + base, end: b.end + base });
-      else
-        out.push({
-          ...b,
-          offset: b.offset + base,
-          checkbox: b.checkbox + base,
-          textStart: b.textStart + base,
-          textEnd: b.textEnd + base,
-          end: b.end + base,
-          parent: b.parent < 0 ? -1 : b.parent + indexBase,
-        });
-    }
-  }
   return out;
 }

@@ -38,7 +38,7 @@ export interface TodoItem {
 }
 
 /** A root-level heading of TODO.md. */
-export interface TodoHeading {
+interface TodoHeading {
   depth: number;
   text: string;
   line: number;

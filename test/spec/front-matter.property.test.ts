@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import matter from "gray-matter";
 import { fastFrontMatter } from "../../src/spec/front-matter.js";
-import { parseTaskFile, frontMatterKeyLines } from "../../src/spec/task-file.js";
+import { parseTaskFile } from "../../src/spec/task-file.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 1500);
 const plain = fc.constantFrom("T1", "logic", "node --test test/a.test.js", "src/**", "./x", "0", "12", "-3", "true", "false", "yes", '"quoted"', "'single'", '"a: b"', "a#b", "http://x.y/z", "é ünïcode", "a,b", "x-y");
@@ -22,6 +22,13 @@ const entry = fc.oneof(
 );
 const doc = fc.tuple(fc.array(entry, { maxLength: 5 }), fc.constantFrom("\n", "\r\n"), fc.constantFrom("Body text.\n", "", "\n\nMore\n")).map(([es, eol, body]) => `---${eol}${es.join(eol).replace(/\n/g, eol)}${eol}---${eol}${body}`);
 
+/** The 1-based line where each key is first written at the start of a line (line 1 is `---`): what both paths must report. */
+function keyLinesOf(src: string, keys: string[]): Record<string, number> {
+  const lines = src.split(/\r?\n/);
+  const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return Object.fromEntries(keys.map((k) => [k, lines.findIndex((l, i) => i > 0 && new RegExp(`^${escape(k)}\\s*:`).test(l)) + 1]));
+}
+
 describe("front matter fast path (property)", () => {
   it("equals gray-matter whenever it accepts a file", () => {
     let accepted = 0;
@@ -33,7 +40,7 @@ describe("front matter fast path (property)", () => {
         const ref = matter(src, {});
         expect(fast.data).toEqual(JSON.parse(JSON.stringify(ref.data)));
         expect(fast.content).toBe(ref.content);
-        expect(fast.keyLines).toEqual(frontMatterKeyLines(src));
+        expect(fast.keyLines).toEqual(keyLinesOf(src, Object.keys(ref.data)));
       }),
       { numRuns: RUNS },
     );

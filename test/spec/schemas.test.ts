@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { schemaTexts } from "../../src/spec/gen-schemas.js";
-import { configProblems } from "../../src/spec/config-problems.js";
+import { parseConfig } from "../../src/spec/config-problems.js";
 
 describe("schemas/*.schema.json", () => {
   for (const [name, text] of Object.entries(schemaTexts())) {
@@ -11,7 +11,7 @@ describe("schemas/*.schema.json", () => {
   }
   it("the repository's own config is valid and points at the schema", () => {
     const text = readFileSync(new URL("../../.orchestrator/config.json", import.meta.url), "utf8");
-    expect(configProblems(text, "config.json")).toEqual([]);
+    expect(parseConfig(text, "config.json").problems).toEqual([]);
     expect(JSON.parse(text).$schema).toBe("../schemas/config.schema.json");
   });
 });

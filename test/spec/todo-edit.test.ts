@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setChecked, assignIds, appendTask } from "../../src/spec/todo-edit.js";
+import { setChecked, assignIds } from "../../src/spec/todo-edit.js";
 import { parseTodo } from "../../src/spec/todo.js";
 
 const doc = "---\r\nowner: me\r\n---\r\n# Build\r\n\r\n- [ ] T1 Parse é 😀\r\n\t- [ ] Sub item\r\n- [x] T2 Done\r\n\r\n## Docs\r\n\r\nProse here.\r\n";
@@ -33,25 +33,5 @@ describe("assignIds", () => {
       expect(r.text).toBe(["# Plan", "", "- [ ]", "  T1 Write the parser", "- [ ]   ", "\t  T2 Then the docs", ""].join(eol));
       expect(parseTodo(r.text, "x").items.map((i) => [i.id, i.title])).toEqual([["T1", "Write the parser"], ["T2", "Then the docs"]]);
     }
-  });
-});
-
-describe("appendTask", () => {
-  it("appends after the last task under a heading, keeping CRLF", () => {
-    const out = appendTask(doc, "build", "New thing", "T3")!;
-    expect(out).toBe(doc.replace("- [x] T2 Done\r\n", "- [x] T2 Done\r\n- [ ] T3 New thing\r\n"));
-  });
-  it("adds a list under a heading with no tasks without swallowing prose", () => {
-    const out = appendTask(doc, "Docs", "Write docs", "T3")!;
-    expect(out).toBe(doc.replace("Prose here.\r\n", "Prose here.\r\n\r\n- [ ] T3 Write docs\r\n"));
-    const items = parseTodo(out, "x").items;
-    expect(items.at(-1)).toMatchObject({ id: "T3", title: "Write docs", headings: ["Build", "Docs"] });
-  });
-  it("creates a missing heading at the end", () => {
-    const out = appendTask("- [ ] T1 a", "Later", "b", "T2")!;
-    expect(out).toBe("- [ ] T1 a\n\n## Later\n\n- [ ] T2 b\n");
-  });
-  it("refuses a title that would read as an id", () => {
-    expect(() => appendTask(doc, "Build", "V2 migration")).toThrow(/read as the task's id/);
   });
 });

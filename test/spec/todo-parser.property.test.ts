@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastBlocks } from "../../src/spec/todo-fast.js";
 import { remarkBlocks } from "../../src/spec/todo-remark.js";
-import { parseBlocks, createTodoParseCache } from "../../src/spec/todo-sections.js";
+import { createTodoParseCache, parseSections, type TodoParseCache } from "../../src/spec/todo-sections.js";
+import type { RawBlock } from "../../src/spec/todo-blocks.js";
 import { parseTodo } from "../../src/spec/todo.js";
 
 /** FC_RUNS=20000 for a deeper search; the default keeps the suite fast. */
@@ -19,6 +20,28 @@ const prose = words.map((w) => `Prose ${w}`);
 const weird = fc.constantFrom("```", "~~~", "> - [ ] quoted", "<!--", "-->", "1. [ ] ordered", "    code", "---", "===", "| a | b |", "- ", "\t- [ ] tab", "-  [ ] two", "  text under", "[ref]: /u", "* * *", "<div>", "<b>", "</div>", "[^1]: - [ ] foot", "  > - [ ] nested quote", "Title\n===");
 const line = fc.oneof({ weight: 2, arbitrary: fc.constant("") }, { weight: 2, arbitrary: heading }, { weight: 6, arbitrary: item }, { weight: 2, arbitrary: prose }, { weight: 1, arbitrary: weird });
 const doc = fc.tuple(fc.array(line, { maxLength: 30 }), fc.constantFrom("\n", "\r\n"), fc.boolean()).map(([ls, eol, end]) => ls.join(eol) + (end ? eol : ""));
+
+/** The blocks of parseTodo's sectioned parse, stitched back with absolute offsets (what one whole-text parse gives). */
+function parseBlocks(text: string, cache?: TodoParseCache): RawBlock[] {
+  const out: RawBlock[] = [];
+  for (const { base, parse } of parseSections(text, "TODO.md", cache)) {
+    const indexBase = out.length;
+    for (const b of parse.blocks) {
+      if (b.kind === "heading") out.push({ ...b, offset: b.offset + base, end: b.end + base });
+      else
+        out.push({
+          ...b,
+          offset: b.offset + base,
+          checkbox: b.checkbox + base,
+          textStart: b.textStart + base,
+          textEnd: b.textEnd + base,
+          end: b.end + base,
+          parent: b.parent < 0 ? -1 : b.parent + indexBase,
+        });
+    }
+  }
+  return out;
+}
 
 describe("TODO.md parsers agree with remark", () => {
   it("fastBlocks equals remark whenever it accepts a text", () => {

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { startScriptedModel, type ScriptedModel, type Script } from "../../src/demo/scripted-model.js";
-import { ConfigSchema, type Config, type ConfigInput } from "../../src/spec/config.js";
+import type { z } from "zod";
+import { ConfigSchema, type Config } from "../../src/spec/config.js";
 import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/index.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
@@ -38,7 +39,7 @@ export function makeRepo(parent: string): string {
 }
 
 /** Starts the scripted model and an orch runtime that owns a hermetic opencode server. */
-export async function startHarness(script: Script, configInput: ConfigInput = {}, opts: Partial<CreateRuntimeOptions> = {}): Promise<Harness> {
+export async function startHarness(script: Script, configInput: z.input<typeof ConfigSchema> = {}, opts: Partial<CreateRuntimeOptions> = {}): Promise<Harness> {
   const base = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
   const model = await startScriptedModel(script);
   // The scripted model is served as the orch-demo provider; the config chooses it explicitly.
