@@ -7,7 +7,7 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { startScriptedModel } from "../src/demo/scripted-model.js";
-import { steps } from "../src/demo/script.js";
+import { steps } from "../test/support/script.js";
 import { createRuntime } from "../src/runtime/index.js";
 import { ConfigSchema } from "../src/spec/config.js";
 import { loadConfig, loadMission } from "../src/spec/load.js";

@@ -12,7 +12,7 @@ import type { ModelRequest, Reply, Script, ToolCall } from "./scripted-model.js"
 export const EXAMPLE_SOLUTIONS = path.join(packageRoot(), "examples", "solutions", "hello-mission");
 
 /** Files listed in the prompt's scope section ("- path" lines under a "## Scope" heading). */
-export function scopeFiles(prompt: string): string[] {
+function scopeFiles(prompt: string): string[] {
   const m = /^## Scope[^\n]*\n([\s\S]*?)(?=^## |$(?![\s\S]))/m.exec(prompt);
   if (!m) return [];
   return m[1]!
@@ -22,12 +22,12 @@ export function scopeFiles(prompt: string): string[] {
 }
 
 /** The task id of a "# Task T3: …" / "# Fix task T3: …" / "# Review task T3: …" prompt. */
-export function taskIdOf(prompt: string): string | undefined {
+function taskIdOf(prompt: string): string | undefined {
   return /^# (?:Fix task|Review task|Task) ([A-Za-z][\w-]*)/m.exec(prompt)?.[1];
 }
 
 /** The diff of a reviewer prompt (the fenced block under "## Diff"); "" when it is empty. */
-export function reviewDiff(prompt: string): string {
+function reviewDiff(prompt: string): string {
   const m = /^## Diff\s*\n+```diff\n([\s\S]*?)\n```/m.exec(prompt);
   const diff = m?.[1]?.trim() ?? "";
   return diff === "(empty diff)" ? "" : diff;
@@ -39,7 +39,7 @@ function diffFiles(diff: string): string[] {
 }
 
 /** The demo reviewer's verdict: it approves a change and rejects the absence of one. */
-export function demoVerdict(id: string, prompt: string): { approved: boolean; summary: string; findings: string[] } {
+function demoVerdict(id: string, prompt: string): { approved: boolean; summary: string; findings: string[] } {
   const diff = reviewDiff(prompt);
   if (!diff) return { approved: false, summary: `Demo review of ${id}: the diff is empty, nothing was done.`, findings: ["The task changed no file."] };
   const files = diffFiles(diff);

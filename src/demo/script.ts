@@ -1,65 +1,8 @@
-// Scripts as data: an ordered list of steps, each matched on the request. Tests and the demo
-// describe a model's behaviour this way instead of writing request-parsing code each time.
-import type { ModelRequest, Reply, Script } from "./scripted-model.js";
+// Which orch role a scripted-model request comes from: the demo script and the tests' scripts
+// (test/support/script.ts) answer by role.
+import type { ModelRequest } from "./scripted-model.js";
 
 /** Which orch role a request comes from: every role prompt carries `orch-role: <role>`. */
 export function roleOf(req: ModelRequest): string | undefined {
   return /orch-role: (\w+)/.exec(req.system)?.[1] ?? /orch-role: (\w+)/.exec(req.lastUser)?.[1];
-}
-
-/** A condition on a request; every given field must hold. */
-export interface Match {
-  role?: string;
-  /** Substring or pattern of the last user message. */
-  user?: string | RegExp;
-  /** Substring or pattern of the last tool result (implies the last message is a tool result). */
-  tool?: string | RegExp;
-  /** Exact assistant-turn count. */
-  turn?: number;
-  /** Substring of the working directory. */
-  directory?: string;
-}
-
-/** One step: when it matches (and has uses left), it answers. */
-export interface Step {
-  when?: Match | ((req: ModelRequest) => boolean);
-  reply: Reply | ((req: ModelRequest) => Reply | Promise<Reply>);
-  /** How many times this step may answer; unlimited when absent. */
-  times?: number;
-}
-
-function test(p: string | RegExp, s: string | undefined): boolean {
-  if (s === undefined) return false;
-  return typeof p === "string" ? s.includes(p) : p.test(s);
-}
-
-/** True when the request satisfies the match. */
-export function matches(m: Match, req: ModelRequest): boolean {
-  if (m.role !== undefined && roleOf(req) !== m.role) return false;
-  if (m.user !== undefined && !test(m.user, req.lastUser)) return false;
-  if (m.tool !== undefined && !test(m.tool, req.lastTool)) return false;
-  if (m.turn !== undefined && req.turn !== m.turn) return false;
-  if (m.directory !== undefined && !test(m.directory, req.directory)) return false;
-  return true;
-}
-
-/**
- * A script from steps: the first matching step with uses left answers. OpenCode's tool-less
- * helper calls (session titles) get a short title unless a step matches them explicitly;
- * anything else unmatched gets `fallback` (default: a plain "done").
- */
-export function steps(list: Step[], fallback: Reply = { kind: "text", text: "done" }): Script {
-  const used = list.map(() => 0);
-  return async (req) => {
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i]!;
-      if (s.times !== undefined && used[i]! >= s.times) continue;
-      const ok = s.when === undefined ? true : typeof s.when === "function" ? s.when(req) : matches(s.when, req);
-      if (!ok) continue;
-      used[i]!++;
-      return typeof s.reply === "function" ? s.reply(req) : s.reply;
-    }
-    if (req.tools.length === 0) return { kind: "text", text: "Scripted session" };
-    return fallback;
-  };
 }

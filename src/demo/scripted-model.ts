@@ -57,24 +57,13 @@ export type Reply =
   /** Sends the start of a stream and then never finishes it (a hung provider). */
   | { kind: "hang" };
 
-export interface TokenCounts {
+interface TokenCounts {
   prompt: number;
   completion: number;
 }
 
 /** A script decides the reply for each request. */
 export type Script = (req: ModelRequest) => Reply | Promise<Reply>;
-
-/** Shorthands for replies. */
-export const reply = {
-  text: (text: string, extra: { delayMs?: number; usage?: TokenCounts } = {}): Reply => ({ kind: "text", text, ...extra }),
-  tools: (...calls: ToolCall[]): Reply => ({ kind: "tools", calls }),
-  write: (filePath: string, content: string): Reply => ({ kind: "tools", calls: [{ name: "write", args: { filePath, content } }] }),
-  bash: (command: string): Reply => ({ kind: "tools", calls: [{ name: "bash", args: { command, description: "run a command" } }] }),
-  error: (status: number, body = `{"error":{"message":"scripted ${status}"}}`): Reply => ({ kind: "http-error", status, body }),
-  garbage: (body = "data: {not json at all\n\n"): Reply => ({ kind: "garbage", body }),
-  hang: (): Reply => ({ kind: "hang" }),
-};
 
 /** A running scripted model. */
 export interface ScriptedModel {
@@ -95,7 +84,7 @@ function textOf(content: unknown): string {
 }
 
 /** Turns a raw body into what a script sees. */
-export function toModelRequest(body: z.infer<typeof ChatBodySchema>): ModelRequest {
+function toModelRequest(body: z.infer<typeof ChatBodySchema>): ModelRequest {
   const msgs = body.messages;
   const system = msgs.filter((m) => m.role === "system").map((m) => textOf(m.content)).join("\n");
   const lastUserMsg = [...msgs].reverse().find((m) => m.role === "user");

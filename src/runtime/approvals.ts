@@ -21,7 +21,7 @@ export interface ApprovalRequest {
 const DECISION_RE = /^decision:[ \t]*(\S*)[ \t]*$/m;
 
 /** Renders the file a person edits. */
-export function renderApproval(req: ApprovalRequest): string {
+function renderApproval(req: ApprovalRequest): string {
   return [
     `# Approval needed: ${req.taskId}`,
     "",
@@ -47,7 +47,7 @@ export function writeApproval(files: ApprovalFiles, req: ApprovalRequest): Promi
 }
 
 /** Parses a decision out of an approval file's text; undefined while pending or unreadable. */
-export function parseDecision(text: string): Decision | undefined {
+function parseDecision(text: string): Decision | undefined {
   const v = DECISION_RE.exec(text)?.[1]?.toLowerCase();
   if (v === "approve" || v === "approved" || v === "yes" || v === "allow") return "approve";
   if (v === "reject" || v === "rejected" || v === "no" || v === "deny") return "reject";

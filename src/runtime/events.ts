@@ -13,7 +13,7 @@ export interface ServerEvent {
  * The event in a raw stream message, or undefined when it is not one: a payload with a string
  * `type` and object `properties` (optional). Checked by hand: hundreds arrive per session.
  */
-export function serverEvent(raw: unknown): ServerEvent | undefined {
+function serverEvent(raw: unknown): ServerEvent | undefined {
   const payload = (raw as { payload?: unknown } | null)?.payload;
   if (payload === null || typeof payload !== "object") return undefined;
   const { type, properties } = payload as { type?: unknown; properties?: unknown };
@@ -180,7 +180,7 @@ const PAYLOAD_TYPE = /^\{(?:"(?:directory|project|workspace)":"[^"\\]*",)*"paylo
  * The type of an event the hub ignores, read without parsing the JSON; undefined otherwise (and
  * whenever the text is not laid out as expected: it is then parsed as usual).
  */
-export function ignoredType(data: string): string | undefined {
+function ignoredType(data: string): string | undefined {
   const type = PAYLOAD_TYPE.exec(data)?.[1];
   return type !== undefined && IGNORED.has(type) ? type : undefined;
 }

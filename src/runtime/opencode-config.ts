@@ -16,7 +16,7 @@ export function routedModels(config: Config): string[] {
 }
 
 /** The demo provider entry pointing at a running scripted model. */
-export function demoProvider(baseURL: string, models: string[]): Record<string, unknown> {
+function demoProvider(baseURL: string, models: string[]): Record<string, unknown> {
   const ids = models.map(splitModel).filter((m) => m.providerID === DEMO_PROVIDER).map((m) => m.modelID);
   return {
     npm: "@ai-sdk/openai-compatible",
@@ -32,7 +32,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 /** Deep merge of plain objects; `over` wins. */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
   return out;

@@ -32,12 +32,18 @@ export interface OpenCodeRuntimeOptions {
   cleanup?: () => Promise<void>;
 }
 
-/** What `session.create` gets for a request: its folder, title and the role's permission rules. */
+/**
+ * What `session.create` gets for a request: its folder, title and the role's permission rules.
+ * @internal Exported for bench/runtime.ts, which replays exactly what orch sends (knip: not a production user).
+ */
 export function sessionCreateBody(req: SessionRequest, policy: PermissionPolicy): { directory: string; title: string; permission: ReturnType<typeof sessionRules> } {
   return { directory: req.directory, title: req.title, permission: sessionRules(policy, req.role, req.approval) };
 }
 
-/** The agent, model and system text a prompt is sent with (besides its text and folder). */
+/**
+ * The agent, model and system text a prompt is sent with (besides its text and folder).
+ * @internal Exported for bench/runtime.ts, which replays exactly what orch sends (knip: not a production user).
+ */
 export function promptSettings(req: SessionRequest, ownedServer: boolean): { agent?: string; system?: string; model?: { providerID: string; modelID: string } } {
   // An owned server knows orch's agents; an external one gets the role prompt as system text.
   const agent = req.agent ?? (ownedServer ? req.role : undefined);

@@ -7,7 +7,7 @@ export type PermissionAction = "allow" | "deny" | "ask";
 export type PermissionPolicy = Record<string, PermissionAction>;
 
 /** Kinds orch always sets for every session, so nothing falls back to OpenCode's own "ask" defaults. */
-export const KNOWN_KINDS = ["read", "edit", "bash", "glob", "grep", "list", "webfetch", "websearch", "external_directory", "doom_loop", "task", "todowrite", "question"] as const;
+const KNOWN_KINDS = ["read", "edit", "bash", "glob", "grep", "list", "webfetch", "websearch", "external_directory", "doom_loop", "task", "todowrite", "question"] as const;
 
 /** Kinds that change files or run commands: the ones a task with `approval: ask` routes to a person. */
 const MUTATING = new Set(["edit", "bash", "webfetch", "websearch"]);

@@ -8,14 +8,14 @@ import { acceptanceCriteria, renderPrompt } from "./roles.js";
 import type { AgentRuntime, SessionError, SessionEvent } from "./types.js";
 
 /** The reviewer's structured answer. */
-export const VerdictSchema = z
+const VerdictSchema = z
   .object({
     approved: z.boolean(),
     summary: z.string().min(1),
     findings: z.array(z.string()).default([]),
   })
   .strict();
-export type Verdict = z.infer<typeof VerdictSchema>;
+type Verdict = z.infer<typeof VerdictSchema>;
 
 export interface ReviewInput {
   task: { id: string; title: string; body: string };
@@ -42,7 +42,7 @@ export type ReviewOutcome = ({ ok: true; verdict: Verdict } & Spent) | ({ ok: fa
 const MAX_DIFF = 60_000;
 
 /** Pulls the JSON object out of a model answer (tolerates a code fence or a sentence around it). */
-export function extractJson(text: string): unknown {
+function extractJson(text: string): unknown {
   const start = text.indexOf("{");
   const end = text.lastIndexOf("}");
   if (start < 0 || end <= start) throw new Error("no JSON object found");
@@ -50,7 +50,7 @@ export function extractJson(text: string): unknown {
 }
 
 /** Validates an answer; returns the verdict or readable errors for the re-prompt. */
-export function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
+function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
   let raw: unknown;
   try {
     raw = extractJson(text);

@@ -9,7 +9,7 @@ import { agentPermissionConfig, type PermissionPolicy } from "./permissions.js";
 import { packageRoot } from "../util/package-root.js";
 
 /** prompts/ of the package. */
-export const PROMPTS_DIR = path.join(packageRoot(), "prompts");
+const PROMPTS_DIR = path.join(packageRoot(), "prompts");
 
 const cache = new Map<string, string | undefined>();
 function promptFile(name: string): string | undefined {
@@ -46,7 +46,7 @@ export interface PromptInput {
 }
 
 /** Renders `{{name}}` values and `{{#name}}…{{/name}}` blocks (kept only when the value is non-empty). */
-export function renderTemplate(tpl: string, values: Record<string, string | undefined>): string {
+function renderTemplate(tpl: string, values: Record<string, string | undefined>): string {
   const withBlocks = tpl.replace(/\{\{#(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g, (_m, name: string, inner: string) => (values[name]?.trim() ? inner : ""));
   return withBlocks.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => values[name] ?? "").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }

@@ -64,14 +64,14 @@ function isExecutable(file: string): boolean {
 }
 
 /** Env for a non-hermetic owned server: the user's environment plus orch's config. */
-export function userEnv(config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
+function userEnv(config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENCODE_CONFIG_CONTENT: JSON.stringify(config), OPENCODE_DISABLE_AUTOUPDATE: "1" };
   if (password) env.OPENCODE_SERVER_PASSWORD = password;
   return env;
 }
 
 /** Env for an owned server: fresh HOME/XDG under stateDir, no network at start, no project config. */
-export function hermeticEnv(stateDir: string, config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
+function hermeticEnv(stateDir: string, config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
   const home = path.join(stateDir, "home");
   const xdg = { XDG_CONFIG_HOME: "config", XDG_DATA_HOME: "data", XDG_CACHE_HOME: "cache", XDG_STATE_HOME: "state" };
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: process.env.LANG ?? "C.UTF-8", HOME: home };
@@ -118,7 +118,7 @@ export function serverPlan(plan: ConfinePlan, stateDir: string, env: NodeJS.Proc
  * Kills a server left behind by an orch that died without stopping it (SIGKILL, crash): its pid
  * is in <stateDir>/server.pid, and it is ours only if it still runs in that dir (Linux /proc check).
  */
-export function killStaleServer(stateDir: string): void {
+function killStaleServer(stateDir: string): void {
   const pidFile = path.join(stateDir, "server.pid");
   try {
     const pid = Number(readFileSync(pidFile, "utf8").trim());
@@ -130,7 +130,7 @@ export function killStaleServer(stateDir: string): void {
 }
 
 /** Basic-auth header for a password-protected server (OpenCode's username defaults to "opencode"). */
-export function authHeaders(password?: string): Record<string, string> {
+function authHeaders(password?: string): Record<string, string> {
   return password ? { Authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
 }
 

@@ -35,7 +35,7 @@ const AssistantSchema = z
 const MessageSchema = z.object({ info: z.object({ id: z.string(), role: z.string() }).loose(), parts: z.array(z.object({ type: z.string() }).loose()) }).loose();
 
 /** Sums assistant messages' tokens and cost. */
-export function totals(msgs: Array<z.infer<typeof AssistantSchema>>): { usage: Usage; costUsd: number } {
+function totals(msgs: Array<z.infer<typeof AssistantSchema>>): { usage: Usage; costUsd: number } {
   const usage: Usage = { ...ZERO_USAGE };
   let costUsd = 0;
   for (const m of msgs) {

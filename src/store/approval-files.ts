@@ -12,7 +12,7 @@ import { ORCH_DIR, StorePaths } from "./paths.js";
 import { FileTodoWriter } from "./todo-writer.js";
 
 /** Path of the approval file for a task. */
-export function approvalPath(root: string, taskId: string): string {
+function approvalPath(root: string, taskId: string): string {
   return path.join(root, ORCH_DIR, "approvals", `${taskId}.md`);
 }
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { readDecision, writeApproval } from "../../src/runtime/approvals.js";
-import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 
 let root: string;
 beforeEach(() => {
@@ -32,7 +32,7 @@ describe("orch approve / reject", () => {
     expect(code).toBe(0);
     expect(JSON.parse(c.out)).toEqual({ task: "T4", decision: "approve", file: path.join(".orchestrator", "approvals", "T4.md") });
     expect(readDecision(new ApprovalFiles(root), "T4")).toBe("approve");
-    expect(readFileSync(approvalPath(root, "T4"), "utf8")).toContain("npm publish");
+    expect(readFileSync(new ApprovalFiles(root).path("T4"), "utf8")).toContain("npm publish");
   });
 
   it("reject records a rejection", async () => {

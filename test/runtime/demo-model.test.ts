@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { demoScript, demoVerdict } from "../../src/demo/demo-script.js";
+import { demoScript } from "../../src/demo/demo-script.js";
 import type { ModelRequest } from "../../src/demo/scripted-model.js";
 import { renderPrompt } from "../../src/runtime/roles.js";
 import { CLI } from "../support/cli.js";
@@ -21,15 +21,18 @@ function request(role: string, prompt: string): ModelRequest {
 const reviewPrompt = (diff: string) => renderPrompt("reviewer", { id: "T7", title: "Write notes", body: "Write notes.md.", criteria: "- notes.md exists", diff });
 
 describe("the demo reviewer reads the diff", () => {
-  it.each([[""], ["(empty diff)"]])("rejects an empty diff (%j)", async (diff) => {
-    expect(demoVerdict("T7", reviewPrompt(diff))).toMatchObject({ approved: false, findings: ["The task changed no file."] });
+  /** The verdict the demo reviewer answers with (its reply is the verdict's JSON). */
+  const verdict = async (diff: string) => {
     const reply = await demoScript([])(request("reviewer", reviewPrompt(diff)));
-    expect(reply.kind === "text" && JSON.parse(reply.text)).toMatchObject({ approved: false });
+    return reply.kind === "text" ? JSON.parse(reply.text) : reply;
+  };
+  it.each([[""], ["(empty diff)"]])("rejects an empty diff (%j)", async (diff) => {
+    expect(await verdict(diff)).toMatchObject({ approved: false, findings: ["The task changed no file."] });
   });
-  it("approves a diff, naming what it changes", () => {
+  it("approves a diff, naming what it changes", async () => {
     const diff = "diff --git a/notes.md b/notes.md\nnew file mode 100644\n--- /dev/null\n+++ b/notes.md\n@@ -0,0 +1 @@\n+hi";
-    expect(demoVerdict("T7", reviewPrompt(diff))).toMatchObject({ approved: true, summary: expect.stringContaining("notes.md") });
-    expect(demoVerdict("T7", reviewPrompt("new file: src/a.js"))).toMatchObject({ approved: true, summary: "Demo review of T7: the diff changes src/a.js." });
+    expect(await verdict(diff)).toMatchObject({ approved: true, summary: expect.stringContaining("notes.md") });
+    expect(await verdict("new file: src/a.js")).toMatchObject({ approved: true, summary: "Demo review of T7: the diff changes src/a.js." });
   });
 });
 

@@ -5,8 +5,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply, startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
-import { roleOf, steps } from "../../src/demo/script.js";
+import { startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
+import { roleOf } from "../../src/demo/script.js";
+import { reply, steps } from "../support/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 import { hasScript, runOrchInTerminal } from "../support/cli.js";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";

@@ -2,10 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply } from "../../src/demo/scripted-model.js";
-import { steps } from "../../src/demo/script.js";
+import { reply, steps } from "../support/script.js";
 import { decide } from "../../src/runtime/approvals.js";
-import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 
@@ -119,7 +118,7 @@ describe("OpenCodeRuntime on a real server", () => {
     const handle = await h.runtime.start(req, rec.onEvent);
     const asked = await rec.waitFor((e) => e.type === "permission");
     expect(asked).toMatchObject({ type: "permission", request: { kind: "bash", sessionId: handle.sessionId } });
-    const file = approvalPath(h.root, req.taskId);
+    const file = new ApprovalFiles(h.root).path(req.taskId);
     const text = readFileSync(file, "utf8");
     expect(text).toContain("decision: pending");
     expect(text).toContain("echo approved > from-bash.txt");

@@ -1,7 +1,6 @@
 // runReview against a real server: invalid verdicts are re-prompted in the same session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply } from "../../src/demo/scripted-model.js";
-import { steps } from "../../src/demo/script.js";
+import { reply, steps } from "../support/script.js";
 import { runReview } from "../../src/runtime/review.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 

@@ -6,14 +6,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigSchema } from "../../src/spec/config.js";
 import { decidePermission, sessionRules } from "../../src/runtime/permissions.js";
 import { mapOpencodeError, providerError } from "../../src/runtime/errors.js";
-import { acceptanceCriteria, renderPrompt, renderTemplate, routeModel, splitModel, workerInput } from "../../src/runtime/roles.js";
-import { parseVerdict } from "../../src/runtime/review.js";
-import { decide, parseDecision, readDecision, writeApproval } from "../../src/runtime/approvals.js";
-import { ApprovalFiles, approvalPath } from "../../src/store/approval-files.js";
+import { acceptanceCriteria, renderPrompt, routeModel, splitModel, workerInput } from "../../src/runtime/roles.js";
+import { decide, readDecision, writeApproval } from "../../src/runtime/approvals.js";
+import { ApprovalFiles } from "../../src/store/approval-files.js";
 import type { TaskSpec } from "../../src/spec/model.js";
-import { demoScript, scopeFiles, taskIdOf } from "../../src/demo/demo-script.js";
-import { startScriptedModel, toModelRequest } from "../../src/demo/scripted-model.js";
-import { EventHub, ignoredType, serverEvent, sseStream } from "../../src/runtime/events.js";
+import { demoScript } from "../../src/demo/demo-script.js";
+import { startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
+import { EventHub, sseStream, type ServerEvent } from "../../src/runtime/events.js";
 import { OpenCodeServer } from "../../src/runtime/server.js";
 import { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import http from "node:http";
@@ -91,10 +90,6 @@ describe("model routing", () => {
 });
 
 describe("prompts", () => {
-  it("renders blocks only when their value is non-empty", () => {
-    expect(renderTemplate("A {{x}}{{#y}}\n## Y\n{{y}}{{/y}}", { x: "1", y: "" })).toBe("A 1\n");
-    expect(renderTemplate("A {{x}}{{#y}}\n## Y\n{{y}}{{/y}}", { x: "1", y: "2" })).toBe("A 1\n## Y\n2\n");
-  });
   it("a worker prompt carries body, criteria, dependency summaries, scope and context", () => {
     const task = { id: "T3", title: "Greet", body: "Write greet.\n\n## Acceptance criteria\n- greet() says hi\n\n## Notes\nnone", deps: ["T1"], files: ["src/greet.ts"] } as unknown as TaskSpec;
     const text = renderPrompt("worker", workerInput(task, { T1: "added src/index.ts" }, "src/index.ts: export main()"));
@@ -108,14 +103,6 @@ describe("prompts", () => {
   });
 });
 
-describe("verdicts", () => {
-  it("accepts a fenced JSON verdict and reports field errors", () => {
-    expect(parseVerdict('```json\n{"approved":true,"summary":"ok"}\n```')).toEqual({ verdict: { approved: true, summary: "ok", findings: [] } });
-    expect(parseVerdict('{"approved":"yes","summary":"ok"}')).toMatchObject({ errors: expect.stringContaining("approved") });
-    expect(parseVerdict("LGTM")).toMatchObject({ errors: expect.stringContaining("not JSON") });
-  });
-});
-
 describe("approval files", () => {
   it("are written pending, answered by editing or by decide(), and read back", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-appr-"));
@@ -125,9 +112,12 @@ describe("approval files", () => {
       expect(readDecision(files, "T2")).toBeUndefined();
       await decide(files, "T2", "approve");
       expect(readDecision(files, "T2")).toBe("approve");
-      expect(readFileSync(approvalPath(root, "T2"), "utf8")).toContain("rm -rf build");
-      expect(parseDecision("x\ndecision: Reject\n")).toBe("reject");
-      expect(parseDecision("decision: maybe")).toBeUndefined();
+      expect(readFileSync(files.path("T2"), "utf8")).toContain("rm -rf build");
+      // A person's edit of the decision line: any case, and an answer orch does not know is no answer.
+      await files.edit("T2", (t) => t.replace(/^decision:.*$/m, "decision: Reject"));
+      expect(readDecision(files, "T2")).toBe("reject");
+      await files.edit("T2", (t) => t.replace(/^decision:.*$/m, "decision: maybe"));
+      expect(readDecision(files, "T2")).toBeUndefined();
       await expect(decide(files, "T9", "reject")).rejects.toThrow(/no pending approval/);
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -170,13 +160,29 @@ describe("stream events", () => {
     expect(timers()).toBe(before); // and nothing is scheduled to open one later
   });
 
-  it("reads type, session and properties; anything else is not an event", () => {
-    expect(serverEvent({ directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } })).toEqual({ type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } });
-    expect(serverEvent({ payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } })?.sessionId).toBe("ses_2");
-    expect(serverEvent({ payload: { type: "message.part.updated", properties: { part: { sessionID: "ses_3" } } } })?.sessionId).toBe("ses_3");
-    expect(serverEvent({ payload: { type: "server.heartbeat" } })).toEqual({ type: "server.heartbeat", sessionId: undefined, properties: {} });
-    for (const bad of [null, 1, "x", {}, { payload: null }, { payload: { type: 3 } }, { payload: { type: "t", properties: [] } }, { payload: { type: "t", properties: null } }, { payload: { type: "t", properties: "p" } }])
-      expect(serverEvent(bad), JSON.stringify(bad)).toBeUndefined();
+  it("hands each session its events, wherever the event names it; anything that is not an event is dropped", async () => {
+    const bad = [null, 1, "x", {}, { payload: null }, { payload: { type: 3, properties: { sessionID: "ses_1" } } }, { payload: { type: "t", properties: [] } }, { payload: { type: "t", properties: null } }, { payload: { type: "t", properties: "p" } }];
+    const raw = [
+      ...bad,
+      { directory: "/r", payload: { type: "session.idle", properties: { sessionID: "ses_1" } } },
+      { payload: { type: "message.updated", properties: { info: { sessionID: "ses_2" } } } },
+      { payload: { type: "message.part.updated", properties: { part: { sessionID: "ses_3" } } } },
+      { payload: { type: "session.status", properties: { sessionID: "ses_end" } } },
+    ];
+    const logged: string[] = [];
+    const hub = new EventHub(async () => (async function* () { yield* raw; await new Promise(() => {}); })(), { log: (l) => logged.push(l) });
+    const got: ServerEvent[] = [];
+    for (const s of ["ses_1", "ses_2", "ses_3"]) hub.subscribe(s, (e) => got.push(e));
+    const ended = new Promise<void>((r) => hub.subscribe("ses_end", () => r()));
+    await hub.start(1_000);
+    await ended;
+    hub.stop();
+    expect(got).toEqual([
+      { type: "session.idle", sessionId: "ses_1", properties: { sessionID: "ses_1" } },
+      { type: "message.updated", sessionId: "ses_2", properties: { info: { sessionID: "ses_2" } } },
+      { type: "message.part.updated", sessionId: "ses_3", properties: { part: { sessionID: "ses_3" } } },
+    ]);
+    expect(logged).toEqual([]); // nothing malformed broke the stream
   });
 
   it("passes ignored events on by type without parsing them, and parses every other one", async () => {
@@ -204,7 +210,6 @@ describe("stream events", () => {
     } finally {
       server.close();
     }
-    expect(ignoredType(JSON.stringify({ directory: "/r", project: "p", payload: { type: "session.idle" } }))).toBeUndefined();
   });
 });
 
@@ -327,8 +332,16 @@ describe("runtime lifecycle without a server", () => {
 describe("demo script", () => {
   const task = { id: "T1", title: "Split words", body: "Create src/words.js.", deps: [], files: ["src/words.js"] } as unknown as TaskSpec;
   const prompt = renderPrompt("worker", workerInput(task, {}));
-  const req = (system: string, messages: Array<{ role: string; content: string }>) =>
-    toModelRequest({ model: "scripted", messages: [{ role: "system", content: `${system}\nWorking directory: /tmp/x` }, ...messages], tools: [{ type: "function", function: { name: "write" } }] });
+  const req = (system: string, messages: Array<{ role: string; content: string }>): ModelRequest => ({
+    model: "scripted",
+    system,
+    lastUser: messages.at(-1)?.content ?? "",
+    lastTool: undefined,
+    directory: "/tmp/x",
+    turn: 0,
+    tools: ["write"],
+    messages,
+  });
 
   it("the scripted model keeps an idle connection open past Node's 5 s keep-alive timeout (OpenCode reuses it)", async () => {
     const model = await startScriptedModel(async () => ({ kind: "text", text: "ok" }));
@@ -352,19 +365,14 @@ describe("demo script", () => {
     }
   }, 20_000);
 
-  it("reads the task id and scope out of a worker prompt", () => {
-    expect(taskIdOf(prompt)).toBe("T1");
-    expect(scopeFiles(prompt)).toEqual(["src/words.js"]);
-  });
-
   it("a worker writes the scope from the solutions with the write tool; a reviewer approves a diff in JSON", async () => {
     const script = demoScript();
     const w = await script(req("orch-role: worker", [{ role: "user", content: prompt }]));
     expect(w).toMatchObject({ kind: "tools", calls: [{ name: "write", args: { filePath: "/tmp/x/src/words.js" } }] });
     const diff = "diff --git a/src/words.js b/src/words.js\n+export const words = () => [];";
     const r = await script(req("orch-role: reviewer", [{ role: "user", content: renderPrompt("reviewer", { id: "T1", title: "x", body: "b", criteria: "c", diff }) }]));
-    expect(r.kind === "text" && parseVerdict(r.text)).toMatchObject({ verdict: { approved: true } });
+    expect(r.kind === "text" && JSON.parse(r.text)).toMatchObject({ approved: true, summary: expect.stringContaining("T1") });
     const none = await script(req("orch-role: worker", [{ role: "user", content: renderPrompt("worker", workerInput({ ...task, files: ["src/unknown.js"] }, {})) }]));
-    expect(none).toMatchObject({ kind: "text", text: expect.stringContaining("no scripted solution for src/unknown.js") });
+    expect(none).toMatchObject({ kind: "text", text: expect.stringContaining("I cannot do T1: there is no scripted solution for src/unknown.js") });
   });
 });
