@@ -20,7 +20,7 @@ export interface OpenOptions {
 }
 
 /** Where `npm run build:native` puts the binary, relative to this package's root. */
-export const NATIVE_REL_PATH = "native/target/release/orch-native";
+const NATIVE_REL_PATH = "native/target/release/orch-native";
 
 /**
  * The orch-native binary: $ORCH_NATIVE_BIN when set, else the one built in this package

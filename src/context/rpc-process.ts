@@ -12,7 +12,7 @@ const ReplySchema = z.object({
 });
 
 /** A JSON-RPC error answered by orch-native (bad params, path outside root, not found...). */
-export class NativeRpcError extends OrchError {
+class NativeRpcError extends OrchError {
   constructor(
     readonly rpcCode: number,
     message: string,

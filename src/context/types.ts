@@ -4,8 +4,8 @@ import { z } from "zod";
 
 const pos = z.object({ line: z.number().int().positive(), column: z.number().int().positive() });
 /** A 1-based line/column range (columns count bytes). */
-export const RangeSchema = z.object({ start: pos, end: pos });
-export type Range = z.infer<typeof RangeSchema>;
+const RangeSchema = z.object({ start: pos, end: pos });
+type Range = z.infer<typeof RangeSchema>;
 
 /** One outline entry; children are members (methods, fields, variants). */
 export interface OutlineSymbol {
@@ -16,7 +16,7 @@ export interface OutlineSymbol {
   children?: OutlineSymbol[];
 }
 /** Schema of OutlineSymbol (recursive through children). */
-export const OutlineSymbolSchema: z.ZodType<OutlineSymbol> = z.lazy(() =>
+const OutlineSymbolSchema: z.ZodType<OutlineSymbol> = z.lazy(() =>
   z.object({
     name: z.string(),
     kind: z.string(),
@@ -27,10 +27,10 @@ export const OutlineSymbolSchema: z.ZodType<OutlineSymbol> = z.lazy(() =>
 );
 
 /** A file a request did not read, and why (binary, too large, unreadable). */
-export const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
+const SkippedSchema = z.object({ path: z.string(), reason: z.string() });
 
 /** One matching line of `grep` (1-based line and byte column). */
-export const GrepMatchSchema = z.object({ path: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() });
+const GrepMatchSchema = z.object({ path: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() });
 export type GrepMatch = z.infer<typeof GrepMatchSchema>;
 /** Reply of `grep`. */
 export const GrepResultSchema = z.object({
@@ -46,7 +46,7 @@ export const GlobResultSchema = z.object({ paths: z.array(z.string()), truncated
 export type GlobResult = z.infer<typeof GlobResultSchema>;
 
 /** One file of an `outline` reply; `error` instead of symbols when it could not be parsed. */
-export const FileOutlineSchema = z.object({
+const FileOutlineSchema = z.object({
   path: z.string(),
   language: z.string().nullable(),
   symbols: z.array(OutlineSymbolSchema),
@@ -59,7 +59,7 @@ export type FileOutline = z.infer<typeof FileOutlineSchema>;
 export const OutlineResultSchema = z.object({ files: z.array(FileOutlineSchema) });
 
 /** One identifier occurrence; `definition` when it names a declaration. */
-export const ReferenceSchema = z.object({
+const ReferenceSchema = z.object({
   path: z.string(),
   line: z.number().int(),
   column: z.number().int(),
@@ -82,11 +82,6 @@ export const SymbolResultSchema = z.object({
   truncated: z.boolean(),
 });
 export type SymbolResult = z.infer<typeof SymbolResultSchema>;
-
-/** Reply of `languages`. */
-export const LanguagesResultSchema = z.object({
-  languages: z.array(z.object({ name: z.string(), extensions: z.array(z.string()) })),
-});
 
 /** grep parameters, relative to the tools' root. */
 export interface GrepOptions {

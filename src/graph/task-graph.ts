@@ -7,7 +7,7 @@ import type { IndexGraph } from "./dag.js";
  * What a task waits for: its deps, then its subtasks. A parent is done only when its subtasks are,
  * so its own work (a task file) runs after them, and a subtask cannot wait for its parent (a cycle).
  */
-export function waitsFor(t: TaskSpec): readonly TaskId[] {
+function waitsFor(t: TaskSpec): readonly TaskId[] {
   if (t.children.length === 0) return t.deps;
   return [...t.deps, ...t.children.filter((c) => !t.deps.includes(c))];
 }

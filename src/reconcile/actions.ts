@@ -5,7 +5,7 @@ import type { Usage } from "../runtime/types.js";
 
 // The state-record patch and its helpers belong to the store that records them; re-exported here
 // because the reconciler's decisions are written as patches.
-export { applyPatch, freshState, type StatePatch } from "../store/task-state-schema.js";
+export { applyPatch, type StatePatch } from "../store/task-state-schema.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";

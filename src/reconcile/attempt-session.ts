@@ -32,7 +32,10 @@ function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prom
   return sessionRequest(env.config(), env.root, t, role, e.attempt, prompt);
 }
 
-/** The session request of one attempt's session of `role` (also what the runtime bench replays). */
+/**
+ * The session request of one attempt's session of `role`.
+ * @internal Exported for bench/runtime.ts, which replays exactly what orch sends (knip: not a production user).
+ */
 export function sessionRequest(config: Config, root: string, t: TaskSpec, role: Role, attempt: number, prompt: string): SessionRequest {
   return {
     taskId: t.id,

@@ -22,7 +22,7 @@ export function wallMs(s: TaskState, now: number): number {
 }
 
 /** Tokens (input + output + reasoning) the task has used in its current budget. */
-export function tokensUsed(s: TaskState): number {
+function tokensUsed(s: TaskState): number {
   return totalTokens(s) - (s.budgetFrom?.tokens ?? 0);
 }
 
@@ -32,7 +32,7 @@ export function totalTokens(s: TaskState): number {
 }
 
 /** Dollars spent in the current budget. */
-export function usdUsed(s: TaskState): number {
+function usdUsed(s: TaskState): number {
   return s.costUsd - (s.budgetFrom?.usd ?? 0);
 }
 

@@ -5,9 +5,9 @@ import type { RecordStore } from "../store/types.js";
 import type { Controls } from "./plan.js";
 
 /** The record key. */
-export const CONTROL_KEY = "control/requests";
+const CONTROL_KEY = "control/requests";
 
-export const ControlRecordSchema = z
+const ControlRecordSchema = z
   .object({
     missionSuspended: z.boolean().default(false),
     suspended: z.array(z.string()).default([]),

@@ -4,7 +4,7 @@ import type { Lease, LeaseManager } from "../store/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 
 /** What the keeper needs of the store: the lease operations, and who holds a lease now. */
-export type LeaseStore = LeaseManager & { current(name: string): Promise<Lease | undefined> };
+type LeaseStore = LeaseManager & { current(name: string): Promise<Lease | undefined> };
 
 /** How a keeper is set up. */
 export interface LeaseKeeperOptions {

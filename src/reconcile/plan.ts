@@ -64,7 +64,7 @@ function inSession(r: RunningInfo): boolean {
 }
 
 /** The role a task's worker session runs as. */
-export function roleOf(t: TaskSpec): Role {
+function roleOf(t: TaskSpec): Role {
   return t.role ?? "worker";
 }
 

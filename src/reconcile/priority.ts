@@ -3,7 +3,7 @@
 // starved by long chains). A scheduling policy; the graph walk belongs to graph/.
 
 /** Aging: one point per this many ms of waiting; one point equals one task of critical path. */
-export const AGING_MS_PER_POINT = 60_000;
+const AGING_MS_PER_POINT = 60_000;
 
 /** A candidate's score; higher runs first. */
 export function score(priority: number, cpl: number, waitedMs: number): number {

@@ -5,7 +5,7 @@ import type { VerifyResult } from "../store/task-state-schema.js";
 import { wrap, type ConfinePlan } from "../runtime/confinement.js";
 
 /** How much output to keep per command. */
-export const VERIFY_TAIL_BYTES = 4096;
+const VERIFY_TAIL_BYTES = 4096;
 
 /** Options of one verify run. */
 export interface VerifyOptions {

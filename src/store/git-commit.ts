@@ -132,7 +132,7 @@ async function changedPaths(top: string, only?: string): Promise<Map<string, str
 }
 
 /** Paths from `git status --porcelain=v1 -z --no-renames`, each with its two-letter status. */
-export function parseStatus(out: string): Map<string, string> {
+function parseStatus(out: string): Map<string, string> {
   return new Map(
     out
       .split("\0")

@@ -4,7 +4,7 @@ import path from "node:path";
 import { errno } from "./io-errors.js";
 
 /** .orchestrator/.gitignore: locks, runtime state and open approval requests are per machine and churn. */
-export const GITIGNORE = `# Written by orch (see .orchestrator/README.md). Committed: config.json, state/, history/.
+const GITIGNORE = `# Written by orch (see .orchestrator/README.md). Committed: config.json, state/, history/.
 # Ignored: short-lived, per-machine files that would only churn or conflict in git.
 locks/
 runtime/
@@ -13,7 +13,7 @@ approvals/
 `;
 
 /** .orchestrator/.gitattributes: history files only ever grow, so a union merge keeps both sides' lines. */
-export const GITATTRIBUTES = `# Written by orch: history lines from both sides of a merge are all kept.
+const GITATTRIBUTES = `# Written by orch: history lines from both sides of a merge are all kept.
 history/*.jsonl merge=union
 `;
 

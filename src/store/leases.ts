@@ -6,7 +6,7 @@ import type { Fence, Lease, LeaseManager } from "./types.js";
 import type { FileRecordStore } from "./records.js";
 import { checkKey } from "./paths.js";
 
-export const LeaseSchema = z
+const LeaseSchema = z
   .object({
     name: z.string(),
     holder: z.string(),
@@ -16,7 +16,7 @@ export const LeaseSchema = z
   .strict();
 
 /** Record key of a lease. */
-export const leaseKey = (name: string) => `runtime/leases/${checkKey(name)}`;
+const leaseKey = (name: string) => `runtime/leases/${checkKey(name)}`;
 
 /** The fence that proves holding `lease`. */
 export const fenceOf = (lease: Lease): Fence => ({ lease: lease.name, token: lease.token });

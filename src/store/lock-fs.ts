@@ -33,7 +33,7 @@ function readPidNamespace(): string {
 }
 
 /** Whether `owner` is provably dead: same host and pid namespace, and no such process. */
-export function ownerIsDead(owner: LockOwner): boolean {
+function ownerIsDead(owner: LockOwner): boolean {
   if (owner.host !== HOST || owner.ns !== PID_NS || owner.ns === "unknown") return false;
   return localPidIsDead(owner.pid);
 }

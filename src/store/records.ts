@@ -12,7 +12,7 @@ import { withLock, type LockOptions, type HeldLock } from "./lock.js";
 import { StorePaths, checkKey } from "./paths.js";
 
 /** Verifies that `fence` is the live lease's current token; throws OrchError "fenced" otherwise. */
-export type FenceCheck = (fence: Fence) => Promise<void>;
+type FenceCheck = (fence: Fence) => Promise<void>;
 
 export interface RecordStoreDeps {
   paths: StorePaths;

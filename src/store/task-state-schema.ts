@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { UsageSchema, ZERO_USAGE } from "../runtime/types.js";
 
-export const PHASES = [
+const PHASES = [
   "Pending",
   "Blocked",
   "Running",
@@ -18,7 +18,7 @@ export const PHASES = [
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
 
-export const ConditionSchema = z
+const ConditionSchema = z
   .object({
     type: z.string(),
     status: z.enum(["True", "False", "Unknown"]),
@@ -28,9 +28,8 @@ export const ConditionSchema = z
     observedGeneration: z.string(),
   })
   .strict();
-export type Condition = z.infer<typeof ConditionSchema>;
 
-export const SessionRefSchema = z
+const SessionRefSchema = z
   .object({
     id: z.string(),
     role: z.string(),
@@ -41,7 +40,7 @@ export const SessionRefSchema = z
   })
   .strict();
 
-export const VerifyResultSchema = z
+const VerifyResultSchema = z
   .object({
     ok: z.boolean(),
     at: z.string(),

@@ -23,7 +23,7 @@ export interface TaskStateStore {
 }
 
 /** What happened when a damaged record was replaced. */
-export interface Recovered {
+interface Recovered {
   /** The error to show: names the damaged file and where it was moved. */
   problem: Problem;
   /** Undefined when another process had already repaired the record. */

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runOrch } from "../support/cli.js";
-import { freshState } from "../../src/reconcile/actions.js";
+import { freshState } from "../../src/store/task-state-schema.js";
 import { loadConfig, loadMission } from "../../src/spec/load.js";
 import { openStore } from "../../src/store/open.js";
 import { TaskStates } from "../../src/store/task-states.js";

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runOrch } from "../support/cli.js";
-import { freshState } from "../../src/reconcile/actions.js";
+import { freshState } from "../../src/store/task-state-schema.js";
 
 const AT = "2026-01-01T00:00:00.000Z";
 

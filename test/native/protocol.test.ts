@@ -4,11 +4,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NativePool } from "../../src/context/native-pool.js";
-import { NativeRpcError } from "../../src/context/rpc-process.js";
-import { LanguagesResultSchema } from "../../src/context/types.js";
+import { OrchError } from "../../src/util/errors.js";
+import { z } from "zod";
 import { HAVE_NATIVE, NATIVE_BIN, SKIP_REASON, requireNativeInCi } from "./binary.js";
 
 requireNativeInCi();
+
+/** Reply of `languages` (orch itself does not ask for it; this checks the binary's grammars). */
+const LanguagesResultSchema = z.object({
+  languages: z.array(z.object({ name: z.string(), extensions: z.array(z.string()) })),
+});
 
 let dir: string;
 let root: string;
@@ -92,8 +97,8 @@ describe.skipIf(!HAVE_NATIVE)(`orch-native protocol${HAVE_NATIVE ? "" : ` — sk
   it("refuses paths and symlinks that leave the root", async () => {
     for (const p of ["../secret.ts", "src/escape.ts", "/etc/passwd"]) {
       const err = await pool.symbol(p, "secret").catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(NativeRpcError);
-      expect((err as NativeRpcError).rpcCode).toBe(-32001);
+      expect(err).toBeInstanceOf(OrchError);
+      expect(err).toMatchObject({ code: "native-rpc", rpcCode: -32001, options: { hint: "Name paths inside the repository root." } });
     }
     await expect(pool.outline(["../secret.ts"])).rejects.toMatchObject({ rpcCode: -32001 });
     await expect(pool.symbol("src/a.ts", "nope")).rejects.toMatchObject({ rpcCode: -32002 });

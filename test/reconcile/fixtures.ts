@@ -2,7 +2,7 @@
 import { DEFAULT_CONFIG, type Config } from "../../src/spec/config.js";
 import type { Mission, TaskSpec } from "../../src/spec/model.js";
 import type { TaskState } from "../../src/store/task-state-schema.js";
-import { freshState } from "../../src/reconcile/actions.js";
+import { freshState } from "../../src/store/task-state-schema.js";
 import { CLOSED } from "../../src/reconcile/breaker.js";
 import type { PlanContext, RunningInfo } from "../../src/reconcile/plan.js";
 

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { commitTask, parseStatus } from "../../src/store/git-commit.js";
+import { commitTask } from "../../src/store/git-commit.js";
 import { openStore } from "../../src/store/open.js";
 import { tempDir } from "./helpers.js";
 
@@ -85,10 +85,6 @@ describe("commitTask", () => {
     expect(r.paths).toEqual(["mission/src/x.ts", "mission/.orchestrator/.gitignore", "mission/.orchestrator/.gitattributes"]);
     expect(git(root, "log", "-1", "--format=%s|%an").trim()).toBe("fix(T1): x|orch");
     expect(git(root, "status", "--porcelain")).toContain("?? src/x.ts");
-  });
-
-  it("parses porcelain -z status", () => {
-    expect([...parseStatus(" M a b.ts\0?? new\0D  gone\0")]).toEqual([["a b.ts", " M"], ["new", "??"], ["gone", "D "]]);
   });
 });
 
