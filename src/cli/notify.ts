@@ -6,10 +6,10 @@ import type { Config } from "../spec/config.js";
 import type { LoopEvent } from "../reconcile/events.js";
 
 /** What a person is told about. */
-export type NotifyKind = "failed" | "waiting" | "done";
+type NotifyKind = "failed" | "waiting" | "done";
 
 /** The JSON the command reads on stdin. */
-export interface Notification {
+interface Notification {
   event: NotifyKind;
   /** The mission root. */
   root: string;
@@ -25,7 +25,7 @@ export interface Notifier {
 }
 
 /** The notification a loop event calls for, if any; `changed`: a task changed phase since the last "done". */
-export function notificationOf(e: LoopEvent, changed: boolean): Omit<Notification, "root" | "at"> | undefined {
+function notificationOf(e: LoopEvent, changed: boolean): Omit<Notification, "root" | "at"> | undefined {
   if (e.type === "phase" && e.to === "Failed") return { event: "failed", task: e.task, message: `${e.task} failed: ${e.message}` };
   if (e.type === "phase" && e.to === "AwaitingApproval") return { event: "waiting", task: e.task, message: `${e.task} waits for your approval: ${e.message}` };
   if (e.type === "idle" && changed && e.total > 0 && e.done === e.total) return { event: "done", message: `mission done: ${e.done}/${e.total} tasks` };

@@ -17,7 +17,7 @@ import type { HistoryEvent } from "../store/types.js";
 const run = promisify(execFile);
 
 /** One session of the task, with the command that opens it in OpenCode. */
-export interface SessionReport {
+interface SessionReport {
   id: string;
   role: string;
   attempt: number;
@@ -32,7 +32,7 @@ export interface SessionReport {
 }
 
 /** What changed: the task's commits, or why there are none. */
-export type DiffReport = { commits: { sha: string; subject: string; patch: string }[] } | { commits: []; note: string };
+type DiffReport = { commits: { sha: string; subject: string; patch: string }[] } | { commits: []; note: string };
 
 /** The report of `orch show`. */
 export interface TaskReport {
@@ -105,7 +105,7 @@ function sessions(root: string, config: Config, state: TaskState | undefined, hi
  * else a local OpenCode in the repository (the server orch starts keeps its sessions where a local
  * one finds them; for the demo model's isolated server, under .orchestrator/runtime/home).
  */
-export function openCommand(root: string, config: Config, sessionId: string): string {
+function openCommand(root: string, config: Config, sessionId: string): string {
   const q = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   if (config.server.url) return `opencode attach ${q(config.server.url)} --dir ${q(root)} --session ${q(sessionId)}`;
   const home = path.join(root, ".orchestrator", "runtime", "home");
@@ -117,7 +117,7 @@ export function openCommand(root: string, config: Config, sessionId: string): st
  * The commits whose message carries `Task-Id: <id>` (per-task commits, config git.commit "task"),
  * newest first, each with its patch; without any, what there is instead.
  */
-export async function taskDiff(root: string, id: string): Promise<DiffReport> {
+async function taskDiff(root: string, id: string): Promise<DiffReport> {
   let shas: string[];
   try {
     const log = await run("git", ["log", "--format=%H", "-E", `--grep=^Task-Id: ${id.replace(/[.]/g, "\\.")}$`], { cwd: root, maxBuffer: 4 << 20 });

@@ -5,7 +5,7 @@ import { formatProblem } from "../util/errors.js";
 import type { MissionSpend } from "../store/spend.js";
 import { LiveView, type LiveSource } from "./live-view.js";
 
-export type { LiveSource, TaskRow } from "./live-view.js";
+export type { LiveSource } from "./live-view.js";
 
 /** Output mode. */
 export type ViewMode = "tty" | "plain" | "json";

@@ -164,7 +164,7 @@ export function onEvent(env: AttemptEnv, q: WriteQueue, e: RunningEntry, ev: Ses
 }
 
 /** The agent's own last words: the last non-empty line of its text, cut at 300 characters. */
-export function lastWords(text: string): string | undefined {
+function lastWords(text: string): string | undefined {
   const line = text.trim().split("\n").map((l) => l.trim()).filter(Boolean).at(-1);
   return line === undefined ? undefined : line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

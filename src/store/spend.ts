@@ -29,7 +29,7 @@ export function emptySpend(): MissionSpend {
 }
 
 /** The role an entry's figures belong to: its own, else the reviewer for a review, else the worker (older lines). */
-export function spendRole(e: SpendEntry): string {
+function spendRole(e: SpendEntry): string {
   return e.role ?? (e.kind === "review" ? "reviewer" : "worker");
 }
 
@@ -71,7 +71,7 @@ export function formatRoles(s: TaskSpend): string {
 const ROLE_ORDER = ["planner", "searcher", "worker", "fixer", "reviewer"];
 
 /** The roles of a spend, in the order work flows through them (unknown roles last, by name). */
-export function sortedRoles(s: TaskSpend): [string, Spend][] {
+function sortedRoles(s: TaskSpend): [string, Spend][] {
   const rank = (r: string) => (ROLE_ORDER.includes(r) ? ROLE_ORDER.indexOf(r) : ROLE_ORDER.length);
   return Object.entries(s.roles).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }

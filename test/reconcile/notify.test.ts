@@ -3,16 +3,30 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createNotifier, notificationOf } from "../../src/cli/notify.js";
+import { createNotifier } from "../../src/cli/notify.js";
 import { ConfigSchema } from "../../src/spec/config.js";
 
 describe("notify", () => {
-  it("failed, waiting for a person, and the mission done once something changed", () => {
-    expect(notificationOf({ type: "phase", task: "T1", from: "Verifying", to: "Failed", reason: "VerifyFailed", message: "verify failed" }, false)).toEqual({ event: "failed", task: "T1", message: "T1 failed: verify failed" });
-    expect(notificationOf({ type: "phase", task: "T2", to: "AwaitingApproval", reason: "PermissionAsked", message: "bash: rm" }, false)?.event).toBe("waiting");
-    expect(notificationOf({ type: "idle", done: 2, total: 2 }, true)?.event).toBe("done");
-    expect(notificationOf({ type: "idle", done: 2, total: 2 }, false)).toBeUndefined(); // nothing ran: nothing to tell
-    expect(notificationOf({ type: "idle", done: 1, total: 2 }, true)).toBeUndefined();
+  it("failed, waiting for a person, and the mission done once something changed", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "orch-notify-"));
+    const file = path.join(dir, "got.jsonl");
+    const config = ConfigSchema.parse({ notify: { command: [process.execPath, "-e", "require('fs').appendFileSync(process.argv.at(-1), require('fs').readFileSync(0, 'utf8'))", file], on: ["done", "failed", "waiting"] } });
+    const n = createNotifier(config, dir, () => {}, () => 0);
+    n.event({ type: "idle", done: 2, total: 2 }); // nothing ran: nothing to tell
+    n.event({ type: "phase", task: "T1", from: "Verifying", to: "Failed", reason: "VerifyFailed", message: "verify failed" });
+    n.event({ type: "phase", task: "T2", to: "AwaitingApproval", reason: "PermissionAsked", message: "bash: rm" });
+    n.event({ type: "idle", done: 1, total: 2 }); // not done yet
+    n.event({ type: "idle", done: 2, total: 2 });
+    n.event({ type: "idle", done: 2, total: 2 }); // nothing changed since
+    await n.drain();
+    // The commands run side by side: their lines may come in any order.
+    const got = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)).sort((a, b) => a.event.localeCompare(b.event));
+    const at = "1970-01-01T00:00:00.000Z";
+    expect(got).toEqual([
+      { event: "done", root: dir, at, message: "mission done: 2/2 tasks" },
+      { event: "failed", root: dir, at, task: "T1", message: "T1 failed: verify failed" },
+      { event: "waiting", root: dir, at, task: "T2", message: "T2 waits for your approval: bash: rm" },
+    ]);
   });
 
   it("runs the command without a shell, the event as JSON on stdin; says done once; reports a failing command once", async () => {

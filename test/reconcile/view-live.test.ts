@@ -2,7 +2,8 @@
 // count while tasks run, idle is said once, and what the terminal echoes (a ^C) breaks nothing.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createView, type LiveSource, type TaskRow } from "../../src/cli/view.js";
+import { createView, type LiveSource } from "../../src/cli/view.js";
+import type { TaskRow } from "../../src/cli/live-view.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
 
 /** A tiny terminal: applies text, \n, \r, ESC[nA (up) and ESC[J (clear to the end) to a screen of lines. */

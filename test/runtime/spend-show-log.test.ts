@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply, type ModelRequest } from "../../src/demo/scripted-model.js";
-import { steps } from "../../src/demo/script.js";
+import type { ModelRequest } from "../../src/demo/scripted-model.js";
+import { reply, steps } from "../support/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 import { hasScript, runOrch, runOrchInTerminal } from "../support/cli.js";
 

@@ -13,7 +13,7 @@ interface ShowArgs {
 }
 
 /** The report as text, in the order a reviewer reads it. */
-export function formatReport(r: TaskReport): string {
+function formatReport(r: TaskReport): string {
   const out: string[] = [];
   const state = r.phase ?? (r.checked ? "done (no record)" : "not run yet");
   out.push(`${r.id}  ${r.title}`, `state: ${state}${r.attempts ? `, attempt ${r.attempts}` : ""}${r.checked ? ", checked in TODO.md" : ""}`);
@@ -69,5 +69,3 @@ export const showCommand: CommandModule<object, ShowArgs> = {
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   },
 };
-
-export default showCommand;
