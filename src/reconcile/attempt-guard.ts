@@ -33,7 +33,7 @@ export interface Judgement {
 }
 
 /** Whether `rel` is desired state: TODO.md, a task file, or anything under `.orchestrator/`. */
-export function isDesiredState(rel: string, layout: DesiredLayout): boolean {
+function isDesiredState(rel: string, layout: DesiredLayout): boolean {
   const tasks = norm(layout.tasksDir).replace(/\/+$/, "");
   return rel === norm(layout.todoFile) || rel === ".orchestrator" || rel.startsWith(".orchestrator/") || (rel.startsWith(`${tasks}/`) && rel.endsWith(".md"));
 }

@@ -55,7 +55,7 @@ export type NextStep =
 const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file" };
 
 /** The reason (and error code) a violation of each kind is recorded with. */
-export const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };
+const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };
 
 /** One violation in words, its paths named. */
 export function guardWords(v: Violation): string {

@@ -102,7 +102,7 @@ function hermeticEnv(stateDir: string, config: Record<string, unknown>, password
  * and, for a server in the user's environment, OpenCode's own XDG dirs (created first: a missing
  * one could not be created inside the sandbox).
  */
-export function serverPlan(plan: ConfinePlan, stateDir: string, env: NodeJS.ProcessEnv): ConfinePlan {
+function serverPlan(plan: ConfinePlan, stateDir: string, env: NodeJS.ProcessEnv): ConfinePlan {
   const home = env.HOME ?? process.env.HOME ?? stateDir;
   const xdg = [
     env.XDG_DATA_HOME ?? path.join(home, ".local", "share"),

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply, startScriptedModel, type ScriptedModel } from "../../src/demo/scripted-model.js";
-import { steps } from "../../src/demo/script.js";
+import { startScriptedModel, type ScriptedModel } from "../../src/demo/scripted-model.js";
+import { reply, steps } from "../support/script.js";
 import { available } from "../../src/runtime/confinement.js";
 import { CLI } from "../support/cli.js";
 

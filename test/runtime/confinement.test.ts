@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { reply } from "../../src/demo/scripted-model.js";
-import { steps } from "../../src/demo/script.js";
+import { reply, steps } from "../support/script.js";
 import { available, checkoutPlan } from "../../src/runtime/confinement.js";
 import { makeRepo, startHarness, type Harness } from "../support/opencode-harness.js";
 

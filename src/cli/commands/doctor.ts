@@ -63,7 +63,7 @@ async function modelChecks(config: Config, root: string, serverUrl: string | und
 }
 
 /** Whether agents and verify commands will run confined (config `sandbox`), by which mechanism, or why not. */
-export function sandboxCheck(mode: SandboxMode, serverUrl: string | undefined): Check {
+function sandboxCheck(mode: SandboxMode, serverUrl: string | undefined): Check {
   if (mode === "off") return { name: "sandbox", ok: true, required: false, detail: "off (sandbox: \"off\"): agents and verify commands run unconfined" };
   const a = available();
   const required = mode === "required";
