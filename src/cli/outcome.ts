@@ -3,7 +3,7 @@
 import type { DriveOutcome } from "../reconcile/drive.js";
 import { OrchError } from "../util/errors.js";
 
-/** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 4 backend unreachable. */
+/** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 4 backend unreachable, 5 mission budget used up. */
 function exitCodeOf(outcome: DriveOutcome): number {
   switch (outcome.kind) {
     case "all-done":
@@ -15,6 +15,8 @@ function exitCodeOf(outcome: DriveOutcome): number {
       return 3;
     case "server-unreachable":
       return 4;
+    case "mission-budget":
+      return 5;
   }
 }
 
@@ -27,6 +29,12 @@ export function finishWith(outcome: DriveOutcome): number {
         outcome.what === "provider"
           ? "An attempt whose model provider could not be reached was not charged. Start the model server or fix the provider's baseURL (.orchestrator/opencode.json); `orch doctor` checks each configured model. Then run again."
           : "An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
+    });
+  }
+  if (outcome.kind === "mission-budget") {
+    throw new OrchError("mission-budget", `orch run stopped: the mission budget is used up (${outcome.reason})`, {
+      exitCode: exitCodeOf(outcome),
+      hint: "No attempt starts once the mission budget is reached; running ones were aborted and left Pending. Raise missionBudget in .orchestrator/config.json, then run again.",
     });
   }
   return exitCodeOf(outcome);

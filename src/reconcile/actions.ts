@@ -8,7 +8,7 @@ import type { Usage } from "../runtime/types.js";
 export { applyPatch, type StatePatch } from "../store/task-state-schema.js";
 
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
-export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "shutdown";
+export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "mission-budget" | "shutdown";
 
 /** One decision of the reconciler. */
 export type Action =
@@ -31,6 +31,8 @@ export interface Plan {
   actions: Action[];
   /** Time-based work (backoff, stall, cooldown, delete grace) needs a pass after this many ms. */
   requeueAfterMs?: number;
+  /** The mission budget is used up (what was reached): nothing starts, running attempts are aborted. */
+  missionBudget?: string;
 }
 
 /** A patch computed from the current state. */

@@ -119,6 +119,9 @@ export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyCo
     return record("Stalled", "NoProgress", `no progress for ${config.stallSec}s; retry at ${next}`, { lastError: { code: "stall", message: "no progress", terminal: false, at }, nextAttemptAt: next });
   }
   if (reason === "budget") return record("Failed", "BudgetExhausted", "budget used up while running", { lastError: { code: "budget", message: "budget used up while running", terminal: true, at } });
+  // The mission's budget, not the task's: Pending, so a higher budget resumes it (not charged).
+  if (reason === "mission-budget")
+    return record("Pending", "MissionBudget", "aborted: the mission budget is used up", { lastError: { code: "mission-budget", message: "the mission budget is used up", terminal: false, at } }, { refund: !facts.outage });
   // edit, suspend, checked, shutdown: the attempt does not count (one never recorded as started was
   // not counted); the next pass decides what follows.
   return record("Pending", "Aborted", `aborted: ${reason}`, {}, { refund: !facts.outage });

@@ -35,6 +35,7 @@ export type DriveOutcome =
   | { kind: "not-done"; interrupted: boolean }
   | { kind: "stopped" }
   | { kind: "lease-lost" }
+  | { kind: "mission-budget"; reason: string } // reason: the limit reached
   | { kind: "server-unreachable"; what: "server" | "provider"; reason: string }; // reason: what cannot be reached, and the error
 
 /** Runs the loop until it is done (run) or stopped (watch); resolves to how it ended. */
@@ -79,6 +80,7 @@ export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
     await Promise.race([loop.until(() => loop.settled || loop.serverUnreachable !== undefined), stopped]);
     const unreachable = interrupted || leaseLost || loop.settled ? undefined : loop.serverUnreachable;
     const m = loop.desired;
+    const budget = loop.missionBudgetReached;
     // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.
     // A close that fails changes no result: the process ends, and the server with it.
     const closing = !interrupted && loop.settled ? opts.runtime.close().catch(() => {}) : undefined;
@@ -90,7 +92,9 @@ export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
     // The passes reported unreadable records; one missing here counts as not done (exit 1), the safe side.
     const actual = await new TaskStates(store).readAll(() => {});
     // Every task's own work done is every task done (subtasks are tasks too).
-    return m.tasks.every((t) => ownWorkDone(t, actual.get(t.id))) ? { kind: "all-done" } : { kind: "not-done", interrupted };
+    if (m.tasks.every((t) => ownWorkDone(t, actual.get(t.id)))) return { kind: "all-done" };
+    if (!interrupted && budget !== undefined) return { kind: "mission-budget", reason: budget };
+    return { kind: "not-done", interrupted };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -76,6 +76,10 @@ export class Reconciler {
   private halted = false;
   private stopping: Promise<void> | undefined;
   private passNo = 0;
+  /** The mission budget's minutes count from here (docs/RECONCILER.md). */
+  private readonly startedAt: number;
+  /** The mission-budget stop last reported (said once, again only after it cleared). */
+  private budgetShown: string | undefined;
   private readonly server: ServerHealth;
   private readonly ages = new TaskAges();
   private readonly running: ExecutorEnv["running"] = new Map();
@@ -93,6 +97,7 @@ export class Reconciler {
 
   constructor(private readonly opts: LoopOptions) {
     const clock = (this.clock = opts.clock ?? realClock);
+    this.startedAt = clock.now();
     this.states = new TaskStates(opts.store, () => clock.now());
     this.d = new DesiredState(opts.root, opts.emit);
     this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -238,8 +243,10 @@ export class Reconciler {
       missingSince: this.ages.missingSince,
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
       seenSince: this.ages.seenSince,
+      missionStartedAt: this.startedAt,
     });
     this.lastPlan = p;
+    this.reportMissionBudget(p.missionBudget);
     for (const a of p.actions) {
       this.opts.emit({ type: "action", pass: n, action: a });
       if (a.type === "start") this.server.started();
@@ -256,6 +263,15 @@ export class Reconciler {
       const done = mission.tasks.filter((t) => g.done(t.id)).length;
       this.opts.emit({ type: "idle", done, total: mission.tasks.length });
     }
+  }
+
+  /** Says once that the mission budget stopped the work (orch watch then waits for a higher budget). */
+  private reportMissionBudget(over: string | undefined): void {
+    if (over && !this.budgetShown) {
+      const next = this.opts.watch ? "waiting for a higher missionBudget in .orchestrator/config.json" : "orch run stops";
+      this.opts.emit({ type: "error", message: `mission budget used up (${over}): no new attempts, running ones aborted; ${next}` });
+    }
+    this.budgetShown = over;
   }
 
   /** Writes ids into id-less task lines; true when it wrote any. */
@@ -309,6 +325,11 @@ export class Reconciler {
    */
   get serverUnreachable(): SessionError | undefined {
     return this.running.size > 0 ? undefined : this.server.unreachableAt(this.clock.now());
+  }
+
+  /** What of the mission budget was reached, when the last pass found it used up. */
+  get missionBudgetReached(): string | undefined {
+    return this.lastPlan?.missionBudget;
   }
 
   /** True when the last pass had nothing to do, nothing runs, and no timer is pending. */

@@ -10,6 +10,7 @@ import { score } from "./priority.js";
 import { criticalPathLengths } from "../graph/critical-path.js";
 import { isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/task-graph.js";
 import type { Slot } from "./slots.js";
+import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend } from "./mission-budget.js";
 
 /** What the loop knows about an attempt running in this process. */
 export interface RunningInfo {
@@ -51,6 +52,8 @@ export interface PlanContext {
   deleteGraceMs: number;
   /** When this process first saw each task without a record: its waiting time for aging (score). */
   seenSince?: ReadonlyMap<TaskId, number>;
+  /** When this `orch run`/`orch watch` started: the mission budget's minutes count from here (default: now). */
+  missionStartedAt?: number;
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
@@ -79,6 +82,13 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
   const candidates: { t: TaskSpec; s: TaskState | undefined }[] = [];
   let wake = Number.POSITIVE_INFINITY;
   const wakeAt = (ms: number) => (wake = Math.min(wake, ms));
+  // The mission budget, a hard stop: no start below, and every running session is aborted.
+  const spend = missionSpend(actual.values(), ctx.missionStartedAt ?? ctx.now, ctx.now);
+  const missionOver = missionBudgetExceeded(ctx.config.missionBudget, spend);
+  if (!missionOver && ctx.running.size > 0) {
+    const left = missionMinutesLeftMs(ctx.config.missionBudget, spend);
+    if (left !== undefined) wakeAt(ctx.now + left);
+  }
   const set = (t: TaskSpec, s: TaskState | undefined, to: Phase, reason: string, message: string, patch: StatePatch = {}) =>
     sets.push({ type: "set", id: t.id, from: s?.phase, to, reason, message, patch: { phase: to, observedGeneration: t.generation, ...patch } });
 
@@ -108,6 +118,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       const abort = (reason: AbortReason, message: string) => others.push({ type: "abort", id: t.id, reason, message });
       if (t.checked) abort("checked", "checked in TODO.md by a person");
       else if (suspended) abort("suspend", "suspended");
+      else if (missionOver) abort("mission-budget", `mission budget: ${missionOver}`);
       else if (t.generation !== r.generation && ctx.config.onEdit === "cancel-and-restart") abort("edit", "task edited while running");
       else if (s && budgetExceeded(budget, s, ctx.now, false)) abort("budget", budgetExceeded(budget, s, ctx.now, false)!);
       else if (inSession(r) && ctx.now - r.lastProgressAt >= ctx.config.stallSec * 1000)
@@ -189,12 +200,12 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     candidates.push({ t, s });
   }
 
-  const starts = schedule(candidates, graph, ctx);
+  const starts = missionOver ? [] : schedule(candidates, graph, ctx);
   // Ready work held back by an open breaker needs a pass when the probe may go.
   const cooldown = candidates.length > 0 ? breakerWaitMs(ctx.breaker, ctx.now, ctx.config.circuitBreaker) : undefined;
   if (cooldown !== undefined) wakeAt(ctx.now + cooldown);
   const requeue = wake === Number.POSITIVE_INFINITY ? undefined : Math.max(0, Math.ceil(wake - ctx.now));
-  return { actions: [...sets, ...others, ...starts], ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}) };
+  return { actions: [...sets, ...others, ...starts], ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}), ...(missionOver ? { missionBudget: missionOver } : {}) };
 }
 
 /** Picks which ready tasks start now: slots in total and per role, the breaker, then score order. */

@@ -57,6 +57,21 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     budget: budgetSchema.default({ attempts: 3 }).describe("Default per-task budget"),
+    missionBudget: z
+      .object({
+        tokens: z.number().int().positive().optional().describe("Total tokens (input+output+reasoning) across every task's sessions, recorded and running"),
+        usd: z.number().positive().optional().describe("Total cost in US dollars across every task"),
+        minutes: z.number().positive().optional().describe("Wall time since this `orch run` / `orch watch` started"),
+      })
+      .strict()
+      .prefault({})
+      .describe("Budget of the whole mission, a hard stop: once reached no attempt starts and running ones are aborted; orch run exits 5, orch watch waits for a higher budget"),
+    doomLoop: z
+      .object({
+        repeats: z.number().int().min(2).default(5).describe("The same tool call (same tool, same input) this many times in one session aborts it with error doom-loop"),
+      })
+      .strict()
+      .prefault({}),
     stallSec: z.number().positive().default(300).describe("A running session with no progress for this long is aborted and retried"),
     onEdit: z.enum(["finish-then-rerun", "cancel-and-restart"]).default("finish-then-rerun").describe("What an edit to a running task does"),
     outOfScope: z

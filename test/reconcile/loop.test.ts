@@ -360,6 +360,41 @@ describe("loop: budgets", () => {
   });
 });
 
+describe("loop: mission budget", () => {
+  it("orch run stops when the mission's tokens are used up: the running session aborted (mission-budget), nothing else starts, Pending not Failed, exit 5", async () => {
+    // Three tasks, one session at a time; each session spends 200 tokens per tick and never ends on its own.
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { missionBudget: { tokens: 1000 }, concurrency: { total: 1 }, budget: { attempts: 3 } });
+    const runtime = new FakeRuntime({ latencyMs: 60_000, tokensPerSession: 200, usageEveryMs: 20 });
+    const events: LoopEvent[] = [];
+    try {
+      const outcome = await drive({ root, runtime, mode: "run", emit: (e) => events.push(e), signals: false });
+      expect(outcome).toEqual({ kind: "mission-budget", reason: expect.stringMatching(/^used \d+ of 1000 mission tokens$/) });
+      expect(exitCodeOf(outcome)).toBe(5);
+      expect(failureOf(catchOf(() => finishWith(outcome)))).toMatchObject({ code: "mission-budget", exitCode: 5, message: expect.stringContaining("the mission budget is used up") });
+      expect(runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
+      expect(events.some((e) => e.type === "action" && e.action.type === "abort" && e.action.reason === "mission-budget")).toBe(true);
+      expect(events.filter((e) => e.type === "error" && e.message.startsWith("mission budget used up")).length).toBe(1);
+      const t1 = (await new TaskStates(openStore(root)).read("T1"))!.value;
+      expect(t1).toMatchObject({ phase: "Pending", attempts: 0, lastError: { code: "mission-budget", terminal: false } });
+      expect(t1.usage.input).toBeGreaterThanOrEqual(1000);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("orch watch waits at the mission budget, says so once, and goes on when the config raises it", async () => {
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n", {}, { missionBudget: { tokens: 100 }, concurrency: { total: 1 } });
+    h = await startLoop(root, { latencyMs: 5, tokensPerSession: 100 }, true);
+    await h.waitFor((e) => e.type === "error" && e.message.startsWith("mission budget used up"));
+    await settle(h);
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
+    expect(h.events.find((e) => e.type === "error" && e.message.startsWith("mission budget"))).toMatchObject({ message: expect.stringContaining("waiting for a higher missionBudget") });
+    h.write(".orchestrator/config.json", JSON.stringify({ review: { enabled: false }, missionBudget: { tokens: 10_000 }, concurrency: { total: 1 } }));
+    await h.waitFor((e) => e.type === "phase" && e.task === "T2" && e.to === "Succeeded");
+    expect(h.events.filter((e) => e.type === "error" && e.message.startsWith("mission budget")).length).toBe(1);
+  });
+});
+
 describe("loop: git and leases", () => {
   it("git.commit task: a succeeded task's changes are committed with its trailers", async () => {
     const { execFileSync } = await import("node:child_process");
