@@ -8,11 +8,11 @@ import { backoffMs } from "./backoff.js";
 import type { Violation, ViolationKind } from "./attempt-guard.js";
 
 /** A check the attempt's result did not pass: each sends it to a fixer while attempts last. */
-export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff";
+export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff" | "DoomLoop";
 
 /** What went wrong in the attempt. */
 export type Setback =
-  /** Verify failed, the reviewer rejected the change, or the worker changed nothing (not allowed). */
+  /** Verify failed, the reviewer rejected the change, the worker changed nothing (not allowed), or its session looped (doom-loop). */
   | { kind: "check"; why: CheckFailure }
   /** A session (worker, fixer or reviewer) failed, or orch could not carry the attempt on. */
   | { kind: "error"; error: SessionError }
@@ -52,7 +52,7 @@ export type NextStep =
     }
   | { kind: "none" };
 
-const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file" };
+const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file", DoomLoop: "the agent repeated the same tool call" };
 
 /** The reason (and error code) a violation of each kind is recorded with. */
 const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };

@@ -110,21 +110,25 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     let feedback: string | undefined;
     let skipSession = resume?.at === "verify";
     let handle = resume?.handle;
+    let loopError: SessionError | undefined;
     for (;;) {
+      loopError = undefined;
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
         if (watch && !(await guarded(() => watch.before(t), fail))) return;
         const res = await runSession(env, q, e, t, role, feedback, handle, starting, opening);
+        loopError = !res.ok && res.error?.code === "doom-loop" ? res.error : undefined;
         handle = undefined;
         starting = undefined;
         opening = false;
         // Before an abort is taken at its word: a box the session ticked aborts it as "checked".
         if (watch && e.aborting !== "deleted" && !(await judgeSession(env, q, e, t, watch, fail))) return;
         if (e.aborting) return await settle(env, q, e, { kind: "abort", reason: e.aborting });
-        if (!res.ok) return await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } });
+        if (!res.ok && res.error?.code !== "doom-loop") return await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } });
       }
+      // A session stopped in a doom loop goes to a fixer like a failed check, told what it repeated.
+      const r: Checked = loopError ? doomLoopCheck(loopError) : await checkResult(env, q, e, t, base);
       skipSession = false;
-      const r = await checkResult(env, q, e, t, base);
       if (r.kind === "done") return;
       if (r.kind === "passed") return await succeedWith(env, q, e);
       const step = nextStep({ kind: "check", why: r.why }, facts(env, e, t), env.config(), env.now(), env.rand());
@@ -151,6 +155,11 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
 }
 
 /** How the attempt's result fared: passed, a check failed (with the fixer's feedback), or the attempt already ended. */
+/** A doom loop as a failed check: the fixer's feedback says what was repeated (the session-end history line has it too). */
+function doomLoopCheck(err: SessionError): Checked {
+  return { kind: "failed", why: "DoomLoop", extra: {}, feedback: `Your last session was stopped: ${err.message}. Repeating it gives the same result: read what that call returned and take a different step.` };
+}
+
 type Checked = { kind: "passed" } | { kind: "failed"; why: CheckFailure; feedback: string; extra: Extra } | { kind: "done" };
 
 /** The attempt's result through its checks: a change to show (diff.ts), verify, then the reviewer. */

@@ -68,5 +68,5 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
     log: opts.log,
     ...(opts.confine && !url ? { confine: opts.confine } : {}),
   });
-  return new OpenCodeRuntime({ server, policy: config.permissions, root, approvals: opts.approvals, log: opts.log, ...opts.runtime, cleanup: async () => demo?.close() });
+  return new OpenCodeRuntime({ server, policy: config.permissions, doomLoopRepeats: config.doomLoop.repeats, root, approvals: opts.approvals, log: opts.log, ...opts.runtime, cleanup: async () => demo?.close() });
 }

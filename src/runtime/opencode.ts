@@ -25,6 +25,8 @@ export interface OpenCodeRuntimeOptions {
   timeoutMs?: number;
   /** OpenCode's own provider retries tolerated before orch gives up (orch retries with its own backoff). */
   providerRetries?: number;
+  /** config.doomLoop.repeats: the same tool call this many times in a session aborts it (default 5). */
+  doomLoopRepeats?: number;
   approvalPollMs?: number;
   heartbeatTimeoutMs?: number;
   log?: (line: string) => void;
@@ -89,6 +91,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
       timeoutMs: opts.timeoutMs ?? 30 * 60_000,
       providerRetries: opts.providerRetries ?? 0,
+      doomLoopRepeats: opts.doomLoopRepeats ?? 5,
       log: opts.log,
     };
   }

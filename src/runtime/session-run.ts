@@ -6,6 +6,7 @@ import { ZERO_USAGE, type Usage } from "./types.js";
 import { realClock, type Clock, type TimerHandle } from "../util/clock.js";
 import type { ServerEvent } from "./events.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
+import { DoomLoopCounter, doomLoopText, toolCallOf } from "./doom-loop.js";
 import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";
 
 /** What a run needs from the runtime around it. */
@@ -18,6 +19,8 @@ export interface RunContext {
   timeoutMs: number;
   /** OpenCode's own provider retries tolerated before orch aborts and reports the error. */
   providerRetries: number;
+  /** The same tool call this many times in the session aborts it with error `doom-loop`. */
+  doomLoopRepeats: number;
   log?: (line: string) => void;
   /** Times the start check and the session timeout; default: the real clock. */
   clock?: Clock;
@@ -66,6 +69,7 @@ export class SessionRun {
   private readonly known = new Set<string>();
   private readonly timers: TimerHandle[] = [];
   private unsubscribe?: () => void;
+  private doomLoop?: DoomLoopCounter;
   private get clock(): Clock {
     return this.ctx.clock ?? realClock;
   }
@@ -190,6 +194,13 @@ export class SessionRun {
         break;
       }
       case "message.part.updated": {
+        const call = toolCallOf(p.part);
+        if (call) {
+          const loop = (this.doomLoop ??= new DoomLoopCounter(this.ctx.doomLoopRepeats)).see(call);
+          // Not terminal: the attempt fails like a model error; the fixer is told what it repeated.
+          if (loop) void this.stop(sessionError("doom-loop", doomLoopText(loop)));
+          break;
+        }
         // A finished text part of one of this session's assistant messages (not the prompt's, not one OpenCode made up).
         const part = p.part as { type?: unknown; text?: unknown; messageID?: unknown; synthetic?: unknown; time?: { end?: unknown } } | undefined;
         if (part?.type !== "text" || part.synthetic || typeof part.text !== "string" || !part.text.trim() || part.time?.end === undefined) break;

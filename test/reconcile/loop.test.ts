@@ -360,6 +360,26 @@ describe("loop: budgets", () => {
   });
 });
 
+describe("loop: doom loops", () => {
+  it("a worker session stopped in a doom loop goes to a fixer, told what it repeated; the error is in the history", async () => {
+    const message = 'the agent repeated the same bash call 5 times (input {"command":"ls"}); the session was stopped';
+    const root = makeRepo("- [ ] T1 loops once\n", {}, { budget: { attempts: 3 } });
+    h = await startLoop(root, { latencyMs: 10, outcomes: { T1: [{ error: "doom-loop", message }, "ok"] } });
+    await settle(h);
+    expect(h.runtime.calls.map((c) => c.role)).toEqual(["worker", "fixer"]);
+    expect(h.runtime.calls[1]!.prompt).toContain(message);
+    expect(await h.state("T1")).toMatchObject({ phase: "Succeeded", attempts: 2 });
+    const hist = await h.store.journal.read("T1");
+    expect(hist.find((e) => e.kind === "session-end")).toMatchObject({ role: "worker", error: `doom-loop: ${message}` });
+  });
+  it("a doom loop on the last attempt fails the task with reason DoomLoop", async () => {
+    const root = makeRepo("- [ ] T1 always loops\n", {}, { budget: { attempts: 1 } });
+    h = await startLoop(root, { latencyMs: 10, outcomes: { T1: [{ error: "doom-loop" }] } });
+    await settle(h);
+    expect(await h.state("T1")).toMatchObject({ phase: "Failed", lastError: { code: "DoomLoop", terminal: true } });
+  });
+});
+
 describe("loop: mission budget", () => {
   it("orch run stops when the mission's tokens are used up: the running session aborted (mission-budget), nothing else starts, Pending not Failed, exit 5", async () => {
     // Three tasks, one session at a time; each session spends 200 tokens per tick and never ends on its own.

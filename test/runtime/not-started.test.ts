@@ -41,6 +41,7 @@ function fakeServer() {
     // Backstop: a run the test fails to settle still ends (as "timeout") well before vitest's limit.
     timeoutMs: 2_000,
     providerRetries: 0,
+    doomLoopRepeats: 5,
   };
   const push = (type: string, properties: Record<string, unknown>) => {
     if (!listener) throw new Error("not subscribed");

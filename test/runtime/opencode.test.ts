@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, steps } from "../support/script.js";
+import type { ModelRequest } from "../../src/demo/scripted-model.js";
 import { decide } from "../../src/runtime/approvals.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
@@ -89,6 +90,20 @@ describe("OpenCodeRuntime on a real server", () => {
     await handle.abort();
     const res = await handle.done;
     expect(res.error).toMatchObject({ code: "aborted" });
+  });
+
+  it("a model calling the same tool with the same input for ever is stopped at the 5th call (config doomLoop.repeats): error doom-loop, not the timeout", async () => {
+    // Each reply is one read of README.md, whatever the tool returned: a looping cheap model.
+    h.model.setScript(steps([{ reply: (r: ModelRequest) => reply.tools({ name: "read", args: { filePath: path.join(r.directory!, "README.md") } }) }]));
+    const dir = h.repo();
+    const res = await (await h.runtime.start(h.request(dir, { timeoutMs: 30_000 }), () => {})).done;
+    expect(res.error).toMatchObject({ code: "doom-loop", terminal: false, infrastructure: false });
+    expect(res.error!.message).toMatch(/^the agent repeated the same read call 5 times \(input \{"filePath":".*README\.md"\}\); the session was stopped$/);
+    // Five calls, each in its own model reply (so OpenCode's own doom_loop check, three in one reply, never saw it);
+    // the abort may race one more request, never more.
+    const calls = h.model.requests.filter((r) => r.directory === dir && r.tools.length > 0).length;
+    expect(calls).toBeGreaterThanOrEqual(5);
+    expect(calls).toBeLessThanOrEqual(6);
   });
 
   it("a session over its timeout is aborted with error timeout", async () => {

@@ -21,7 +21,9 @@ export type FakeOutcome =
   | "hang"
   | { permission: string; then?: "ok" | "fail" }
   | { write: Record<string, string> }
-  | { verdict: string };
+  | { verdict: string }
+  /** The session fails with this (non-terminal) error, e.g. the runtime's doom-loop stop. */
+  | { error: string; message?: string };
 
 
 /** Script of the fake: latency, per-task outcomes by attempt (last one repeats), tokens per session. */
@@ -158,6 +160,8 @@ export class FakeRuntime implements AgentRuntime {
     else if (outcome === "terminal") timers.push(c.setTimeout(() => fail("unknown-model", true, false), latency));
     else if (outcome === "fail") timers.push(c.setTimeout(() => fail("model-error", false, false), latency));
     else if (typeof outcome === "object" && "write" in outcome) timers.push(c.setTimeout(() => void succeed(outcome.write), latency));
+    else if (typeof outcome === "object" && "error" in outcome)
+      timers.push(c.setTimeout(() => finish({ ok: false, text: "", error: { code: outcome.error, message: outcome.message ?? `fake ${outcome.error}`, terminal: false, infrastructure: false } }), latency));
     else if (typeof outcome === "object" && "verdict" in outcome) timers.push(c.setTimeout(() => void succeed(undefined, outcome.verdict), latency));
     else if (typeof outcome === "object" && "permission" in outcome) {
       // Like the OpenCode runtime: the policy said "ask", so write the approval file, tell orch, poll the answer.
