@@ -3,7 +3,7 @@
 import type { DriveOutcome } from "../reconcile/drive.js";
 import { OrchError } from "../util/errors.js";
 
-/** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 4 backend unreachable, 5 mission budget used up. */
+/** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 2 invalid files (nothing started or redone from them), 4 backend unreachable, 5 mission budget used up. */
 function exitCodeOf(outcome: DriveOutcome): number {
   switch (outcome.kind) {
     case "all-done":
@@ -11,6 +11,8 @@ function exitCodeOf(outcome: DriveOutcome): number {
       return 0;
     case "not-done":
       return 1;
+    case "invalid":
+      return 2;
     case "lease-lost":
       return 3;
     case "server-unreachable":
@@ -29,6 +31,13 @@ export function finishWith(outcome: DriveOutcome): number {
         outcome.what === "provider"
           ? "An attempt whose model provider could not be reached was not charged. Start the model server or fix the provider's baseURL (.orchestrator/opencode.json); `orch doctor` checks each configured model. Then run again."
           : "An attempt none of whose sessions could start was not charged. Start the server or fix --server (or server.url in .orchestrator/config.json); `orch doctor` checks an owned one. Then run again.",
+    });
+  }
+  if (outcome.kind === "invalid") {
+    const [first, ...more] = outcome.problems;
+    throw new OrchError("invalid", `orch run stopped: ${first}${more.length ? ` (and ${more.length} more error${more.length > 1 ? "s" : ""})` : ""}`, {
+      exitCode: exitCodeOf(outcome),
+      hint: "Nothing was started or redone from files with errors. Fix them (`orch validate` lists them all, with hints), then run again.",
     });
   }
   if (outcome.kind === "mission-budget") {

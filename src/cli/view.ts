@@ -42,7 +42,7 @@ function plainLine(e: LoopEvent): string | undefined {
       const list = e.problems.map((p) => indent(formatProblem(p))).join("\n");
       const what = e.source === "config" ? "config" : "tasks";
       if (e.held?.length) return `${e.held.join(", ")} held (errors in ${e.held.length === 1 ? "its task file" : "their task files"}: nothing new starts for ${e.held.length === 1 ? "it" : "them"}); the other tasks go on:\n${list}`;
-      return e.problems.some((p) => p.severity === "error") ? `${what} not applied, the last valid version stays in force:\n${list}` : `${what}: warnings:\n${list}`;
+      return e.problems.some((p) => p.severity === "error") ? `${what} not applied: nothing starts or is redone until they are fixed (running sessions go on):\n${list}` : `${what}: warnings:\n${list}`;
     }
     case "ids":
       return e.assigned.map((a) => `${e.file}:${a.line}: assigned id ${a.id}`).join("\n");

@@ -14,6 +14,8 @@ export class DesiredState {
   config: Config = DEFAULT_CONFIG;
   mission: Mission | undefined;
   private shown = { mission: "", config: "" };
+  /** Errors of the files as read now that leave a whole source invalid (not one task's own task file). */
+  private errors: { mission: Problem[]; config: Problem[] } = { mission: [], config: [] };
   private cache = createSpecCache();
 
   constructor(
@@ -26,6 +28,14 @@ export class DesiredState {
     return this.cache.last?.todo ?? "";
   }
 
+  /**
+   * The errors that make the desired state invalid as read now (config, then TODO.md and the rest of
+   * the mission): while there are any, the loop takes no start or redo decision (docs/RECONCILER.md).
+   */
+  get invalid(): Problem[] {
+    return [...this.errors.config, ...this.errors.mission];
+  }
+
   /** Re-reads config then mission (the mission is read with the config in force). */
   async load(): Promise<void> {
     await this.loadConfig();
@@ -35,6 +45,7 @@ export class DesiredState {
   /** Re-reads the config; an invalid one is reported and the last valid one stays. */
   async loadConfig(): Promise<void> {
     const cfg = await loadConfig(this.root);
+    this.errors.config = cfg.problems.filter((p) => p.severity === "error");
     if (this.report("config", cfg.problems) && cfg.config !== this.config && JSON.stringify(cfg.config) !== JSON.stringify(this.config)) {
       const first = this.mission === undefined && this.config === DEFAULT_CONFIG;
       this.config = cfg.config;
@@ -50,6 +61,7 @@ export class DesiredState {
   async loadMission(): Promise<void> {
     const m = await loadMission(this.root, this.config, this.cache);
     const held = heldBy(m);
+    this.errors.mission = held.mission;
     this.report("mission", m.problems, held.mission.length ? undefined : [...held.tasks]);
     if (held.mission.length) return;
     this.mission = held.tasks.size ? this.withHeld(m, held.tasks) : m;

@@ -7,6 +7,7 @@ import { Reconciler } from "./loop.js";
 import { unreachableText } from "./server-health.js";
 import { ownWorkDone } from "../graph/task-graph.js";
 import { TaskStates } from "../store/task-states.js";
+import { formatProblem } from "../util/errors.js";
 
 /** How to drive the loop. */
 export interface DriveOptions {
@@ -36,6 +37,7 @@ export type DriveOutcome =
   | { kind: "stopped" }
   | { kind: "lease-lost" }
   | { kind: "mission-budget"; reason: string } // reason: the limit reached
+  | { kind: "invalid"; problems: string[] } // the files' errors (file:line:col: message), nothing started or redone from them
   | { kind: "server-unreachable"; what: "server" | "provider"; reason: string }; // reason: what cannot be reached, and the error
 
 /** Runs the loop until it is done (run) or stopped (watch); resolves to how it ended. */
@@ -81,6 +83,7 @@ export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
     const unreachable = interrupted || leaseLost || loop.settled ? undefined : loop.serverUnreachable;
     const m = loop.desired;
     const budget = loop.missionBudgetReached;
+    const invalid = loop.invalidDesired.map((p) => formatProblem({ ...p, hint: undefined }));
     // Settled (nothing runs, no pass due): the runtime (its event stream) closes while the lease is released.
     // A close that fails changes no result: the process ends, and the server with it.
     const closing = !interrupted && loop.settled ? opts.runtime.close().catch(() => {}) : undefined;
@@ -88,6 +91,7 @@ export async function drive(opts: DriveOptions): Promise<DriveOutcome> {
     await closing;
     if (leaseLost) return { kind: "lease-lost" };
     if (unreachable !== undefined) return { kind: "server-unreachable", what: unreachable.code === "provider-unreachable" ? "provider" : "server", reason: unreachableText(unreachable) };
+    if (!interrupted && invalid.length > 0) return { kind: "invalid", problems: invalid };
     if (!m) return { kind: "not-done", interrupted };
     // The passes reported unreadable records; one missing here counts as not done (exit 1), the safe side.
     const actual = await new TaskStates(store).readAll(() => {});

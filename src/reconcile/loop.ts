@@ -30,6 +30,12 @@ import { LeaseKeeper } from "./lease-keeper.js";
 import { ContextPacks } from "./context-packs.js";
 import { TaskAges } from "./ages.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
+import type { Problem } from "../util/errors.js";
+
+/** The mission with every task held (plan.ts: no start, redo, reset or adoption for a held task). */
+function heldAll(m: Mission): Mission {
+  return { ...m, tasks: m.tasks.map((t) => ({ ...t, held: true })) };
+}
 
 /** How the loop is set up. */
 export interface LoopOptions {
@@ -219,8 +225,11 @@ export class Reconciler {
     const t0 = performance.now();
     const n = ++this.passNo;
     await this.d.load();
-    const mission = this.mission;
-    if (mission && (await this.assignIds(mission))) {
+    // Files with errors (TODO.md, the config): the last valid mission is planned with every task held,
+    // so nothing starts, is redone or finalized from them; running sessions meet only the rules that stop one.
+    const invalid = this.d.invalid.length > 0;
+    const mission = invalid && this.mission ? heldAll(this.mission) : this.mission;
+    if (mission && !invalid && (await this.assignIds(mission))) {
       this.dirty = true; // the next pass reads the lines with their new ids
       return;
     }
@@ -325,6 +334,11 @@ export class Reconciler {
    */
   get serverUnreachable(): SessionError | undefined {
     return this.running.size > 0 ? undefined : this.server.unreachableAt(this.clock.now());
+  }
+
+  /** The errors that make the desired state invalid as last read (nothing starts or is redone meanwhile). */
+  get invalidDesired(): readonly Problem[] {
+    return this.d.invalid;
   }
 
   /** What of the mission budget was reached, when the last pass found it used up. */

@@ -105,6 +105,20 @@ describe("orch validate on bad input", () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it("orch run on a TODO.md with errors: exit 2 naming the first (file:line:col), nothing started, no file changed, no stack", async () => {
+    const dir = twoTaskRepo(3);
+    writeFileSync(path.join(dir, "TODO.md"), "- [ ] T1 One\n- [ ] T1 Again\n- [ ] T2 Two (after T9)\n");
+    const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      "orch: orch run stopped: TODO.md:2:1: duplicate id T1 (also on line 1) (and 1 more error)\n" +
+        "  hint: Nothing was started or redone from files with errors. Fix them (`orch validate` lists them all, with hints), then run again.\n",
+    );
+    expect(r.stdout).toContain("  TODO.md:3:1: T2 depends on unknown task T9");
+    expect(r.stdout).not.toContain("→ Running");
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("- [ ] T1 One\n- [ ] T1 Again\n- [ ] T2 Two (after T9)\n");
+  });
+
   it("orch run --server with nothing listening there: exit 4 once the breaker opens, says why and what to do, no attempt charged, no stack", async () => {
     const dir = twoTaskRepo(3);
     const r = await orch(["run", "--dir", dir, "--server", "http://127.0.0.1:9"], tmpdir());

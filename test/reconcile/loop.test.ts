@@ -360,6 +360,64 @@ describe("loop: budgets", () => {
   });
 });
 
+describe("loop: invalid desired state", () => {
+  it("orch run on a TODO.md with errors from the start: nothing starts, exit 2 naming the problem (file:line:col)", async () => {
+    const todo = "- [ ] T1 a (after T9)\n- [ ] T2 b\n";
+    const root = makeRepo(todo);
+    const runtime = new FakeRuntime({ latencyMs: 5 });
+    try {
+      const outcome = await drive({ root, runtime, mode: "run", emit: () => {}, signals: false });
+      expect(outcome).toEqual({ kind: "invalid", problems: ["TODO.md:1:1: T1 depends on unknown task T9"] });
+      expect(exitCodeOf(outcome)).toBe(2);
+      expect(failureOf(catchOf(() => finishWith(outcome)))).toMatchObject({ code: "invalid", exitCode: 2, message: "orch run stopped: TODO.md:1:1: T1 depends on unknown task T9" });
+      expect(runtime.calls).toEqual([]);
+      expect(readFileSync(path.join(root, "TODO.md"), "utf8")).toBe(todo);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  for (const [what, file, text] of [
+    ["TODO.md", "TODO.md", "- [ ] T1 a\n- [ ] T2 b (after T1)\n- [ ] T2 again\n"],
+    ["the config", ".orchestrator/config.json", '{ "concurrency": { "total": "many" } }'],
+  ] as const) {
+    it(`${what} made invalid mid-run: the running attempt ends and is recorded, nothing more starts (not T2 of the last valid mission), exit 2`, async () => {
+      const root = makeRepo("- [ ] T1 a\n- [ ] T2 b (after T1)\n", { "tasks/T1.md": "---\nid: T1\nverify: \"cat gate > /dev/null\"\n---\n" });
+      const g = gate(root);
+      const runtime = new FakeRuntime({ latencyMs: 5 });
+      const events: LoopEvent[] = [];
+      let verifying!: () => void;
+      const seen = new Promise<void>((r) => (verifying = r));
+      try {
+        const run = drive({ root, runtime, mode: "run", signals: false, emit: (e) => (events.push(e), e.type === "phase" && e.task === "T1" && e.to === "Verifying" && verifying()) });
+        await seen;
+        writeFileSync(path.join(root, file), text);
+        await g.open();
+        const outcome = await run;
+        expect(outcome).toMatchObject({ kind: "invalid" });
+        expect(runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
+        expect((await new TaskStates(openStore(root)).read("T1"))!.value.phase).toBe("Succeeded");
+        expect(events.some((e) => e.type === "action" && e.action.type === "start" && e.action.id === "T2")).toBe(false);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("orch watch waits while TODO.md has errors and goes on once they are fixed", async () => {
+    const root = makeRepo("- [ ] T1 a\n");
+    h = await startLoop(root, { latencyMs: 5 }, true);
+    await settle(h);
+    h.write("TODO.md", "- [x] T1 a\n- [ ] T2 b (after T9)\n- [ ] T3 c\n");
+    await h.waitFor((e) => e.type === "problems" && e.source === "mission");
+    await settle(h);
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
+    h.write("TODO.md", "- [x] T1 a\n- [ ] T2 b\n- [ ] T3 c\n");
+    await h.waitFor((e) => e.type === "phase" && e.task === "T3" && e.to === "Succeeded");
+    await h.waitFor((e) => e.type === "phase" && e.task === "T2" && e.to === "Succeeded");
+  });
+});
+
 describe("loop: doom loops", () => {
   it("a worker session stopped in a doom loop goes to a fixer, told what it repeated; the error is in the history", async () => {
     const message = 'the agent repeated the same bash call 5 times (input {"command":"ls"}); the session was stopped';

@@ -17,7 +17,7 @@ describe("view", () => {
     expect(plainLine({ type: "phase", task: "T2", from: "Pending", to: "Blocked", reason: "DepsNotDone", message: "waiting for T1" })).toBe("T2: Pending → Blocked (DepsNotDone: waiting for T1)");
     const p = plainLine({ type: "problems", source: "mission", problems: [{ code: "x", severity: "error", file: "tasks/T2.md", line: 3, col: 7, message: "bad deps" }] });
     expect(p).toContain("tasks/T2.md:3:7: bad deps");
-    expect(p).toContain("last valid version stays");
+    expect(p).toContain("not applied: nothing starts or is redone until they are fixed");
     const held = plainLine({ type: "problems", source: "mission", held: ["T2"], problems: [{ code: "x", severity: "error", file: "tasks/T2.md", line: 3, col: 7, message: "bad deps" }] });
     expect(held).toBe("T2 held (errors in its task file: nothing new starts for it); the other tasks go on:\n  tasks/T2.md:3:7: bad deps");
     expect(plainLine({ type: "pass", pass: 1, ms: 3, actions: 0, tasks: 1 })).toBeUndefined();

@@ -217,6 +217,27 @@ describe("orch run end to end", () => {
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [ ] T1");
   });
 
+  it("a mission budget of 50 tokens: `orch run` aborts the running session, starts nothing more and exits 5 naming the budget", { timeout: 120_000 }, async () => {
+    h.model.setScript(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
+        { when: { role: "worker" }, reply: reply.hang() },
+      ]),
+    );
+    // The task's own budget is far away: only the mission's stops it.
+    const dir = oneTask("mission-budget", "budget:\n  tokens: 1000000\n", { missionBudget: { tokens: 50 } });
+    const { code, out } = await orchRun(dir).done;
+    expect(code, out).toBe(5);
+    expect(out).toContain("orch run stopped: the mission budget is used up (used ");
+    expect(out).toMatch(/of 50 mission tokens\)/);
+    expect(out).toContain("missionBudget");
+    expect(out).not.toMatch(/\n\s+at /);
+    const t1 = state(dir, "T1");
+    expect(t1).toMatchObject({ phase: "Pending", lastError: { code: "mission-budget", terminal: false } });
+    expect(t1.usage.input).toBeGreaterThan(50);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [ ] T1");
+  });
+
   it("a task deleted from TODO.md while its session runs: `orch watch` aborts the session and cleans up", { timeout: 120_000 }, async () => {
     const dir = oneTask("deleted");
     const asked = signal();
