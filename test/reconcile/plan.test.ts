@@ -237,6 +237,15 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     expect(kinds(redo.actions)).toEqual(["set:T1:Pending", "start:T1"]);
     expect(redo.actions[0]).toMatchObject({ reason: "Redo", patch: { attempts: 0, checkedByOrch: undefined } });
   });
+  it("an uncheck seen while the task's own attempt runs (its success recorded, the box not yet checked) is no redo", () => {
+    const s = states(state("T1", { phase: "Succeeded", attempts: 1, checkedByOrch: { at: "x", generation: "g-T1", lineBefore: "- [ ] T1", lineAfter: "- [x] T1" } }));
+    const p = plan(mission([task("T1")]), s, ctx({ classifyUncheck: () => "redo", running: new Map([["T1", running({ generation: "g-T1" })]]) }));
+    expect(p.actions).toEqual([]);
+  });
+  it("a task held (its files have errors) is neither redone nor re-checked nor started", () => {
+    const s = states(state("T1", { phase: "Succeeded", checkedByOrch: { at: "x", generation: "g-T1", lineBefore: "- [ ] T1", lineAfter: "- [x] T1" } }));
+    expect(plan(mission([task("T1", { held: true }), task("T2", { held: true })]), s, ctx({ classifyUncheck: () => "redo" })).actions).toEqual([]);
+  });
   it("an edited task starts over at the new generation, even when Failed", () => {
     const s = states(state("T1", { phase: "Failed", attempts: 3, lastError: { code: "x", message: "m", terminal: true, at: "x" } }));
     expect(plan(mission([task("T1")]), s, ctx()).actions).toEqual([]);
