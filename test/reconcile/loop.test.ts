@@ -404,17 +404,23 @@ describe("loop: invalid desired state", () => {
     });
   }
 
-  it("orch watch waits while TODO.md has errors and goes on once they are fixed", async () => {
-    const root = makeRepo("- [ ] T1 a\n");
-    h = await startLoop(root, { latencyMs: 5 }, true);
-    await settle(h);
-    h.write("TODO.md", "- [x] T1 a\n- [ ] T2 b (after T9)\n- [ ] T3 c\n");
+  it("orch watch waits while TODO.md has errors: a retry that falls due meanwhile does not start; fixed, it goes on", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { retry: { baseMs: 1000, maxMs: 1000, jitter: 0 } });
+    const clock = new FakeClock();
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: ["fail", "ok"] } }, true, false, {}, clock);
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Pending" && e.reason === "RetryableError");
+    h.write("TODO.md", "- [ ] T1 a\n- [ ] T2 b (after T9)\n");
+    h.loop.enqueue(); // what the watcher's event does (its debounce runs on the fake clock)
     await h.waitFor((e) => e.type === "problems" && e.source === "mission");
+    const before = h.events.length;
+    await clock.advance(2000); // the retry falls due
+    await h.waitFor((e) => e.type === "pass" && h!.events.indexOf(e) >= before);
     await settle(h);
     expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
-    h.write("TODO.md", "- [x] T1 a\n- [ ] T2 b\n- [ ] T3 c\n");
-    await h.waitFor((e) => e.type === "phase" && e.task === "T3" && e.to === "Succeeded");
+    h.write("TODO.md", "- [ ] T1 a\n- [ ] T2 b\n");
+    h.loop.enqueue();
     await h.waitFor((e) => e.type === "phase" && e.task === "T2" && e.to === "Succeeded");
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Succeeded");
   });
 });
 
