@@ -1,6 +1,7 @@
 // The desired state as the loop holds it: config and mission, where an invalid new version is reported
-// once (file:line:col) and the last valid one stays in force; fixing it clears the report. An error in
-// one task's own task file holds that task only (spec/held.ts): the other tasks' edits take effect.
+// once (file:line:col) and the last valid one is kept, but only to hold its tasks (`invalid`: the loop
+// then decides no start or redo); fixing it clears the report. An error in one task's own task file
+// holds that task only (spec/held.ts): the other tasks' edits take effect.
 import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
 import type { Mission, TaskId, TaskSpec } from "../spec/model.js";
 import { heldBy } from "../spec/held.js";
