@@ -13,6 +13,7 @@ import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { attachSession } from "./attempt-session.js";
 import type { TaskState } from "../store/task-state-schema.js";
+import { totalTokens } from "./budget.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { TimerHandle } from "../util/clock.js";
 
@@ -29,6 +30,8 @@ export interface ExecutorEnv extends AttemptEnv {
   attemptEnded(id: string): void;
   /** False once the lease is lost or orch is stopping: start nothing new. */
   mayStart(): boolean;
+  /** A finalized task's record is about to go: what it spent still counts for the mission budget. */
+  removing(s: TaskState): void;
 }
 
 /** Applies a plan's actions: state writes first (awaited), then session starts (not awaited). */
@@ -262,9 +265,14 @@ export class Executor {
       await this.abort(id, "deleted");
       await e.done;
     }
+    // Read after the abort was recorded, so the spend of its last session is in it.
+    const last = (await env.states.read(id))?.value;
     await env.states.remove(id, env.fence());
+    if (last) env.removing(last);
     await clearApproval(env.approvals, id);
-    await this.record([{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed" } }]);
+    // In detail, not the top-level tokens/costUsd of a session-end line: summing those must not count it twice.
+    const spent = last ? { spentTokens: totalTokens(last), spentUsd: last.costUsd } : {};
+    await this.record([{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed", ...spent } }]);
     env.emit({ type: "phase", task: id, to: "Cancelled", reason: "Deleted", message: "removed from TODO.md" });
   }
 

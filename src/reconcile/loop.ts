@@ -30,6 +30,7 @@ import { LeaseKeeper } from "./lease-keeper.js";
 import { ContextPacks } from "./context-packs.js";
 import { TaskAges } from "./ages.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
+import { totalTokens } from "./budget.js";
 import type { Problem } from "../util/errors.js";
 
 /** The mission with every task held (plan.ts: no start, redo, reset or adoption for a held task). */
@@ -86,6 +87,8 @@ export class Reconciler {
   private readonly startedAt: number;
   /** The mission-budget stop last reported (said once, again only after it cleared). */
   private budgetShown: string | undefined;
+  /** What finalized tasks had spent: their records are gone, their spend is still the mission's. */
+  private readonly carried = { tokens: 0, usd: 0 };
   private readonly server: ServerHealth;
   private readonly ages = new TaskAges();
   private readonly running: ExecutorEnv["running"] = new Map();
@@ -156,6 +159,10 @@ export class Reconciler {
       attemptEnded: () => self.enqueue(),
       usageChanged: () => self.soonTimer.ensure(500),
       mayStart: () => !self.halted && self.keeper.current !== undefined,
+      removing: (s) => {
+        self.carried.tokens += totalTokens(s);
+        self.carried.usd += s.costUsd;
+      },
       slots: new SessionSlots(() => self.running.values(), () => self.config.concurrency, () => self.enqueue()),
       verifies: new Semaphore(() => self.config.concurrency.verify ?? self.config.concurrency.total),
       ...(opts.confine ? { confine: opts.confine } : {}),
@@ -253,6 +260,7 @@ export class Reconciler {
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
       seenSince: this.ages.seenSince,
       missionStartedAt: this.startedAt,
+      missionCarried: this.carried,
     });
     this.lastPlan = p;
     this.reportMissionBudget(p.missionBudget);

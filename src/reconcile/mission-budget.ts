@@ -16,10 +16,19 @@ export interface MissionSpend {
   ms: number;
 }
 
-/** Sums tokens and cost over all records (a task's whole life, redos included); minutes since `startedAt`. */
-export function missionSpend(states: Iterable<TaskState>, startedAt: number, now: number): MissionSpend {
-  let tokens = 0;
-  let usd = 0;
+/** Spend no record holds any more: tasks removed from TODO.md while this process ran (their records finalized). */
+export interface CarriedSpend {
+  tokens: number;
+  usd: number;
+}
+
+/**
+ * Sums tokens and cost over all records (a task's whole life, redos included) plus `carried`; minutes
+ * since `startedAt`.
+ */
+export function missionSpend(states: Iterable<TaskState>, startedAt: number, now: number, carried: CarriedSpend = { tokens: 0, usd: 0 }): MissionSpend {
+  let tokens = carried.tokens;
+  let usd = carried.usd;
   for (const s of states) {
     tokens += totalTokens(s);
     usd += s.costUsd;

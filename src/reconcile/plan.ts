@@ -10,7 +10,7 @@ import { score } from "./priority.js";
 import { criticalPathLengths } from "../graph/critical-path.js";
 import { isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/task-graph.js";
 import type { Slot } from "./slots.js";
-import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend } from "./mission-budget.js";
+import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type CarriedSpend } from "./mission-budget.js";
 
 /** What the loop knows about an attempt running in this process. */
 export interface RunningInfo {
@@ -54,6 +54,8 @@ export interface PlanContext {
   seenSince?: ReadonlyMap<TaskId, number>;
   /** When this `orch run`/`orch watch` started: the mission budget's minutes count from here (default: now). */
   missionStartedAt?: number;
+  /** Spend of tasks whose records were finalized in this process: still the mission's (mission-budget.ts). */
+  missionCarried?: CarriedSpend;
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
@@ -83,7 +85,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
   let wake = Number.POSITIVE_INFINITY;
   const wakeAt = (ms: number) => (wake = Math.min(wake, ms));
   // The mission budget, a hard stop: no start below, and every running session is aborted.
-  const spend = missionSpend(actual.values(), ctx.missionStartedAt ?? ctx.now, ctx.now);
+  const spend = missionSpend(actual.values(), ctx.missionStartedAt ?? ctx.now, ctx.now, ctx.missionCarried);
   const missionOver = missionBudgetExceeded(ctx.config.missionBudget, spend);
   if (!missionOver && ctx.running.size > 0) {
     const left = missionMinutesLeftMs(ctx.config.missionBudget, spend);

@@ -479,6 +479,27 @@ describe("loop: mission budget", () => {
   });
 });
 
+describe("loop: mission budget of deleted tasks", () => {
+  it("a task deleted from TODO.md still counts: its finalized record's spend stays in the mission's total", async () => {
+    const root = makeRepo("- [ ] T1 a\n", {}, { missionBudget: { tokens: 300 } });
+    h = await startLoop(root, { latencyMs: 5, tokensPerSession: 200 }, true);
+    await settle(h);
+    expect(await h.state("T1")).toMatchObject({ phase: "Succeeded" });
+    // T1's line goes (its record with it); then T2 and T3 come. 200 (T1) + 200 (T2) reach the budget before T3.
+    h.write("TODO.md", "- [x] T0 placeholder\n");
+    h.loop.enqueue();
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Cancelled");
+    expect(await h.state("T1")).toBeUndefined();
+    h.write("TODO.md", "- [x] T0 placeholder\n- [ ] T2 b\n- [ ] T3 c (after T2)\n");
+    h.loop.enqueue();
+    await h.waitFor((e) => e.type === "error" && e.message.startsWith("mission budget used up"));
+    await settle(h);
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1", "T2"]);
+    const deleted = (await h.store.journal.read("T1")).find((e) => e.kind === "deleted");
+    expect(deleted?.detail).toMatchObject({ spentTokens: 200, spentUsd: 0 });
+  });
+});
+
 describe("loop: git and leases", () => {
   it("git.commit task: a succeeded task's changes are committed with its trailers", async () => {
     const { execFileSync } = await import("node:child_process");

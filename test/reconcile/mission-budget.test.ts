@@ -12,6 +12,9 @@ describe("missionSpend", () => {
     const spend = missionSpend([state("T1", { usage: { ...usage(100, 20, 5), cacheRead: 999 }, costUsd: 0.5 }), state("T2", { usage: usage(10), costUsd: 0.25 })], NOW - 90_000, NOW);
     expect(spend).toEqual({ tokens: 135, usd: 0.75, ms: 90_000 });
   });
+  it("spend carried from finalized records is added", () => {
+    expect(missionSpend([state("T1", { usage: usage(10), costUsd: 0.5 })], NOW, NOW, { tokens: 200, usd: 1 })).toEqual({ tokens: 210, usd: 1.5, ms: 0 });
+  });
   it("no records: nothing spent; a start in the future counts as zero time", () => {
     expect(missionSpend([], NOW + 5, NOW)).toEqual({ tokens: 0, usd: 0, ms: 0 });
   });
