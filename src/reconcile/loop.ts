@@ -2,6 +2,8 @@
 // state and apply plan(), requeues for time-based work, and a graceful stop. The lease is kept by
 // lease-keeper.ts; time comes from an injected Clock. See docs/RECONCILER.md.
 import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import type { Config } from "../spec/config.js";
@@ -247,6 +249,11 @@ export class Reconciler {
     }
     const { actual, controls } = await readActual(this.states, this.opts.store.records, this.running, (id, message) => this.opts.emit({ type: "error", task: id, message }));
     this.lastStates = actual;
+    // Read after the text: a write since then only makes the time later (the safe side: a redo).
+    const todoModifiedAt = await stat(path.resolve(this.opts.root, mission.todoFile)).then(
+      (st) => st.mtime.toISOString(),
+      () => undefined,
+    );
     const now = this.clock.now();
     this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
     const p = plan(mission, actual, {
@@ -255,7 +262,7 @@ export class Reconciler {
       running: this.running,
       breaker: this.server.breakerAt(now),
       controls,
-      classifyUncheck: classifier(mission, this.d.todoText, actual),
+      classifyUncheck: classifier(mission, this.d.todoText, actual, todoModifiedAt),
       missingSince: this.ages.missingSince,
       deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
       seenSince: this.ages.seenSince,

@@ -5,8 +5,11 @@ import { classifyUncheck } from "../spec/uncheck.js";
 import type { TaskState } from "../store/task-state-schema.js";
 import { taskLines } from "../spec/todo.js";
 
-/** Builds the classifier plan() calls for Succeeded tasks whose box is unchecked now. */
-export function classifier(mission: Mission, todoText: string, actual: ReadonlyMap<string, TaskState>): (t: TaskSpec, s: TaskState) => "redo" | "stale" {
+/**
+ * Builds the classifier plan() calls for Succeeded tasks whose box is unchecked now; `todoModifiedAt`:
+ * TODO.md's mtime (ISO), read after its text.
+ */
+export function classifier(mission: Mission, todoText: string, actual: ReadonlyMap<string, TaskState>, todoModifiedAt?: string): (t: TaskSpec, s: TaskState) => "redo" | "stale" {
   // Parsed once, on the first question: most passes never ask.
   let lines: Map<string, { text: string }> | undefined;
   let checked: { id: string; at: string; lineAfter: string }[] | undefined;
@@ -17,6 +20,7 @@ export function classifier(mission: Mission, todoText: string, actual: ReadonlyM
     if (line === undefined) return "redo";
     checked ??= [...actual.values()].flatMap((x) => (x.checkedByOrch ? [{ id: x.id, at: x.checkedByOrch.at, lineAfter: x.checkedByOrch.lineAfter }] : []));
     const others = checked.filter((x) => x.id !== t.id).map(({ at, lineAfter }) => ({ at, lineAfter }));
-    return classifyUncheck(s.checkedByOrch, line, todoText, others).kind === "stale-save" ? "stale" : "redo";
+    // Both mean orch's own check is missing, not that a person unchecked the box: orch checks it again.
+    return classifyUncheck(s.checkedByOrch, line, todoText, others, todoModifiedAt).kind === "deliberate" ? "redo" : "stale";
   };
 }

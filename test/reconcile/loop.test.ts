@@ -1,6 +1,6 @@
 // The loop in-process with real files, the real store and the fake runtime.
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gate, makeRepo, settle, startLoop, type Harness } from "./harness.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -421,6 +421,36 @@ describe("loop: invalid desired state", () => {
     h.loop.enqueue();
     await h.waitFor((e) => e.type === "phase" && e.task === "T2" && e.to === "Succeeded");
     await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Succeeded");
+  });
+});
+
+describe("loop: unchecks orch made", () => {
+  it("orch stopped after recording a success but before checking its box: on restart the box is checked, not redone", async () => {
+    const root = makeRepo("- [ ] T1 a\n");
+    const first = await startLoop(root, { latencyMs: 5 });
+    await settle(first);
+    await first.loop.stop();
+    const s = (await first.state("T1"))!;
+    expect(s.checkedByOrch).toBeDefined();
+    // As if the box write never happened: the line as before, the file last written before the success.
+    writeFileSync(path.join(root, "TODO.md"), "- [ ] T1 a\n");
+    const before = new Date(Date.parse(s.checkedByOrch!.at) - 5_000);
+    utimesSync(path.join(root, "TODO.md"), before, before);
+    h = await startLoop(root, { latencyMs: 5 });
+    await settle(h);
+    expect(h.runtime.calls).toEqual([]);
+    expect(h.todo()).toBe("- [x] T1 a\n");
+    expect(await h.state("T1")).toMatchObject({ phase: "Succeeded", attempts: 1 });
+  });
+  it("the same line unchecked by a person after the check (the file written since): a redo", async () => {
+    const root = makeRepo("- [ ] T1 a\n");
+    const first = await startLoop(root, { latencyMs: 5 });
+    await settle(first);
+    await first.loop.stop();
+    writeFileSync(path.join(root, "TODO.md"), "- [ ] T1 a\n");
+    h = await startLoop(root, { latencyMs: 5 });
+    await settle(h);
+    expect(h.runtime.calls.map((c) => c.taskId)).toEqual(["T1"]);
   });
 });
 
