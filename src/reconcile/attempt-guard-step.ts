@@ -6,6 +6,7 @@ import type { SessionError } from "../runtime/types.js";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { guardWords, type Setback } from "./attempt-policy.js";
 import { AttemptWatch } from "./attempt-watch.js";
+import { workDir } from "./attempt-workspace.js";
 import { DiffError, type DiffBase } from "./diff.js";
 import type { WriteQueue } from "./write-queue.js";
 
@@ -20,11 +21,12 @@ export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, b
   let watch: AttemptWatch | undefined;
   const ok = await guarded(async () => {
     watch = await AttemptWatch.start({
-      root: env.root,
+      // In its workspace the attempt is alone: every change there is the agent's.
+      root: workDir(env, e),
       base,
       layout: { todoFile: config.todo, tasksDir: config.tasksDir },
       commands: t.verify.length ? t.verify : config.verify.commands,
-      shared: true,
+      shared: !e.workspace,
       otherScopes: () => env.otherScopes?.(t.id) ?? [],
     });
   }, fail);

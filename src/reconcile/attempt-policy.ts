@@ -8,7 +8,7 @@ import { backoffMs } from "./backoff.js";
 import type { Violation, ViolationKind } from "./attempt-guard.js";
 
 /** A check the attempt's result did not pass: each sends it to a fixer while attempts last. */
-export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff" | "DoomLoop";
+export type CheckFailure = "VerifyFailed" | "ReviewRejected" | "EmptyDiff" | "DoomLoop" | "MergeConflict";
 
 /** What went wrong in the attempt. */
 export type Setback =
@@ -52,7 +52,7 @@ export type NextStep =
     }
   | { kind: "none" };
 
-const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file", DoomLoop: "the agent repeated the same tool call" };
+const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file", DoomLoop: "the agent repeated the same tool call", MergeConflict: "merging it conflicted" };
 
 /** The reason (and error code) a violation of each kind is recorded with. */
 const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };

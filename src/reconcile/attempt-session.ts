@@ -9,6 +9,7 @@ import { attemptPrompt } from "./prompt.js";
 import { composePatches, usageAdded } from "./actions.js";
 import { phaseChange } from "./attempt-records.js";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
+import { workDir } from "./attempt-workspace.js";
 import type { QueuedChange, WriteQueue } from "./write-queue.js";
 
 /**
@@ -29,7 +30,7 @@ export async function attachSession(env: AttemptEnv, e: RunningEntry, t: TaskSpe
 }
 
 function request(env: AttemptEnv, e: RunningEntry, t: TaskSpec, role: Role, prompt: string): SessionRequest {
-  return sessionRequest(env.config(), env.root, t, role, e.attempt, prompt);
+  return sessionRequest(env.config(), workDir(env, e), t, role, e.attempt, prompt);
 }
 
 /**

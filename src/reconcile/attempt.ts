@@ -23,6 +23,8 @@ import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } fro
 import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-guard-step.js";
 import type { Clock } from "../util/clock.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
+import type { Workspace } from "../workspace/workspaces.js";
+import { closeWorkspace, conflictMarkers, openFor, updateOntoTip, workDir } from "./attempt-workspace.js";
 
 /** What an attempt needs from the loop. */
 export interface AttemptEnv extends StateWriter {
@@ -38,7 +40,7 @@ export interface AttemptEnv extends StateWriter {
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
   /** Records success (with `pending`, the attempt's changes not yet written, in the same write) and checks the box. */
-  succeed(id: string, generation: string, pending?: QueuedChange[]): Promise<void>;
+  succeed(id: string, generation: string, pending?: QueuedChange[], workspace?: Workspace): Promise<{ conflict: string[] } | void>;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
   context?: PromptSources["context"];
   /** The lease holder, recorded as the owner of the attempt. */
@@ -70,7 +72,12 @@ export interface RunningEntry extends RunningInfo {
   ran?: number;
   /** The attempt's first session found the server unreachable: the attempt is not recorded as started. */
   outage?: boolean;
+  /** The attempt's git workspace (undefined: it runs in the person's checkout, see attempt-workspace.ts). */
+  workspace?: Workspace;
+  /** Paths of the attempt's last merge conflict: a second conflict fails it. */
+  conflicted?: string[];
 }
+
 
 /** Where an adopted attempt resumes: a live session, or the verify stage (its worker had finished). */
 export type Resume = { handle?: SessionHandle; at: "session" | "verify" };
@@ -81,10 +88,12 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
   // attempt's back, in order; it waits for them only where a decision needs them (write-queue.ts).
   const q = e.writes;
   try {
-    // What the attempt changed is taken against the commit checked out as it starts (adopted: now).
-    const base = await diffBase(env.root);
+    // A workspace of its own when it can have one; what it changed is taken against the workspace's
+    // base, or (in the person's checkout) the commit checked out as it starts (adopted: now).
+    await openFor(env, e, !!resume);
+    const base: DiffBase = e.workspace ? { repo: true, commit: e.workspace.base } : await diffBase(env.root);
     // What the attempt may not change is judged after each session (attempt-guard.ts); outside git
-    // orch cannot see what changed. Attempts run in the person's checkout today: shared.
+    // orch cannot see what changed. In the person's checkout (no workspace) the tree is shared.
     const fail = (s: GuardSetback) => settle(env, q, e, s);
     const watch = base.repo ? await openWatch(env, e, t0, base, fail) : undefined;
     if (watch === null) return;
@@ -127,10 +136,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         if (!res.ok && res.error?.code !== "doom-loop") return await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } });
       }
       // A session stopped in a doom loop goes to a fixer like a failed check, told what it repeated.
-      const r: Checked = loopError ? doomLoopCheck(loopError) : await checkResult(env, q, e, t, base);
+      const checked: Checked = loopError ? doomLoopCheck(loopError) : await checkResult(env, q, e, t, e.workspace ? { repo: true, commit: e.workspace.base } : base);
       skipSession = false;
+      const r = checked.kind === "passed" ? await succeedWith(env, q, e) : checked;
       if (r.kind === "done") return;
-      if (r.kind === "passed") return await succeedWith(env, q, e);
       const step = nextStep({ kind: "check", why: r.why }, facts(env, e, t), env.config(), env.now(), env.rand());
       if (step.kind !== "fix") return await recordStep(env, q, e, step, r.extra);
       feedback = r.feedback;
@@ -151,6 +160,8 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       const error = { code: "internal", message, terminal: false, infrastructure: false };
       await settle(env, fresh, e, { kind: "error", error }).catch((again: unknown) => env.emit({ type: "error", task: e.id, message: `could not record the failure: ${again instanceof Error ? again.message : String(again)}` }));
     }
+  } finally {
+    await closeWorkspace(env, e);
   }
 }
 
@@ -176,7 +187,7 @@ async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: T
   q.add(phaseChange(env, e, "Verifying", "WorkerDone", "running verify commands"), PROGRESS_HOLD_MS);
   const commands = t.verify.length ? t.verify : env.config().verify.commands;
   // An attempt aborted while it waited for a verify place does not run its commands.
-  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: env.root, timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now, ...(env.confine ? { confine: env.confine } : {}) })));
+  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: workDir(env, e), timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now, ...(env.confine ? { confine: env.confine } : {}) })));
   if (e.aborting || !v) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting ?? "shutdown" }));
   const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
   // lastVerify rides on the next state write (a phase change always follows).
@@ -202,7 +213,7 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
   if (e.aborting) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting }));
   e.lastProgressAt = env.now();
   // The reviewer's words are its verdict, shown as the review's line: not the task's last words.
-  const r = await reviewAttempt(env.runtime, env.config(), t, env.root, e.attempt, diff, (ev) => ev.type === "said" || onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
+  const r = await reviewAttempt(env.runtime, env.config(), t, workDir(env, e), e.attempt, diff, (ev) => ev.type === "said" || onEvent(env, q, e, ev)).finally(() => env.slots.release(e));
   if (e.aborting) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting }));
   // The reviewer's figures go into the history, as a session's do: every total is summed from it (store/spend.ts).
   const spent = { task: e.id, role: "reviewer", attempt, tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
@@ -232,7 +243,7 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
  */
 async function diffOrFail(env: AttemptEnv, q: WriteQueue, e: RunningEntry, base: DiffBase): Promise<AttemptDiff | undefined> {
   try {
-    return await attemptDiff(env.root, base);
+    return await attemptDiff(workDir(env, e), base);
   } catch (err) {
     if (!(err instanceof DiffError)) throw err;
     const error: SessionError = { code: err.code, message: `orch could not read what the attempt changed: ${err.message}`, terminal: true, infrastructure: false };
@@ -257,17 +268,45 @@ function facts(env: AttemptEnv, e: RunningEntry, t: TaskSpec | undefined) {
 }
 
 /**
- * Records the result with the attempt's changes not yet written, in one write. Should that write
- * fail, the changes go back to the queue, so that the failure recorded next still carries them.
+ * Records the result with the attempt's changes not yet written, in one write (with a workspace: once
+ * its merge is known clean). Should that write fail, the changes go back to the queue, so that the
+ * failure recorded next still carries them. A merge conflict sends the attempt to a fixer once.
  */
-async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Promise<void> {
+async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Promise<Exclude<Checked, { kind: "passed" }>> {
+  if (e.workspace && e.conflicted) {
+    const left = await conflictMarkers(e.workspace, e.conflicted);
+    if (left.length) {
+      await settle(env, q, e, { kind: "error", error: { code: "merge-conflict", message: `conflict markers remain in ${left.join(", ")} after the fixer's pass`, terminal: true, infrastructure: false } });
+      return { kind: "done" };
+    }
+  }
   const pending = await q.takePending();
   let committed = pending.length === 0;
   const tracked = pending.map((c) => ({ ...c, written: () => ((committed = true), c.written?.()) }));
+  let r: { conflict: string[] } | void;
   try {
-    await env.succeed(e.id, e.generation, tracked);
+    r = await env.succeed(e.id, e.generation, tracked, e.workspace);
   } catch (err) {
     if (!committed) q.restore(pending);
     throw err;
   }
+  if (!r || !e.workspace) return { kind: "done" };
+  // Nothing was written: the changes wait for the attempt's next record.
+  if (!committed) q.restore(pending);
+  const attempt = e.attempt;
+  const paths = r.conflict;
+  q.add({ history: () => [{ task: e.id, kind: "merge", attempt, verdict: "conflict", detail: { into: e.workspace?.integration, paths } }] });
+  env.emit({ type: "merge", task: e.id, kept: [], conflict: paths });
+  if (e.conflicted) {
+    await settle(env, q, e, { kind: "error", error: { code: "merge-conflict", message: `merging into ${e.workspace.integration} conflicts again in ${paths.join(", ")}`, terminal: true, infrastructure: false } });
+    return { kind: "done" };
+  }
+  e.conflicted = paths;
+  await updateOntoTip(e.workspace);
+  return {
+    kind: "failed",
+    why: "MergeConflict",
+    extra: {},
+    feedback: `Your change passed its checks, but ${e.workspace.integration.replace(/^refs\/heads\//, "")} moved on while you worked and merging into it conflicts in: ${paths.join(", ")}. The workspace now holds that merge, with git's conflict markers (<<<<<<<, =======, >>>>>>>) in those files. Resolve each conflict keeping the intent of both sides (usually both changes), remove every marker, and make sure the task still works.`,
+  };
 }

@@ -19,6 +19,8 @@ export type LoopEvent =
   | { type: "usage"; task: string; usage: Usage; costUsd: number }
   | { type: "verify"; task: string; ok: boolean; command?: string; output?: string }
   | { type: "review"; task: string; approved: boolean; summary: string }
+  /** A task's workspace was merged: its commit (none when it changed nothing), paths left as the person had them. */
+  | { type: "merge"; task: string; sha?: string; kept: string[]; conflict?: string[] }
   | { type: "permission"; task: string; kind: string; decision: string }
   /** `held`: the errors hold only these tasks (their task files); the other tasks go on. */
   | { type: "problems"; problems: Problem[]; source: "mission" | "config"; held?: string[] }

@@ -7,6 +7,12 @@ import { generationOf } from "../spec/mission.js";
 import { LIMITS, readUserFileSync } from "../spec/load.js";
 import type { HistoryEvent, TodoWriter } from "../store/types.js";
 import { commitTask } from "../store/git-commit.js";
+import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/lock.js";
+import { StorePaths } from "../store/paths.js";
+import { ensureLayout } from "../store/layout.js";
+import { integrate, type Integrated } from "../workspace/integrate.js";
+import { journalPath } from "../workspace/merge-journal.js";
+import type { Workspace } from "../workspace/workspaces.js";
 import { clearApproval } from "../runtime/approvals.js";
 import type { ApprovalFiles } from "../store/approval-files.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
@@ -15,6 +21,7 @@ import { attachSession } from "./attempt-session.js";
 import type { TaskState } from "../store/task-state-schema.js";
 import { totalTokens } from "./budget.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
+import { taskCommitMessage, taskTrailers } from "./commit-message.js";
 import type { TimerHandle } from "../util/clock.js";
 
 /** What the executor needs beyond an attempt's needs. */
@@ -144,7 +151,45 @@ export class Executor {
    * Success: record it (with what the line looked like, and `pending`: the attempt's changes not yet
    * written, in the same write), then check the box; optional per-task commit.
    */
-  async succeed(id: string, generation: string, pending: readonly QueuedChange[] = []): Promise<void> {
+  async succeed(id: string, generation: string, pending: readonly QueuedChange[] = [], ws?: Workspace): Promise<{ conflict: string[] } | void> {
+    const env = this.env;
+    if (ws) {
+      const t = env.mission().tasks.find((x) => x.id === id);
+      if (t && t.generation === generation) return this.merge(t, ws, pending);
+    }
+    await this.recordSuccess(id, generation, pending);
+  }
+
+  /**
+   * Merges the workspace into the integration branch (workspace/integrate.ts) under the repository's
+   * git lock; the success is recorded (state, history, the box) only once the merge is known clean,
+   * and goes into the task's one commit. A conflict records nothing: the attempt sends it to a fixer.
+   */
+  private async merge(t: TaskSpec, ws: Workspace, pending: readonly QueuedChange[]): Promise<{ conflict: string[] } | void> {
+    const env = this.env;
+    const paths = new StorePaths(env.root);
+    ensureLayout(paths.dir);
+    const todoFile = env.mission().todoFile;
+    let prev: TaskState | undefined;
+    const r: Integrated = await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () =>
+      integrate(ws, {
+        record: async () => {
+          prev = await this.recordSuccess(t.id, t.generation, pending, false);
+          // Before the commit is built, so that the commit holds the history line that names it.
+          await this.record([{ task: t.id, kind: "merge", detail: { into: ws.integration, branch: ws.branch, base: ws.base } }]);
+        },
+        message: () => taskCommitMessage(t, prev, env.config()),
+        todo: { file: todoFile, check: (text) => (prev?.checkedByOrch && !taskLines(text, todoFile).get(t.id)?.checked ? (setChecked(text, t.id, true) ?? text) : text) },
+        records: [`.orchestrator/state/${t.id}.json`, `.orchestrator/history/${t.id}.jsonl`],
+        journal: journalPath(env.root, t.id),
+      }),
+    );
+    if (r.kind === "conflict") return { conflict: r.paths };
+    env.emit({ type: "merge", task: t.id, ...(r.sha ? { sha: r.sha } : {}), kept: r.kept });
+  }
+
+  /** Records success and checks the box (see succeed); `commit`: the shared tree's per-task commit follows. */
+  private async recordSuccess(id: string, generation: string, pending: readonly QueuedChange[] = [], commit = true): Promise<TaskState | undefined> {
     const env = this.env;
     const m = env.mission();
     const t = m.tasks.find((x) => x.id === id);
@@ -159,7 +204,8 @@ export class Executor {
         fence: env.fence(),
         history: () => [...earlier.events(), { task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }],
       });
-      return written();
+      written();
+      return undefined;
     }
     const read = readUserFileSync(m.root, m.todoFile, LIMITS.todoBytes);
     const text = "text" in read ? read.text : "";
@@ -201,24 +247,19 @@ export class Executor {
     });
     if (edited) {
       await env.states.patch(id, generation, { checkedByOrch: undefined }, { fence: env.fence(), history: () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }] });
-      return;
+      return { ...(prev ?? ({} as TaskState)), checkedByOrch: undefined };
     }
     if (prev?.phase !== "Succeeded") env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
-    if (env.config().git.commit === "task" && prev?.phase !== "Succeeded") await this.commit(t, prev);
+    if (commit && env.config().git.commit === "task" && prev?.phase !== "Succeeded") await this.commit(t, prev);
+    // What the task's commit reports: the state reached.
+    return prev && { ...prev, ...success } as TaskState;
   }
 
   private async commit(t: TaskSpec, s: TaskState | undefined): Promise<void> {
     const env = this.env;
     const config = env.config();
     try {
-      const u = s?.usage;
-      const trailers: [string, string][] = [
-        ["Attempt", String(s?.attempts ?? 1)],
-        ...(t.verify.length ? t.verify : config.verify.commands).map((v): [string, string] => ["Verified-By", v]),
-        ...(config.review.enabled ? [["Reviewed-By", "reviewer"] as [string, string]] : []),
-        ["Tokens", String(u ? u.input + u.output + u.reasoning : 0)],
-        ["Cost", `$${(s?.costUsd ?? 0).toFixed(4)}`],
-      ];
+      const trailers = taskTrailers(t, s, config);
       const todoFile = env.mission().todoFile;
       await commitTask({
         root: env.root,

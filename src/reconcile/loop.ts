@@ -154,7 +154,7 @@ export class Reconciler {
         if (opts.watch && opened !== undefined)
           opts.emit({ type: "error", message: `${unreachableText(opened)}; waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
       },
-      succeed: (id, gen, pending) => self.executor.succeed(id, gen, pending),
+      succeed: (id, gen, pending, ws) => self.executor.succeed(id, gen, pending, ws),
       otherScopes: (id) => (self.mission?.tasks ?? []).filter((t) => t.id !== id && !t.checked && !isGroup(t)).map((t) => t.files),
       untick: (id) => self.executor.untick(id),
       ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),

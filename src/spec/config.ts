@@ -103,6 +103,10 @@ export const ConfigSchema = z
     git: z
       .object({
         commit: z.enum(["off", "task"]).default("task").describe("task: commit each succeeded task (its files, its checked box, its records); off: commit nothing"),
+        workspaces: z
+          .boolean()
+          .default(true)
+          .describe("true: each attempt runs in its own git workspace (.orchestrator/worktrees/<id>, branch orch/<id>) and a success is merged into the checked-out branch as one commit; false: attempts share the person's checkout"),
       })
       .strict()
       .prefault({}),

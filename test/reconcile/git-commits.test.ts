@@ -1,4 +1,4 @@
-// Per-task commits through the real loop (fake runtime, real git): on by default, one commit per
+// Per-task commits in the shared tree (git.workspaces: false; test/workspace/ covers workspaces) through the real loop (fake runtime, real git): on by default, one commit per
 // succeeded task holding its files, its checked box and its records; `git status` clean after a
 // run; a person's uncommitted edits, TODO.md's included, stay theirs and uncommitted.
 import { execFileSync } from "node:child_process";
@@ -27,7 +27,7 @@ const TASKS = { "tasks/T1.md": '---\nfiles: ["out.txt"]\nverify: ["true"]\n---\n
 /** A mission (default config) committed in a fresh repo, as after `orch init` and a first commit. */
 function committedRepo(): { root: string; git: (...a: string[]) => string } {
   // The fake runtime also leaves a note of each session in fake-agent/, outside every scope.
-  const root = makeRepo(TODO, { ...TASKS, ".gitignore": "fake-agent/\n" });
+  const root = makeRepo(TODO, { ...TASKS, ".gitignore": "fake-agent/\n" }, { git: { workspaces: false } });
   ensureLayout(path.join(root, ".orchestrator"));
   const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
   git("init", "-q", "-b", "main");

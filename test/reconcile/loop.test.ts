@@ -542,7 +542,8 @@ describe("loop: git and leases", () => {
     const log = git("log", "-1", "--format=%B");
     expect(log).toMatch(/T1/);
     expect(git("show", "--stat", "HEAD")).toContain("out.txt");
-    expect((await h.store.journal.read("T1")).some((e) => e.kind === "commit")).toBe(true);
+    // Merged from its workspace (the default): the history names the merge.
+    expect((await h.store.journal.read("T1")).some((e) => e.kind === "merge")).toBe(true);
   });
 
   it("a lost lease stops the loop at once; its writes are refused", async () => {

@@ -169,19 +169,19 @@ export class FakeRuntime implements AgentRuntime {
       replyPermission = async (id, r) => {
         if (id !== requestId || finished) return;
         replyPermission = async () => {}; // answered: a second answer (poll and orch both) is ignored
-        await clearApproval(new ApprovalFiles(req.directory), req.taskId);
+        await clearApproval(new ApprovalFiles(missionRoot(req.directory)), req.taskId);
         onEvent({ type: "progress", sessionId, at: c.now() });
         if (r === "reject") fail("permission-rejected", false, false);
         else timers.push(c.setTimeout(() => (outcome.then === "fail" ? fail("model-error", false, false) : void succeed()), latency / 2));
       };
       timers.push(
         c.setTimeout(() => {
-          void writeApproval(new ApprovalFiles(req.directory), { taskId: req.taskId, requestId, sessionId, kind: outcome.permission, detail: "fake request", at: new Date(c.now()).toISOString() }).then(() =>
+          void writeApproval(new ApprovalFiles(missionRoot(req.directory)), { taskId: req.taskId, requestId, sessionId, kind: outcome.permission, detail: "fake request", at: new Date(c.now()).toISOString() }).then(() =>
             onEvent({ type: "permission", request: { id: requestId, sessionId, kind: outcome.permission, detail: "fake request" } }),
           );
           const poll = () => {
             if (finished) return;
-            const d = readDecision(new ApprovalFiles(req.directory), req.taskId);
+            const d = readDecision(new ApprovalFiles(missionRoot(req.directory)), req.taskId);
             if (d) void replyPermission(requestId, d === "approve" ? "once" : "reject");
             else timers.push(c.setTimeout(poll, this.script.approvalPollMs ?? 50));
           };
@@ -206,4 +206,10 @@ export class FakeRuntime implements AgentRuntime {
     if (!this.script.logFile) return;
     await appendFile(this.script.logFile, JSON.stringify({ at: Date.now(), event, task: req.taskId, role: req.role, session, pid: process.pid }) + "\n");
   }
+}
+
+/** The mission root of a request's directory: approvals live there, not in an attempt's workspace (as with the real runtime's root). */
+function missionRoot(dir: string): string {
+  const i = dir.lastIndexOf(`${path.sep}.orchestrator${path.sep}worktrees${path.sep}`);
+  return i < 0 ? dir : dir.slice(0, i);
 }

@@ -1,0 +1,57 @@
+// The attempt's side of workspaces (src/workspace/): opened as the attempt starts, moved onto the
+// integration branch's new tip after a merge conflict, removed when the attempt ends.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { AttemptEnv, RunningEntry } from "./attempt.js";
+import { gitRun, identityEnv, git } from "../workspace/git.js";
+import { openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/workspaces.js";
+
+/** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
+export const workDir = (env: { root: string }, e: RunningEntry): string => e.workspace?.root ?? env.root;
+
+/**
+ * Gives the attempt its workspace (config git.workspaces, with git.commit "task") when the mission is in a git repository
+ * whose checkout is on a branch with a commit; otherwise it runs in the person's checkout, as before
+ * workspaces existed. `adopt`: a restart takes the attempt's workspace back as it is.
+ */
+export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean): Promise<void> {
+  // Results come back as commits: with git.commit "off" there is no commit to bring them back in.
+  if (!env.config().git.workspaces || env.config().git.commit === "off") return;
+  const repo = await personRepo(env.root);
+  if ("why" in repo) return;
+  e.workspace = await openWorkspace(env.root, e.id, repo, adopt);
+}
+
+/**
+ * Removes the attempt's workspace as it ends, whatever the end, except a shutdown's: the restart
+ * adopts the attempt in it. A failed removal is said; the next start or restart removes it.
+ */
+export async function closeWorkspace(env: AttemptEnv, e: RunningEntry): Promise<void> {
+  const ws = e.workspace;
+  if (!ws || e.aborting === "shutdown") return;
+  e.workspace = undefined;
+  await removeWorkspace(env.root, ws.id, ws.top).catch((err: unknown) => env.emit({ type: "error", task: e.id, message: `could not remove the workspace ${ws.dir}: ${err instanceof Error ? err.message : String(err)}` }));
+}
+
+/**
+ * Merges the integration branch's tip into the workspace (its change is committed there already):
+ * the conflicts stay in the workspace's files for the fixer; the reviewer's diff is then against the tip.
+ */
+export async function updateOntoTip(ws: Workspace): Promise<void> {
+  const tip = (await git(ws.top, ["rev-parse", "--verify", `${ws.integration}^{commit}`])).trim();
+  // The clone borrows the person's objects (alternates): the tip's commit is readable without a fetch.
+  const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.dir) });
+  if (r.code !== 0 && r.code !== 1) throw new Error(`git merge in the workspace ${ws.dir} failed: ${r.stderr.trim()}`);
+  ws.base = tip;
+  rememberBase(ws.dir, tip);
+}
+
+/** The paths among `paths` (relative to the git top) whose workspace file still holds a conflict marker. */
+export async function conflictMarkers(ws: Workspace, paths: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const p of paths) {
+    const text = await readFile(path.join(ws.dir, p), "utf8").catch(() => "");
+    if (/^(<{7}|>{7}) /m.test(text) || /^={7}$/m.test(text)) left.push(p);
+  }
+  return left;
+}

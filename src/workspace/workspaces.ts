@@ -1,0 +1,117 @@
+// A git workspace per attempt: a shared clone (`git clone --shared`) of the person's repository at
+// .orchestrator/worktrees/<id>, on branch orch/<id>, made from the integration branch's tip as the
+// attempt starts. A shared clone rather than a worktree: its .git is its own, so nothing an agent
+// does in it (git commit, git gc, a rewritten hook) writes the person's .git, and confinement can
+// keep the person's repository read-only; its objects are borrowed (alternates), so it costs about
+// what a worktree costs (bench/workspace.ts). It is a plain git repository: it could live elsewhere.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { checkKey } from "../store/paths.js";
+import { git, gitRun } from "./git.js";
+
+/** One attempt's workspace. */
+export interface Workspace {
+  id: string;
+  /** The clone's top folder. */
+  dir: string;
+  /** The mission root inside the clone (the person's mission root may be below their git top). */
+  root: string;
+  /** orch/<id>, in the clone (and in the person's repository while it is being merged). */
+  branch: string;
+  /** The integration branch's commit the workspace was made from: the reviewer's diff is against it. */
+  base: string;
+  /** The integration branch, e.g. refs/heads/main. */
+  integration: string;
+  /** The person's repository: its top folder and the mission root's path below it ("" at the top). */
+  top: string;
+  prefix: string;
+}
+
+/** Where the person's repository stands: undefined when workspaces cannot be made (and why). */
+export type Repo = { top: string; prefix: string; integration: string } | { why: string };
+
+/** The person's repository, its integration branch (the branch checked out) and the mission's place in it. */
+export async function personRepo(root: string): Promise<Repo> {
+  const top = await gitRun(root, ["rev-parse", "--show-toplevel"]);
+  if (top.code !== 0) return { why: `${root} is not in a git repository` };
+  const head = await gitRun(root, ["symbolic-ref", "-q", "HEAD"]);
+  if (head.code !== 0) return { why: "the checkout is on a detached HEAD (no branch to merge into)" };
+  const integration = head.stdout.trim();
+  if ((await gitRun(root, ["rev-parse", "--verify", "-q", `${integration}^{commit}`])).code !== 0) return { why: `${integration} has no commit yet` };
+  const t = top.stdout.trim();
+  return { top: t, prefix: path.relative(t, path.resolve(root)).split(path.sep).join("/"), integration };
+}
+
+/** The workspace folder of task `id` under the mission root. */
+export function workspaceDir(root: string, id: string): string {
+  checkKey(id);
+  return path.join(path.resolve(root), ".orchestrator", "worktrees", id);
+}
+
+/** The branch of task `id`'s workspace. */
+export const branchOf = (id: string) => `orch/${id}`;
+
+/** The file in the clone's .git that remembers the base (a restart adopts the workspace with it). */
+const BASE_FILE = "orch-base";
+
+/**
+ * The workspace of a new attempt, made fresh from the integration branch's tip (a leftover one of an
+ * earlier attempt is removed first); `adopt`: the existing one, when it is whole (a restart).
+ */
+export async function openWorkspace(root: string, id: string, repo: Exclude<Repo, { why: string }>, adopt = false): Promise<Workspace> {
+  const dir = workspaceDir(root, id);
+  const ws = (base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
+  if (adopt) {
+    const base = readBase(dir);
+    if (base) return ws(base);
+  }
+  await removeWorkspace(root, id, repo.top);
+  const base = (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();
+  await git(repo.top, ["clone", "--shared", "--no-checkout", "--quiet", repo.top, dir]);
+  await git(dir, ["checkout", "-q", "-b", branchOf(id), base]);
+  // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
+  rememberBase(dir, base);
+  return ws(base);
+}
+
+/** Records the workspace's base in its .git (a restart reads it back). */
+export function rememberBase(dir: string, base: string): void {
+  writeFileSync(path.join(dir, ".git", BASE_FILE), `${base}\n`);
+}
+
+function readBase(dir: string): string | undefined {
+  const f = path.join(dir, ".git", BASE_FILE);
+  if (!existsSync(f)) return undefined;
+  const base = readFileSync(f, "utf8").trim();
+  return /^[0-9a-f]{40,64}$/.test(base) ? base : undefined;
+}
+
+/** Removes task `id`'s workspace and its branch in the person's repository; nothing there is fine. */
+export async function removeWorkspace(root: string, id: string, top: string): Promise<void> {
+  await rm(workspaceDir(root, id), { recursive: true, force: true, maxRetries: 3 });
+  await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
+}
+
+/**
+ * A restart's clean-up: removes the workspaces and orch/* branches of tasks that `keep` does not
+ * name (their attempts are not adopted), so the disk holds at most one workspace per running attempt.
+ */
+export async function sweepWorkspaces(root: string, top: string, keep: (id: string) => boolean): Promise<string[]> {
+  const removed: string[] = [];
+  const parent = path.join(path.resolve(root), ".orchestrator", "worktrees");
+  const { readdir } = await import("node:fs/promises");
+  const dirs = await readdir(parent).catch(() => [] as string[]);
+  const refs = (await gitRun(top, ["for-each-ref", "--format=%(refname:strip=3)", "refs/heads/orch/"])).stdout.split("\n").filter(Boolean);
+  for (const id of new Set([...dirs, ...refs])) {
+    if (keep(id)) continue;
+    try {
+      checkKey(id);
+    } catch {
+      continue; // not a name orch makes: not orch's to remove
+    }
+    await removeWorkspace(root, id, top);
+    removed.push(id);
+  }
+  return removed;
+}

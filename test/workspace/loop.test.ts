@@ -1,0 +1,145 @@
+// Workspaces through the real loop (fake runtime, real git): each attempt works in its own clone on
+// orch/<id>, the reviewer sees only its task's change, a success lands as one commit on the checked-out
+// branch with its box and records, a conflict goes to a fixer, and the person's edits stay theirs.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureLayout } from "../../src/store/layout.js";
+import { makeRepo, settle, startLoop, type Harness } from "../reconcile/harness.js";
+import type { FakeScript } from "../support/fake-runtime.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+beforeAll(() => {
+  const empty = path.join(makeRepo(""), "gitconfig");
+  writeFileSync(empty, "");
+  process.env.GIT_CONFIG_GLOBAL = empty;
+  process.env.GIT_CONFIG_NOSYSTEM = "1";
+});
+
+const LIB = "function f() {\n  return 1;\n}\n\nfunction g() {\n  return 2;\n}\n";
+
+/** A mission committed in a fresh repo on branch main. */
+function repo(todo: string, files: Record<string, string>, config: Record<string, unknown> = {}): { root: string; git: (...a: string[]) => string } {
+  const root = makeRepo(todo, { ".gitignore": "fake-agent/\n", ...files }, config);
+  ensureLayout(path.join(root, ".orchestrator"));
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=p@example.com", "-c", "user.name=P", "commit", "-qm", "mission");
+  return { root, git };
+}
+
+const TWO = "# Mission\n\n- [ ] T1 Change f\n- [ ] T2 Change g\n";
+
+function leftovers(root: string, git: (...a: string[]) => string) {
+  return { worktrees: existsSync(path.join(root, ".orchestrator", "worktrees")) ? execFileSync("ls", [path.join(root, ".orchestrator", "worktrees")], { encoding: "utf8" }).trim() : "", branches: git("branch", "--list", "orch/*").trim() };
+}
+
+describe("a workspace per attempt", () => {
+  it("two parallel tasks editing different functions of one file: both merged, one commit each, git status clean", async () => {
+    const { root, git } = repo(TWO, { "lib.js": LIB });
+    const script: FakeScript = {
+      latencyByTask: { T1: 60, T2: 5 },
+      outcomes: { T1: [{ write: { "lib.js": LIB.replace("return 1", "return 10") } }], T2: [{ write: { "lib.js": LIB.replace("return 2", "return 20") } }] },
+    };
+    h = await startLoop(root, script);
+    await settle(h);
+        expect((await h.state("T1"))?.phase).toBe("Succeeded");
+    expect((await h.state("T2"))?.phase).toBe("Succeeded");
+    // Both sessions ran in their own clone, never in the person's checkout.
+    for (const c of h.runtime.calls) expect(c.directory).toBe(path.join(root, ".orchestrator", "worktrees", c.taskId));
+        const merged = LIB.replace("return 1", "return 10").replace("return 2", "return 20");
+    expect(git("show", "HEAD:lib.js")).toBe(merged);
+    expect(readFileSync(path.join(root, "lib.js"), "utf8")).toBe(merged);
+    const subjects = git("log", "--format=%s", "-3").trim().split("\n");
+    expect(subjects.slice(0, 2).sort()).toEqual(["feat(T1): Change f", "feat(T2): Change g"]);
+    expect(subjects[2]).toBe("mission");
+    const last = subjects[0]!.slice(5, 7);
+    expect(git("show", "--name-only", "--format=", "HEAD").trim().split("\n").sort()).toEqual([`.orchestrator/history/${last}.jsonl`, `.orchestrator/state/${last}.json`, "TODO.md", "lib.js"]);
+    expect(git("show", "HEAD:TODO.md")).toBe(TWO.replace(/\[ \]/g, "[x]"));
+    const body = git("log", "-1", "--format=%B", "HEAD");
+    expect(body).toMatch(new RegExp(`^Task-Id: ${last}$`, "m"));
+    expect(body).toMatch(/^Attempt: 1$/m);
+    expect(body).toMatch(/^Tokens: \d+$/m);
+    expect(git("status", "--porcelain")).toBe("");
+    expect(leftovers(root, git)).toEqual({ worktrees: "", branches: "" });
+  });
+
+  it("the reviewer sees only its task's change while another task runs and merges", async () => {
+    const { root, git } = repo(TWO, {}, { review: { enabled: true } });
+    const script: FakeScript = { latencyByTask: { T1: 600, T2: 5 }, outcomes: { T1: [{ write: { "a.txt": "a\n" } }], T2: [{ write: { "b.txt": "b\n" } }] } };
+    h = await startLoop(root, script);
+    await settle(h);
+    const review = h.runtime.calls.find((c) => c.role === "reviewer" && c.taskId === "T1");
+    expect(review?.prompt).toMatch(/a\.txt/);
+    expect(review?.prompt).not.toMatch(/b\.txt/);
+    // T2 merged while T1 worked: T1's commit comes after it.
+    expect(git("log", "--format=%s", "-2").trim().split("\n")).toEqual(["feat(T1): Change f", "feat(T2): Change g"]);
+    expect(git("log", "-1", "--format=%B").trim()).toMatch(/^feat\(T1\): Change f\n\nlooks right\n\nTask-Id: T1$/m);
+    expect(git("status", "--porcelain")).toBe("");
+  });
+
+  it("two tasks appending at the same spot: the one that merges second conflicts, its fixer resolves it, no line lost", async () => {
+    const { root, git } = repo(TWO, { "list.txt": "a\n" });
+    const both = { write: { "list.txt": "a\nb\nc\n" } };
+    const script: FakeScript = { latencyByTask: { T1: 80, T2: 5 }, outcomes: { T1: [{ write: { "list.txt": "a\nb\n" } }, both], T2: [{ write: { "list.txt": "a\nc\n" } }, both] } };
+    h = await startLoop(root, script);
+    await settle(h);
+    expect((await h.state("T1"))?.phase).toBe("Succeeded");
+    expect((await h.state("T2"))?.phase).toBe("Succeeded");
+    // Whichever merged second (T1 unless its clone was slow) went to a fixer, told which paths conflict.
+    const fixers = h.runtime.calls.filter((c) => c.role === "fixer");
+    expect(fixers).toHaveLength(1);
+    const second = fixers[0]!.taskId;
+    expect(fixers[0]!.prompt).toMatch(/conflicts in: list\.txt/);
+    expect(git("show", "HEAD:list.txt")).toBe("a\nb\nc\n");
+    expect(readFileSync(path.join(root, "list.txt"), "utf8")).toBe("a\nb\nc\n");
+    const conflict = (await h.store.journal.read(second)).find((e) => e.kind === "merge" && e.verdict === "conflict");
+    expect(conflict?.detail).toMatchObject({ paths: ["list.txt"] });
+    expect(git("log", "-1", "--format=%B")).toMatch(new RegExp(`^Task-Id: ${second}\nAttempt: 2$`, "m"));
+    expect(git("status", "--porcelain")).toBe("");
+    expect(leftovers(root, git)).toEqual({ worktrees: "", branches: "" });
+  });
+
+  it("a conflict that repeats fails the task with the conflicting paths; the checkout never sees a marker", async () => {
+    const { root, git } = repo(TWO, { "list.txt": "a\n" });
+    // The fixers leave the markers in: the second merge of the task is refused, never committed.
+    const script: FakeScript = { latencyByTask: { T1: 80, T2: 5 }, outcomes: { T1: [{ write: { "list.txt": "a\nb\n" } }, "ok"], T2: [{ write: { "list.txt": "a\nc\n" } }, "ok"] } };
+    h = await startLoop(root, script);
+    await settle(h);
+    const states = [await h.state("T1"), await h.state("T2")];
+    const won = states.find((s) => s?.phase === "Succeeded");
+    const lost = states.find((s) => s?.phase !== "Succeeded");
+    expect(won && lost).toBeTruthy();
+    expect(lost?.phase).toBe("Failed");
+    expect(lost?.lastError?.message).toMatch(/conflict markers remain in list\.txt/);
+    const kept = won?.id === "T1" ? "a\nb\n" : "a\nc\n";
+    expect(readFileSync(path.join(root, "list.txt"), "utf8")).toBe(kept);
+    expect(git("show", "HEAD:list.txt")).toBe(kept);
+    expect(git("log", "--format=%s").trim().split("\n")).toHaveLength(2);
+    expect(leftovers(root, git)).toEqual({ worktrees: "", branches: "" });
+  });
+
+  it("a person's uncommitted edits stay theirs: an unrelated file, and a file the task changed too", async () => {
+    const { root, git } = repo(TWO, { "lib.js": LIB, "notes.md": "old\n" });
+    writeFileSync(path.join(root, "notes.md"), "mine\n");
+    writeFileSync(path.join(root, "scratch.txt"), "untracked\n");
+    const script: FakeScript = { outcomes: { T1: [{ write: { "lib.js": LIB.replace("return 1", "return 10") } }], T2: [{ write: { "other.txt": "x\n" } }] } };
+    h = await startLoop(root, script);
+    // The person edits lib.js while T1 works: the merge must not overwrite it.
+    writeFileSync(path.join(root, "lib.js"), `${LIB}// person\n`);
+    await settle(h);
+    expect(git("show", "HEAD:lib.js")).toBe(LIB.replace("return 1", "return 10"));
+    expect(readFileSync(path.join(root, "lib.js"), "utf8")).toBe(`${LIB}// person\n`);
+    expect(readFileSync(path.join(root, "notes.md"), "utf8")).toBe("mine\n");
+    expect(readFileSync(path.join(root, "other.txt"), "utf8")).toBe("x\n");
+    expect(git("status", "--porcelain").split("\n").filter(Boolean).sort()).toEqual([" M lib.js", " M notes.md", "?? scratch.txt"]);
+    const kept = h.events.find((e) => e.type === "merge" && e.task === "T1");
+    expect(kept).toMatchObject({ kept: ["lib.js"] });
+  });
+});
