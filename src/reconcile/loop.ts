@@ -23,6 +23,12 @@ import { plan } from "./plan.js";
 import { isGroup, ownWorkDone, taskGraph } from "../graph/task-graph.js";
 import type { Plan } from "./actions.js";
 import { readActual } from "./actual.js";
+import { recoverWorkspaces } from "../workspace/recover.js";
+import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/lock.js";
+import { StorePaths } from "../store/paths.js";
+import { ensureLayout } from "../store/layout.js";
+import { setChecked } from "../spec/todo-edit.js";
+import { taskLines } from "../spec/todo.js";
 import { TaskStates } from "../store/task-states.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
@@ -189,6 +195,7 @@ export class Reconciler {
       const lease = await leased;
       if (!lease || this.halted) return; // stopped meanwhile: stop() released it
       this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: lease.token });
+      await this.recoverWorkspaces();
       if (this.opts.watch) {
         this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
         if (this.halted) await this.watcher.close(); // stopped while it started: shutDown did not see it
@@ -199,6 +206,21 @@ export class Reconciler {
       throw err;
     }
     this.enqueue();
+  }
+
+  /** Under the lease, before the first pass: interrupted merges finished, unneeded workspaces removed. */
+  private async recoverWorkspaces(): Promise<void> {
+    const states = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
+    const todoFile = this.mission?.todoFile ?? "TODO.md";
+    ensureLayout(new StorePaths(this.opts.root).dir);
+    await withLock(new StorePaths(this.opts.root).lock("git"), DEFAULT_LOCK_OPTIONS, () =>
+      recoverWorkspaces({
+        root: this.opts.root,
+        phase: (id) => states.get(id)?.phase,
+        check: (id, text) => (taskLines(text, todoFile).get(id)?.checked === false ? (setChecked(text, id, true) ?? text) : text),
+        say: (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }),
+      }),
+    ).catch((err: unknown) => this.opts.emit({ type: "error", message: `workspace recovery failed: ${err instanceof Error ? err.message : String(err)}` }));
   }
 
   /** Asks for a pass after `delayMs` (debounce); events only enqueue, the pass re-reads everything. */

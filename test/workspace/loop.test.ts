@@ -142,4 +142,27 @@ describe("a workspace per attempt", () => {
     const kept = h.events.find((e) => e.type === "merge" && e.task === "T1");
     expect(kept).toMatchObject({ kept: ["lib.js"] });
   });
+
+  it("deleting a running task's line removes its workspace and branch", async () => {
+    const { root, git } = repo(TWO, {});
+    h = await startLoop(root, { latencyMs: 60_000 }, true);
+    await h.waitFor((e) => e.type === "session" && e.status === "started" && e.task === "T1");
+    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);
+    h.write("TODO.md", "# Mission\n\n- [ ] T2 Change g\n");
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Cancelled");
+    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1"))).toBe(false);
+    expect(git("branch", "--list", "orch/T1").trim()).toBe("");
+  });
+
+  it("a restart removes workspaces and orch/* branches no attempt resumes in", async () => {
+    const { root, git } = repo("# Mission\n\n- [x] T1 Done already\n", {});
+    const stale = path.join(root, ".orchestrator", "worktrees", "T7");
+    execFileSync("git", ["clone", "-q", "--shared", root, stale]);
+    git("branch", "orch/T8");
+    h = await startLoop(root, {});
+    await settle(h);
+    expect(existsSync(stale)).toBe(false);
+    expect(git("branch", "--list", "orch/*").trim()).toBe("");
+    expect(git("status", "--porcelain")).toBe("");
+  });
 });

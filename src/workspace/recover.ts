@@ -1,0 +1,56 @@
+// What a restart finds of workspaces: merges a kill -9 interrupted (merge-journal.ts) are finished or
+// redone, and workspaces and orch/* branches of attempts that will not be adopted are removed. After
+// it, the disk holds at most one workspace per attempt that resumes.
+import { git, gitRun } from "./git.js";
+import { syncCheckout } from "./checkout-sync.js";
+import { commitMerge } from "./integrate.js";
+import { clearJournal, readJournals } from "./merge-journal.js";
+import { personRepo, removeWorkspace, sweepWorkspaces } from "./workspaces.js";
+
+/** What recovery needs to know about a task. */
+export interface RecoverInput {
+  root: string;
+  /** The task's phase in its record (undefined: none). */
+  phase(id: string): string | undefined;
+  /** TODO.md's text with the task's box checked (unchanged when it is not there). */
+  check(id: string, text: string): string;
+  /** Says what recovery did (or could not do) to the person. */
+  say(message: string, task?: string): void;
+}
+
+/** Phases whose attempt a restart adopts: its workspace stays. */
+const ADOPTED = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
+
+/** Finishes interrupted merges and sweeps what no adopted attempt needs; returns the workspaces removed. */
+export async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
+  const repo = await personRepo(input.root);
+  if ("why" in repo) return [];
+  for (const { file, journal: j, problem } of await readJournals(input.root)) {
+    if (!j) {
+      input.say(`unreadable merge journal ${file} left as it is: ${problem}`);
+      continue;
+    }
+    const tip = (await git(repo.top, ["rev-parse", "--verify", `${j.integration}^{commit}`])).trim();
+    if (j.new && tip === j.new) {
+      // Published before the kill: only the checkout's update may be missing.
+      await syncCheckout(repo.top, j.integration, j.old, j.new);
+      input.say(`finished merging ${j.task} (its commit was made; the checkout is now up to date)`, j.task);
+    } else if (input.phase(j.task) === "Succeeded") {
+      // Recorded but not published: the same merge again, onto today's tip.
+      const merged = await gitRun(repo.top, ["merge-tree", "--write-tree", "-z", "--name-only", "--no-messages", tip, j.work]);
+      const [tree, ...paths] = merged.stdout.split("\0");
+      if (merged.code !== 0) {
+        input.say(`could not finish merging ${j.task} after a restart (${merged.code === 1 ? `conflicts in ${paths.filter(Boolean).join(", ")}` : merged.stderr.trim()}); its branch ${j.work} is kept in the journal ${file}`, j.task);
+        continue;
+      }
+      const sha = await commitMerge(repo, { ...j, old: tip }, tree!, (text) => input.check(j.task, text));
+      if (sha && (await gitRun(repo.top, ["update-ref", "-m", `orch: merge ${j.task}`, j.integration, sha, tip])).code === 0) await syncCheckout(repo.top, j.integration, tip, sha);
+      input.say(`merged ${j.task} after a restart (the merge had been cut short)`, j.task);
+    }
+    // Otherwise the success was never recorded: the adopted attempt merges again.
+    await clearJournal(file);
+    if (input.phase(j.task) === "Succeeded") await removeWorkspace(input.root, j.task, repo.top);
+  }
+  await gitRun(repo.top, ["worktree", "prune"]);
+  return sweepWorkspaces(input.root, repo.top, (id) => ADOPTED.has(input.phase(id) ?? ""));
+}
