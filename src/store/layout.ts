@@ -5,10 +5,12 @@ import { errno } from "./io-errors.js";
 
 /** .orchestrator/.gitignore: locks, runtime state and open approval requests are per machine and churn. */
 const GITIGNORE = `# Written by orch (see .orchestrator/README.md). Committed: config.json, state/, history/.
-# Ignored: short-lived, per-machine files that would only churn or conflict in git.
+# Ignored: short-lived, per-machine files that would only churn or conflict in git, and the
+# attempts' workspaces (git clones of their own).
 locks/
 runtime/
 approvals/
+worktrees/
 *.tmp
 `;
 

@@ -5,6 +5,7 @@
 import { gitRun, git } from "./git.js";
 import { parseLsTree } from "./integrate.js";
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 const ZERO = "0".repeat(40);
@@ -43,7 +44,7 @@ export async function syncCheckout(top: string, integration: string, old: string
   }
   if (index.length) await git(top, ["update-index", "--index-info"], { input: `${index.join("\n")}\n` });
   if (write.length) await git(top, ["checkout-index", "-f", "-q", "--stdin"], { input: `${write.join("\n")}\n` });
-  for (const p of remove) await import("node:fs/promises").then((fs) => fs.rm(path.join(top, p), { force: true }));
+  for (const p of remove) await rm(path.join(top, p), { force: true });
   await gitRun(top, ["update-index", "-q", "--refresh"]);
   return kept.filter((p) => !isOrchRecord(p));
 }

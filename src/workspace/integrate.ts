@@ -4,6 +4,7 @@
 // build it. update-ref is the one step that publishes it: a kill -9 before it leaves the branch as
 // it was, after it a journal (merge-journal.ts) lets the restart finish the checkout's update.
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { git, gitRun, identityEnv } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
@@ -113,7 +114,7 @@ export async function commitMerge(ws: Pick<Workspace, "top" | "prefix">, j: Merg
     if (next === (await git(ws.top, ["rev-parse", `${j.old}^{tree}`])).trim()) return undefined;
     return (await git(ws.top, ["commit-tree", next, "-p", j.old], { input: j.message, env })).trim();
   } finally {
-    await import("node:fs/promises").then((fs) => fs.rm(index, { force: true }));
+    await rm(index, { force: true });
   }
 }
 

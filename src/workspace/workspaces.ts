@@ -4,8 +4,8 @@
 // does in it (git commit, git gc, a rewritten hook) writes the person's .git, and confinement can
 // keep the person's repository read-only; its objects are borrowed (alternates), so it costs about
 // what a worktree costs (bench/workspace.ts). It is a plain git repository: it could live elsewhere.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkKey } from "../store/paths.js";
 import { git, gitRun } from "./git.js";
@@ -67,12 +67,26 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
     if (base) return ws(base);
   }
   await removeWorkspace(root, id, repo.top);
+  await ignoreWorkspaces(repo);
   const base = (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();
   await git(repo.top, ["clone", "--shared", "--no-checkout", "--quiet", repo.top, dir]);
   await git(dir, ["checkout", "-q", "-b", branchOf(id), base]);
   // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
   rememberBase(dir, base);
   return ws(base);
+}
+
+/**
+ * Keeps the workspaces out of the person's `git status` and `git add -A` even where the mission's
+ * .orchestrator/.gitignore predates them (it is written once): a line in .git/info/exclude.
+ */
+async function ignoreWorkspaces(repo: Exclude<Repo, { why: string }>): Promise<void> {
+  const file = path.resolve(repo.top, (await git(repo.top, ["rev-parse", "--git-path", "info/exclude"])).trim());
+  const line = `/${repo.prefix ? `${repo.prefix}/` : ""}.orchestrator/worktrees/`;
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (text.split("\n").includes(line)) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  appendFileSync(file, `${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
 }
 
 /** Records the workspace's base in its .git (a restart reads it back). */
@@ -100,7 +114,6 @@ export async function removeWorkspace(root: string, id: string, top: string): Pr
 export async function sweepWorkspaces(root: string, top: string, keep: (id: string) => boolean): Promise<string[]> {
   const removed: string[] = [];
   const parent = path.join(path.resolve(root), ".orchestrator", "worktrees");
-  const { readdir } = await import("node:fs/promises");
   const dirs = await readdir(parent).catch(() => [] as string[]);
   const refs = (await gitRun(top, ["for-each-ref", "--format=%(refname:strip=3)", "refs/heads/orch/"])).stdout.split("\n").filter(Boolean);
   for (const id of new Set([...dirs, ...refs])) {

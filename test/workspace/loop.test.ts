@@ -148,6 +148,8 @@ describe("a workspace per attempt", () => {
     h = await startLoop(root, { latencyMs: 60_000 }, true);
     await h.waitFor((e) => e.type === "session" && e.status === "started" && e.task === "T1");
     expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);
+    // Out of the person's `git status` and `git add -A`, whatever their .orchestrator/.gitignore says.
+    expect(git("status", "--porcelain", "--ignored=no", "--", ".orchestrator/worktrees")).toBe("");
     h.write("TODO.md", "# Mission\n\n- [ ] T2 Change g\n");
     await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Cancelled");
     expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1"))).toBe(false);
