@@ -4,7 +4,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { gitRun, identityEnv, git } from "../workspace/git.js";
-import { openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/workspaces.js";
+import { integrationTip, openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/workspaces.js";
+import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/lock.js";
+import { StorePaths } from "../store/paths.js";
+import { ensureLayout } from "../store/layout.js";
 
 /** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
 export const workDir = (env: { root: string }, e: RunningEntry): string => e.workspace?.root ?? env.root;
@@ -19,7 +22,12 @@ export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean):
   if (!env.config().git.workspaces || env.config().git.commit === "off") return;
   const repo = await personRepo(env.root);
   if ("why" in repo) return;
-  e.workspace = await openWorkspace(env.root, e.id, repo, adopt);
+  // The tip is read under the git lock: a dependency recorded Succeeded is merged before it is
+  // released (executor.ts, merge), so a dependent never starts from a base without its deps.
+  const paths = new StorePaths(env.root);
+  ensureLayout(paths.dir);
+  const tip = adopt ? undefined : await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () => integrationTip(repo));
+  e.workspace = await openWorkspace(env.root, e.id, repo, adopt, tip);
 }
 
 /**

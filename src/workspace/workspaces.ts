@@ -43,6 +43,11 @@ export async function personRepo(root: string): Promise<Repo> {
   return { top: t, prefix: path.relative(t, path.resolve(root)).split(path.sep).join("/"), integration };
 }
 
+/** The integration branch's commit now. */
+export async function integrationTip(repo: Exclude<Repo, { why: string }>): Promise<string> {
+  return (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();
+}
+
 /** The workspace folder of task `id` under the mission root. */
 export function workspaceDir(root: string, id: string): string {
   checkKey(id);
@@ -56,10 +61,10 @@ export const branchOf = (id: string) => `orch/${id}`;
 const BASE_FILE = "orch-base";
 
 /**
- * The workspace of a new attempt, made fresh from the integration branch's tip (a leftover one of an
- * earlier attempt is removed first); `adopt`: the existing one, when it is whole (a restart).
+ * The workspace of a new attempt, made fresh from `tip` (default: the integration branch's tip; a
+ * leftover one of an earlier attempt is removed first); `adopt`: the existing one, when it is whole.
  */
-export async function openWorkspace(root: string, id: string, repo: Exclude<Repo, { why: string }>, adopt = false): Promise<Workspace> {
+export async function openWorkspace(root: string, id: string, repo: Exclude<Repo, { why: string }>, adopt = false, tip?: string): Promise<Workspace> {
   const dir = workspaceDir(root, id);
   const ws = (base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
   if (adopt) {
@@ -68,7 +73,7 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
   }
   await removeWorkspace(root, id, repo.top);
   await ignoreWorkspaces(repo);
-  const base = (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();
+  const base = tip ?? (await integrationTip(repo));
   await git(repo.top, ["clone", "--shared", "--no-checkout", "--quiet", repo.top, dir]);
   await git(dir, ["checkout", "-q", "-b", branchOf(id), base]);
   // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
