@@ -1,0 +1,76 @@
+// A restart's recovery on real git: a merge cut short after its success was recorded but before its
+// commit was published is made again onto today's tip; one never recorded is dropped.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openWorkspace, personRepo } from "../../src/workspace/workspaces.js";
+import { commitWorkspace } from "../../src/workspace/integrate.js";
+import { journalPath, writeJournal } from "../../src/workspace/merge-journal.js";
+import { recoverWorkspaces } from "../../src/workspace/recover.js";
+
+beforeAll(() => {
+  const empty = path.join(mkdtempSync(path.join(tmpdir(), "orch-cfg-")), "gitconfig");
+  writeFileSync(empty, "");
+  process.env.GIT_CONFIG_GLOBAL = empty;
+  process.env.GIT_CONFIG_NOSYSTEM = "1";
+});
+
+/** A repo on main, with T1's workspace holding a committed change to a.txt (fetched as orch/T1), and its journal. */
+async function cutShort(): Promise<{ root: string; git: (...a: string[]) => string; work: string }> {
+  const root = mkdtempSync(path.join(tmpdir(), "orch-recover-"));
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" });
+  writeFileSync(path.join(root, "TODO.md"), "- [ ] T1 Change a\n");
+  writeFileSync(path.join(root, "a.txt"), "a\n");
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=p@example.com", "-c", "user.name=P", "commit", "-qm", "mission");
+  const repo = await personRepo(root);
+  if ("why" in repo) throw new Error(repo.why);
+  const ws = await openWorkspace(root, "T1", repo);
+  writeFileSync(path.join(ws.dir, "a.txt"), "a changed\n");
+  const work = await commitWorkspace(ws);
+  git("fetch", "-q", ws.dir, "+refs/heads/orch/T1:refs/heads/orch/T1");
+  // Meanwhile another commit landed on main.
+  writeFileSync(path.join(root, "b.txt"), "b\n");
+  git("add", "b.txt");
+  git("-c", "user.email=p@example.com", "-c", "user.name=P", "commit", "-qm", "other");
+  const old = git("rev-parse", "HEAD~1").trim();
+  await writeJournal(journalPath(root, "T1"), { task: "T1", integration: "refs/heads/main", old, work, message: "feat(T1): Change a\n\nTask-Id: T1\n", todo: "TODO.md", records: [] });
+  // The box was checked in the checkout by the recorded success.
+  writeFileSync(path.join(root, "TODO.md"), "- [x] T1 Change a\n");
+  return { root, git, work };
+}
+
+const input = (root: string, phase: string | undefined, said: string[]) => ({
+  root,
+  phase: (id: string) => (id === "T1" ? phase : undefined),
+  check: (_id: string, text: string) => text.replace("- [ ] T1", "- [x] T1"),
+  say: (m: string) => void said.push(m),
+});
+
+describe("recoverWorkspaces", () => {
+  it("a success recorded but not published: merged again onto today's tip, one commit, the checkout up to date, the workspace gone", async () => {
+    const { root, git } = await cutShort();
+    const said: string[] = [];
+    await recoverWorkspaces(input(root, "Succeeded", said));
+    expect(git("log", "--format=%s").trim().split("\n")).toEqual(["feat(T1): Change a", "other", "mission"]);
+    expect(git("show", "HEAD:a.txt")).toBe("a changed\n");
+    expect(git("show", "HEAD:TODO.md")).toBe("- [x] T1 Change a\n");
+    expect(readFileSync(path.join(root, "a.txt"), "utf8")).toBe("a changed\n");
+    expect(git("status", "--porcelain")).toBe("");
+    expect(existsSync(journalPath(root, "T1"))).toBe(false);
+    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1"))).toBe(false);
+    expect(git("branch", "--list", "orch/*").trim()).toBe("");
+    expect(said.join("\n")).toMatch(/merged T1 after a restart/);
+  });
+
+  it("a success never recorded: nothing merged, the journal dropped, the workspace kept for the adopted attempt", async () => {
+    const { root, git } = await cutShort();
+    await recoverWorkspaces(input(root, "Reviewing", []));
+    expect(git("log", "--format=%s").trim().split("\n")).toEqual(["other", "mission"]);
+    expect(existsSync(journalPath(root, "T1"))).toBe(false);
+    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);
+  });
+});
