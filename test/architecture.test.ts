@@ -14,6 +14,8 @@ const FORBIDDEN: [string, string, string][] = [
   ["store", "reconcile", "the store records; it does not decide"],
   ["store", "cli", "only the CLI composes"],
   ["reconcile", "cli", "exit codes and wiring are the CLI's"],
+  ["workspace", "reconcile", "workspaces are git; deciding when to open, merge or remove one is the reconciler's"],
+  ["workspace", "cli", "only the CLI composes"],
   ["reconcile", "demo", "the reconciler runs whatever runtime it is given"],
   ["spec", "cli", "only the CLI composes"],
   ["graph", "cli", "only the CLI composes"],
