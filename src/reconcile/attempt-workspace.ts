@@ -46,9 +46,10 @@ export async function closeWorkspace(env: AttemptEnv, e: RunningEntry): Promise<
  * the conflicts stay in the workspace's files for the fixer; the reviewer's diff is then against the tip.
  */
 export async function updateOntoTip(ws: Workspace): Promise<void> {
+  // Sealed by the merge attempt that just committed the workspace (integrate.ts): no agent ran since.
   const tip = (await git(ws.top, ["rev-parse", "--verify", `${ws.integration}^{commit}`])).trim();
   // The clone borrows the person's objects (alternates): the tip's commit is readable without a fetch.
-  const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.dir) });
+  const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.top), sealed: true });
   if (r.code !== 0 && r.code !== 1) throw new Error(`git merge in the workspace ${ws.dir} failed: ${r.stderr.trim()}`);
   ws.base = tip;
   rememberBase(ws.dir, tip);

@@ -24,6 +24,8 @@ import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-g
 import type { Clock } from "../util/clock.js";
 import type { ConfinePlan } from "../runtime/confinement.js";
 import type { Workspace } from "../workspace/workspaces.js";
+import { SEALED_ENV, sealWorkspace } from "../workspace/seal.js";
+import { OrchError } from "../util/errors.js";
 import { closeWorkspace, conflictMarkers, openFor, updateOntoTip, workDir } from "./attempt-workspace.js";
 
 /** What an attempt needs from the loop. */
@@ -243,10 +245,13 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
  */
 async function diffOrFail(env: AttemptEnv, q: WriteQueue, e: RunningEntry, base: DiffBase): Promise<AttemptDiff | undefined> {
   try {
-    return await attemptDiff(workDir(env, e), base);
+    // A workspace's .git is the agent's to write: its config is put back before orch runs git there.
+    if (e.workspace) await sealWorkspace(env.root, e.id, e.workspace.dir);
+    return await attemptDiff(workDir(env, e), base, e.workspace ? { ...process.env, ...SEALED_ENV } : undefined);
   } catch (err) {
-    if (!(err instanceof DiffError)) throw err;
-    const error: SessionError = { code: err.code, message: `orch could not read what the attempt changed: ${err.message}`, terminal: true, infrastructure: false };
+    const tampered = err instanceof OrchError && err.code === "workspace-tampered";
+    if (!(err instanceof DiffError) && !tampered) throw err;
+    const error: SessionError = { code: (err as DiffError | OrchError).code, message: `orch could not read what the attempt changed: ${(err as Error).message}`, terminal: true, infrastructure: false };
     await settle(env, q, e, { kind: "error", error });
     return undefined;
   }

@@ -45,11 +45,11 @@ export async function diffBase(dir: string): Promise<DiffBase> {
   }
 }
 
-/** The attempt's change against `base`; throws DiffError when git fails on a repository that had a base. */
-export async function attemptDiff(dir: string, base: DiffBase): Promise<AttemptDiff> {
+/** The attempt's change against `base` (`env`: a workspace's sealed git, seal.ts); throws DiffError when git fails on a repository that had a base. */
+export async function attemptDiff(dir: string, base: DiffBase, env?: NodeJS.ProcessEnv): Promise<AttemptDiff> {
   if (!base.repo) return { known: false, why: base.why };
-  const diff = await git(dir, ["diff", base.commit, "--no-color", "--", ".", OWN]);
-  const untracked = await git(dir, ["ls-files", "--others", "--exclude-standard", "--", ".", OWN]);
+  const diff = await git(dir, ["diff", base.commit, "--no-color", "--no-ext-diff", "--no-textconv", "--", ".", OWN], undefined, env);
+  const untracked = await git(dir, ["ls-files", "--others", "--exclude-standard", "--", ".", OWN], undefined, env);
   const added = untracked.split("\n").filter(Boolean).map((f) => `new file: ${f}`).join("\n");
   return { known: true, text: [diff, added].filter(Boolean).join("\n") };
 }
@@ -85,10 +85,10 @@ export async function fingerprint(dir: string, paths: readonly string[]): Promis
   return out;
 }
 
-async function git(cwd: string, args: string[], input?: string): Promise<string> {
+async function git(cwd: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
   if (input !== undefined) return gitWithInput(cwd, args, input);
   try {
-    return (await run("git", args, { cwd, maxBuffer: 16 << 20 })).stdout;
+    return (await run("git", args, { cwd, maxBuffer: 16 << 20, ...(env ? { env } : {}) })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message?: string };
     throw new DiffError(`git ${args[0]} failed: ${(e.stderr || e.message || String(err)).trim().split("\n")[0]}`);

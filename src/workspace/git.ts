@@ -2,6 +2,7 @@
 // the repository has none (orch commits on the person's behalf).
 import { execFile } from "node:child_process";
 import { OrchError } from "../util/errors.js";
+import { SEALED_ENV } from "./seal.js";
 
 /** A git command's result when its exit code is part of the answer (merge-tree: 1 is "conflict"). */
 export interface GitRun {
@@ -15,12 +16,14 @@ export interface GitOptions {
   input?: string;
   env?: NodeJS.ProcessEnv;
   magic?: boolean;
+  /** Run in a workspace: hooks and fsmonitor off (seal.ts). */
+  sealed?: boolean;
 }
 
 /** Runs git in `cwd`; never throws for a non-zero exit (see `git` for that). */
 export function gitRun(cwd: string, args: string[], opts: GitOptions = {}): Promise<GitRun> {
   return new Promise((resolve, reject) => {
-    const child = execFile("git", args, { cwd, env: { ...(opts.env ?? process.env), GIT_LITERAL_PATHSPECS: opts.magic ? "0" : "1" }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile("git", args, { cwd, env: { ...(opts.env ?? process.env), ...(opts.sealed ? SEALED_ENV : {}), GIT_LITERAL_PATHSPECS: opts.magic ? "0" : "1" }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err && typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : err ? -1 : 0;
       if (code === -1) reject(new OrchError("git", `git ${args[0]} could not run in ${cwd}: ${err?.message}`, { hint: "Check that git is installed and runs.", cause: err }));
       else resolve({ code, stdout, stderr });

@@ -10,6 +10,7 @@ import { git, gitRun, identityEnv } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { clearJournal, writeJournal, type MergeJournal } from "./merge-journal.js";
 import type { Workspace } from "./workspaces.js";
+import { sealWorkspace } from "./seal.js";
 
 /** What the merge needs besides the workspace. */
 export interface IntegrateInput {
@@ -21,6 +22,8 @@ export interface IntegrateInput {
   todo: { file: string; check(text: string): string };
   /** The task's record files, relative to the mission root (taken from the person's checkout). */
   records: string[];
+  /** The mission root (where the workspace's kept config is, seal.ts). */
+  root: string;
   /** The journal file of this merge (under .orchestrator/runtime/, machine-local). */
   journal: string;
 }
@@ -29,13 +32,14 @@ export interface IntegrateInput {
 export type Integrated = { kind: "merged"; sha?: string; kept: string[] } | { kind: "conflict"; paths: string[] };
 
 /** Commits what the workspace holds on its branch (orch's records and TODO.md are not the agent's to commit). */
-export async function commitWorkspace(ws: Workspace): Promise<string> {
+export async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
+  await sealWorkspace(root, ws.id, ws.dir);
   const own = ws.prefix ? `${ws.prefix}/.orchestrator` : ".orchestrator";
-  await git(ws.dir, ["add", "-A", "--", ".", `:(exclude)${own}`], { magic: true });
+  await git(ws.dir, ["add", "-A", "--", ".", `:(exclude)${own}`], { magic: true, sealed: true });
   const env = await identityEnv(ws.dir);
   // --no-verify: the agent could have written a hook; a pending merge (after a conflict) is completed.
-  await git(ws.dir, ["commit", "-q", "--no-verify", "--allow-empty", "-m", `orch: ${ws.id} in its workspace`], { env });
-  return (await git(ws.dir, ["rev-parse", "HEAD"])).trim();
+  await git(ws.dir, ["commit", "-q", "--no-verify", "--allow-empty", "-m", `orch: ${ws.id} in its workspace`], { env, sealed: true });
+  return (await git(ws.dir, ["rev-parse", "HEAD"], { sealed: true })).trim();
 }
 
 /**
@@ -43,7 +47,7 @@ export async function commitWorkspace(ws: Workspace): Promise<string> {
  * under the repository's git lock. A conflict changes nothing (not even the records).
  */
 export async function integrate(ws: Workspace, input: IntegrateInput): Promise<Integrated> {
-  const work = await commitWorkspace(ws);
+  const work = await commitWorkspace(ws, input.root);
   await git(ws.top, ["fetch", "-q", "--no-tags", ws.dir, `+refs/heads/${ws.branch}:refs/heads/${ws.branch}`]);
   let recorded = false;
   // The person may commit between our read of the tip and update-ref: then the merge is made again.

@@ -9,6 +9,7 @@ import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkKey } from "../store/paths.js";
 import { git, gitRun } from "./git.js";
+import { configCopy, configKept, keepConfig } from "./seal.js";
 
 /** One attempt's workspace. */
 export interface Workspace {
@@ -69,13 +70,14 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
   const ws = (base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
   if (adopt) {
     const base = readBase(dir);
-    if (base) return ws(base);
+    if (base && configKept(root, id)) return ws(base);
   }
   await removeWorkspace(root, id, repo.top);
   await ignoreWorkspaces(repo);
   const base = tip ?? (await integrationTip(repo));
   await git(repo.top, ["clone", "--shared", "--no-checkout", "--quiet", repo.top, dir]);
-  await git(dir, ["checkout", "-q", "-b", branchOf(id), base]);
+  await git(dir, ["checkout", "-q", "-b", branchOf(id), base], { sealed: true });
+  await keepConfig(root, id, dir);
   // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
   rememberBase(dir, base);
   return ws(base);
@@ -109,6 +111,7 @@ function readBase(dir: string): string | undefined {
 /** Removes task `id`'s workspace and its branch in the person's repository; nothing there is fine. */
 export async function removeWorkspace(root: string, id: string, top: string): Promise<void> {
   await rm(workspaceDir(root, id), { recursive: true, force: true, maxRetries: 3 });
+  await rm(configCopy(root, id), { force: true });
   await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
 }
 

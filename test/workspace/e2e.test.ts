@@ -6,8 +6,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reply, type ModelRequest } from "../../src/demo/scripted-model.js";
-import { roleOf, steps } from "../../src/demo/script.js";
+import type { ModelRequest } from "../../src/demo/scripted-model.js";
+import { roleOf } from "../../src/demo/script.js";
+import { reply, steps } from "../support/script.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 
 const CLI = path.join(process.cwd(), "dist", "bin", "orch.js");

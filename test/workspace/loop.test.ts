@@ -168,3 +168,18 @@ describe("a workspace per attempt", () => {
     expect(git("status", "--porcelain")).toBe("");
   });
 });
+
+describe("orch's own git in a workspace", () => {
+  it("a filter an agent writes into its workspace's .git/config is not run when orch commits the workspace", async () => {
+    const { root, git } = repo("# Mission\n\n- [ ] T1 Write a\n", {});
+    const mark = path.join(root, "..", `pwned-${path.basename(root)}`);
+    const script: FakeScript = {
+      outcomes: { T1: [{ write: { "a.txt": "a\n", ".gitattributes": "*.txt filter=evil\n", ".git/config": `[core]\n\trepositoryformatversion = 0\n[filter "evil"]\n\tclean = touch ${mark}; cat\n` } }] },
+    };
+    h = await startLoop(root, script);
+    await settle(h);
+    expect(existsSync(mark)).toBe(false);
+    expect((await h.state("T1"))?.phase).toBe("Succeeded");
+    expect(git("show", "HEAD:a.txt")).toBe("a\n");
+  });
+});

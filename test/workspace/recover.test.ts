@@ -30,7 +30,7 @@ async function cutShort(): Promise<{ root: string; git: (...a: string[]) => stri
   if ("why" in repo) throw new Error(repo.why);
   const ws = await openWorkspace(root, "T1", repo);
   writeFileSync(path.join(ws.dir, "a.txt"), "a changed\n");
-  const work = await commitWorkspace(ws);
+  const work = await commitWorkspace(ws, root);
   git("fetch", "-q", ws.dir, "+refs/heads/orch/T1:refs/heads/orch/T1");
   // Meanwhile another commit landed on main.
   writeFileSync(path.join(root, "b.txt"), "b\n");
