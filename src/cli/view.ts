@@ -36,6 +36,12 @@ function plainLine(e: LoopEvent): string | undefined {
       return `${e.task}: verify ${e.ok ? "passed" : `failed: ${e.command}`}${!e.ok && e.output ? `\n${indent(e.output.trim().split("\n").slice(-8).join("\n"))}` : ""}`;
     case "review":
       return `${e.task}: review ${e.approved ? "approved" : "rejected"}: ${e.summary}`;
+    case "merge":
+      if (e.conflict) return `${e.task}: merging conflicts in ${e.conflict.join(", ")}: back to its workspace for a fixer`;
+    {
+      const it = e.kept.length === 1 ? "it" : "them";
+      return `${e.task}: merged${e.sha ? ` as ${e.sha.slice(0, 10)}` : " (nothing new)"}${e.kept.length ? `; kept your uncommitted ${e.kept.join(", ")} as you left ${it} (git diff shows ${it} against the merge)` : ""}`;
+    }
     case "permission":
       return `${e.task}: waiting for approval of ${e.kind} (edit .orchestrator/approvals/${e.task}.md or run orch approve ${e.task})`;
     case "problems": {

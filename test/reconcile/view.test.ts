@@ -22,6 +22,11 @@ describe("view", () => {
     expect(held).toBe("T2 held (errors in its task file: nothing new starts for it); the other tasks go on:\n  tasks/T2.md:3:7: bad deps");
     expect(plainLine({ type: "pass", pass: 1, ms: 3, actions: 0, tasks: 1 })).toBeUndefined();
   });
+  it("a merge is said: its commit, the paths kept as the person left them, a conflict sent back", () => {
+    expect(plainLine({ type: "merge", task: "T1", sha: "0123456789abcdef", kept: [] })).toBe("T1: merged as 0123456789");
+    expect(plainLine({ type: "merge", task: "T1", sha: "0123456789abcdef", kept: ["lib.js"] })).toBe("T1: merged as 0123456789; kept your uncommitted lib.js as you left it (git diff shows it against the merge)");
+    expect(plainLine({ type: "merge", task: "T2", kept: [], conflict: ["list.txt"] })).toBe("T2: merging conflicts in list.txt: back to its workspace for a fixer");
+  });
   it("--json writes one JSON object per event", () => {
     const out = new PassThrough();
     let text = "";
