@@ -32,7 +32,7 @@ export interface IntegrateInput {
 export type Integrated = { kind: "merged"; sha?: string; kept: string[] } | { kind: "conflict"; paths: string[] };
 
 /** Commits what the workspace holds on its branch (orch's records and TODO.md are not the agent's to commit). */
-export async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
+async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
   await sealWorkspace(root, ws.id, ws.dir);
   const own = ws.prefix ? `${ws.prefix}/.orchestrator` : ".orchestrator";
   await git(ws.dir, ["add", "-A", "--", ".", `:(exclude)${own}`], { magic: true, sealed: true });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 
 /** One merge in progress. */
-export const MergeJournalSchema = z.object({
+const MergeJournalSchema = z.object({
   task: z.string(),
   integration: z.string(),
   /** The integration branch's tip the merge is built on. */

@@ -50,13 +50,13 @@ export async function integrationTip(repo: Exclude<Repo, { why: string }>): Prom
 }
 
 /** The workspace folder of task `id` under the mission root. */
-export function workspaceDir(root: string, id: string): string {
+function workspaceDir(root: string, id: string): string {
   checkKey(id);
   return path.join(path.resolve(root), ".orchestrator", "worktrees", id);
 }
 
 /** The branch of task `id`'s workspace. */
-export const branchOf = (id: string) => `orch/${id}`;
+const branchOf = (id: string) => `orch/${id}`;
 
 /** The file in the clone's .git that remembers the base (a restart adopts the workspace with it). */
 const BASE_FILE = "orch-base";

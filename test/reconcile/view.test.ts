@@ -4,16 +4,17 @@ import { PassThrough } from "node:stream";
 import { createView } from "../../src/cli/view.js";
 import type { LoopEvent } from "../../src/reconcile/events.js";
 
+/** The plain view's output for one event, without its time prefix; undefined when it writes nothing. */
+function plainLine(e: LoopEvent): string | undefined {
+  let text = "";
+  const out = new PassThrough();
+  out.on("data", (d) => (text += d));
+  createView("plain", { running: () => new Map() }, out as unknown as NodeJS.WriteStream, () => 0).event(e);
+  return text ? text.replace(/^00:00:00 /, "").replace(/\n$/, "") : undefined;
+}
+
 describe("view", () => {
   it("plain lines for transitions and problems (path:line:col), none for internal events", () => {
-    /** The plain view's output for one event, without its time prefix; undefined when it writes nothing. */
-    const plainLine = (e: LoopEvent): string | undefined => {
-      let text = "";
-      const out = new PassThrough();
-      out.on("data", (d) => (text += d));
-      createView("plain", { running: () => new Map() }, out as unknown as NodeJS.WriteStream, () => 0).event(e);
-      return text ? text.replace(/^00:00:00 /, "").replace(/\n$/, "") : undefined;
-    };
     expect(plainLine({ type: "phase", task: "T2", from: "Pending", to: "Blocked", reason: "DepsNotDone", message: "waiting for T1" })).toBe("T2: Pending → Blocked (DepsNotDone: waiting for T1)");
     const p = plainLine({ type: "problems", source: "mission", problems: [{ code: "x", severity: "error", file: "tasks/T2.md", line: 3, col: 7, message: "bad deps" }] });
     expect(p).toContain("tasks/T2.md:3:7: bad deps");

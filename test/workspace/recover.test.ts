@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openWorkspace, personRepo } from "../../src/workspace/workspaces.js";
-import { commitWorkspace } from "../../src/workspace/integrate.js";
 import { journalPath, writeJournal } from "../../src/workspace/merge-journal.js";
 import { recoverWorkspaces } from "../../src/workspace/recover.js";
 
@@ -30,7 +29,8 @@ async function cutShort(): Promise<{ root: string; git: (...a: string[]) => stri
   if ("why" in repo) throw new Error(repo.why);
   const ws = await openWorkspace(root, "T1", repo);
   writeFileSync(path.join(ws.dir, "a.txt"), "a changed\n");
-  const work = await commitWorkspace(ws, root);
+  execFileSync("git", ["-C", ws.dir, "-c", "user.email=o@example.com", "-c", "user.name=O", "commit", "-qam", "T1 in its workspace"]);
+  const work = execFileSync("git", ["-C", ws.dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
   git("fetch", "-q", ws.dir, "+refs/heads/orch/T1:refs/heads/orch/T1");
   // Meanwhile another commit landed on main.
   writeFileSync(path.join(root, "b.txt"), "b\n");
