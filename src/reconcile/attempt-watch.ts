@@ -101,7 +101,8 @@ export class AttemptWatch {
     const others = scopes.filter((f) => f.length).map((f) => scopeMatcher(f));
     const j = judgeChanges(judged, task, s.layout, scope, this.protectedAtStart, (p) => anywhere || others.some((m) => m(p)));
     // In a shared checkout TODO.md is the person's too: only what a person would not do is the agent's.
-    const tampered = s.shared ? todoTampering(was.todo, now.todo, task.id, todoFile) : [];
+    // In a workspace every change is the agent's; the same words say what it did.
+    const tampered = todoTampering(was.todo, now.todo, task.id, todoFile);
     if (tampered.length) {
       const desired = j.violations.find((v) => v.kind === "desired-state");
       if (desired) {

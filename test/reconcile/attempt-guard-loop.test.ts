@@ -136,7 +136,8 @@ describe("the guard: the task's files: scope", () => {
   });
 
   it("while a task without a scope is open (it may write anywhere in the shared checkout), the scope is not judged", async () => {
-    const root = repo("- [ ] T1 one\n- [ ] T2 bare line\n", files);
+    // The shared checkout: in a workspace nothing but T1 writes T1's tree.
+    const root = repo("- [ ] T1 one\n- [ ] T2 bare line\n", files, { git: { workspaces: false } });
     h = await startLoop(root, { ...script, outcomes: { ...script.outcomes, T2: [{ write: { "two.txt": "2\n" } }] } });
     await settle(h);
     expect((await h.state("T1"))?.phase).toBe("Succeeded");
