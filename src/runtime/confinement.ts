@@ -77,11 +77,13 @@ function depth(p: string): number {
 }
 
 /**
- * The plan for agents working in the person's checkout (today's attempts): the repo writable, but
- * never its task list, task files, `.orchestrator/` (orch writes it from outside the sandbox) or `.git`.
+ * The plan for agents: the repo writable (attempts that run in the person's checkout), but never its
+ * task list, task files, `.orchestrator/` (orch writes it from outside the sandbox) or `.git`, except
+ * the attempts' workspaces under `.orchestrator/worktrees/` (the deeper path wins). That folder must
+ * exist when the server starts (a bind of a missing path is skipped): the caller makes it.
  */
 export function checkoutPlan(root: string, paths: { todo: string; tasksDir: string }): ConfinePlan {
-  return { writable: [root], readOnly: [paths.todo, paths.tasksDir, ".orchestrator", ".git"].map((p) => path.resolve(root, p)) };
+  return { writable: [root, path.resolve(root, ".orchestrator", "worktrees")], readOnly: [paths.todo, paths.tasksDir, ".orchestrator", ".git"].map((p) => path.resolve(root, p)) };
 }
 
 /**

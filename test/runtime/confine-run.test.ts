@@ -75,7 +75,9 @@ describe.skipIf(!bwrap.ok)(`orch run, confined${bwrap.ok ? "" : ` (skipped: ${bw
   it("the worker's bash writes outside the workspace and to TODO.md are denied by the OS; its work in the workspace goes on", { timeout: 120_000 }, async () => {
     const outside = outsidePath();
     const dir = repo("auto", "test -s greet.txt");
-    workerRuns(`echo x > ${outside}; echo '- [x] T1 Write greet.txt' > TODO.md; echo hello > greet.txt`);
+    // The worker runs in its workspace: the person's TODO.md is outside it (a change to the workspace's
+    // copy would fail the attempt, test/reconcile/attempt-guard-loop.test.ts).
+    workerRuns(`echo x > ${outside}; echo '- [x] T1 Write greet.txt' > ${path.join(dir, "TODO.md")}; echo hello > greet.txt`);
     const { code, out } = await orch(["run", "--dir", dir]);
     expect(code, out).toBe(0);
     expect(out).not.toContain("not confined");

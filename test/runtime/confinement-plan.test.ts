@@ -25,6 +25,8 @@ describe("wrap", () => {
       ["--ro-bind-try", "/r/tasks"],
       ["--ro-bind-try", "/r/.orchestrator"],
       ["--ro-bind-try", "/r/.git"],
+      // The attempts' workspaces, writable inside the read-only .orchestrator.
+      ["--bind-try", "/r/.orchestrator/worktrees"],
       ["--bind-try", "/r/.orchestrator/runtime"],
     ]);
     expect(argv.slice(0, 3)).toEqual(["bwrap", "--ro-bind", "/"]);

@@ -1,4 +1,6 @@
 // Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf } from "../../util/errors.js";
 import { createRuntime } from "../../runtime/index.js";
@@ -36,6 +38,8 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
   // Decided once, before anything starts: `sandbox: "required"` without confinement is exit 2 here.
   const { plan, notice } = decideConfinement(config.sandbox, checkoutPlan(root, config), { external: (args.server ?? config.server.url) !== undefined });
+  // The workspaces' folder exists before a confined server starts, so that it is bound writable.
+  mkdirSync(path.join(root, ".orchestrator", "worktrees"), { recursive: true });
   const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}), ...(plan ? { confine: plan } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
