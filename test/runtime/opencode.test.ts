@@ -99,11 +99,12 @@ describe("OpenCodeRuntime on a real server", () => {
     const res = await (await h.runtime.start(h.request(dir, { timeoutMs: 30_000 }), () => {})).done;
     expect(res.error).toMatchObject({ code: "doom-loop", terminal: false, infrastructure: false });
     expect(res.error!.message).toMatch(/^the agent repeated the same read call 5 times \(input \{"filePath":".*README\.md"\}\); the session was stopped$/);
-    // Five calls, each in its own model reply (so OpenCode's own doom_loop check, three in one reply, never saw it);
-    // the abort may race one more request, never more.
+    // Five calls, each in its own model reply (so OpenCode's own doom_loop check, three in one reply, never saw it).
+    // The abort races the turns the server runs meanwhile (a few more on a loaded machine); a loop left to the
+    // 30 s timeout makes well over a hundred.
     const calls = h.model.requests.filter((r) => r.directory === dir && r.tools.length > 0).length;
     expect(calls).toBeGreaterThanOrEqual(5);
-    expect(calls).toBeLessThanOrEqual(6);
+    expect(calls).toBeLessThanOrEqual(20);
   });
 
   it("a session over its timeout is aborted with error timeout", async () => {
