@@ -8,7 +8,7 @@ import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { startScriptedModel } from "../src/demo/scripted-model.js";
 import { steps } from "../test/support/script.js";
-import { createRuntime } from "../src/runtime/index.js";
+import { createRuntime } from "../src/runtime/create-runtime.js";
 import { ConfigSchema } from "../src/spec/config.js";
 import { loadConfig, loadMission } from "../src/spec/load.js";
 import { openCodeTools } from "../src/context/open.js";

@@ -45,3 +45,30 @@ describe("architecture: dependencies point down", () => {
     expect(bad).toEqual([]);
   });
 });
+
+/** Run-time layers, lowest first: a module imports values only from its own folder or a lower one (type imports are erased). */
+const LAYERS = ["util", "graph", "spec", "context", "demo", "runtime", "store", "workspace", "reconcile", "cli"];
+
+describe("architecture: one public API per folder", () => {
+  const imports = filesUnder(SRC).flatMap((file) => {
+    const from = path.relative(SRC, file).split(path.sep)[0]!;
+    const text = readFileSync(file, "utf8");
+    return [...text.matchAll(/^(?:import|export)(\s+type)?\s[^;]*?from\s+["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => {
+      const target = path.relative(SRC, path.resolve(path.dirname(file), m[2]!));
+      return { file: path.relative(SRC, file), from, to: target.split(path.sep)[0]!, target, typeOnly: !!m[1] };
+    });
+  });
+  it("finds the imports it checks", () => {
+    expect(imports.filter((i) => i.from !== i.to).length).toBeGreaterThan(50);
+  });
+  it("an import from another folder goes through that folder's index.ts", () => {
+    const bad = imports.filter((i) => i.from !== i.to && !i.to.endsWith(".js") && i.target !== path.join(i.to, "index.js")).map((i) => `src/${i.file} imports ${i.target}`);
+    expect(bad).toEqual([]);
+  });
+  it("values are imported only from the same layer or a lower one", () => {
+    const bad = imports
+      .filter((i) => !i.typeOnly && i.from !== i.to && LAYERS.includes(i.to) && LAYERS.indexOf(i.to) > LAYERS.indexOf(i.from))
+      .map((i) => `src/${i.file} (${i.from}) imports a value from ${i.to}/`);
+    expect(bad).toEqual([]);
+  });
+});

@@ -1,10 +1,10 @@
 // `orch doctor`'s model checks: each model the config routes to must resolve on the OpenCode server
 // (its provider known, the model listed), have credentials, and, for a provider with a base URL,
 // answer there. The checks over the server's answers are pure; probing is passed in.
-import type { Config } from "../spec/config.js";
-import type { ProviderInfo, ProviderList } from "../runtime/providers.js";
-import { routedModels } from "../runtime/opencode-config.js";
-import { splitModel } from "../runtime/roles.js";
+import type { Config } from "../spec/index.js";
+import type { ProviderInfo, ProviderList } from "../runtime/index.js";
+import { routedModels } from "../runtime/index.js";
+import { splitModel } from "../runtime/index.js";
 
 /** One doctor line (same shape as doctor.ts's Check). */
 export interface ModelCheck {

@@ -1,7 +1,7 @@
 // The terminal view of `orch watch` / `orch run`: log lines scroll above a block redrawn in place,
 // one compact row per task (groups collapse when there are many), the mission's totals on top.
-import type { LoopEvent } from "../reconcile/events.js";
-import { addSpend, emptySpend, formatSpend, type MissionSpend, type Spend } from "../store/spend.js";
+import type { LoopEvent } from "../reconcile/index.js";
+import { addSpend, emptySpend, formatSpend, type MissionSpend, type Spend } from "../store/index.js";
 
 /** A task as the last pass saw it. */
 export interface TaskRow {

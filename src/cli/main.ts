@@ -4,9 +4,9 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OrchError, failureOf } from "../util/errors.js";
-import { mappedStack } from "../util/mapped-stack.js";
-import { packageVersion } from "../util/package-root.js";
+import { OrchError, failureOf } from "../util/index.js";
+import { mappedStack } from "../util/index.js";
+import { packageVersion } from "../util/index.js";
 import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin

@@ -2,12 +2,12 @@
 // --server's own default, or the scripted demo model by explicit choice (--demo or an `orch-demo/…`
 // model in the config). No model at all is a usage error (exit 2), never a silent fallback.
 import path from "node:path";
-import type { Config } from "../spec/config.js";
-import { DEMO_PROVIDER, repoOpencodeConfig } from "../runtime/opencode-config.js";
+import type { Config } from "../spec/index.js";
+import { DEMO_PROVIDER, repoOpencodeConfig } from "../runtime/index.js";
 import { usesDemoProvider, type LocalModel } from "../runtime/index.js";
-import { startScriptedModel } from "../demo/scripted-model.js";
-import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/demo-script.js";
-import { OrchError } from "../util/errors.js";
+import { startScriptedModel } from "../demo/index.js";
+import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/index.js";
+import { OrchError } from "../util/index.js";
 
 /** The model the built-in demo serves. */
 const DEMO_MODEL = `${DEMO_PROVIDER}/scripted`;

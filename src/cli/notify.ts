@@ -2,8 +2,8 @@
 // without a shell with the event as JSON on stdin; it never holds up the loop, and a failing command
 // is reported once.
 import { spawn } from "node:child_process";
-import type { Config } from "../spec/config.js";
-import type { LoopEvent } from "../reconcile/events.js";
+import type { Config } from "../spec/index.js";
+import type { LoopEvent } from "../reconcile/index.js";
 
 /** What a person is told about. */
 type NotifyKind = "failed" | "waiting" | "done";

@@ -1,7 +1,7 @@
 // How `orch run` / `orch watch` end: the reconciler's outcome value → an exit code (and, for a run
 // that cannot reach its backend, the error that explains it). Exit codes are decided here only.
-import type { DriveOutcome } from "../reconcile/drive.js";
-import { OrchError } from "../util/errors.js";
+import type { DriveOutcome } from "../reconcile/index.js";
+import { OrchError } from "../util/index.js";
 
 /** Exit codes of run/watch: 0 all done or a clean stop, 1 not all done, 3 lease lost, 2 invalid files (nothing started or redone from them), 4 backend unreachable, 5 mission budget used up. */
 function exitCodeOf(outcome: DriveOutcome): number {

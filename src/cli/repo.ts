@@ -3,9 +3,9 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { Config } from "../spec/config.js";
-import { loadConfig } from "../spec/load.js";
-import { OrchError, formatProblem, type Problem } from "../util/errors.js";
+import type { Config } from "../spec/index.js";
+import { loadConfig } from "../spec/index.js";
+import { OrchError, formatProblem, type Problem } from "../util/index.js";
 
 /** `dir` as an absolute path; OrchError "no-dir" (exit 2) when it is not a folder. */
 export async function repoRoot(dir: string): Promise<string> {

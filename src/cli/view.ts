@@ -1,8 +1,8 @@
 // How `orch watch` / `orch run` show the loop: a live compact view in a terminal, plain log lines
 // otherwise, or one JSON event per line with --json.
-import type { LoopEvent } from "../reconcile/events.js";
-import { formatProblem } from "../util/errors.js";
-import type { MissionSpend } from "../store/spend.js";
+import type { LoopEvent } from "../reconcile/index.js";
+import { formatProblem } from "../util/index.js";
+import type { MissionSpend } from "../store/index.js";
 import { LiveView, type LiveSource } from "./live-view.js";
 
 export type { LiveSource } from "./live-view.js";

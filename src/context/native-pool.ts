@@ -1,7 +1,7 @@
 // CodeTools backed by a small pool of orch-native processes: least-busy dispatch, a dead process
 // is replaced on the next request, zod checks every reply, close() shuts all down.
 import { z } from "zod";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import { NativeProcess } from "./rpc-process.js";
 import {
   GlobResultSchema,

@@ -2,7 +2,7 @@
 // ping, else the TypeScript fallback (with the reason, which `orch doctor` shows).
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { packageRoot } from "../util/package-root.js";
+import { packageRoot } from "../util/index.js";
 import { FallbackTools } from "./fallback.js";
 import { NativePool } from "./native-pool.js";
 import type { CodeTools } from "./types.js";

@@ -2,14 +2,14 @@
 // its deps changed, references of those names), rank, fit a token budget, render compact text.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Mission, TaskSpec } from "../spec/model.js";
+import type { Mission, TaskSpec } from "../spec/index.js";
 import { fitItems, item, readingOrder, type PackItem } from "./fit.js";
 import { fenceLanguage, renderOutline, renderReferences, renderSymbol } from "./render.js";
 import { cutDefinition, definitionPattern } from "./snippet.js";
 import { extractTerms } from "./terms.js";
 import { estimateTokens } from "./tokens.js";
 import type { CodeTools, Reference } from "./types.js";
-import { literalGlob, scopeGlobs } from "../util/glob.js";
+import { literalGlob, scopeGlobs } from "../util/index.js";
 
 /** What the worker sees: text, its token estimate, the items it is made of, and a baseline. */
 export interface ContextPack {

@@ -2,7 +2,7 @@
 // timeouts, and a clean failure of every pending request when the process dies.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { z } from "zod";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 
 const ReplySchema = z.object({
   jsonrpc: z.literal("2.0"),

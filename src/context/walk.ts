@@ -2,7 +2,7 @@
 // common subset: globs, `dir/`, `/anchored`, `!negation`), returns sorted root-relative paths.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { globToRegExp } from "../util/glob.js";
+import { globToRegExp } from "../util/index.js";
 
 interface Rule {
   re: RegExp;

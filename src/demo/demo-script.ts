@@ -4,7 +4,7 @@
 // approved. A stand-in for a real model, so `orch run --demo` can be shown end to end offline.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { packageRoot } from "../util/package-root.js";
+import { packageRoot } from "../util/index.js";
 import { roleOf } from "./script.js";
 import type { ModelRequest, Reply, Script, ToolCall } from "./scripted-model.js";
 

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { packageRoot } from "../util/package-root.js";
+import { packageRoot } from "../util/index.js";
 
 const pkgRoot = packageRoot();
 /** The CLI as users run it: the bundle `npm run build` writes. */

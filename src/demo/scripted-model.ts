@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { estimateTokens } from "../context/tokens.js";
+import { estimateTokens } from "../context/index.js";
 
 const ChatMessageSchema = z
   .object({

@@ -1,6 +1,6 @@
 // Pure graph algorithms over indices: cycles and the one topological walk. Integer indices and typed
 // arrays because they run on every reload and every reconcile pass of a 10,000-task mission.
-import type { TaskId } from "../spec/model.js";
+import type { TaskId } from "../spec/index.js";
 
 /** A graph by index: node i is named ids[i] and waits for the nodes next[i] (indices into ids). */
 export interface IndexGraph {

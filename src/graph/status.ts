@@ -1,6 +1,6 @@
 // The status of each task as the files and the records say it: the task-graph rules (task-graph.ts,
 // the ones plan() follows) with the recorded phase shown over them. Pure.
-import type { Mission, TaskId } from "../spec/model.js";
+import type { Mission, TaskId } from "../spec/index.js";
 import { ownWorkDone, taskGraph, type Outcome } from "./task-graph.js";
 
 /** A row of `orch status`. */

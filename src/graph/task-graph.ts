@@ -1,6 +1,6 @@
 // The task-graph rules, owned here for both `plan()` and `orch status` (docs/FORMAT.md §1.1,
 // docs/RECONCILER.md): what a task waits for, when it is done, and what blocks it. Pure.
-import type { TaskId, TaskSpec } from "../spec/model.js";
+import type { TaskId, TaskSpec } from "../spec/index.js";
 import type { IndexGraph } from "./dag.js";
 
 /**

@@ -1,11 +1,11 @@
 // Writes ids into task lines a person added without one: the one place orch assigns ids,
 // used by every pass of the loop and by `orch validate --fix`.
 import path from "node:path";
-import type { Mission, TaskId } from "../spec/model.js";
-import { assignIds } from "../spec/todo-edit.js";
-import type { Store } from "../store/open.js";
-import { TaskStates } from "../store/task-states.js";
-import type { Fence } from "../store/types.js";
+import type { Mission, TaskId } from "../spec/index.js";
+import { assignIds } from "../spec/index.js";
+import type { Store } from "../store/index.js";
+import { TaskStates } from "../store/index.js";
+import type { Fence } from "../store/index.js";
 
 /** An id orch wrote into TODO.md, with the (1-based) line it went into. */
 export interface AssignedId {

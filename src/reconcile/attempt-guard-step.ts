@@ -1,8 +1,8 @@
 // The guard's step in an attempt (docs/RECONCILER.md, "The guard"): its watch opened as the attempt
 // starts, each session judged as it ends; a violation or a git failure ends the attempt through
 // `fail` (attempt.ts records what the policy decides).
-import type { TaskSpec } from "../spec/model.js";
-import type { SessionError } from "../runtime/types.js";
+import type { TaskSpec } from "../spec/index.js";
+import type { SessionError } from "../runtime/index.js";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { guardWords, type Setback } from "./attempt-policy.js";
 import { AttemptWatch } from "./attempt-watch.js";

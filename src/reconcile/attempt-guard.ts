@@ -2,9 +2,9 @@
 // files, `.orchestrator/`), the acceptance tests it is judged by, and files outside its `files:`
 // scope. Pure: the paths come from git (diff.ts), the call site is attempt.ts.
 import path from "node:path";
-import type { TaskSpec } from "../spec/model.js";
-import { taskLines } from "../spec/todo.js";
-import { scopeMatcher } from "../store/glob.js";
+import type { TaskSpec } from "../spec/index.js";
+import { taskLines } from "../spec/index.js";
+import { scopeMatcher } from "../store/index.js";
 
 /** What kind of path an attempt changed and must not have. */
 export type ViolationKind = "desired-state" | "acceptance-test" | "out-of-scope";

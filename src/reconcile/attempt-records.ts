@@ -4,7 +4,7 @@ import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
 import type { NextStep } from "./attempt-policy.js";
 import type { EventSink } from "./events.js";
 import type { WriteQueue, QueuedChange } from "./write-queue.js";
-import type { Phase, TaskState } from "../store/task-state-schema.js";
+import type { Phase, TaskState } from "../store/index.js";
 
 /** Fields a phase change also sets: a patch, or one computed from the current state. */
 export type Extra = StatePatch | PatchFn;

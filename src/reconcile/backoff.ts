@@ -1,5 +1,5 @@
 // Retry delay: exponential from baseMs, capped at maxMs, spread by ±jitter so retries of many tasks do not align.
-import type { Config } from "../spec/config.js";
+import type { Config } from "../spec/index.js";
 
 /**
  * Delay before retry number `failures` (1 = after the first failure). `rand` in [0,1) is passed in

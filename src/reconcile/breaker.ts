@@ -1,6 +1,6 @@
 // Circuit breaker per backend: N consecutive infrastructure failures open it; after a cooldown one probe
 // session is let through (half-open); a success closes it, a failure re-opens it.
-import type { Config } from "../spec/config.js";
+import type { Config } from "../spec/index.js";
 
 /** Breaker state as a plain value; the loop keeps one per backend. */
 export interface BreakerState {

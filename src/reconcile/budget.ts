@@ -1,7 +1,7 @@
 // Budgets: attempts, wall time, tokens and cost per task. Any field the task leaves out comes from config.budget.
-import type { Budget, TaskSpec } from "../spec/model.js";
-import type { Config } from "../spec/config.js";
-import type { TaskState } from "../store/task-state-schema.js";
+import type { Budget, TaskSpec } from "../spec/index.js";
+import type { Config } from "../spec/index.js";
+import type { TaskState } from "../store/index.js";
 
 /** The task's budget with config defaults filled in. */
 export function effectiveBudget(t: TaskSpec, config: Config): Budget {

@@ -1,8 +1,8 @@
 // The message of a task's commit (shared tree or workspace merge): title, the reviewer's summary,
 // trailers. One place, so that `git log` reads the same whichever way the task was committed.
-import type { Config } from "../spec/config.js";
-import type { TaskSpec } from "../spec/model.js";
-import type { TaskState } from "../store/task-state-schema.js";
+import type { Config } from "../spec/index.js";
+import type { TaskSpec } from "../spec/index.js";
+import type { TaskState } from "../store/index.js";
 
 /** The trailers after Task-Id: Attempt, Verified-By (each command), Reviewed-By, Tokens, Cost. */
 export function taskTrailers(t: TaskSpec, s: TaskState | undefined, config: Config): [string, string][] {

@@ -1,9 +1,9 @@
 // The context packs of worker prompts (context/pack.ts) and the code tools they look things up with,
 // opened on first use (or early, while the loop takes its lease) and closed when the loop stops.
-import type { Config } from "../spec/config.js";
-import type { Mission, TaskSpec } from "../spec/model.js";
-import { buildContextPack, packNeedsTools } from "../context/pack.js";
-import { openCodeTools } from "../context/open.js";
+import type { Config } from "../spec/index.js";
+import type { Mission, TaskSpec } from "../spec/index.js";
+import { buildContextPack, packNeedsTools } from "../context/index.js";
+import { openCodeTools } from "../context/index.js";
 import type { PackText } from "./prompt.js";
 
 /** Builds context packs for one repository; owns the code tools they use. */

@@ -1,7 +1,7 @@
 // Requests a person makes with `orch suspend|resume|retry`: one record, control/requests, read by every
 // pass. They are desired state (like the task files), so only the reconciler turns them into task state.
 import { z } from "zod";
-import type { RecordStore } from "../store/types.js";
+import type { RecordStore } from "../store/index.js";
 import type { Controls } from "./plan.js";
 
 /** The record key. */

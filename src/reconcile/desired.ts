@@ -2,12 +2,12 @@
 // once (file:line:col) and the last valid one is kept, but only to hold its tasks (`invalid`: the loop
 // then decides no start or redo); fixing it clears the report. An error in one task's own task file
 // holds that task only (spec/held.ts): the other tasks' edits take effect.
-import { DEFAULT_CONFIG, type Config } from "../spec/config.js";
-import type { Mission, TaskId, TaskSpec } from "../spec/model.js";
-import { heldBy } from "../spec/held.js";
-import { loadConfig, loadMission } from "../spec/load.js";
-import { createSpecCache } from "../spec/mission.js";
-import { formatProblem, type Problem } from "../util/errors.js";
+import { DEFAULT_CONFIG, type Config } from "../spec/index.js";
+import type { Mission, TaskId, TaskSpec } from "../spec/index.js";
+import { heldBy } from "../spec/index.js";
+import { loadConfig, loadMission } from "../spec/index.js";
+import { createSpecCache } from "../spec/index.js";
+import { formatProblem, type Problem } from "../util/index.js";
 import type { EventSink } from "./events.js";
 
 /** Last valid config and mission of one repository. */

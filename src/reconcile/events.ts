@@ -1,8 +1,8 @@
 // What the loop reports as it works: the CLI view renders these (live view, plain lines or --json).
-import type { Failure, Problem } from "../util/errors.js";
+import type { Failure, Problem } from "../util/index.js";
 import type { Action } from "./actions.js";
-import type { Phase } from "../store/task-state-schema.js";
-import type { Usage } from "../runtime/types.js";
+import type { Phase } from "../store/index.js";
+import type { Usage } from "../runtime/index.js";
 
 /** One thing that happened in the loop. */
 export type LoopEvent =

@@ -1,7 +1,7 @@
 // Keeps the mission lease: waits for it while another live process holds it, renews it every TTL/3,
 // and says when it was lost (the `lost` promise) instead of being polled. Release ends all of it.
-import type { Lease, LeaseManager } from "../store/types.js";
-import type { Clock, TimerHandle } from "../util/clock.js";
+import type { Lease, LeaseManager } from "../store/index.js";
+import type { Clock, TimerHandle } from "../util/index.js";
 
 /** What the keeper needs of the store: the lease operations, and who holds a lease now. */
 type LeaseStore = LeaseManager & { current(name: string): Promise<Lease | undefined> };

@@ -1,8 +1,8 @@
 // The mission budget: tokens and dollars summed over every task's record (live usage included, see
 // actual.ts), and minutes since this `orch run`/`orch watch` started. Reaching any limit is a hard stop:
 // no new attempt starts and running ones are aborted (plan.ts). Pure; see docs/RECONCILER.md.
-import type { Config } from "../spec/config.js";
-import type { TaskState } from "../store/task-state-schema.js";
+import type { Config } from "../spec/index.js";
+import type { TaskState } from "../store/index.js";
 import { totalTokens } from "./budget.js";
 
 /** config.missionBudget: every limit optional. */

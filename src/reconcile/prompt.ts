@@ -1,8 +1,8 @@
 // The worker/fixer prompt of an attempt: the role's template (runtime/roles.ts) rendered from the task,
 // what its deps did (their review summaries), the context pack, and the findings a fixer must address.
-import type { Role, TaskSpec } from "../spec/model.js";
-import type { TaskStates } from "../store/task-states.js";
-import { renderPrompt, workerInput } from "../runtime/roles.js";
+import type { Role, TaskSpec } from "../spec/index.js";
+import type { TaskStates } from "../store/index.js";
+import { renderPrompt, workerInput } from "../runtime/index.js";
 
 /** A context pack's text (undefined: empty) and the lookups that failed and were left out of it. */
 export interface PackText {

@@ -1,7 +1,7 @@
 // What the loop knows of the OpenCode server: the circuit breaker (breaker.ts, pure) fed by session
 // outcomes, and whether the last failure that fed it was a session that could not start at all.
-import type { Config } from "../spec/config.js";
-import type { SessionError } from "../runtime/types.js";
+import type { Config } from "../spec/index.js";
+import type { SessionError } from "../runtime/index.js";
 import { breakerAt, breakerOnResult, breakerOnStart, CLOSED, type BreakerState } from "./breaker.js";
 
 /** The breaker and the server's last word, kept across passes. */

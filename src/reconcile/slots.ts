@@ -3,7 +3,7 @@
 // commands and records never keep a session waiting. plan() starts new attempts into free slots
 // (counting held and awaited ones); an attempt that needs another session (reviewer, fixer) waits
 // here, ahead of new starts.
-import type { Role } from "../spec/model.js";
+import type { Role } from "../spec/index.js";
 
 /** An attempt's claim on a session slot (on RunningInfo.slot). */
 export interface Slot {

@@ -1,8 +1,8 @@
 // The verify stage: orch itself runs the task's verify commands (not the agent), one after another,
 // each with a timeout, keeping the tail of the output for the state record and the history.
 import { spawn } from "node:child_process";
-import type { VerifyResult } from "../store/task-state-schema.js";
-import { wrap, type ConfinePlan } from "../runtime/confinement.js";
+import type { VerifyResult } from "../store/index.js";
+import { wrap, type ConfinePlan } from "../runtime/index.js";
 
 /** How much output to keep per command. */
 const VERIFY_TAIL_BYTES = 4096;

@@ -2,7 +2,7 @@
 // nothing but "look again": the loop re-reads everything (level-triggered), so a coalesced event loses nothing.
 import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
-import type { Config } from "../spec/config.js";
+import type { Config } from "../spec/index.js";
 
 /** Paths whose change should trigger a pass. */
 export function watchedPaths(root: string, config: Config): string[] {

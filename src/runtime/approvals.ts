@@ -3,8 +3,8 @@
 // (or with `orch approve|reject <id>`). The file is the whole interface: no session waits silently.
 // This module owns the file's text; the store (ApprovalFiles) writes it, under its lock, durably.
 import path from "node:path";
-import type { ApprovalFiles } from "../store/approval-files.js";
-import { OrchError } from "../util/errors.js";
+import type { ApprovalFiles } from "../store/index.js";
+import { OrchError } from "../util/index.js";
 
 export type Decision = "approve" | "reject";
 

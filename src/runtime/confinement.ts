@@ -3,7 +3,7 @@
 // own bash permission cannot do this (it does not see `echo x > /tmp/f`); the kernel can.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 
 /**
  * What a confined process may write. Everything else is read-only, /tmp and /var/tmp are private

@@ -2,8 +2,8 @@
 // demo model's provider when it runs, and whatever the repo adds in .orchestrator/opencode.json.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Config } from "../spec/config.js";
-import { OrchError } from "../util/errors.js";
+import type { Config } from "../spec/index.js";
+import { OrchError } from "../util/index.js";
 import { agentConfigs, splitModel } from "./roles.js";
 
 /** Provider id of the scripted demo model. */

@@ -2,7 +2,7 @@
 // answered by policy or through approval files, server death turned into retryable errors.
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
 import { clearApproval, readDecision, writeApproval } from "./approvals.js";
-import type { ApprovalFiles } from "../store/approval-files.js";
+import type { ApprovalFiles } from "../store/index.js";
 import { sessionError } from "./errors.js";
 import { EventHub, sseStream } from "./events.js";
 import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";

@@ -1,6 +1,6 @@
 // Who may do what: a pure decision from the config's policy, the task's approval setting and
 // the role, plus the OpenCode permission rules that enforce it on the server side.
-import type { ApprovalPolicy, Role } from "../spec/model.js";
+import type { ApprovalPolicy, Role } from "../spec/index.js";
 
 export type PermissionAction = "allow" | "deny" | "ask";
 /** config.permissions: OpenCode permission kind → action. */

@@ -2,7 +2,7 @@
 // must answer a JSON verdict; invalid answers are re-prompted (same session) with the errors.
 import { z } from "zod";
 import { ZERO_USAGE, type Usage } from "./types.js";
-import type { ApprovalPolicy } from "../spec/model.js";
+import type { ApprovalPolicy } from "../spec/index.js";
 import { sessionError } from "./errors.js";
 import { acceptanceCriteria, renderPrompt } from "./roles.js";
 import type { AgentRuntime, SessionError, SessionEvent } from "./types.js";

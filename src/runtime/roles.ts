@@ -2,11 +2,11 @@
 // model each role uses, and the OpenCode agent definition of each.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Config } from "../spec/config.js";
-import type { Role, TaskSpec } from "../spec/model.js";
-import { ROLES } from "../spec/model.js";
+import type { Config } from "../spec/index.js";
+import type { Role, TaskSpec } from "../spec/index.js";
+import { ROLES } from "../spec/index.js";
 import { agentPermissionConfig, type PermissionPolicy } from "./permissions.js";
-import { packageRoot } from "../util/package-root.js";
+import { packageRoot } from "../util/index.js";
 
 /** prompts/ of the package. */
 const PROMPTS_DIR = path.join(packageRoot(), "prompts");

@@ -3,7 +3,7 @@
 import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { ZERO_USAGE, type Usage } from "./types.js";
-import { realClock, type Clock, type TimerHandle } from "../util/clock.js";
+import { realClock, type Clock, type TimerHandle } from "../util/index.js";
 import type { ServerEvent } from "./events.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
 import { DoomLoopCounter, doomLoopText, toolCallOf } from "./doom-loop.js";

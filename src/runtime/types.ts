@@ -1,6 +1,6 @@
 // What the reconciler needs from an agent backend. OpenCode implements it (runtime/opencode);
 // test/support has an in-process fake for unit tests and benchmarks only.
-import type { Role } from "../spec/model.js";
+import type { Role } from "../spec/index.js";
 import { z } from "zod";
 
 /** Tokens of a session or a total, by kind. */

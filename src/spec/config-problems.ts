@@ -1,6 +1,6 @@
 // Validates .orchestrator/config.json text into Problems with line/col and "did you mean" hints.
 import { z } from "zod";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import { ConfigSchema, type Config } from "./config.js";
 import { nearest } from "./ids.js";
 

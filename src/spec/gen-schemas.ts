@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigSchema } from "./config.js";
 import { TaskFrontMatterSchema } from "./task-file.js";
-import { packageRoot } from "../util/package-root.js";
+import { packageRoot } from "../util/index.js";
 
 /** File name → JSON text of every generated schema. */
 export function schemaTexts(): Record<string, string> {

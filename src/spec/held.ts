@@ -1,7 +1,7 @@
 // Which errors hold what: an error in one task's own task file holds that task only; any other
 // error (in TODO.md, the tasks folder, a cycle) leaves the whole mission unreadable. Pure.
 import path from "node:path";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { Mission, TaskId } from "./model.js";
 
 /** A mission's errors, split by what they hold. */

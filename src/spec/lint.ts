@@ -1,6 +1,6 @@
 // Warnings `orch validate` adds to the mission's problems: things that read fine but are likely not
 // what the person meant. They need the config and TODO.md's text, and never change an exit code. Pure.
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { Config } from "./config.js";
 import type { Mission, TaskSpec } from "./model.js";
 import { idNumber } from "./ids.js";

@@ -3,7 +3,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, type Dirent } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import path from "node:path";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { Mission } from "./model.js";
 import { DEFAULT_CONFIG, type Config } from "./config.js";
 import { buildMission, leavesRepo, type SpecCache, type TaskFileText } from "./mission.js";

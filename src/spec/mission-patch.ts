@@ -3,7 +3,7 @@
 // last mission can be patched instead: only the changed tasks are rebuilt, and validation
 // results that depend only on ids, deps and positions are kept. Equality with a full build
 // is pinned by a property test (test/spec/mission-patch.property.test.ts).
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { Mission, TaskId, TaskSpec } from "./model.js";
 import type { TodoItem, TodoParse } from "./todo.js";
 import type { SpecCache, TaskFileText } from "./mission.js";

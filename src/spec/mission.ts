@@ -1,15 +1,15 @@
 // TODO.md items + task files → Mission: merge, validate, compute generations. Pure.
 import * as crypto from "node:crypto";
 import path from "node:path";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { Config } from "./config.js";
 import type { Mission, TaskId, TaskSpec } from "./model.js";
 import { isTaskId } from "./ids.js";
-import { globProblem } from "../util/glob.js";
+import { globProblem } from "../util/index.js";
 import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
 import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
-import { findCycles } from "../graph/dag.js";
-import { waitGraph } from "../graph/task-graph.js";
+import { findCycles } from "../graph/index.js";
+import { waitGraph } from "../graph/index.js";
 import { patchMission, parentWarnings, type LastBuild } from "./mission-patch.js";
 
 /** A task file's path (relative to the root, `/`-separated) and its text. */

@@ -1,5 +1,5 @@
 // The desired state as plain values. Built by spec/ from TODO.md and task files; no I/O here.
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 
 /** A task id as written in TODO.md, e.g. "T12". */
 export type TaskId = string;

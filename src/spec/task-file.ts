@@ -1,7 +1,7 @@
 // tasks/<id>.md → front matter (gray-matter, validated by zod) + instructions body. Pure.
 import matter from "gray-matter";
 import { z } from "zod";
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import { ROLES } from "./model.js";
 import { BudgetSchema } from "./config.js";
 import { ID_PATTERN, nearest } from "./ids.js";

@@ -1,5 +1,5 @@
 // One task line's text → id, title and inline deps. Pure.
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { TaskId } from "./model.js";
 import { ID_PATTERN, isTaskId } from "./ids.js";
 import { collapse } from "./todo-blocks.js";

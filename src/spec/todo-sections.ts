@@ -3,7 +3,7 @@
 // A section is only cut where no open code fence or HTML block can reach across.
 // Everything a section yields is relative to its start, so an unchanged section is reused
 // from the cache even when the lines above it moved.
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { TaskId } from "./model.js";
 import { lineStarts, position, type RawBlock } from "./todo-blocks.js";
 import { remarkBlocks } from "./todo-remark.js";

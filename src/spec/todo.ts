@@ -1,5 +1,5 @@
 // TODO.md → TodoItems: a pure parse with source positions, so edits can be surgical.
-import type { Problem } from "../util/errors.js";
+import type { Problem } from "../util/index.js";
 import type { TaskId } from "./model.js";
 import { maskFrontMatter } from "./todo-blocks.js";
 import { parseSections, type SectionParse, type TodoParseCache } from "./todo-sections.js";

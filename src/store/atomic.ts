@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { uniqueToken } from "../util/unique.js";
+import { uniqueToken } from "../util/index.js";
 import { errno, ioError } from "./io-errors.js";
 
 /** The file-system calls of the write path; tests pass a wrapper to inject ENOSPC/EROFS. */

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import { scopeMatcher } from "./glob.js";
 import { ensureLayout } from "./layout.js";
 import { withLock, DEFAULT_LOCK_OPTIONS } from "./lock.js";

@@ -1,5 +1,5 @@
 // Turns file-system failures into OrchErrors a person can act on.
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 
 const HINTS: Record<string, string> = {
   ENOSPC: "The disk is full: free some space, then run orch again.",

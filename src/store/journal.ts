@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from "node:fs";
 import path from "node:path";
-import { OrchError, type Problem } from "../util/errors.js";
+import { OrchError, type Problem } from "../util/index.js";
 import type { HistoryEvent, Journal } from "./types.js";
 import { fsyncDir, fsyncFd, writeAll } from "./atomic.js";
 import { HistoryEventSchema, formatEvent } from "./history-event.js";

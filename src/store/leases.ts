@@ -1,7 +1,7 @@
 // Leases: a time-limited right to act, stored as records under runtime/leases/<name>. The token
 // only ever grows (release keeps it), so a writer holding an older token can always be refused.
 import { z } from "zod";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import type { Fence, Lease, LeaseManager } from "./types.js";
 import type { FileRecordStore } from "./records.js";
 import { checkKey } from "./paths.js";

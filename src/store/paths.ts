@@ -1,6 +1,6 @@
 // Where things live under .orchestrator/, and the validation of record keys.
 import path from "node:path";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 
 export const ORCH_DIR = ".orchestrator";
 

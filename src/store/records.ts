@@ -2,7 +2,7 @@
 // version, fence check, temp file + fsync + atomic rename (+ folder fsync), then unlock.
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import type { Fence, RecordStore, Versioned } from "./types.js";
 import { atomicWrite, realFs, type WriteFs } from "./atomic.js";
 import { EnvelopeSchema, serializeEnvelope, type Envelope } from "./envelope.js";

@@ -1,6 +1,6 @@
 // A task's state rebuilt from its history: what replaces a damaged state record.
 import { PhaseSchema, TaskStateSchema, type Phase, type TaskState } from "./task-state-schema.js";
-import { UsageSchema, type Usage } from "../runtime/types.js";
+import { UsageSchema, type Usage } from "../runtime/index.js";
 import type { HistoryEvent } from "./types.js";
 
 const TERMINAL: Phase[] = ["Succeeded", "Failed", "Cancelled"];

@@ -1,6 +1,6 @@
 // The schema of one task's actual state, as the store records it under .orchestrator/state/<id>.json.
 import { z } from "zod";
-import { UsageSchema, ZERO_USAGE } from "../runtime/types.js";
+import { UsageSchema, ZERO_USAGE } from "../runtime/index.js";
 
 const PHASES = [
   "Pending",

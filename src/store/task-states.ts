@@ -2,7 +2,7 @@
 // reader (the loop, the executor, `orch retry`, `orch status`, id assignment) and every writer goes
 // through it, so a damaged record is judged by one rule and repaired one way: moved aside and
 // rebuilt from the task's history (docs/STORE.md §7).
-import { OrchError, formatProblem, type Problem } from "../util/errors.js";
+import { OrchError, formatProblem, type Problem } from "../util/index.js";
 import { applyPatch, freshState, TaskStateSchema, type StatePatch, type TaskState } from "./task-state-schema.js";
 import { rebuildTaskState } from "./task-state-rebuild.js";
 import type { Fence, HistoryEvent, Journal, Versioned } from "./types.js";

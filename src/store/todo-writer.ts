@@ -5,7 +5,7 @@
 // orch starts over on the person's bytes. Nothing they saved is replaced unseen (docs/STORE.md §8).
 import fs from "node:fs";
 import path from "node:path";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import type { Fence, TodoWriter } from "./types.js";
 import { fsyncDir, realFs, tempName, writeDurable, type WriteFs } from "./atomic.js";
 import { errno, ioError } from "./io-errors.js";

@@ -1,7 +1,7 @@
 // git for workspaces: one runner that says which command failed where, and orch's identity where
 // the repository has none (orch commits on the person's behalf).
 import { execFile } from "node:child_process";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 import { SEALED_ENV } from "./seal.js";
 
 /** A git command's result when its exit code is part of the answer (merge-tree: 1 is "conflict"). */

@@ -5,7 +5,7 @@
 import { copyFile, lstat, mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { OrchError } from "../util/errors.js";
+import { OrchError } from "../util/index.js";
 
 /** Environment for every git command orch runs in a workspace: no hooks, no fsmonitor, whatever its config says. */
 export const SEALED_ENV: NodeJS.ProcessEnv = {

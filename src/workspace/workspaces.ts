@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { checkKey } from "../store/paths.js";
+import { checkKey } from "../store/index.js";
 import { git, gitRun } from "./git.js";
 import { configCopy, configKept, keepConfig } from "./seal.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigSchema } from "../../src/spec/config.js";
-import { createRuntime } from "../../src/runtime/index.js";
+import { createRuntime } from "../../src/runtime/create-runtime.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import { runOrch } from "../support/cli.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";

@@ -9,7 +9,7 @@ import { OpenCodeServer } from "../../src/runtime/server.js";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, steps } from "../support/script.js";
-import { createRuntime } from "../../src/runtime/index.js";
+import { createRuntime } from "../../src/runtime/create-runtime.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
 import { startHarness, type Harness } from "../support/opencode-harness.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { startScriptedModel, type ScriptedModel, type Script } from "../../src/demo/scripted-model.js";
 import type { z } from "zod";
 import { ConfigSchema, type Config } from "../../src/spec/config.js";
-import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/index.js";
+import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/create-runtime.js";
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";

@@ -2,10 +2,10 @@
 // approval file's `decision:` line would. `orch reject` shares this module.
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { decide, type Decision } from "../../runtime/approvals.js";
-import { loadMission } from "../../spec/load.js";
+import { decide, type Decision } from "../../runtime/index.js";
+import { loadMission } from "../../spec/index.js";
 import { checkTaskIds, repoConfig } from "../repo.js";
-import { ApprovalFiles } from "../../store/approval-files.js";
+import { ApprovalFiles } from "../../store/index.js";
 
 interface DecisionArgs {
   dir: string;

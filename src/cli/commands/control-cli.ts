@@ -1,10 +1,10 @@
 // Shared by `orch suspend|resume|retry`: check the ids against TODO.md, write the request, note it in history.
 import { randomUUID } from "node:crypto";
-import { loadMission } from "../../spec/load.js";
-import type { Mission } from "../../spec/model.js";
+import { loadMission } from "../../spec/index.js";
+import type { Mission } from "../../spec/index.js";
 import { checkTaskIds, validRepoConfig } from "../repo.js";
-import { openStore, type Store } from "../../store/open.js";
-import { OrchError } from "../../util/errors.js";
+import { openStore, type Store } from "../../store/index.js";
+import { OrchError } from "../../util/index.js";
 
 /** Opens the store and checks that every id is a task of the mission. */
 export async function openForControl(dir: string, ids: readonly string[]): Promise<{ store: Store; root: string; mission: Mission }> {

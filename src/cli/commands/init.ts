@@ -4,9 +4,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { repoRoot } from "../repo.js";
-import { ensureLayout } from "../../store/layout.js";
-import { CONFIG_PATH } from "../../spec/load.js";
-import { packageRoot } from "../../util/package-root.js";
+import { ensureLayout } from "../../store/index.js";
+import { CONFIG_PATH } from "../../spec/index.js";
+import { packageRoot } from "../../util/index.js";
 
 interface InitArgs {
   dir: string;

@@ -1,6 +1,6 @@
 // `orch resume <id…>` / `orch resume --all`: undo `orch suspend` (front matter `suspend: true` stays in force).
 import type { CommandModule } from "yargs";
-import { updateControls } from "../../reconcile/controls.js";
+import { updateControls } from "../../reconcile/index.js";
 import { checkIdsOrAll, idsOrAll, openForControl } from "./control-cli.js";
 
 interface Args {

@@ -1,9 +1,9 @@
 // `orch retry <id…>` / `orch retry --failed`: a manual trigger: each task starts over with a fresh
 // attempt budget, noted in history. A done task is redone (the loop unchecks its box first).
 import type { CommandModule } from "yargs";
-import { updateControls } from "../../reconcile/controls.js";
-import { TaskStates } from "../../store/task-states.js";
-import { OrchError, formatProblem } from "../../util/errors.js";
+import { updateControls } from "../../reconcile/index.js";
+import { TaskStates } from "../../store/index.js";
+import { OrchError, formatProblem } from "../../util/index.js";
 import { openForControl, requestStamp } from "./control-cli.js";
 
 interface Args {

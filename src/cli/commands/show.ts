@@ -2,7 +2,7 @@
 // reviewer's verdict, each session with the command to open it in OpenCode, and what each role cost.
 import type { CommandModule } from "yargs";
 import { taskById } from "../repo.js";
-import { formatRoles, formatSpend } from "../../store/spend.js";
+import { formatRoles, formatSpend } from "../../store/index.js";
 import { readRepo } from "./validate.js";
 import { taskReport, type TaskReport } from "../task-report.js";
 

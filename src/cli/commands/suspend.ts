@@ -1,6 +1,6 @@
 // `orch suspend <id…>` / `orch suspend --all`: orch leaves the tasks alone (a running session is stopped).
 import type { CommandModule } from "yargs";
-import { updateControls } from "../../reconcile/controls.js";
+import { updateControls } from "../../reconcile/index.js";
 import { checkIdsOrAll, idsOrAll, openForControl } from "./control-cli.js";
 
 interface Args {

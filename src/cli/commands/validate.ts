@@ -2,15 +2,15 @@
 // `path:line:col: message` + hint; exit 0 when there is no error, 1 otherwise.
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { formatProblem, type Problem } from "../../util/errors.js";
-import { loadMission } from "../../spec/load.js";
-import { createSpecCache, sortProblems, type SpecCache } from "../../spec/mission.js";
-import { lintMission } from "../../spec/lint.js";
-import type { Config } from "../../spec/config.js";
+import { formatProblem, type Problem } from "../../util/index.js";
+import { loadMission } from "../../spec/index.js";
+import { createSpecCache, sortProblems, type SpecCache } from "../../spec/index.js";
+import { lintMission } from "../../spec/index.js";
+import type { Config } from "../../spec/index.js";
 import { repoConfig } from "../repo.js";
-import type { Mission } from "../../spec/model.js";
-import { assignMissingIds } from "../../reconcile/assign-ids.js";
-import { openStore } from "../../store/open.js";
+import type { Mission } from "../../spec/index.js";
+import { assignMissingIds } from "../../reconcile/index.js";
+import { openStore } from "../../store/index.js";
 
 interface ValidateArgs {
   dir: string;

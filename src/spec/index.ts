@@ -1,0 +1,13 @@
+// The public API of src/spec/: what other folders may import (generated from their imports; keep it small).
+export { DEFAULT_CONFIG } from "./config.js";
+export type { Config } from "./config.js";
+export { heldBy } from "./held.js";
+export { lintMission } from "./lint.js";
+export { CONFIG_PATH, LIMITS, loadConfig, loadMission, readUserFileSync } from "./load.js";
+export { createSpecCache, generationOf, sortProblems } from "./mission.js";
+export type { SpecCache } from "./mission.js";
+export { ROLES } from "./model.js";
+export type { ApprovalPolicy, Budget, Mission, Role, TaskId, TaskSpec } from "./model.js";
+export { assignIds, setChecked } from "./todo-edit.js";
+export { taskLines } from "./todo.js";
+export { classifyUncheck } from "./uncheck.js";

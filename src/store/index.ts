@@ -1,0 +1,18 @@
+// The public API of src/store/: what other folders may import (generated from their imports; keep it small).
+export { ApprovalFiles } from "./approval-files.js";
+export { atomicWrite } from "./atomic.js";
+export { commitTask } from "./git-commit.js";
+export { scopeMatcher } from "./glob.js";
+export { FileJournal } from "./journal.js";
+export { ensureLayout } from "./layout.js";
+export { fenceOf } from "./leases.js";
+export { DEFAULT_LOCK_OPTIONS, withLock } from "./lock.js";
+export { openStore } from "./open.js";
+export type { Store } from "./open.js";
+export { StorePaths, checkKey } from "./paths.js";
+export { addSpend, emptySpend, formatRoles, formatSpend, spendOf } from "./spend.js";
+export type { MissionSpend, Spend, TaskSpend } from "./spend.js";
+export { applyPatch } from "./task-state-schema.js";
+export type { Phase, StatePatch, TaskState, VerifyResult } from "./task-state-schema.js";
+export { TaskStates, readOnlyTaskStates } from "./task-states.js";
+export type { Fence, HistoryEvent, Journal, Lease, LeaseManager, RecordStore, TodoWriter } from "./types.js";

@@ -1,0 +1,9 @@
+// The public API of src/workspace/: what other folders may import (generated from their imports; keep it small).
+export { git, gitRun, identityEnv } from "./git.js";
+export { integrate } from "./integrate.js";
+export type { Integrated } from "./integrate.js";
+export { journalPath } from "./merge-journal.js";
+export { recoverWorkspaces } from "./recover.js";
+export { SEALED_ENV, sealWorkspace } from "./seal.js";
+export { integrationTip, openWorkspace, personRepo, rememberBase, removeWorkspace } from "./workspaces.js";
+export type { Workspace } from "./workspaces.js";
