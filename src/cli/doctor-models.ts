@@ -3,8 +3,7 @@
 // answer there. The checks over the server's answers are pure; probing is passed in.
 import type { Config } from "../spec/index.js";
 import type { ProviderInfo, ProviderList } from "../runtime/index.js";
-import { routedModels } from "../runtime/index.js";
-import { splitModel } from "../runtime/index.js";
+import { routedModels, splitModel } from "../runtime/index.js";
 
 /** One doctor line (same shape as doctor.ts's Check). */
 export interface ModelCheck {

@@ -4,9 +4,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OrchError, failureOf } from "../util/index.js";
-import { mappedStack } from "../util/index.js";
-import { packageVersion } from "../util/index.js";
+import { OrchError, failureOf, mappedStack, packageVersion } from "../util/index.js";
 import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin

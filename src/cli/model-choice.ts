@@ -3,10 +3,8 @@
 // model in the config). No model at all is a usage error (exit 2), never a silent fallback.
 import path from "node:path";
 import type { Config } from "../spec/index.js";
-import { DEMO_PROVIDER, repoOpencodeConfig } from "../runtime/index.js";
-import { usesDemoProvider, type LocalModel } from "../runtime/index.js";
-import { startScriptedModel } from "../demo/index.js";
-import { demoScript, EXAMPLE_SOLUTIONS } from "../demo/index.js";
+import { DEMO_PROVIDER, repoOpencodeConfig, usesDemoProvider, type LocalModel } from "../runtime/index.js";
+import { startScriptedModel, demoScript, EXAMPLE_SOLUTIONS } from "../demo/index.js";
 import { OrchError } from "../util/index.js";
 
 /** The model the built-in demo serves. */

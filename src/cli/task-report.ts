@@ -4,15 +4,9 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Config } from "../spec/index.js";
-import type { TaskSpec } from "../spec/index.js";
-import { FileJournal } from "../store/index.js";
-import { DEFAULT_LOCK_OPTIONS } from "../store/index.js";
-import { StorePaths } from "../store/index.js";
-import { spendOf, type TaskSpend } from "../store/index.js";
-import type { TaskState } from "../store/index.js";
-import { readOnlyTaskStates } from "../store/index.js";
-import type { HistoryEvent } from "../store/index.js";
+import type { Config, TaskSpec } from "../spec/index.js";
+import { FileJournal, DEFAULT_LOCK_OPTIONS, StorePaths, spendOf, type TaskSpend, readOnlyTaskStates } from "../store/index.js";
+import type { TaskState, HistoryEvent } from "../store/index.js";
 
 const run = promisify(execFile);
 

@@ -2,8 +2,7 @@
 // trees, so no outline, references or symbol). Slower, same reply shapes.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { OrchError } from "../util/index.js";
-import { globMatcher } from "../util/index.js";
+import { OrchError, globMatcher } from "../util/index.js";
 import type { CodeTools, GlobResult, GrepMatch, GrepOptions, GrepResult } from "./types.js";
 import { walkFiles } from "./walk.js";
 

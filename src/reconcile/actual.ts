@@ -1,8 +1,6 @@
 // The actual state one pass plans against: every task's record, the control record, and the usage of
 // sessions still running that their records do not have yet (so budgets see spending as it happens).
-import type { RecordStore } from "../store/index.js";
-import type { TaskStates } from "../store/index.js";
-import type { TaskState } from "../store/index.js";
+import type { RecordStore, TaskStates, TaskState } from "../store/index.js";
 import { applyPatch, usageAdded } from "./actions.js";
 import { readControls } from "./controls.js";
 import type { Controls } from "./plan.js";

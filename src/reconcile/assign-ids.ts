@@ -3,9 +3,8 @@
 import path from "node:path";
 import type { Mission, TaskId } from "../spec/index.js";
 import { assignIds } from "../spec/index.js";
-import type { Store } from "../store/index.js";
+import type { Store, Fence } from "../store/index.js";
 import { TaskStates } from "../store/index.js";
-import type { Fence } from "../store/index.js";
 
 /** An id orch wrote into TODO.md, with the (1-based) line it went into. */
 export interface AssignedId {

@@ -1,10 +1,8 @@
 // One session of an attempt (worker, fixer; the reviewer's is review-step.ts): its prompt, slot,
 // records (start, end, usage) and the events it reports while it runs.
-import type { Config } from "../spec/index.js";
-import type { Role, TaskSpec } from "../spec/index.js";
+import type { Config, Role, TaskSpec } from "../spec/index.js";
 import type { SessionError, SessionEvent, SessionHandle, SessionRequest, SessionResult } from "../runtime/index.js";
-import { ZERO_USAGE } from "../runtime/index.js";
-import { routeModel } from "../runtime/index.js";
+import { ZERO_USAGE, routeModel } from "../runtime/index.js";
 import { attemptPrompt } from "./prompt.js";
 import { composePatches, usageAdded } from "./actions.js";
 import { phaseChange } from "./attempt-records.js";

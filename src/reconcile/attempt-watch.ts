@@ -2,10 +2,9 @@
 // while each of its sessions ran, from git, judged by attempt-guard.ts. The acceptance tests are
 // fixed when the attempt starts, so a worker cannot make a file one by changing its verify.
 import { readFile, stat, unlink } from "node:fs/promises";
-import { atomicWrite } from "../store/index.js";
+import { atomicWrite, scopeMatcher } from "../store/index.js";
 import path from "node:path";
 import type { TaskSpec } from "../spec/index.js";
-import { scopeMatcher } from "../store/index.js";
 import { acceptanceTests, judgeChanges, todoTampering, type DesiredLayout, type Judgement, type ScopeRule } from "./attempt-guard.js";
 import { changedPaths, fingerprint, type DiffBase } from "./diff.js";
 

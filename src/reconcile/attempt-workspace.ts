@@ -3,11 +3,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
-import { gitRun, identityEnv, git } from "../workspace/index.js";
-import { integrationTip, openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/index.js";
-import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/index.js";
-import { StorePaths } from "../store/index.js";
-import { ensureLayout } from "../store/index.js";
+import { gitRun, identityEnv, git, integrationTip, openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/index.js";
+import { withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
 
 /** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
 export const workDir = (env: { root: string }, e: RunningEntry): string => e.workspace?.root ?? env.root;

@@ -1,8 +1,7 @@
 // One attempt of a task: worker session → verify (orch runs the commands) → review → on failure a fixer
 // session and verify+review again, while the attempt budget lasts → Succeeded. Every step is recorded.
-import type { Config } from "../spec/index.js";
-import type { Role, TaskSpec } from "../spec/index.js";
-import type { AgentRuntime, SessionError, SessionHandle } from "../runtime/index.js";
+import type { Config, Role, TaskSpec } from "../spec/index.js";
+import type { AgentRuntime, SessionError, SessionHandle, Usage, ConfinePlan } from "../runtime/index.js";
 import { composePatches, usageAdded } from "./actions.js";
 import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
@@ -10,10 +9,9 @@ import type { RunningInfo } from "./plan.js";
 import type { StateWriter } from "./write-queue.js";
 import { reviewAttempt } from "./review-step.js";
 import type { Phase } from "../store/index.js";
-import type { Usage } from "../runtime/index.js";
 import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
-import type { Semaphore } from "../util/index.js";
+import type { Semaphore, Clock } from "../util/index.js";
 import { runVerify } from "./verify.js";
 import type { PromptSources } from "./prompt.js";
 import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
@@ -21,8 +19,6 @@ import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
 import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-guard-step.js";
-import type { Clock } from "../util/index.js";
-import type { ConfinePlan } from "../runtime/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
 import { OrchError } from "../util/index.js";

@@ -1,6 +1,5 @@
 // Budgets: attempts, wall time, tokens and cost per task. Any field the task leaves out comes from config.budget.
-import type { Budget, TaskSpec } from "../spec/index.js";
-import type { Config } from "../spec/index.js";
+import type { Budget, TaskSpec, Config } from "../spec/index.js";
 import type { TaskState } from "../store/index.js";
 
 /** The task's budget with config defaults filled in. */

@@ -1,7 +1,6 @@
 // The message of a task's commit (shared tree or workspace merge): title, the reviewer's summary,
 // trailers. One place, so that `git log` reads the same whichever way the task was committed.
-import type { Config } from "../spec/index.js";
-import type { TaskSpec } from "../spec/index.js";
+import type { Config, TaskSpec } from "../spec/index.js";
 import type { TaskState } from "../store/index.js";
 
 /** The trailers after Task-Id: Attempt, Verified-By (each command), Reviewed-By, Tokens, Cost. */

@@ -1,9 +1,7 @@
 // The context packs of worker prompts (context/pack.ts) and the code tools they look things up with,
 // opened on first use (or early, while the loop takes its lease) and closed when the loop stops.
-import type { Config } from "../spec/index.js";
-import type { Mission, TaskSpec } from "../spec/index.js";
-import { buildContextPack, packNeedsTools } from "../context/index.js";
-import { openCodeTools } from "../context/index.js";
+import type { Config, Mission, TaskSpec } from "../spec/index.js";
+import { buildContextPack, packNeedsTools, openCodeTools } from "../context/index.js";
 import type { PackText } from "./prompt.js";
 
 /** Builds context packs for one repository; owns the code tools they use. */

@@ -2,11 +2,8 @@
 // once (file:line:col) and the last valid one is kept, but only to hold its tasks (`invalid`: the loop
 // then decides no start or redo); fixing it clears the report. An error in one task's own task file
 // holds that task only (spec/held.ts): the other tasks' edits take effect.
-import { DEFAULT_CONFIG, type Config } from "../spec/index.js";
+import { DEFAULT_CONFIG, type Config, heldBy, loadConfig, loadMission, createSpecCache } from "../spec/index.js";
 import type { Mission, TaskId, TaskSpec } from "../spec/index.js";
-import { heldBy } from "../spec/index.js";
-import { loadConfig, loadMission } from "../spec/index.js";
-import { createSpecCache } from "../spec/index.js";
 import { formatProblem, type Problem } from "../util/index.js";
 import type { EventSink } from "./events.js";
 

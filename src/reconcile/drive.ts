@@ -1,12 +1,11 @@
 // Runs the reconciler the way `orch watch` and `orch run` do (and the test-only child entry with the
 // fake runtime): signals → graceful stop; run mode → stop when nothing is left to do, exit 0 iff all done.
-import { openStore } from "../store/index.js";
+import { openStore, TaskStates } from "../store/index.js";
 import type { AgentRuntime, SessionError } from "../runtime/index.js";
 import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
 import { unreachableText } from "./server-health.js";
 import { ownWorkDone } from "../graph/index.js";
-import { TaskStates } from "../store/index.js";
 import { formatProblem } from "../util/index.js";
 
 /** How to drive the loop. */

@@ -1,24 +1,15 @@
 // Carries out a plan: every state change goes through the store (fenced, journaled), sessions through
 // the AgentRuntime, and TODO.md checks through the store's TODO writer (re-read under its lock).
 import type { Mission, TaskSpec } from "../spec/index.js";
-import { setChecked } from "../spec/index.js";
-import { taskLines } from "../spec/index.js";
-import { generationOf } from "../spec/index.js";
-import { LIMITS, readUserFileSync } from "../spec/index.js";
-import type { HistoryEvent, TodoWriter } from "../store/index.js";
-import { commitTask } from "../store/index.js";
-import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/index.js";
-import { StorePaths } from "../store/index.js";
-import { ensureLayout } from "../store/index.js";
-import { integrate, type Integrated } from "../workspace/index.js";
-import { journalPath } from "../workspace/index.js";
+import { setChecked, taskLines, generationOf, LIMITS, readUserFileSync } from "../spec/index.js";
+import type { HistoryEvent, TodoWriter, ApprovalFiles, TaskState } from "../store/index.js";
+import { commitTask, withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
+import { integrate, type Integrated, journalPath } from "../workspace/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { clearApproval } from "../runtime/index.js";
-import type { ApprovalFiles } from "../store/index.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
 import { runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
 import { attachSession } from "./attempt-session.js";
-import type { TaskState } from "../store/index.js";
 import { totalTokens } from "./budget.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
 import { taskCommitMessage, taskTrailers } from "./commit-message.js";

@@ -6,15 +6,12 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
-import type { Config } from "../spec/index.js";
-import type { Mission, TaskSpec } from "../spec/index.js";
-import { Semaphore } from "../util/index.js";
-import { Conditions } from "../util/index.js";
-import { realClock, Timer, type Clock } from "../util/index.js";
+import type { Config, Mission, TaskSpec } from "../spec/index.js";
+import { Semaphore, Conditions, realClock, Timer, type Clock } from "../util/index.js";
 import { SessionSlots } from "./slots.js";
 import type { Store } from "../store/index.js";
-import { fenceOf } from "../store/index.js";
-import type { AgentRuntime, SessionError } from "../runtime/index.js";
+import { fenceOf, TaskStates } from "../store/index.js";
+import type { AgentRuntime, SessionError, ConfinePlan } from "../runtime/index.js";
 import { ServerHealth, unreachableText } from "./server-health.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
@@ -23,13 +20,7 @@ import { plan } from "./plan.js";
 import { isGroup, ownWorkDone, taskGraph } from "../graph/index.js";
 import type { Plan } from "./actions.js";
 import { readActual } from "./actual.js";
-import { recoverWorkspaces } from "../workspace/index.js";
-import { withLock, DEFAULT_LOCK_OPTIONS } from "../store/index.js";
-import { StorePaths } from "../store/index.js";
-import { ensureLayout } from "../store/index.js";
-import { setChecked } from "../spec/index.js";
-import { taskLines } from "../spec/index.js";
-import { TaskStates } from "../store/index.js";
+import { recoverAtStart } from "../workspace/index.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
@@ -37,7 +28,6 @@ import type { PackText } from "./prompt.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { ContextPacks } from "./context-packs.js";
 import { TaskAges } from "./ages.js";
-import type { ConfinePlan } from "../runtime/index.js";
 import { totalTokens } from "./budget.js";
 import type { Problem } from "../util/index.js";
 
@@ -211,16 +201,7 @@ export class Reconciler {
   /** Under the lease, before the first pass: interrupted merges finished, unneeded workspaces removed. */
   private async recoverWorkspaces(): Promise<void> {
     const states = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
-    const todoFile = this.mission?.todoFile ?? "TODO.md";
-    ensureLayout(new StorePaths(this.opts.root).dir);
-    await withLock(new StorePaths(this.opts.root).lock("git"), DEFAULT_LOCK_OPTIONS, () =>
-      recoverWorkspaces({
-        root: this.opts.root,
-        phase: (id) => states.get(id)?.phase,
-        check: (id, text) => (taskLines(text, todoFile).get(id)?.checked === false ? (setChecked(text, id, true) ?? text) : text),
-        say: (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }),
-      }),
-    ).catch((err: unknown) => this.opts.emit({ type: "error", message: `workspace recovery failed: ${err instanceof Error ? err.message : String(err)}` }));
+    await recoverAtStart(this.opts.root, this.mission?.todoFile ?? "TODO.md", (id) => states.get(id)?.phase, (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }));
   }
 
   /** Asks for a pass after `delayMs` (debounce); events only enqueue, the pass re-reads everything. */

@@ -1,14 +1,12 @@
 // The pure decision function: desired state (the mission) + actual state (records) + now → actions.
 // No I/O. Every rule is in docs/RECONCILER.md; tests in test/reconcile/plan*.test.ts cite them.
-import type { Config } from "../spec/index.js";
-import type { Mission, Role, TaskId, TaskSpec } from "../spec/index.js";
+import type { Config, Mission, Role, TaskId, TaskSpec } from "../spec/index.js";
 import type { Phase, TaskState } from "../store/index.js";
 import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
 import { score } from "./priority.js";
-import { criticalPathLengths } from "../graph/index.js";
-import { isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/index.js";
+import { criticalPathLengths, isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/index.js";
 import type { Slot } from "./slots.js";
 import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type CarriedSpend } from "./mission-budget.js";
 

@@ -1,9 +1,7 @@
 // The one place the reconciler calls the reviewer (runtime/review.ts), with the attempt's diff (diff.ts).
-import type { Config } from "../spec/index.js";
-import type { TaskSpec } from "../spec/index.js";
+import type { Config, TaskSpec } from "../spec/index.js";
 import type { AgentRuntime, SessionEvent } from "../runtime/index.js";
-import { runReview, type ReviewOutcome } from "../runtime/index.js";
-import { routeModel } from "../runtime/index.js";
+import { runReview, type ReviewOutcome, routeModel } from "../runtime/index.js";
 import type { AttemptDiff } from "./diff.js";
 
 /** Runs the review of one attempt's result; a diff orch cannot know (no git repository) is said as such. */

@@ -1,9 +1,8 @@
 // Adapter from plan()'s question ("redo or stale?") to spec/uncheck.ts, with the TODO.md text and
 // orch's other recorded checks as evidence.
 import type { Mission, TaskSpec } from "../spec/index.js";
-import { classifyUncheck } from "../spec/index.js";
+import { classifyUncheck, taskLines } from "../spec/index.js";
 import type { TaskState } from "../store/index.js";
-import { taskLines } from "../spec/index.js";
 
 /**
  * Builds the classifier plan() calls for Succeeded tasks whose box is unchecked now; `todoModifiedAt`:

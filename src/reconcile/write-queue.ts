@@ -4,10 +4,8 @@
 // is recorded, and once after its session started (a fenced-out orch aborts that session). A result
 // takes the changes not yet written into its own write (takePending); changes added with a hold
 // wait a little for it, so a quick verify costs no write of its own.
-import type { Fence, HistoryEvent, Journal } from "../store/index.js";
+import type { Fence, HistoryEvent, Journal, TaskStates, TaskState } from "../store/index.js";
 import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
-import type { TaskStates } from "../store/index.js";
-import type { TaskState } from "../store/index.js";
 import type { Clock, TimerHandle } from "../util/index.js";
 
 type Event = Omit<HistoryEvent, "at">;

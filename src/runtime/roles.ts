@@ -2,8 +2,7 @@
 // model each role uses, and the OpenCode agent definition of each.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Config } from "../spec/index.js";
-import type { Role, TaskSpec } from "../spec/index.js";
+import type { Config, Role, TaskSpec } from "../spec/index.js";
 import { ROLES } from "../spec/index.js";
 import { agentPermissionConfig, type PermissionPolicy } from "./permissions.js";
 import { packageRoot } from "../util/index.js";

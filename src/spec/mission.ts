@@ -8,8 +8,7 @@ import { isTaskId } from "./ids.js";
 import { globProblem } from "../util/index.js";
 import { parseTodo, createTodoParseCache, type TodoItem, type TodoParseCache } from "./todo.js";
 import { parseTaskFile, asList, type TaskFileParse } from "./task-file.js";
-import { findCycles } from "../graph/index.js";
-import { waitGraph } from "../graph/index.js";
+import { findCycles, waitGraph } from "../graph/index.js";
 import { patchMission, parentWarnings, type LastBuild } from "./mission-patch.js";
 
 /** A task file's path (relative to the root, `/`-separated) and its text. */

@@ -4,8 +4,7 @@
 import lockfile from "proper-lockfile";
 import fs from "node:fs";
 import path from "node:path";
-import { uniqueToken } from "../util/index.js";
-import { OrchError } from "../util/index.js";
+import { uniqueToken, OrchError } from "../util/index.js";
 import { errno, ioError } from "./io-errors.js";
 import { LockFs, readOwner } from "./lock-fs.js";
 

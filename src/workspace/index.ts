@@ -4,7 +4,7 @@ export { git, gitRun, identityEnv } from "./git.js";
 export { integrate } from "./integrate.js";
 export type { Integrated } from "./integrate.js";
 export { journalPath } from "./merge-journal.js";
-export { recoverWorkspaces } from "./recover.js";
+export { recoverAtStart } from "./recover.js";
 export { SEALED_ENV, sealWorkspace } from "./seal.js";
 export { integrationTip, openWorkspace, personRepo, rememberBase, removeWorkspace } from "./workspaces.js";
 export type { Workspace } from "./workspaces.js";

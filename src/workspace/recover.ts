@@ -1,6 +1,8 @@
 // What a restart finds of workspaces: merges a kill -9 interrupted (merge-journal.ts) are finished or
 // redone, and workspaces and orch/* branches of attempts that will not be adopted are removed. After
 // it, the disk holds at most one workspace per attempt that resumes.
+import { DEFAULT_LOCK_OPTIONS, ensureLayout, StorePaths, withLock } from "../store/index.js";
+import { setChecked, taskLines } from "../spec/index.js";
 import { git, gitRun } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { commitMerge } from "./integrate.js";
@@ -8,7 +10,7 @@ import { clearJournal, readJournals } from "./merge-journal.js";
 import { personRepo, removeWorkspace, sweepWorkspaces } from "./workspaces.js";
 
 /** What recovery needs to know about a task. */
-export interface RecoverInput {
+interface RecoverInput {
   root: string;
   /** The task's phase in its record (undefined: none). */
   phase(id: string): string | undefined;
@@ -22,7 +24,7 @@ export interface RecoverInput {
 const ADOPTED = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
 
 /** Finishes interrupted merges and sweeps what no adopted attempt needs; returns the workspaces removed. */
-export async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
+async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
   const repo = await personRepo(input.root);
   if ("why" in repo) return [];
   for (const { file, journal: j, problem } of await readJournals(input.root)) {
@@ -53,4 +55,17 @@ export async function recoverWorkspaces(input: RecoverInput): Promise<string[]> 
   }
   await gitRun(repo.top, ["worktree", "prune"]);
   return sweepWorkspaces(input.root, repo.top, (id) => ADOPTED.has(input.phase(id) ?? ""));
+}
+
+/**
+ * Recovery as a restart runs it, under the lease and before the first pass: under the git lock (the
+ * merges' own), from the tasks' recorded phases; what fails is said, never thrown (the loop goes on).
+ */
+export async function recoverAtStart(root: string, todoFile: string, phase: (id: string) => string | undefined, say: (message: string, task?: string) => void): Promise<void> {
+  const paths = new StorePaths(root);
+  ensureLayout(paths.dir);
+  const check = (id: string, text: string) => (taskLines(text, todoFile).get(id)?.checked === false ? (setChecked(text, id, true) ?? text) : text);
+  await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () => recoverWorkspaces({ root, phase, check, say })).catch((err: unknown) =>
+    say(`workspace recovery failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openWorkspace, personRepo } from "../../src/workspace/workspaces.js";
 import { journalPath, writeJournal } from "../../src/workspace/merge-journal.js";
-import { recoverWorkspaces } from "../../src/workspace/recover.js";
+import { recoverAtStart } from "../../src/workspace/recover.js";
 
 beforeAll(() => {
   const empty = path.join(mkdtempSync(path.join(tmpdir(), "orch-cfg-")), "gitconfig");
@@ -43,18 +43,15 @@ async function cutShort(): Promise<{ root: string; git: (...a: string[]) => stri
   return { root, git, work };
 }
 
-const input = (root: string, phase: string | undefined, said: string[]) => ({
-  root,
-  phase: (id: string) => (id === "T1" ? phase : undefined),
-  check: (_id: string, text: string) => text.replace("- [ ] T1", "- [x] T1"),
-  say: (m: string) => void said.push(m),
-});
+/** Recovery as the loop runs it at start, with T1 recorded in `phase` (its box is checked by orch's own rule). */
+const recover = (root: string, phase: string | undefined, said: string[]) =>
+  recoverAtStart(root, "TODO.md", (id) => (id === "T1" ? phase : undefined), (m) => void said.push(m));
 
 describe("recoverWorkspaces", () => {
   it("a success recorded but not published: merged again onto today's tip, one commit, the checkout up to date, the workspace gone", async () => {
     const { root, git } = await cutShort();
     const said: string[] = [];
-    await recoverWorkspaces(input(root, "Succeeded", said));
+    await recover(root, "Succeeded", said);
     expect(git("log", "--format=%s").trim().split("\n")).toEqual(["feat(T1): Change a", "other", "mission"]);
     expect(git("show", "HEAD:a.txt")).toBe("a changed\n");
     expect(git("show", "HEAD:TODO.md")).toBe("- [x] T1 Change a\n");
@@ -68,7 +65,7 @@ describe("recoverWorkspaces", () => {
 
   it("a success never recorded: nothing merged, the journal dropped, the workspace kept for the adopted attempt", async () => {
     const { root, git } = await cutShort();
-    await recoverWorkspaces(input(root, "Reviewing", []));
+    await recover(root, "Reviewing", []);
     expect(git("log", "--format=%s").trim().split("\n")).toEqual(["other", "mission"]);
     expect(existsSync(journalPath(root, "T1"))).toBe(false);
     expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);

@@ -1,7 +1,6 @@
 // `orch context <task-id>`: prints the context pack a worker would get for the task, and its size.
 import type { CommandModule } from "yargs";
-import { buildContextPack } from "../../context/index.js";
-import { openCodeTools } from "../../context/index.js";
+import { buildContextPack, openCodeTools } from "../../context/index.js";
 import { loadMission } from "../../spec/index.js";
 import { taskById, validRepoConfig } from "../repo.js";
 import { OrchError, formatProblem } from "../../util/index.js";

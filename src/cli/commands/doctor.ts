@@ -2,19 +2,14 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { CommandModule } from "yargs";
-import { findNativeBinary } from "../../context/index.js";
-import { findOpencodeBin } from "../../runtime/index.js";
-import { NativePool } from "../../context/index.js";
+import { findNativeBinary, NativePool } from "../../context/index.js";
+import { findOpencodeBin, createRuntime, repoOpencodeConfig, listProviders, probeBaseURL, available, type SandboxMode } from "../../runtime/index.js";
 import { loadConfig } from "../../spec/index.js";
 import { failureOf, formatProblem } from "../../util/index.js";
 import type { Config } from "../../spec/index.js";
-import { createRuntime } from "../../runtime/index.js";
-import { repoOpencodeConfig } from "../../runtime/index.js";
-import { listProviders, probeBaseURL } from "../../runtime/index.js";
 import { chooseModels } from "../model-choice.js";
 import { checkModels } from "../doctor-models.js";
 import { ApprovalFiles } from "../../store/index.js";
-import { available, type SandboxMode } from "../../runtime/index.js";
 
 interface DoctorArgs {
   dir: string;

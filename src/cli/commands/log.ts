@@ -1,13 +1,10 @@
 // `orch log [task]`: the mission history (or one task's), from .orchestrator/history/*.jsonl.
 import type { CommandModule } from "yargs";
 import { OrchError, formatProblem } from "../../util/index.js";
-import { FileJournal } from "../../store/index.js";
-import { DEFAULT_LOCK_OPTIONS } from "../../store/index.js";
-import { StorePaths } from "../../store/index.js";
+import { FileJournal, DEFAULT_LOCK_OPTIONS, StorePaths, formatRoles, spendOf } from "../../store/index.js";
 import { loadMission } from "../../spec/index.js";
 import { checkTaskIds, repoConfig } from "../repo.js";
 import type { HistoryEvent } from "../../store/index.js";
-import { formatRoles, spendOf } from "../../store/index.js";
 
 interface LogArgs {
   dir: string;

@@ -1,15 +1,11 @@
 // `orch status`: one row per task (id, title, state, deps, blocked by, what it cost); --json for data.
 import type { CommandModule } from "yargs";
 import { formatProblem } from "../../util/index.js";
-import { readOnlyTaskStates } from "../../store/index.js";
+import { readOnlyTaskStates, FileJournal, DEFAULT_LOCK_OPTIONS, StorePaths, formatRoles, formatSpend, spendOf, type MissionSpend } from "../../store/index.js";
 import { statusRows, formatStatusTable } from "../../graph/index.js";
 import type { Outcome } from "../../graph/index.js";
 import { readRepo, relativeToCwd } from "./validate.js";
 import { widthOf } from "../view.js";
-import { FileJournal } from "../../store/index.js";
-import { DEFAULT_LOCK_OPTIONS } from "../../store/index.js";
-import { StorePaths } from "../../store/index.js";
-import { formatRoles, formatSpend, spendOf, type MissionSpend } from "../../store/index.js";
 
 interface StatusArgs {
   dir: string;

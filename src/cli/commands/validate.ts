@@ -3,12 +3,9 @@
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { formatProblem, type Problem } from "../../util/index.js";
-import { loadMission } from "../../spec/index.js";
-import { createSpecCache, sortProblems, type SpecCache } from "../../spec/index.js";
-import { lintMission } from "../../spec/index.js";
-import type { Config } from "../../spec/index.js";
+import { loadMission, createSpecCache, sortProblems, type SpecCache, lintMission } from "../../spec/index.js";
+import type { Config, Mission } from "../../spec/index.js";
 import { repoConfig } from "../repo.js";
-import type { Mission } from "../../spec/index.js";
 import { assignMissingIds } from "../../reconcile/index.js";
 import { openStore } from "../../store/index.js";
 
