@@ -8,7 +8,6 @@ import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
 import type { StateWriter } from "./write-queue.js";
 import { reviewAttempt } from "./review-step.js";
-import type { Phase } from "../store/index.js";
 import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
 import type { Semaphore, Clock } from "../util/index.js";

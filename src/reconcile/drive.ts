@@ -1,7 +1,7 @@
 // Runs the reconciler the way `orch watch` and `orch run` do (and the test-only child entry with the
 // fake runtime): signals → graceful stop; run mode → stop when nothing is left to do, exit 0 iff all done.
 import { openStore, TaskStates } from "../store/index.js";
-import type { AgentRuntime, SessionError } from "../runtime/index.js";
+import type { AgentRuntime } from "../runtime/index.js";
 import type { EventSink } from "./events.js";
 import { Reconciler } from "./loop.js";
 import { unreachableText } from "./server-health.js";

@@ -6,29 +6,27 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
-import type { Config, Mission, TaskSpec } from "../spec/index.js";
-import { Semaphore, Conditions, realClock, Timer, type Clock } from "../util/index.js";
-import { SessionSlots } from "./slots.js";
+import type { Config, Mission } from "../spec/index.js";
+import { Conditions, realClock, Timer, type Clock } from "../util/index.js";
 import type { Store } from "../store/index.js";
 import { fenceOf, TaskStates } from "../store/index.js";
 import type { AgentRuntime, SessionError, ConfinePlan } from "../runtime/index.js";
-import { ServerHealth, unreachableText } from "./server-health.js";
+import { ServerHealth } from "./server-health.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
+import { executorEnv } from "./executor-env.js";
 import { plan } from "./plan.js";
-import { isGroup, ownWorkDone, taskGraph } from "../graph/index.js";
+import { ownWorkDone, taskGraph } from "../graph/index.js";
 import type { Plan } from "./actions.js";
 import { readActual } from "./actual.js";
 import { recoverAtStart } from "../workspace/index.js";
 import { classifier } from "./uncheck.js";
 import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
-import type { PackText } from "./prompt.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { ContextPacks } from "./context-packs.js";
 import { TaskAges } from "./ages.js";
-import { totalTokens } from "./budget.js";
 import type { Problem } from "../util/index.js";
 
 /** The mission with every task held (plan.ts: no start, redo, reset or adoption for a held task). */
@@ -127,45 +125,19 @@ export class Reconciler {
       return this.stop("lease-lost");
     });
     const self = this;
-    const env: ExecutorEnv = {
-      root: opts.root,
-      runtime: opts.runtime,
-      states: this.states,
-      journal: opts.store.journal,
-      todo: (f) => opts.store.todo(f),
-      approvals: opts.store.approvals,
-      now: () => clock.now(),
-      clock,
-      rand: opts.rand ?? Math.random,
-      emit: opts.emit,
-      config: () => self.config,
-      mission: () => self.mission!,
-      task: (id) => self.mission?.tasks.find((t) => t.id === id),
-      fence: () => self.fence(),
-      owner: () => (self.keeper.current ? { holder: self.keeper.current.holder, token: self.keeper.current.token } : undefined),
-      running: this.running,
-      sessionOutcome: (o, error) => {
-        const opened = self.server.outcome(o, error, clock.now());
-        // A watcher waits for the server (orch run stops instead: drive.ts): say so once, as it starts waiting.
-        if (opts.watch && opened !== undefined)
-          opts.emit({ type: "error", message: `${unreachableText(opened)}; waiting for it, trying again every ${self.config.circuitBreaker.cooldownSec} s` });
-      },
-      succeed: (id, gen, pending, ws) => self.executor.succeed(id, gen, pending, ws),
-      otherScopes: (id) => (self.mission?.tasks ?? []).filter((t) => t.id !== id && !t.checked && !isGroup(t)).map((t) => t.files),
-      untick: (id) => self.executor.untick(id),
-      ...(opts.contextPacks ? { context: (t: TaskSpec) => self.packs.packFor(t, self.mission) } : {}),
-      attemptEnded: () => self.enqueue(),
-      usageChanged: () => self.soonTimer.ensure(500),
-      mayStart: () => !self.halted && self.keeper.current !== undefined,
-      removing: (s) => {
-        self.carried.tokens += totalTokens(s);
-        self.carried.usd += s.costUsd;
-      },
-      slots: new SessionSlots(() => self.running.values(), () => self.config.concurrency, () => self.enqueue()),
-      verifies: new Semaphore(() => self.config.concurrency.verify ?? self.config.concurrency.total),
-      ...(opts.confine ? { confine: opts.confine } : {}),
-    };
-    this.executor = new Executor(env);
+    this.executor = new Executor(
+      executorEnv({
+        opts, clock, states: this.states, server: this.server, packs: this.packs, running: this.running, carried: this.carried,
+        config: () => self.config,
+        mission: () => self.mission,
+        lease: () => self.keeper.current,
+        fence: () => self.fence(),
+        executor: () => self.executor,
+        enqueue: () => self.enqueue(),
+        soon: (ms) => self.soonTimer.ensure(ms),
+        halted: () => self.halted,
+      }),
+    );
   }
 
   private fence() {

@@ -1,6 +1,6 @@
 // The loop in-process with real files, the real store and the fake runtime.
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gate, makeRepo, settle, startLoop, type Harness } from "./harness.js";
 import { FakeClock } from "../support/fake-clock.js";
