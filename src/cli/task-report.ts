@@ -97,12 +97,12 @@ function sessions(root: string, config: Config, state: TaskState | undefined, hi
 /**
  * The command that opens a session in OpenCode's terminal UI: attached to the configured server,
  * else a local OpenCode in the repository (the server orch starts keeps its sessions where a local
- * one finds them; for the demo model's isolated server, under .orchestrator/runtime/home).
+ * one finds them; for the demo model's isolated server, under .orchestrator/runtime/server/home).
  */
 function openCommand(root: string, config: Config, sessionId: string): string {
   const q = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   if (config.server.url) return `opencode attach ${q(config.server.url)} --dir ${q(root)} --session ${q(sessionId)}`;
-  const home = path.join(root, ".orchestrator", "runtime", "home");
+  const home = path.join(root, ".orchestrator", "runtime", "server", "home");
   const env = existsSync(home) ? `XDG_DATA_HOME=${q(path.join(home, "data"))} ` : "";
   return `${env}opencode ${q(root)} --session ${q(sessionId)}`;
 }

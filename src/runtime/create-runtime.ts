@@ -54,7 +54,9 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
   const server = new OpenCodeServer({
     url,
     password: opts.password ?? config.server.password,
-    stateDir: opts.stateDir ?? path.join(root, ".orchestrator", "runtime"),
+    // A folder of its own: the server (and so every agent) may write it, and nothing orch keeps out of the
+    // agents' reach (saved workspace configs, merge journals, under runtime/) may be in it.
+    stateDir: opts.stateDir ?? path.join(root, ".orchestrator", "runtime", "server"),
     // Built at first start: the demo model (when used) must be listening before OpenCode is.
     config: async () => {
       let demoModelURL = opts.demoModelURL;

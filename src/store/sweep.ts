@@ -9,7 +9,7 @@ import { restoreAside } from "./todo-writer.js";
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{8,}\.tmp$/;
 /** A lock folder being made: "<lock>.<pid>.<nonce>.new". */
 const HALF_LOCK = /\.lock\.(\d+)\.[0-9a-f]+\.new$/;
-/** Not orch's records: runtime/home is the owned OpenCode server's HOME (its data, caches, logs). */
+/** Not orch's records: runtime/server/home is the owned OpenCode server's HOME (its data, caches, logs). */
 const SKIP = new Set(["home"]);
 
 /** Removes dead writers' leftovers under `dir`, recursively; returns how many. */

@@ -88,6 +88,20 @@ describe.skipIf(!bwrap.ok)(`orch run, confined${bwrap.ok ? "" : ` (skipped: ${bw
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
   });
 
+  it("the worker cannot write what orch keeps in .orchestrator/runtime/ (saved workspace git configs, merge journals): only the server's own folder there is writable", { timeout: 120_000 }, async () => {
+    const dir = repo("runtime", "test -s greet.txt");
+    const runtime = path.join(dir, ".orchestrator", "runtime");
+    // A forged git config (a filter orch's own git would run) and a forged merge journal; redirections
+    // only (OpenCode's bash permission sees paths in arguments, not in redirections).
+    workerRuns(`echo '[filter "x"]' >> ${runtime}/workspaces/T1.gitconfig; echo '{}' > ${runtime}/merge-T9.json; echo hello > greet.txt`);
+    const { code, out } = await orch(["run", "--dir", dir]);
+    expect(code, `${out}\ntool said: ${toolSaid}`).toBe(0);
+    expect(toolSaid).toMatch(/Read-only file system/);
+    expect(existsSync(path.join(runtime, "merge-T9.json"))).toBe(false);
+    const kept = path.join(runtime, "workspaces", "T1.gitconfig");
+    expect(existsSync(kept) && readFileSync(kept, "utf8").includes('[filter "x"]')).toBe(false);
+  });
+
   it("a verify command whose code under test writes outside the workspace fails the task instead of escaping", { timeout: 120_000 }, async () => {
     const outside = outsidePath();
     const dir = repo("verify", `node -e "require('fs').writeFileSync('${outside}', 'x')"`);
