@@ -49,7 +49,7 @@ export async function updateOntoTip(ws: Workspace): Promise<void> {
   const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.top), sealed: true });
   if (r.code !== 0 && r.code !== 1) throw new Error(`git merge in the workspace ${ws.dir} failed: ${r.stderr.trim()}`);
   ws.base = tip;
-  rememberBase(ws.dir, tip);
+  rememberBase(path.join(ws.top, ws.prefix), ws.id, tip); // the person's mission root keeps it
 }
 
 /** The paths among `paths` (relative to the git top) whose workspace file still holds a conflict marker. */

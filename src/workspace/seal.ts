@@ -2,7 +2,7 @@
 // filter, an fsmonitor or hooks that git would run when orch itself runs git there, outside any
 // confinement. Before orch runs git in a workspace it puts back the config git wrote at the clone
 // (kept in .orchestrator/runtime/, out of the agents' reach) and turns hooks and fsmonitor off.
-import { copyFile, lstat, mkdir } from "node:fs/promises";
+import { constants, copyFile, lstat, mkdir, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/index.js";
@@ -37,5 +37,9 @@ export async function sealWorkspace(root: string, id: string, dir: string): Prom
   const st = await lstat(dotGit).catch(() => undefined);
   if (!st?.isDirectory() || existsSync(path.join(dotGit, "commondir")))
     throw new OrchError("workspace-tampered", `the workspace's .git (${dotGit}) was replaced: orch will not run git in it`, { hint: "The attempt fails; its changes are not merged. A new attempt gets a fresh workspace." });
-  await copyFile(configCopy(root, id), path.join(dotGit, "config"));
+  // Never through what the agent left at .git/config (a symlink would have orch overwrite its target):
+  // remove it, then create the file afresh (EXCL: one put back meanwhile fails the seal, not the person's file).
+  const dest = path.join(dotGit, "config");
+  await rm(dest, { force: true });
+  await copyFile(configCopy(root, id), dest, constants.COPYFILE_EXCL);
 }

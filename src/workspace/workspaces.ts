@@ -58,8 +58,8 @@ function workspaceDir(root: string, id: string): string {
 /** The branch of task `id`'s workspace. */
 const branchOf = (id: string) => `orch/${id}`;
 
-/** The file in the clone's .git that remembers the base (a restart adopts the workspace with it). */
-const BASE_FILE = "orch-base";
+/** Where a workspace's base is kept (a restart adopts the workspace with it): beside its saved config, out of the agents' reach. */
+const baseFile = (root: string, id: string) => configCopy(root, id).replace(/\.gitconfig$/, ".base");
 
 /**
  * The workspace of a new attempt, made fresh from `tip` (default: the integration branch's tip; a
@@ -69,7 +69,7 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
   const dir = workspaceDir(root, id);
   const ws = (base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
   if (adopt) {
-    const base = readBase(dir);
+    const base = readBase(root, id);
     if (base && configKept(root, id)) return ws(base);
   }
   await removeWorkspace(root, id, repo.top);
@@ -79,7 +79,7 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
   await git(dir, ["checkout", "-q", "-b", branchOf(id), base], { sealed: true });
   await keepConfig(root, id, dir);
   // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
-  rememberBase(dir, base);
+  rememberBase(root, id, base);
   return ws(base);
 }
 
@@ -96,13 +96,13 @@ async function ignoreWorkspaces(repo: Exclude<Repo, { why: string }>): Promise<v
   appendFileSync(file, `${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
 }
 
-/** Records the workspace's base in its .git (a restart reads it back). */
-export function rememberBase(dir: string, base: string): void {
-  writeFileSync(path.join(dir, ".git", BASE_FILE), `${base}\n`);
+/** Records the workspace's base (a restart reads it back; the reviewer's diff and the guard start from it). */
+export function rememberBase(root: string, id: string, base: string): void {
+  writeFileSync(baseFile(root, id), `${base}\n`);
 }
 
-function readBase(dir: string): string | undefined {
-  const f = path.join(dir, ".git", BASE_FILE);
+function readBase(root: string, id: string): string | undefined {
+  const f = baseFile(root, id);
   if (!existsSync(f)) return undefined;
   const base = readFileSync(f, "utf8").trim();
   return /^[0-9a-f]{40,64}$/.test(base) ? base : undefined;
@@ -112,6 +112,7 @@ function readBase(dir: string): string | undefined {
 export async function removeWorkspace(root: string, id: string, top: string): Promise<void> {
   await rm(workspaceDir(root, id), { recursive: true, force: true, maxRetries: 3 });
   await rm(configCopy(root, id), { force: true });
+  await rm(baseFile(root, id), { force: true });
   await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
 }
 
