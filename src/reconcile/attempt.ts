@@ -37,7 +37,7 @@ export interface AttemptEnv extends StateWriter {
   /** A session reported usage: budgets may need a look. */
   usageChanged?(id: string): void;
   /** Records success (with `pending`, the attempt's changes not yet written, in the same write) and checks the box. */
-  succeed(id: string, generation: string, pending?: QueuedChange[], workspace?: Workspace): Promise<{ conflict: string[] } | void>;
+  succeed(id: string, generation: string, pending?: QueuedChange[], workspace?: Workspace): Promise<Succeeded>;
   /** The task's context pack for the prompt (loop-owned code tools); undefined: none. */
   context?: PromptSources["context"];
   /** The lease holder, recorded as the owner of the attempt. */
@@ -269,6 +269,9 @@ function facts(env: AttemptEnv, e: RunningEntry, t: TaskSpec | undefined) {
   return { attempt: e.attempt, ran: e.ran, outage: e.outage, limit: t ? effectiveBudget(t, env.config()).attempts : undefined };
 }
 
+/** How a success went: recorded (void), a merge conflict (nothing recorded), or recorded with its merge left to the journal. */
+export type Succeeded = { conflict: string[] } | { unpublished: true } | void;
+
 /**
  * Records the result with the attempt's changes not yet written, in one write (with a workspace: once
  * its merge is known clean). Should that write fail, the changes go back to the queue, so that the
@@ -285,7 +288,7 @@ async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Pro
   const pending = await q.takePending();
   let committed = pending.length === 0;
   const tracked = pending.map((c) => ({ ...c, written: () => ((committed = true), c.written?.()) }));
-  let r: { conflict: string[] } | void;
+  let r: Succeeded;
   try {
     r = await env.succeed(e.id, e.generation, tracked, e.workspace);
   } catch (err) {
@@ -293,6 +296,11 @@ async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Pro
     throw err;
   }
   if (!r || !e.workspace) return { kind: "done" };
+  if ("unpublished" in r) {
+    // Kept for the next start's recovery (its journal names the workspace's commit), not removed now.
+    e.workspace = undefined;
+    return { kind: "done" };
+  }
   // Nothing was written: the changes wait for the attempt's next record.
   if (!committed) q.restore(pending);
   const attempt = e.attempt;

@@ -8,7 +8,7 @@ import { integrate, type Integrated, journalPath } from "../workspace/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { clearApproval } from "../runtime/index.js";
 import { composePatches, type Action, type StatePatch } from "./actions.js";
-import { runAttempt, type AttemptEnv, type RunningEntry } from "./attempt.js";
+import { runAttempt, type AttemptEnv, type RunningEntry, type Succeeded } from "./attempt.js";
 import { attachSession } from "./attempt-session.js";
 import { totalTokens } from "./budget.js";
 import { combine, WriteQueue, type QueuedChange } from "./write-queue.js";
@@ -142,7 +142,7 @@ export class Executor {
    * Success: record it (with what the line looked like, and `pending`: the attempt's changes not yet
    * written, in the same write), then check the box; optional per-task commit.
    */
-  async succeed(id: string, generation: string, pending: readonly QueuedChange[] = [], ws?: Workspace): Promise<{ conflict: string[] } | void> {
+  async succeed(id: string, generation: string, pending: readonly QueuedChange[] = [], ws?: Workspace): Promise<Succeeded> {
     const env = this.env;
     if (ws) {
       const t = env.mission().tasks.find((x) => x.id === id);
@@ -156,7 +156,7 @@ export class Executor {
    * git lock; the success is recorded (state, history, the box) only once the merge is known clean,
    * and goes into the task's one commit. A conflict records nothing: the attempt sends it to a fixer.
    */
-  private async merge(t: TaskSpec, ws: Workspace, pending: readonly QueuedChange[]): Promise<{ conflict: string[] } | void> {
+  private async merge(t: TaskSpec, ws: Workspace, pending: readonly QueuedChange[]): Promise<Succeeded> {
     const env = this.env;
     const paths = new StorePaths(env.root);
     ensureLayout(paths.dir);
@@ -177,6 +177,12 @@ export class Executor {
       }),
     );
     if (r.kind === "conflict") return { conflict: r.paths };
+    if (r.kind === "unpublished") {
+      // The success stands (recorded, the box checked): its journal has the merge, the next start makes it.
+      env.emit({ type: "error", task: t.id, message: `${t.id} succeeded but its merge into ${ws.integration} was not made (${r.problem}); the next start makes it from ${journalPath(env.root, t.id)}` });
+      return { unpublished: true };
+    }
+    if (r.problem) env.emit({ type: "error", task: t.id, message: `${t.id} merged into ${ws.integration}, but ${r.problem}` });
     env.emit({ type: "merge", task: t.id, ...(r.sha ? { sha: r.sha } : {}), kept: r.kept });
   }
 

@@ -2,7 +2,9 @@
 // task's change, its checked box in TODO.md, its state and history), built with plumbing
 // (merge-tree, commit-tree, update-ref) so that the person's index and files are never used to
 // build it. update-ref is the one step that publishes it: a kill -9 before it leaves the branch as
-// it was, after it a journal (merge-journal.ts) lets the restart finish the checkout's update.
+// it was, after it a journal (merge-journal.ts) lets the restart finish the checkout's update. The
+// journal is written before the success is recorded: a restart that finds the task Succeeded and its
+// commit unpublished makes the merge again.
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -28,8 +30,12 @@ export interface IntegrateInput {
   journal: string;
 }
 
-/** How the merge went: merged (the commit; undefined when it changed nothing), or conflicting paths. */
-export type Integrated = { kind: "merged"; sha?: string; kept: string[] } | { kind: "conflict"; paths: string[] };
+/**
+ * How the merge went: merged (the commit, undefined when it changed nothing; `problem`: the checkout's
+ * update failed), conflicting paths, or recorded but not published (the journal is kept: the next start
+ * merges it, recover.ts).
+ */
+export type Integrated = { kind: "merged"; sha?: string; kept: string[]; problem?: string } | { kind: "conflict"; paths: string[] } | { kind: "unpublished"; problem: string };
 
 /** Commits what the workspace holds on its branch (orch's records and TODO.md are not the agent's to commit). */
 async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
@@ -57,26 +63,40 @@ export async function integrate(ws: Workspace, input: IntegrateInput): Promise<I
     const [tree, ...rest] = merged.stdout.split("\0");
     if (merged.code === 1) return { kind: "conflict", paths: [...new Set(rest.filter(Boolean))] };
     if (merged.code !== 0) throw new Error(`git merge-tree failed in ${ws.top}: ${merged.stderr.trim()}`);
+    let journal: MergeJournal = { task: ws.id, integration: ws.integration, old: head, work, message: input.message(), todo: input.todo.file, records: input.records };
     if (!recorded) {
+      // The journal comes first: a kill -9 after the record finds it, and the restart merges (recover.ts).
+      await writeJournal(input.journal, journal);
       await input.record();
       recorded = true;
+      journal = { ...journal, message: input.message() };
     }
-    const journal: MergeJournal = { task: ws.id, integration: ws.integration, old: head, work, message: input.message(), todo: input.todo.file, records: input.records };
-    await writeJournal(input.journal, journal);
-    const sha = await commitMerge(ws, journal, tree!, input.todo.check);
-    if (!sha) {
+    // From here the success is recorded: what fails leaves the merge to the journal, never undone.
+    let sha: string | undefined;
+    try {
+      await writeJournal(input.journal, journal);
+      sha = await commitMerge(ws, journal, tree!, input.todo.check);
+      if (!sha) {
+        await clearJournal(input.journal);
+        return { kind: "merged", kept: [] };
+      }
+      await writeJournal(input.journal, { ...journal, new: sha });
+      const moved = await gitRun(ws.top, ["update-ref", "-m", `orch: merge ${ws.id}`, ws.integration, sha, head]);
+      if (moved.code !== 0) {
+        if (round < 3) continue;
+        throw new Error(`could not move ${ws.integration}: ${moved.stderr.trim()}`);
+      }
+    } catch (err) {
+      return { kind: "unpublished", problem: err instanceof Error ? err.message : String(err) };
+    }
+    // Published: the task is merged whatever becomes of the checkout's update (the person's files).
+    try {
+      const kept = await syncCheckout(ws.top, ws.integration, head, sha);
       await clearJournal(input.journal);
-      return { kind: "merged", kept: [] };
+      return { kind: "merged", sha, kept };
+    } catch (err) {
+      return { kind: "merged", sha, kept: [], problem: `the checkout was not brought up to date (the next start does it): ${err instanceof Error ? err.message : String(err)}` };
     }
-    await writeJournal(input.journal, { ...journal, new: sha });
-    const moved = await gitRun(ws.top, ["update-ref", "-m", `orch: merge ${ws.id}`, ws.integration, sha, head]);
-    if (moved.code !== 0) {
-      if (round < 3) continue;
-      throw new Error(`could not move ${ws.integration}: ${moved.stderr.trim()}`);
-    }
-    const kept = await syncCheckout(ws.top, ws.integration, head, sha);
-    await clearJournal(input.journal);
-    return { kind: "merged", sha, kept };
   }
 }
 

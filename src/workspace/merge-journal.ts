@@ -1,6 +1,7 @@
 // The journal of a merge in progress (.orchestrator/runtime/merge-<task>.json, machine-local): written
-// before the records and before update-ref, removed once the checkout is up to date. A restart reads
-// what is left: a merge that moved the branch gets its checkout update, one that did not is redone.
+// before the success is recorded and again before update-ref, removed once the checkout is up to date.
+// A restart reads what is left: a merge that moved the branch gets its checkout update, one that did
+// not is redone if its success was recorded (recover.ts).
 import { mkdir, readFile, readdir, rm, writeFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";

@@ -3,7 +3,7 @@
 // it, the disk holds at most one workspace per attempt that resumes.
 import { DEFAULT_LOCK_OPTIONS, ensureLayout, StorePaths, withLock } from "../store/index.js";
 import { setChecked, taskLines } from "../spec/index.js";
-import { git, gitRun } from "./git.js";
+import { gitRun } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { commitMerge } from "./integrate.js";
 import { clearJournal, readJournals } from "./merge-journal.js";
@@ -27,12 +27,21 @@ const ADOPTED = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"
 async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
   const repo = await personRepo(input.root);
   if ("why" in repo) return [];
+  // Tasks whose journal stays: their branch stays too (it holds the commit the journal names).
+  const held = new Set<string>();
   for (const { file, journal: j, problem } of await readJournals(input.root)) {
     if (!j) {
       input.say(`unreadable merge journal ${file} left as it is: ${problem}`);
       continue;
     }
-    const tip = (await git(repo.top, ["rev-parse", "--verify", `${j.integration}^{commit}`])).trim();
+    const at = await gitRun(repo.top, ["rev-parse", "--verify", "-q", `${j.integration}^{commit}`]);
+    if (at.code !== 0) {
+      // Renamed or deleted since: the merge has nowhere to go. Said, and kept (it holds the task's commit).
+      input.say(`could not finish merging ${j.task}: its branch ${j.integration} no longer exists; the journal ${file} is kept (it names the task's commit ${j.work}: merge it by hand, then delete the journal)`, j.task);
+      held.add(j.task);
+      continue;
+    }
+    const tip = at.stdout.trim();
     if (j.new && tip === j.new) {
       // Published before the kill: only the checkout's update may be missing.
       await syncCheckout(repo.top, j.integration, j.old, j.new);
@@ -43,6 +52,7 @@ async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
       const [tree, ...paths] = merged.stdout.split("\0");
       if (merged.code !== 0) {
         input.say(`could not finish merging ${j.task} after a restart (${merged.code === 1 ? `conflicts in ${paths.filter(Boolean).join(", ")}` : merged.stderr.trim()}); its branch ${j.work} is kept in the journal ${file}`, j.task);
+        held.add(j.task);
         continue;
       }
       const sha = await commitMerge(repo, { ...j, old: tip }, tree!, (text) => input.check(j.task, text));
@@ -54,7 +64,7 @@ async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
     if (input.phase(j.task) === "Succeeded") await removeWorkspace(input.root, j.task, repo.top);
   }
   await gitRun(repo.top, ["worktree", "prune"]);
-  return sweepWorkspaces(input.root, repo.top, (id) => ADOPTED.has(input.phase(id) ?? ""));
+  return sweepWorkspaces(input.root, repo.top, (id) => held.has(id) || ADOPTED.has(input.phase(id) ?? ""));
 }
 
 /**
