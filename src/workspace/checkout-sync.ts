@@ -4,7 +4,7 @@
 // Idempotent: a restart after a kill -9 runs it again (merge-journal.ts).
 import { gitRun, git } from "./git.js";
 import { parseLsTree } from "./integrate.js";
-import { existsSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
@@ -16,17 +16,23 @@ export async function syncCheckout(top: string, integration: string, old: string
   if (head.code !== 0 || head.stdout.trim() !== integration) return [];
   const paths = (await git(top, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", old, next])).split("\0").filter(Boolean);
   if (!paths.length) return [];
-  const before = new Map(parseLsTree(await git(top, ["ls-tree", "-r", "-z", old, "--", ...paths])).map((e) => [e.path, e]));
-  const after = new Map(parseLsTree(await git(top, ["ls-tree", "-r", "-z", next, "--", ...paths])).map((e) => [e.path, e]));
+  // Whole listings filtered here, not the paths on the command line: a merge may touch thousands.
+  const wanted = new Set(paths);
+  const before = new Map(parseLsTree(await git(top, ["ls-tree", "-r", "-z", old])).filter((e) => wanted.has(e.path)).map((e) => [e.path, e]));
+  const after = new Map(parseLsTree(await git(top, ["ls-tree", "-r", "-z", next])).filter((e) => wanted.has(e.path)).map((e) => [e.path, e]));
   const staged = new Map(
-    (await git(top, ["ls-files", "-s", "-z", "--", ...paths]))
+    (await git(top, ["ls-files", "-s", "-z"]))
       .split("\0")
       .filter(Boolean)
-      .map((e) => [e.slice(e.indexOf("\t") + 1), e.split(" ")[1]!]),
+      .map((e) => [e.slice(e.indexOf("\t") + 1), e.split(" ")[1]!] as const)
+      .filter(([p]) => wanted.has(p)),
   );
-  const present = paths.filter((p) => existsSync(path.join(top, p)));
-  const hashes = present.length ? (await git(top, ["hash-object", "--stdin-paths"], { input: `${present.join("\n")}\n` })).split("\n") : [];
-  const onDisk = new Map(present.map((p, i) => [p, hashes[i]!]));
+  // Only regular files are hashed: a folder or a link where the tree has a file is the person's (kept).
+  const kinds = new Map(paths.map((p) => [p, lstatSync(path.join(top, p), { throwIfNoEntry: false })]));
+  const regular = paths.filter((p) => kinds.get(p)?.isFile());
+  const hashes = regular.length ? (await git(top, ["hash-object", "--stdin-paths"], { input: `${regular.join("\n")}\n` })).split("\n") : [];
+  const onDisk = new Map<string, string>(regular.map((p, i) => [p, hashes[i]!]));
+  for (const p of paths) if (kinds.get(p) && !onDisk.has(p)) onDisk.set(p, "not a regular file");
   const index: string[] = [];
   const write: string[] = [];
   const remove: string[] = [];
