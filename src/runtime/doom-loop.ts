@@ -1,7 +1,8 @@
-// Doom-loop detection: the same tool call (same tool, same input) made `limit` times in one session.
-// OpenCode's own `doom_loop` permission only sees three identical calls in a row within one model
+// Doom-loop detection: the same tool call (same tool, same input) made `limit` times in a row in one
+// session. OpenCode's own `doom_loop` permission only sees three identical calls within one model
 // reply; a cheap model that repeats a call once per reply escapes it and runs to the session timeout.
-// This counts across the whole session. Pure (fed by session-run.ts); see docs/RUNTIME.md.
+// This counts across replies. Only calls in a row count: a worker's ordinary cycle (edit, then the same
+// `npm test`, again and again) is progress, not a loop. Pure (fed by session-run.ts); see docs/RUNTIME.md.
 
 /** A tool call as the event stream shows it (a `tool` part). */
 export interface ToolCallSeen {
@@ -18,9 +19,10 @@ export interface DoomLoop {
   count: number;
 }
 
-/** Counts identical calls of one session; each call (by its id) counts once, however many updates it gets. */
+/** Counts identical calls in a row in one session; each call (by its id) counts once, however many updates it gets. */
 export class DoomLoopCounter {
-  private readonly counts = new Map<string, number>();
+  private last = "";
+  private count = 0;
   private readonly seen = new Set<string>();
 
   constructor(readonly limit: number) {}
@@ -31,8 +33,9 @@ export class DoomLoopCounter {
     this.seen.add(call.callId);
     const input = stableJson(call.input);
     const key = `${call.tool}\u0000${input}`;
-    const count = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, count);
+    this.count = key === this.last ? this.count + 1 : 1;
+    this.last = key;
+    const count = this.count;
     return count >= this.limit ? { tool: call.tool, input: input.length > 200 ? `${input.slice(0, 199)}…` : input, count } : undefined;
   }
 }

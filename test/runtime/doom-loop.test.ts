@@ -3,18 +3,24 @@ import { describe, expect, it } from "vitest";
 import { DoomLoopCounter, doomLoopText, toolCallOf } from "../../src/runtime/doom-loop.js";
 
 describe("DoomLoopCounter", () => {
-  it("the same tool and input reaches the limit on its Nth call; other calls in between do not reset it", () => {
+  it("the same tool and input reaches the limit on its Nth call in a row", () => {
+    const c = new DoomLoopCounter(3);
+    const out = ["c1", "c2", "c3", "c4"].map((callId) => c.see({ callId, tool: "bash", input: { command: "ls" } }));
+    expect(out).toEqual([undefined, undefined, { tool: "bash", input: '{"command":"ls"}', count: 3 }, { tool: "bash", input: '{"command":"ls"}', count: 4 }]);
+  });
+  it("a different call in between starts the count again: edit, test, edit, test … is a worker at work, not a loop", () => {
     const c = new DoomLoopCounter(3);
     const calls = [
-      ["c1", "bash", { command: "ls" }],
-      ["c2", "read", { filePath: "a" }],
-      ["c3", "bash", { command: "ls" }],
-      ["c4", "bash", { command: "ls -a" }],
-      ["c5", "bash", { command: "ls" }],
+      ["c1", "edit", { filePath: "a", content: "1" }],
+      ["c2", "bash", { command: "npm test" }],
+      ["c3", "edit", { filePath: "a", content: "2" }],
+      ["c4", "bash", { command: "npm test" }],
+      ["c5", "edit", { filePath: "a", content: "3" }],
+      ["c6", "bash", { command: "npm test" }],
+      ["c7", "read", { filePath: "a" }],
+      ["c8", "bash", { command: "npm test" }],
     ] as const;
-    const out = calls.map(([callId, tool, input]) => c.see({ callId, tool, input }));
-    expect(out.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
-    expect(out[4]).toEqual({ tool: "bash", input: '{"command":"ls"}', count: 3 });
+    expect(calls.map(([callId, tool, input]) => c.see({ callId, tool, input }))).toEqual(calls.map(() => undefined));
   });
   it("one call seen in several updates (running, completed) counts once", () => {
     const c = new DoomLoopCounter(2);
@@ -25,8 +31,8 @@ describe("DoomLoopCounter", () => {
   it("key order does not make two calls different; a different tool with the same input does", () => {
     const c = new DoomLoopCounter(2);
     expect(c.see({ callId: "a", tool: "write", input: { filePath: "f", content: "x" } })).toBeUndefined();
-    expect(c.see({ callId: "b", tool: "edit", input: { filePath: "f", content: "x" } })).toBeUndefined();
-    expect(c.see({ callId: "c", tool: "write", input: { content: "x", filePath: "f" } })).toMatchObject({ tool: "write", count: 2 });
+    expect(c.see({ callId: "b", tool: "write", input: { content: "x", filePath: "f" } })).toMatchObject({ tool: "write", count: 2 });
+    expect(c.see({ callId: "c", tool: "edit", input: { filePath: "f", content: "x" } })).toBeUndefined();
   });
   it("a long input is cut for the message", () => {
     const c = new DoomLoopCounter(1);
