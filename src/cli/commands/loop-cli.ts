@@ -1,4 +1,4 @@
-// Shared by `orch watch` and `orch run`: config, the OpenCode runtime from runtime/index.ts, the view.
+// Shared by `orch watch` and `orch run`: config, the OpenCode runtime (runtime/create-runtime.ts), the view.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { requireTodo, validRepoConfig } from "../repo.js";
