@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
-import { gitRun, identityEnv, git, integrationTip, openWorkspace, personRepo, removeWorkspace, rememberBase, type Workspace } from "../workspace/index.js";
+import { gitRun, identityEnv, git, integrationTip, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
 import { withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
 
 /** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
@@ -15,9 +15,7 @@ export const workDir = (env: { root: string }, e: RunningEntry): string => e.wor
  * workspaces existed. `adopt`: a restart takes the attempt's workspace back as it is.
  */
 export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean): Promise<void> {
-  // Results come back as commits: with git.commit "off" there is no commit to bring them back in.
-  if (!env.config().git.workspaces || env.config().git.commit === "off") return;
-  const repo = await personRepo(env.root);
+  const repo = await workspacesUsed(env.root, env.config().git);
   if ("why" in repo) return;
   // The tip is read under the git lock: a dependency recorded Succeeded is merged before it is
   // released (executor.ts, merge), so a dependent never starts from a base without its deps.

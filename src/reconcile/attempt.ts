@@ -21,6 +21,7 @@ import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-g
 import type { Workspace } from "../workspace/index.js";
 import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
 import { OrchError } from "../util/index.js";
+import { workspacePlan } from "../runtime/index.js";
 import { closeWorkspace, conflictMarkers, openFor, updateOntoTip, workDir } from "./attempt-workspace.js";
 
 /** What an attempt needs from the loop. */
@@ -186,7 +187,7 @@ async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: T
   q.add(phaseChange(env, e, "Verifying", "WorkerDone", "running verify commands"), PROGRESS_HOLD_MS);
   const commands = t.verify.length ? t.verify : env.config().verify.commands;
   // An attempt aborted while it waited for a verify place does not run its commands.
-  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: workDir(env, e), timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now, ...(env.confine ? { confine: env.confine } : {}) })));
+  const v = await env.verifies.run(async () => (e.aborting ? undefined : runVerify(commands, { cwd: workDir(env, e), timeoutMs: env.config().verify.timeoutSec * 1000, signal: e.stop.signal, now: env.now, ...(env.confine ? { confine: e.workspace ? workspacePlan(e.workspace.dir) : env.confine } : {}) })));
   if (e.aborting || !v) return ended(settle(env, q, e, { kind: "abort", reason: e.aborting ?? "shutdown" }));
   const bad = v.commands.find((c) => c.exitCode !== 0 || c.timedOut);
   // lastVerify rides on the next state write (a phase change always follows).

@@ -77,13 +77,28 @@ function depth(p: string): number {
 }
 
 /**
- * The plan for agents: the repo writable (attempts that run in the person's checkout), but never its
+ * The plan for agents that run in the person's checkout (no workspaces): the repo writable, but never its
  * task list, task files, `.orchestrator/` (orch writes it from outside the sandbox) or `.git`, except
  * the attempts' workspaces under `.orchestrator/worktrees/` (the deeper path wins). That folder must
  * exist when the server starts (a bind of a missing path is skipped): the caller makes it.
  */
 export function checkoutPlan(root: string, paths: { todo: string; tasksDir: string }): ConfinePlan {
   return { writable: [root, path.resolve(root, ".orchestrator", "worktrees")], readOnly: [paths.todo, paths.tasksDir, ".orchestrator", ".git"].map((p) => path.resolve(root, p)) };
+}
+
+/**
+ * The plan for agents when attempts run in workspaces: the person's checkout (its files, its .git)
+ * read-only like the rest of the system, only `.orchestrator/worktrees/` writable (one server serves
+ * every attempt). That folder must exist when the server starts: the caller makes it.
+ */
+export function workspacesPlan(root: string): ConfinePlan {
+  // The root bound read-only explicitly: a checkout under /tmp (a confined /tmp is private) stays readable.
+  return { writable: [path.resolve(root, ".orchestrator", "worktrees")], readOnly: [path.resolve(root)] };
+}
+
+/** The plan for one attempt's verify commands in its workspace: that workspace only, not the checkout nor another task's. */
+export function workspacePlan(dir: string): ConfinePlan {
+  return { writable: [path.resolve(dir)], readOnly: [] };
 }
 
 /**

@@ -2,7 +2,7 @@
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
 export { clearApproval, decide } from "./approvals.js";
 export type { Decision } from "./approvals.js";
-export { available, checkoutPlan, decideConfinement, wrap } from "./confinement.js";
+export { available, checkoutPlan, decideConfinement, workspacePlan, workspacesPlan, wrap } from "./confinement.js";
 export type { ConfinePlan, SandboxMode } from "./confinement.js";
 export { createRuntime, usesDemoProvider } from "./create-runtime.js";
 export type { LocalModel } from "./create-runtime.js";

@@ -44,6 +44,17 @@ export async function personRepo(root: string): Promise<Repo> {
   return { top: t, prefix: path.relative(t, path.resolve(root)).split(path.sep).join("/"), integration };
 }
 
+/**
+ * Whether attempts get workspaces: config git.workspaces, with git.commit "task" (results come back
+ * as commits), and a repository that qualifies (personRepo). Otherwise they run in the person's checkout.
+ */
+export async function workspacesUsed(root: string, git: { workspaces: boolean; commit: string }): Promise<Repo> {
+  // Results come back as commits: with git.commit "off" there is no commit to bring them back in.
+  if (!git.workspaces) return { why: "git.workspaces is false" };
+  if (git.commit === "off") return { why: "git.commit is \"off\"" };
+  return personRepo(root);
+}
+
 /** The integration branch's commit now. */
 export async function integrationTip(repo: Exclude<Repo, { why: string }>): Promise<string> {
   return (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();

@@ -46,6 +46,8 @@ function repo(name: string, verify: string, config: object = {}): string {
   mkdirSync(path.join(dir, "tasks"), { recursive: true });
   mkdirSync(path.join(dir, ".orchestrator"), { recursive: true });
   writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [ ] T1 Write greet.txt\n");
+  mkdirSync(path.join(dir, "src"));
+  writeFileSync(path.join(dir, "src", "a.ts"), "export const a = 1;\n");
   writeFileSync(path.join(dir, "tasks", "T1.md"), `---\nverify:\n  - ${JSON.stringify(verify)}\nbudget:\n  attempts: 1\n---\nWrite greet.txt.\n`);
   writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ models: { default: "orch-demo/scripted" }, retry: { baseMs: 100, maxMs: 500, jitter: 0 }, ...config }));
   writeFileSync(path.join(dir, ".orchestrator", "opencode.json"), JSON.stringify({ provider: { "orch-demo": { options: { baseURL: model.baseURL } } } }));
@@ -111,6 +113,30 @@ describe.skipIf(!bwrap.ok)(`orch run, confined${bwrap.ok ? "" : ` (skipped: ${bw
     expect(out).toContain("EROFS");
     expect(existsSync(outside)).toBe(false);
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [ ] T1");
+  });
+
+  it("with workspaces, the worker's bash write to the person's checkout (a source file) is denied by the OS", { timeout: 120_000 }, async () => {
+    const dir = repo("checkout", "test -s greet.txt");
+    workerRuns(`echo x >> ${path.join(dir, "src", "a.ts")}; echo hello > greet.txt`);
+    const { code, out } = await orch(["run", "--dir", dir]);
+    expect(code, out).toBe(0);
+    expect(toolSaid).toMatch(/Read-only file system/);
+    expect(readFileSync(path.join(dir, "src", "a.ts"), "utf8")).toBe("export const a = 1;\n");
+    expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
+  });
+
+  it("a verify command writes only its own workspace: the person's checkout and the other workspaces are read-only to it", { timeout: 120_000 }, async () => {
+    const dir = repo("verify-own", "true");
+    const sibling = path.join(dir, ".orchestrator", "worktrees", "other.txt");
+    // Written from verify, then told: the task's verify passes either way, what it could write is the test.
+    const verify = `echo x >> ${path.join(dir, "src", "a.ts")}; echo x > ${sibling}; test -s greet.txt`;
+    writeFileSync(path.join(dir, "tasks", "T1.md"), `---\nverify:\n  - ${JSON.stringify(verify)}\nbudget:\n  attempts: 1\n---\nWrite greet.txt.\n`);
+    execFileSync("git", ["-c", "user.email=e2e@orch", "-c", "user.name=e2e", "commit", "-qam", "verify"], { cwd: dir });
+    workerRuns("echo hello > greet.txt");
+    const { code, out } = await orch(["run", "--dir", dir]);
+    expect(code, out).toBe(0);
+    expect(readFileSync(path.join(dir, "src", "a.ts"), "utf8")).toBe("export const a = 1;\n");
+    expect(existsSync(sibling)).toBe(false);
   });
 
   it('sandbox: "required" with --server (a server orch does not own) refuses to start: exit 2, nothing changed', async () => {

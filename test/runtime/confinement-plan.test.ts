@@ -1,7 +1,7 @@
 // The pure parts of src/runtime/confinement.ts: the bubblewrap argv a plan becomes, and what a
 // `sandbox` mode decides when confinement is or is not available (the real bwrap: confinement.test.ts).
 import { describe, expect, it } from "vitest";
-import { checkoutPlan, decideConfinement, wrap, type ConfineAvailability } from "../../src/runtime/confinement.js";
+import { checkoutPlan, decideConfinement, workspacePlan, workspacesPlan, wrap, type ConfineAvailability } from "../../src/runtime/confinement.js";
 
 /** The mounts of a bwrap argv, in order, as [flag, path]. */
 function mounts(argv: string[]): [string, string][] {
@@ -32,6 +32,11 @@ describe("wrap", () => {
     expect(argv.slice(0, 3)).toEqual(["bwrap", "--ro-bind", "/"]);
     expect(argv.indexOf("--tmpfs")).toBeLessThan(argv.indexOf("--bind-try"));
     expect(argv.slice(argv.indexOf("--chdir"))).toEqual(["--chdir", "/r", "--", "opencode", "serve"]);
+  });
+
+  it("with workspaces the server writes only the workspaces folder (the checkout read-only), a verify command only its own workspace", () => {
+    expect(mounts(wrap(["opencode"], workspacesPlan("/r")))).toEqual([["--ro-bind-try", "/r"], ["--bind-try", "/r/.orchestrator/worktrees"]]);
+    expect(mounts(wrap(["sh"], workspacePlan("/r/.orchestrator/worktrees/T1")))).toEqual([["--bind-try", "/r/.orchestrator/worktrees/T1"]]);
   });
 
   it("a path both writable and read-only is read-only", () => {

@@ -3,7 +3,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf } from "../../util/index.js";
-import { createRuntime, checkoutPlan, decideConfinement } from "../../runtime/index.js";
+import { createRuntime, checkoutPlan, decideConfinement, workspacesPlan } from "../../runtime/index.js";
+import { workspacesUsed } from "../../workspace/index.js";
 import { drive } from "../../reconcile/index.js";
 import { finishWith } from "../outcome.js";
 import { chooseModels } from "../model-choice.js";
@@ -32,7 +33,9 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   // Before anything is written: no model is exit 2 with nothing changed.
   const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
   // Decided once, before anything starts: `sandbox: "required"` without confinement is exit 2 here.
-  const { plan, notice } = decideConfinement(config.sandbox, checkoutPlan(root, config), { external: (args.server ?? config.server.url) !== undefined });
+  // With workspaces the person's checkout is read-only to agents: they write only the workspaces.
+  const workspaces = !("why" in (await workspacesUsed(root, config.git)));
+  const { plan, notice } = decideConfinement(config.sandbox, workspaces ? workspacesPlan(root) : checkoutPlan(root, config), { external: (args.server ?? config.server.url) !== undefined });
   // The workspaces' folder exists before a confined server starts, so that it is bound writable.
   mkdirSync(path.join(root, ".orchestrator", "worktrees"), { recursive: true });
   const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}), ...(plan ? { confine: plan } : {}) });
