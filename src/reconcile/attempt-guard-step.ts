@@ -8,6 +8,8 @@ import { guardWords, type Setback } from "./attempt-policy.js";
 import { AttemptWatch } from "./attempt-watch.js";
 import { workDir } from "./attempt-workspace.js";
 import { DiffError, type DiffBase } from "./diff.js";
+import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
+import { OrchError } from "../util/index.js";
 import type { WriteQueue } from "./write-queue.js";
 
 /** The setbacks the guard ends an attempt with. */
@@ -18,6 +20,7 @@ type Fail = (s: GuardSetback) => Promise<void>;
 /** Opens the attempt's watch (its acceptance tests fixed now), or null once a git failure ended the attempt. */
 export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, base: Extract<DiffBase, { repo: true }>, fail: Fail): Promise<AttemptWatch | null> {
   const config = env.config();
+  const ws = e.workspace;
   let watch: AttemptWatch | undefined;
   const ok = await guarded(async () => {
     watch = await AttemptWatch.start({
@@ -28,6 +31,8 @@ export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, b
       commands: t.verify.length ? t.verify : config.verify.commands,
       shared: !e.workspace,
       otherScopes: () => env.otherScopes?.(t.id) ?? [],
+      // A workspace's .git is the agent's (and verify's) to write: sealed before every git call there.
+      ...(ws ? { sealed: async () => (await sealWorkspace(env.root, ws.id, ws.dir), { ...process.env, ...SEALED_ENV }) } : {}),
     });
   }, fail);
   return ok && watch ? watch : null;
@@ -63,8 +68,10 @@ export async function guarded(step: () => Promise<void>, fail: Fail): Promise<bo
     await step();
     return true;
   } catch (err) {
-    if (!(err instanceof DiffError)) throw err;
-    const error: SessionError = { code: err.code, message: `orch could not read what the attempt changed: ${err.message}`, terminal: true, infrastructure: false };
+    // A workspace whose .git was replaced (seal.ts) cannot be read either.
+    const tampered = err instanceof OrchError && err.code === "workspace-tampered";
+    if (!(err instanceof DiffError) && !tampered) throw err;
+    const error: SessionError = { code: (err as DiffError | OrchError).code, message: `orch could not read what the attempt changed: ${(err as Error).message}`, terminal: true, infrastructure: false };
     await fail({ kind: "error", error });
     return false;
   }

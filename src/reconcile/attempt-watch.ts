@@ -29,6 +29,11 @@ export interface WatchSetup {
    * empty one, a task without a scope, may write anywhere). Asked as each session starts and ends.
    */
   otherScopes(): readonly (readonly string[])[];
+  /**
+   * In a workspace: seals it (seal.ts) and gives the environment for git there. Called before every
+   * snapshot, since what ran since the last one (the agent, verify's code) could write its .git/config.
+   */
+  sealed?(): Promise<NodeJS.ProcessEnv>;
 }
 
 /** The checkout as a session starts: each path that differs from the base, and TODO.md's text. */
@@ -113,10 +118,11 @@ export class AttemptWatch {
   }
 
   private async snapshot(ownFile: string): Promise<Snapshot> {
-    const paths = await changedPaths(this.s.root, this.s.base);
+    const env = await this.s.sealed?.();
+    const paths = await changedPaths(this.s.root, this.s.base, env);
     const read = (rel: string) => readFile(path.join(this.s.root, rel), "utf8").catch(() => undefined);
     const [todo, own] = await Promise.all([read(this.s.layout.todoFile), read(ownFile)]);
-    return { prints: await fingerprint(this.s.root, paths), todo: todo ?? "", ...(own !== undefined ? { own } : {}) };
+    return { prints: await fingerprint(this.s.root, paths, env), todo: todo ?? "", ...(own !== undefined ? { own } : {}) };
   }
 }
 

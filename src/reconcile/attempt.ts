@@ -128,8 +128,6 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
         handle = undefined;
         starting = undefined;
         opening = false;
-        // The guard runs git in the workspace: its config is put back first (seal.ts).
-        if (watch && e.workspace && !(await guarded(() => sealWorkspace(env.root, e.id, e.workspace!.dir), fail))) return;
         // Before an abort is taken at its word: a box the session ticked aborts it as "checked".
         if (watch && e.aborting !== "deleted" && !(await judgeSession(env, q, e, t, watch, fail))) return;
         if (e.aborting) return await settle(env, q, e, { kind: "abort", reason: e.aborting });

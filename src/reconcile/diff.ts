@@ -58,18 +58,19 @@ export async function attemptDiff(dir: string, base: DiffBase, env?: NodeJS.Proc
  * Every path the attempt's checkout differs in from `base` (relative to `dir`, sorted): changed,
  * deleted and new files, `.orchestrator/` and TODO.md included (the guard judges them, attempt-guard.ts).
  * Ignored files are left out, as git leaves them out of every commit. Throws DiffError when git fails.
+ * `env`: a workspace's sealed git (seal.ts), the workspace sealed just before.
  */
-export async function changedPaths(dir: string, base: Extract<DiffBase, { repo: true }>): Promise<string[]> {
-  const diff = await git(dir, ["diff", "--name-only", "--relative", "-z", "--no-renames", base.commit, "--", "."]);
-  const untracked = await git(dir, ["ls-files", "-z", "--others", "--exclude-standard", "--", "."]);
+export async function changedPaths(dir: string, base: Extract<DiffBase, { repo: true }>, env?: NodeJS.ProcessEnv): Promise<string[]> {
+  const diff = await git(dir, ["diff", "--name-only", "--relative", "-z", "--no-renames", base.commit, "--", "."], undefined, env);
+  const untracked = await git(dir, ["ls-files", "-z", "--others", "--exclude-standard", "--", "."], undefined, env);
   return [...new Set([...diff.split("\0"), ...untracked.split("\0")].filter(Boolean))].sort();
 }
 
 /**
  * The content of each of `paths` (relative to `dir`) as git hashes it, or "deleted": two fingerprints
- * taken around a session tell which paths changed while it ran.
+ * taken around a session tell which paths changed while it ran. `env`: a workspace's sealed git, as for changedPaths.
  */
-export async function fingerprint(dir: string, paths: readonly string[]): Promise<Map<string, string>> {
+export async function fingerprint(dir: string, paths: readonly string[], env?: NodeJS.ProcessEnv): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const present: string[] = [];
   for (const p of paths) {
@@ -79,14 +80,14 @@ export async function fingerprint(dir: string, paths: readonly string[]): Promis
     else out.set(p, `${st.mode}:${st.size}:${st.mtimeMs}`); // a symlink or a submodule: its metadata
   }
   if (present.length) {
-    const hashes = (await git(dir, ["hash-object", "--no-filters", "--stdin-paths"], present.join("\n") + "\n")).split("\n");
+    const hashes = (await git(dir, ["hash-object", "--no-filters", "--stdin-paths"], present.join("\n") + "\n", env)).split("\n");
     present.forEach((p, i) => out.set(p, hashes[i] ?? ""));
   }
   return out;
 }
 
 async function git(cwd: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  if (input !== undefined) return gitWithInput(cwd, args, input);
+  if (input !== undefined) return gitWithInput(cwd, args, input, env);
   try {
     return (await run("git", args, { cwd, maxBuffer: 16 << 20, ...(env ? { env } : {}) })).stdout;
   } catch (err) {
@@ -95,9 +96,9 @@ async function git(cwd: string, args: string[], input?: string, env?: NodeJS.Pro
   }
 }
 
-function gitWithInput(cwd: string, args: string[], input: string): Promise<string> {
+function gitWithInput(cwd: string, args: string[], input: string, env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile("git", args, { cwd, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    const child = execFile("git", args, { cwd, maxBuffer: 16 << 20, ...(env ? { env } : {}) }, (err, stdout, stderr) => {
       if (err) reject(new DiffError(`git ${args[0]} failed: ${(stderr || err.message).trim().split("\n")[0]}`));
       else resolve(stdout);
     });

@@ -143,6 +143,18 @@ describe("a workspace per attempt", () => {
     expect(kept).toMatchObject({ kept: ["lib.js"] });
   });
 
+  it("code run by verify that writes an fsmonitor into the workspace's .git/config: orch's git there never runs it", async () => {
+    const marker = path.join(makeRepo(""), "fsmonitor-ran");
+    // The first verify plants the fsmonitor and fails, so that a fixer pass follows (its guard runs git in the workspace).
+    const verify = `if [ -f .git/planted ]; then true; else touch .git/planted; git config core.fsmonitor 'touch ${marker}'; exit 1; fi`;
+    const { root } = repo("# Mission\n\n- [ ] T1 Change f\n", { "lib.js": LIB, "tasks/T1.md": `---\nverify: [${JSON.stringify(verify)}]\n---\n` });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: [{ write: { "lib.js": LIB.replace("return 1", "return 10") } }, { write: { "lib.js": LIB.replace("return 1", "return 11") } }] } });
+    await settle(h);
+    expect(h.runtime.calls.some((c) => c.role === "fixer")).toBe(true);
+    expect((await h.state("T1"))?.phase).toBe("Succeeded");
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it("deleting a running task's line removes its workspace and branch", async () => {
     const { root, git } = repo(TWO, {});
     h = await startLoop(root, { latencyMs: 60_000 }, true);
