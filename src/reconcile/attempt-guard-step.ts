@@ -42,9 +42,9 @@ export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, b
  * Judges what the session changed. A violation fails the attempt (a box the session ticked is
  * unchecked first, so that no pass takes it as a person's); a warning is said. False: the attempt is over.
  */
-export async function judgeSession(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, watch: AttemptWatch, fail: Fail): Promise<boolean> {
+export async function judgeSession(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, watch: AttemptWatch, fail: Fail, judge = () => watch.after(t, env.config().outOfScope)): Promise<boolean> {
   let j: Awaited<ReturnType<AttemptWatch["after"]>> | undefined;
-  if (!(await guarded(async () => void (j = await watch.after(t, env.config().outOfScope)), fail))) return false;
+  if (!(await guarded(async () => void (j = await judge()), fail))) return false;
   const attempt = e.attempt;
   for (const w of j!.warnings) {
     const message = guardWords(w);
@@ -60,6 +60,16 @@ export async function judgeSession(env: AttemptEnv, q: WriteQueue, e: RunningEnt
   q.add({ history: () => violations.map((v) => ({ task: e.id, kind: "guard", attempt, verdict: "fail", error: guardWords(v), detail: { kind: v.kind, paths: v.paths, ...(v.details ? { details: v.details } : {}) } })) });
   await fail({ kind: "guard", violations });
   return false;
+}
+
+/**
+ * Judges a workspace's whole change against its base as the attempt passed its checks, before it is
+ * merged (AttemptWatch.whole): what verify's code changed is judged too. False: the attempt is over.
+ */
+export async function judgeWhole(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, watch: AttemptWatch, fail: Fail): Promise<boolean> {
+  const ws = e.workspace;
+  if (!ws) return true;
+  return judgeSession(env, q, e, t, watch, fail, () => watch.whole(t, env.config().outOfScope, { repo: true, commit: ws.base }));
 }
 
 /** Runs a git step of the guard; a git failure fails the attempt (as for its diff). False: it did. */

@@ -117,6 +117,17 @@ export class AttemptWatch {
     return j;
   }
 
+  /**
+   * Judges the workspace's whole change against `base` (its base now), just before it is merged: in
+   * a workspace every change is the attempt's, including what verify's code wrote between sessions,
+   * which no session's judgement saw. Only its violations count (a warning was said per session).
+   */
+  async whole(task: Pick<TaskSpec, "files" | "editsTests">, scope: ScopeRule, base: Extract<DiffBase, { repo: true }>): Promise<Judgement> {
+    const env = await this.s.sealed?.();
+    const j = judgeChanges(await changedPaths(this.s.root, base, env), task, this.s.layout, scope, this.protectedAtStart);
+    return { violations: j.violations, warnings: [] };
+  }
+
   private async snapshot(ownFile: string): Promise<Snapshot> {
     const env = await this.s.sealed?.();
     const paths = await changedPaths(this.s.root, this.s.base, env);

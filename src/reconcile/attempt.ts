@@ -17,7 +17,7 @@ import { nextStep, type CheckFailure, type Setback } from "./attempt-policy.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import { onEvent, PROGRESS_HOLD_MS, runSession } from "./attempt-session.js";
 import { attemptDiff, diffBase, DiffError, type AttemptDiff, type DiffBase } from "./diff.js";
-import { guarded, judgeSession, openWatch, type GuardSetback } from "./attempt-guard-step.js";
+import { guarded, judgeSession, judgeWhole, openWatch, type GuardSetback } from "./attempt-guard-step.js";
 import type { Workspace } from "../workspace/index.js";
 import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
 import { OrchError } from "../util/index.js";
@@ -136,6 +136,8 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       // A session stopped in a doom loop goes to a fixer like a failed check, told what it repeated.
       const checked: Checked = loopError ? doomLoopCheck(loopError) : await checkResult(env, q, e, t, e.workspace ? { repo: true, commit: e.workspace.base } : base);
       skipSession = false;
+      // Before a workspace is merged, its whole change is judged: verify's writes were not a session's.
+      if (checked.kind === "passed" && watch && !(await judgeWhole(env, q, e, t, watch, fail))) return;
       const r = checked.kind === "passed" ? await succeedWith(env, q, e) : checked;
       if (r.kind === "done") return;
       const step = nextStep({ kind: "check", why: r.why }, facts(env, e, t), env.config(), env.now(), env.rand());

@@ -155,6 +155,16 @@ describe("a workspace per attempt", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it("a task file written by verify's code in the workspace fails the attempt before the merge: nothing of it lands", async () => {
+    const { root, git } = repo("# Mission\n\n- [ ] T1 Change f\n", { "lib.js": LIB, "tasks/T1.md": `---\nverify: ["echo '# T9' > tasks/T9.md"]\n---\n` });
+    h = await startLoop(root, { latencyMs: 5, outcomes: { T1: [{ write: { "lib.js": LIB.replace("return 1", "return 10") } }] } });
+    await settle(h);
+    expect((await h.state("T1"))?.phase).toBe("Failed");
+    expect((await h.store.journal.read("T1")).find((r) => r.kind === "guard")).toMatchObject({ verdict: "fail", detail: { kind: "desired-state", paths: ["tasks/T9.md"] } });
+    expect(existsSync(path.join(root, "tasks", "T9.md"))).toBe(false);
+    expect(git("log", "--format=%s").trim().split("\n")).toEqual(["mission"]);
+  });
+
   it("deleting a running task's line removes its workspace and branch", async () => {
     const { root, git } = repo(TWO, {});
     h = await startLoop(root, { latencyMs: 60_000 }, true);
