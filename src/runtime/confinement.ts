@@ -2,8 +2,9 @@
 // agent-written code can write only the workspaces, the server's own home and a private /tmp. OpenCode's
 // own bash permission cannot do this (it does not see `echo x > /tmp/f`); the kernel can.
 import { spawnSync } from "node:child_process";
+import { realpathSync } from "node:fs";
 import path from "node:path";
-import { OrchError } from "../util/index.js";
+import { OrchError, packageRoot } from "../util/index.js";
 
 /**
  * What a confined process may write. Everything else is read-only, /tmp and /var/tmp are private
@@ -51,6 +52,9 @@ export function wrap(argv: readonly string[], plan: ConfinePlan, cwd?: string): 
   // One mount per path (read-only wins when a path is in both lists); "-try": a path that does not
   // exist yet (a repo without tasks/) is skipped rather than failing the start.
   const flags = new Map<string, string>();
+  // The private /tmp hides whatever lives under the real one: orch's own package (a clone or an
+  // install under /tmp holds the opencode binary) and the program run are shown again, read-only.
+  for (const p of [packageRoot(), ...(argv[0] && path.isAbsolute(argv[0]) ? [realPath(argv[0])] : [])]) if (underTmp(p)) flags.set(p, "--ro-bind-try");
   for (const p of plan.writable) flags.set(path.resolve(p), "--bind-try");
   for (const p of plan.readOnly) flags.set(path.resolve(p), "--ro-bind-try");
   const mounts = [...flags].map(([p, flag]) => ({ p, flag })).sort((a, b) => depth(a.p) - depth(b.p));
@@ -70,6 +74,18 @@ export function wrap(argv: readonly string[], plan: ConfinePlan, cwd?: string): 
     "--",
     ...argv,
   ];
+}
+
+function underTmp(p: string): boolean {
+  return ["/tmp", "/var/tmp"].some((t) => p === t || p.startsWith(`${t}/`));
+}
+
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p; // not there: bwrap says so when it runs it
+  }
 }
 
 function depth(p: string): number {
