@@ -1,13 +1,15 @@
 // The pure parts of src/runtime/confinement.ts: the bubblewrap argv a plan becomes, and what a
 // `sandbox` mode decides when confinement is or is not available (the real bwrap: confinement.test.ts).
 import { describe, expect, it } from "vitest";
+import { packageRoot } from "../../src/util/package-root.js";
 import { checkoutPlan, decideConfinement, workspacePlan, workspacesPlan, wrap, type ConfineAvailability } from "../../src/runtime/confinement.js";
 
 /** The mounts of a bwrap argv, in order, as [flag, path]. */
+/** The plan's mounts in `argv` (orch's own package, shown again when it lives under /tmp, is left out). */
 function mounts(argv: string[]): [string, string][] {
   const out: [string, string][] = [];
   argv.forEach((a, i) => {
-    if (a === "--bind-try" || a === "--ro-bind-try") out.push([a, argv[i + 1]!]);
+    if ((a === "--bind-try" || a === "--ro-bind-try") && argv[i + 1] !== packageRoot()) out.push([a, argv[i + 1]!]);
   });
   return out;
 }
@@ -41,6 +43,16 @@ describe("wrap", () => {
 
   it("a path both writable and read-only is read-only", () => {
     expect(mounts(wrap(["x"], { writable: ["/a", "/a/b"], readOnly: ["/a/b"] }))).toEqual([["--bind-try", "/a"], ["--ro-bind-try", "/a/b"]]);
+  });
+});
+
+describe("wrap, for an orch that lives under /tmp", () => {
+  it("shows orch's own package and the program it runs again, read-only, under the private /tmp; elsewhere it mounts nothing more", () => {
+    const argv = wrap(["/tmp/no-such-orch/bin/opencode", "serve"], { writable: ["/r"], readOnly: [] });
+    const all = (a: string[]) => a.flatMap((x, i) => (x === "--ro-bind-try" ? [a[i + 1]] : []));
+    expect(all(argv)).toContain("/tmp/no-such-orch/bin/opencode");
+    expect(all(argv).includes(packageRoot())).toBe(packageRoot().startsWith("/tmp/"));
+    expect(all(wrap(["/usr/bin/sh"], { writable: ["/r"], readOnly: [] })).filter((p) => p !== packageRoot())).toEqual([]);
   });
 });
 
