@@ -6,18 +6,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-beforeAll(() => {
-  const empty = path.join(makeRepo(""), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 /** A repo with everything committed; the fake runtime's own notes (fake-agent/) are ignored. */
 function repo(todo: string, files: Record<string, string>, config: Record<string, unknown> = {}): string {

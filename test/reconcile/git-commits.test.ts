@@ -7,19 +7,14 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureLayout } from "../../src/store/layout.js";
 import { makeRepo, settle, startLoop, type Harness } from "./harness.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-beforeAll(() => {
-  // Hermetic: no git config of this machine leaks in (orch signs its commits where none is set).
-  const empty = path.join(makeRepo(""), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 const TODO = "# Mission\n\n- [ ] T1 Write out\n- [ ] T2 Write more (after T1)\n";
 const TASKS = { "tasks/T1.md": '---\nfiles: ["out.txt"]\nverify: ["true"]\n---\n', "tasks/T2.md": '---\nfiles: ["more.txt"]\n---\n' };

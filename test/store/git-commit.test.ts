@@ -6,14 +6,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { commitTask } from "../../src/store/git-commit.js";
 import { openStore } from "../../src/store/open.js";
 import { tempDir } from "./helpers.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
-beforeAll(() => {
-  // Hermetic: no global or system git config of this machine leaks in.
-  const empty = path.join(tempDir(), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
 function write(root: string, rel: string, text: string) {

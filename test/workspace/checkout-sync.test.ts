@@ -6,13 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { syncCheckout } from "../../src/workspace/checkout-sync.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
-beforeAll(() => {
-  const empty = path.join(mkdtempSync(path.join(tmpdir(), "orch-cfg-")), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 describe("syncCheckout", () => {
   it("a path that is a folder on disk is kept as the person left it; the others are brought along", async () => {

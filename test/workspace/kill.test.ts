@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureLayout } from "../../src/store/layout.js";
 import { makeRepo } from "../reconcile/harness.js";
 import { startChild, type Child } from "../reconcile/child.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
 const children: Child[] = [];
 const pids: number[] = [];
@@ -20,12 +21,7 @@ afterEach(() => {
     }
   }
 });
-beforeAll(() => {
-  const empty = path.join(makeRepo(""), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 const LIB = "function f() {\n  return 1;\n}\n";
 

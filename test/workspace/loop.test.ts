@@ -8,18 +8,14 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureLayout } from "../../src/store/layout.js";
 import { makeRepo, settle, startLoop, type Harness } from "../reconcile/harness.js";
 import type { FakeScript } from "../support/fake-runtime.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-beforeAll(() => {
-  const empty = path.join(makeRepo(""), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 const LIB = "function f() {\n  return 1;\n}\n\nfunction g() {\n  return 2;\n}\n";
 

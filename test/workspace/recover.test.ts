@@ -9,13 +9,9 @@ import { openWorkspace, personRepo, type Workspace } from "../../src/workspace/w
 import { integrate } from "../../src/workspace/integrate.js";
 import { journalPath, writeJournal } from "../../src/workspace/merge-journal.js";
 import { recoverAtStart } from "../../src/workspace/recover.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
-beforeAll(() => {
-  const empty = path.join(mkdtempSync(path.join(tmpdir(), "orch-cfg-")), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 /** A repo on main, with T1's workspace holding a committed change to a.txt (fetched as orch/T1), and its journal. */
 async function cutShort(): Promise<{ root: string; git: (...a: string[]) => string; work: string }> {

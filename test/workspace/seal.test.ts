@@ -7,13 +7,9 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openWorkspace, personRepo } from "../../src/workspace/workspaces.js";
 import { sealWorkspace } from "../../src/workspace/seal.js";
+import { hermeticGit } from "../support/hermetic-git.js";
 
-beforeAll(() => {
-  const empty = path.join(mkdtempSync(path.join(tmpdir(), "orch-cfg-")), "gitconfig");
-  writeFileSync(empty, "");
-  process.env.GIT_CONFIG_GLOBAL = empty;
-  process.env.GIT_CONFIG_NOSYSTEM = "1";
-});
+beforeAll(hermeticGit);
 
 /** A repo on main with two commits, and T1's workspace made from the second. */
 async function repoWithWorkspace() {
