@@ -3,10 +3,6 @@ import type { Role, TaskId } from "../spec/index.js";
 import { applyPatch, type Phase, type StatePatch, type TaskState } from "../store/index.js";
 import type { Usage } from "../runtime/index.js";
 
-// The state-record patch and its helpers belong to the store that records them; re-exported here
-// because the reconciler's decisions are written as patches.
-export { applyPatch, type StatePatch } from "../store/index.js";
-
 /** Why orch aborts a running session. Each reason is recorded differently by the attempt (see RECONCILER.md). */
 export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" | "budget" | "mission-budget" | "shutdown";
 

@@ -1,7 +1,8 @@
 // The actual state one pass plans against: every task's record, the control record, and the usage of
 // sessions still running that their records do not have yet (so budgets see spending as it happens).
 import type { RecordStore, TaskStates, TaskState } from "../store/index.js";
-import { applyPatch, usageAdded } from "./actions.js";
+import { usageAdded } from "./actions.js";
+import { applyPatch } from "../store/index.js";
 import { readControls } from "./controls.js";
 import type { Controls } from "./plan.js";
 import type { RunningEntry } from "./attempt.js";

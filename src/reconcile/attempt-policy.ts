@@ -1,9 +1,9 @@
 // What follows an attempt's setback, decided from plain values (docs/RECONCILER.md, "Error classes",
 // "Aborts" and the fixer rows of the transition table). Pure: attempt.ts records what this returns.
 import type { Config } from "../spec/index.js";
-import type { Phase } from "../store/index.js";
+import type { Phase, StatePatch } from "../store/index.js";
 import type { SessionError } from "../runtime/index.js";
-import type { AbortReason, StatePatch } from "./actions.js";
+import type { AbortReason } from "./actions.js";
 import { backoffMs } from "./backoff.js";
 import type { Violation, ViolationKind } from "./attempt-guard.js";
 

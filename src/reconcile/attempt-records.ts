@@ -1,6 +1,7 @@
 // An attempt's phase changes as queued writes (write-queue.ts), and how a step decided by
 // attempt-policy.ts is recorded.
-import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
+import { composePatches, type PatchFn } from "./actions.js";
+import { type StatePatch } from "../store/index.js";
 import type { NextStep } from "./attempt-policy.js";
 import type { EventSink } from "./events.js";
 import type { WriteQueue, QueuedChange } from "./write-queue.js";

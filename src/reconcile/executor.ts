@@ -3,11 +3,11 @@
 import type { Mission, TaskSpec } from "../spec/index.js";
 import { setChecked, taskLines, generationOf, LIMITS, readUserFileSync } from "../spec/index.js";
 import type { HistoryEvent, TodoWriter, ApprovalFiles, TaskState } from "../store/index.js";
-import { commitTask, withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
+import { commitTask, withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout, type StatePatch } from "../store/index.js";
 import { integrate, type Integrated, journalPath } from "../workspace/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { clearApproval } from "../runtime/index.js";
-import { composePatches, type Action, type StatePatch } from "./actions.js";
+import { composePatches, type Action } from "./actions.js";
 import { runAttempt, type AttemptEnv, type RunningEntry, type Succeeded } from "./attempt.js";
 import { attachSession } from "./attempt-session.js";
 import { totalTokens } from "./budget.js";

@@ -2,7 +2,8 @@
 // No I/O. Every rule is in docs/RECONCILER.md; tests in test/reconcile/plan*.test.ts cite them.
 import type { Config, Mission, Role, TaskId, TaskSpec } from "../spec/index.js";
 import type { Phase, TaskState } from "../store/index.js";
-import { applyPatch, type AbortReason, type Action, type Plan, type StatePatch } from "./actions.js";
+import { type AbortReason, type Action, type Plan } from "./actions.js";
+import { applyPatch, type StatePatch } from "../store/index.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
 import { score } from "./priority.js";

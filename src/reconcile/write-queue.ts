@@ -5,7 +5,8 @@
 // takes the changes not yet written into its own write (takePending); changes added with a hold
 // wait a little for it, so a quick verify costs no write of its own.
 import type { Fence, HistoryEvent, Journal, TaskStates, TaskState } from "../store/index.js";
-import { composePatches, type PatchFn, type StatePatch } from "./actions.js";
+import { composePatches, type PatchFn } from "./actions.js";
+import { type StatePatch } from "../store/index.js";
 import type { Clock, TimerHandle } from "../util/index.js";
 
 type Event = Omit<HistoryEvent, "at">;

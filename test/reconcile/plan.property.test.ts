@@ -7,8 +7,8 @@ import { plan, type PlanContext, type RunningInfo } from "../../src/reconcile/pl
 import { findCycles } from "../../src/graph/dag.js";
 import { isGroup, ownWorkDone, taskGraph, waitGraph } from "../../src/graph/task-graph.js";
 import { statusRows } from "../../src/graph/status.js";
-import { applyPatch, type Action } from "../../src/reconcile/actions.js";
-import { freshState, PhaseSchema, type TaskState } from "../../src/store/task-state-schema.js";
+import { type Action } from "../../src/reconcile/actions.js";
+import { applyPatch, freshState, PhaseSchema, type TaskState } from "../../src/store/task-state-schema.js";
 import type { Mission, TaskSpec } from "../../src/spec/model.js";
 import { NOW, ctx, mission, running, state, task } from "./fixtures.js";
 
