@@ -1,8 +1,11 @@
 // An attempt's phase changes as queued writes (write-queue.ts), and how a step decided by
-// attempt-policy.ts is recorded.
+// attempt-policy.ts is recorded (settle: decide after a setback, then record).
 import { composePatches, type PatchFn } from "./actions.js";
 import { type StatePatch } from "../store/index.js";
-import type { NextStep } from "./attempt-policy.js";
+import { nextStep, type NextStep, type Setback } from "./attempt-policy.js";
+import type { TaskSpec } from "../spec/index.js";
+import type { AttemptEnv, RunningEntry } from "./attempt.js";
+import { effectiveBudget } from "./budget.js";
 import type { EventSink } from "./events.js";
 import type { WriteQueue, QueuedChange } from "./write-queue.js";
 import type { Phase, TaskState } from "../store/index.js";
@@ -70,4 +73,15 @@ export async function recordStep(env: PhaseSource, q: WriteQueue, e: PhaseOwner,
 /** Whether a task's state says it waits for an unreachable server. */
 function waitingForServer(s: TaskState | undefined): boolean {
   return s?.phase === "Pending" && s.conditions.some((c) => c.reason === "ServerUnreachable");
+}
+
+/** Records what the policy decides after `setback` (never a fixer pass: a failed check goes to runAttempt's loop). */
+export async function settle(env: AttemptEnv, q: WriteQueue, e: RunningEntry, setback: Exclude<Setback, { kind: "check" }>): Promise<void> {
+  const step = nextStep(setback, facts(env, e, env.task(e.id)), env.config(), env.now(), env.rand());
+  if (step.kind !== "fix") await recordStep(env, q, e, step);
+}
+
+/** What the policy knows of the attempt: its number, whether a session ran, an outage, the attempt budget. */
+export function facts(env: AttemptEnv, e: RunningEntry, t: TaskSpec | undefined) {
+  return { attempt: e.attempt, ran: e.ran, outage: e.outage, limit: t ? effectiveBudget(t, env.config()).attempts : undefined };
 }
