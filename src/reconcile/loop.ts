@@ -1,38 +1,26 @@
-// The reconcile loop: a work queue of one ("look again"), passes that re-read desired and actual
-// state and apply plan(), requeues for time-based work, and a graceful stop. The lease is kept by
+// The reconcile loop: a work queue of one ("look again"), passes (pass.ts: re-read desired and actual
+// state, apply plan()), requeues for time-based work, and a graceful stop. The lease is kept by
 // lease-keeper.ts; time comes from an injected Clock. See docs/RECONCILER.md.
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import { hostname } from "node:os";
 import type { FSWatcher } from "chokidar";
 import type { Config, Mission } from "../spec/index.js";
 import { Conditions, realClock, Timer, type Clock } from "../util/index.js";
 import type { Store } from "../store/index.js";
-import { fenceOf, TaskStates } from "../store/index.js";
+import { fenceOf, TaskStates, type TaskState } from "../store/index.js";
 import type { AgentRuntime, SessionError, ConfinePlan } from "../runtime/index.js";
 import { ServerHealth } from "./server-health.js";
 import { DesiredState } from "./desired.js";
 import type { EventSink } from "./events.js";
 import { Executor, type ExecutorEnv } from "./executor.js";
 import { executorEnv } from "./executor-env.js";
-import { plan } from "./plan.js";
-import { ownWorkDone, taskGraph } from "../graph/index.js";
 import type { Plan } from "./actions.js";
-import { readActual } from "./actual.js";
 import { recoverAtStart } from "../workspace/index.js";
-import { classifier } from "./uncheck.js";
-import { assignMissingIds } from "./assign-ids.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { Passes } from "./pass.js";
 import { ContextPacks } from "./context-packs.js";
-import { TaskAges } from "./ages.js";
 import type { Problem } from "../util/index.js";
-
-/** The mission with every task held (plan.ts: no start, redo, reset or adoption for a held task). */
-function heldAll(m: Mission): Mission {
-  return { ...m, tasks: m.tasks.map((t) => ({ ...t, held: true })) };
-}
 
 /** How the loop is set up. */
 export interface LoopOptions {
@@ -78,17 +66,14 @@ export class Reconciler {
   /** Set synchronously by stop(); `stopping` is the shutdown it started. */
   private halted = false;
   private stopping: Promise<void> | undefined;
-  private passNo = 0;
   /** The mission budget's minutes count from here (docs/RECONCILER.md). */
   private readonly startedAt: number;
-  /** The mission-budget stop last reported (said once, again only after it cleared). */
-  private budgetShown: string | undefined;
   /** What finalized tasks had spent: their records are gone, their spend is still the mission's. */
   private readonly carried = { tokens: 0, usd: 0 };
   private readonly server: ServerHealth;
-  private readonly ages = new TaskAges();
   private readonly running: ExecutorEnv["running"] = new Map();
   private readonly executor: Executor;
+  private readonly passes: Passes;
   private readonly states: TaskStates;
   private readonly packs: ContextPacks;
   /** Re-checked each time a drain ends and when the loop stops (whenQuiet, whenSettled). */
@@ -97,7 +82,9 @@ export class Reconciler {
   /** Resolves as soon as the loop stops (a signal, the end of orch run, or a lost lease). */
   readonly stopped: Promise<void> = new Promise((r) => (this.markStopped = r));
   /** The last plan, for `orch run`'s "nothing left to do" test. */
-  lastPlan: Plan | undefined;
+  get lastPlan(): Plan | undefined {
+    return this.passes.lastPlan;
+  }
   readonly holder: string;
 
   constructor(private readonly opts: LoopOptions) {
@@ -138,6 +125,14 @@ export class Reconciler {
         halted: () => self.halted,
       }),
     );
+    this.passes = new Passes({
+      opts, clock, states: this.states, server: this.server, running: this.running, carried: this.carried, executor: this.executor,
+      desired: this.d,
+      startedAt: this.startedAt,
+      config: () => self.config,
+      fence: () => self.fence(),
+      requeue: (ms) => self.requeue(ms),
+    });
   }
 
   private fence() {
@@ -192,7 +187,7 @@ export class Reconciler {
     while (this.dirty && !this.halted && this.keeper.current) {
       this.dirty = false;
       try {
-        await this.pass();
+        if (await this.passes.run()) this.dirty = true;
       } catch (err) {
         // One bad pass (an unreadable file, a store error) must not end the loop: report, retry soon.
         this.opts.emit({ type: "error", message: err instanceof Error ? err.message : String(err) });
@@ -203,81 +198,6 @@ export class Reconciler {
 
   private get isQuiet(): boolean {
     return !this.passing && !this.dirty && this.running.size === 0;
-  }
-
-  private async pass(): Promise<void> {
-    const t0 = performance.now();
-    const n = ++this.passNo;
-    await this.d.load();
-    // Files with errors (TODO.md, the config): the last valid mission is planned with every task held,
-    // so nothing starts, is redone or finalized from them; running sessions meet only the rules that stop one.
-    const invalid = this.d.invalid.length > 0;
-    const mission = invalid && this.mission ? heldAll(this.mission) : this.mission;
-    if (mission && !invalid && (await this.assignIds(mission))) {
-      this.dirty = true; // the next pass reads the lines with their new ids
-      return;
-    }
-    if (!mission) {
-      // Nothing valid to act on yet (the problems were shown): `orch run` ends, `orch watch` waits for a fix.
-      this.lastPlan = { actions: [] };
-      return;
-    }
-    const { actual, controls } = await readActual(this.states, this.opts.store.records, this.running, (id, message) => this.opts.emit({ type: "error", task: id, message }));
-    this.lastStates = actual;
-    // Read after the text: a write since then only makes the time later (the safe side: a redo).
-    const todoModifiedAt = await stat(path.resolve(this.opts.root, mission.todoFile)).then(
-      (st) => st.mtime.toISOString(),
-      () => undefined,
-    );
-    const now = this.clock.now();
-    this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
-    const p = plan(mission, actual, {
-      now,
-      config: this.config,
-      running: this.running,
-      breaker: this.server.breakerAt(now),
-      controls,
-      classifyUncheck: classifier(mission, this.d.todoText, actual, todoModifiedAt),
-      missingSince: this.ages.missingSince,
-      deleteGraceMs: this.opts.deleteGraceMs ?? 1000,
-      seenSince: this.ages.seenSince,
-      missionStartedAt: this.startedAt,
-      missionCarried: this.carried,
-    });
-    this.lastPlan = p;
-    this.reportMissionBudget(p.missionBudget);
-    for (const a of p.actions) {
-      this.opts.emit({ type: "action", pass: n, action: a });
-      if (a.type === "start") this.server.started();
-    }
-    await this.executor.apply(p.actions);
-    // State writes can make more work ready (a group checked, a dep done): look again until a pass has nothing to do.
-    if (p.actions.some((a) => a.type === "set" || a.type === "check" || a.type === "uncheck" || a.type === "finalize")) this.dirty = true;
-    // Sessions started in this pass were not in its plan: their stall deadline needs a pass too.
-    const wake = Math.min(p.requeueAfterMs ?? Infinity, this.running.size > 0 ? this.config.stallSec * 1000 : Infinity);
-    if (wake !== Infinity) this.requeue(wake);
-    this.opts.emit({ type: "pass", pass: n, ms: Math.round(performance.now() - t0), actions: p.actions.length, tasks: mission.tasks.length });
-    if (p.actions.length === 0 && this.running.size === 0) {
-      const g = taskGraph(mission.tasks, (t) => ownWorkDone(t, actual.get(t.id)));
-      const done = mission.tasks.filter((t) => g.done(t.id)).length;
-      this.opts.emit({ type: "idle", done, total: mission.tasks.length });
-    }
-  }
-
-  /** Says once that the mission budget stopped the work (orch watch then waits for a higher budget). */
-  private reportMissionBudget(over: string | undefined): void {
-    if (over && !this.budgetShown) {
-      const next = this.opts.watch ? "waiting for a higher missionBudget in .orchestrator/config.json" : "orch run stops";
-      this.opts.emit({ type: "error", message: `mission budget used up (${over}): no new attempts, running ones aborted; ${next}` });
-    }
-    this.budgetShown = over;
-  }
-
-  /** Writes ids into id-less task lines; true when it wrote any. */
-  private async assignIds(mission: Mission): Promise<boolean> {
-    const assigned = await assignMissingIds(this.opts.store, mission, this.config.idPrefix, this.fence());
-    if (assigned.length) this.opts.emit({ type: "ids", file: mission.todoFile, assigned });
-    return assigned.length > 0;
   }
 
   private requeue(ms: number): void {
@@ -300,7 +220,9 @@ export class Reconciler {
   }
 
   /** Every task's state as the last pass read it, for the live view. */
-  lastStates: ReadonlyMap<string, import("../store/task-state-schema.js").TaskState> = new Map();
+  get lastStates(): ReadonlyMap<string, TaskState> {
+    return this.passes.lastStates;
+  }
 
   /** Tasks running in this process, for the live view. */
   runningTasks(): ReadonlyMap<string, { role: string; attempt: number; startedAt: number; awaitingApproval: boolean }> {
