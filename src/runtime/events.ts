@@ -1,6 +1,7 @@
 // One shared subscription to the server's global event stream, demultiplexed by session id.
 // The stream ends when the server disposes an instance or dies: we reconnect, and tell the
 // sessions so they re-read their state (events sent while we were away are lost).
+import { realClock, type Clock, type TimerHandle } from "../util/index.js";
 
 /** An event as orch reads it: type, session (when it names one), raw properties. */
 export interface ServerEvent {
@@ -44,6 +45,8 @@ export interface EventHubOptions {
   heartbeatTimeoutMs?: number;
   reconnectDelayMs?: number;
   log?: (line: string) => void;
+  /** Times the reconnect delay, the watchdog and start()'s wait; default: the real clock. */
+  clock?: Clock;
 }
 
 /** The shared stream. `subscribe(sessionId, fn)` receives that session's events. */
@@ -55,16 +58,20 @@ export class EventHub {
   /** Once stopped, a hub stays stopped: a late start() must not bring back a loop nobody stops. */
   private stopped = false;
   private lastEventAt = 0;
-  private watchdog?: NodeJS.Timeout;
+  private watchdog?: TimerHandle;
   private connectedOnce?: Promise<void>;
   private markConnected?: () => void;
   /** Ends the wait before a reconnect (stop() must not leave its timer keeping the process alive). */
   private endDelay?: () => void;
 
+  private readonly clock: Clock;
+
   constructor(
     private readonly open: OpenStream,
     private readonly opts: EventHubOptions = {},
-  ) {}
+  ) {
+    this.clock = opts.clock ?? realClock;
+  }
 
   /**
    * Starts the loop (idempotent); resolves once the first connection is open, or after
@@ -76,19 +83,26 @@ export class EventHub {
       this.running = true;
       this.connectedOnce = new Promise<void>((r) => (this.markConnected = r));
       void this.loop();
-      const timeout = this.opts.heartbeatTimeoutMs ?? 25_000;
-      this.watchdog = setInterval(() => {
-        // Heartbeats arrive every 10 s; silence past the timeout means a half-dead connection.
-        if (this.controller && Date.now() - this.lastEventAt > timeout) {
-          this.opts.log?.("event stream silent: reconnecting");
-          this.controller.abort();
-        }
-      }, Math.min(timeout, 5_000));
-      this.watchdog.unref();
+      this.watch(this.opts.heartbeatTimeoutMs ?? 25_000);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<void>((r) => (timer = setTimeout(r, waitMs)));
-    return Promise.race([this.connectedOnce!, gaveUp]).finally(() => clearTimeout(timer));
+    let timer: TimerHandle | undefined;
+    const gaveUp = new Promise<void>((r) => (timer = this.clock.setTimeout(r, waitMs)));
+    return Promise.race([this.connectedOnce!, gaveUp]).finally(() => this.clock.clearTimeout(timer));
+  }
+
+  /** Checks for silence every few seconds until stop(). */
+  private watch(timeout: number): void {
+    this.watchdog = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      // Heartbeats arrive every 10 s; silence past the timeout means a half-dead connection.
+      if (this.controller && this.clock.now() - this.lastEventAt > timeout) {
+        this.opts.log?.("event stream silent: reconnecting");
+        this.controller.abort();
+      }
+      this.watch(timeout);
+    }, Math.min(timeout, 5_000));
+    // The watchdog alone must not keep the process alive (a real timer has unref; a fake clock's handle has not).
+    (this.watchdog as { unref?: () => void } | undefined)?.unref?.();
   }
 
   /** Receives events of one session until the returned function is called. */
@@ -120,12 +134,12 @@ export class EventHub {
       this.controller = controller;
       try {
         const stream = await this.open(controller.signal);
-        this.lastEventAt = Date.now();
+        this.lastEventAt = this.clock.now();
         if (first) this.markConnected?.();
         else for (const fn of this.reconnectListeners) fn();
         first = false;
         for await (const raw of stream) {
-          this.lastEventAt = Date.now();
+          this.lastEventAt = this.clock.now();
           this.dispatch(raw);
           if (!this.running || controller.signal.aborted) break;
         }
@@ -135,8 +149,8 @@ export class EventHub {
       if (!controller.signal.aborted) controller.abort();
       if (this.running)
         await new Promise<void>((r) => {
-          const t = setTimeout(r, this.opts.reconnectDelayMs ?? 250);
-          this.endDelay = () => (clearTimeout(t), r());
+          const t = this.clock.setTimeout(r, this.opts.reconnectDelayMs ?? 250);
+          this.endDelay = () => (this.clock.clearTimeout(t), r());
         });
       this.endDelay = undefined;
     }
@@ -156,7 +170,7 @@ export class EventHub {
   stop(): void {
     this.stopped = true;
     this.running = false;
-    clearInterval(this.watchdog);
+    this.clock.clearTimeout(this.watchdog);
     this.controller?.abort();
     // Waiters of a first connection that will not come now go on (and their timer with them).
     this.markConnected?.();

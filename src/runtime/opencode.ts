@@ -9,6 +9,7 @@ import { decidePermission, sessionRules, type PermissionPolicy } from "./permiss
 import { rolePrompt, splitModel } from "./roles.js";
 import type { OpenCodeServer } from "./server.js";
 import { SessionRun, type RunContext } from "./session-run.js";
+import type { Clock } from "../util/index.js";
 import type { AgentRuntime, PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionHandle, SessionRequest } from "./types.js";
 
 export interface OpenCodeRuntimeOptions {
@@ -29,6 +30,8 @@ export interface OpenCodeRuntimeOptions {
   doomLoopRepeats?: number;
   approvalPollMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Times the event stream (reconnects, watchdog) and sessions (start check, timeout); default: the real clock. */
+  clock?: Clock;
   log?: (line: string) => void;
   /** Runs after the server stops (e.g. closes an in-process demo model). */
   cleanup?: () => Promise<void>;
@@ -75,7 +78,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       opts.server.answered();
       return stream;
     };
-    this.hub = new EventHub(open, { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log });
+    this.hub = new EventHub(open, { heartbeatTimeoutMs: opts.heartbeatTimeoutMs, log: opts.log, clock: opts.clock });
     this.hub.onReconnect(() => {
       for (const run of this.runs) void run.resync();
     });
@@ -93,6 +96,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       providerRetries: opts.providerRetries ?? 0,
       doomLoopRepeats: opts.doomLoopRepeats ?? 5,
       log: opts.log,
+      clock: opts.clock,
     };
   }
 

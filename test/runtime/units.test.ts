@@ -17,6 +17,7 @@ import { OpenCodeServer } from "../../src/runtime/server.js";
 import { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeClock } from "../support/fake-clock.js";
 
 const policy = { edit: "allow", bash: "ask", webfetch: "deny" } as const;
 
@@ -247,12 +248,14 @@ describe("runtime lifecycle without a server", () => {
   it("an owned server that cannot start fails the session, and its event stream is not opened (it would respawn the server four times a second)", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
     const logs: string[] = [];
+    const clock = new FakeClock();
     const server = new OpenCodeServer({ stateDir: path.join(root, "state"), bin: path.join(root, "no-such-opencode") });
-    const rt = new OpenCodeRuntime({ server, policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l) });
+    const rt = new OpenCodeRuntime({ server, policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l), clock });
     try {
       const res = await (await rt.start(request(root), () => {})).done;
       expect(res.error).toMatchObject({ code: "server-down", infrastructure: true, unreachable: true });
-      await new Promise((r) => setTimeout(r, 700));
+      // The stream's reconnects run on the runtime's clock: a minute of them, each failure logged, had it opened.
+      await clock.advance(60_000);
       expect(streamLogs(logs)).toEqual([]);
     } finally {
       await rt.close();
@@ -316,12 +319,14 @@ describe("runtime lifecycle without a server", () => {
   it("a closed runtime starts nothing: the session is aborted and no event stream comes back", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "orch-rt-"));
     const logs: string[] = [];
-    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url: "http://127.0.0.1:9", stateDir: root }), policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l) });
+    const clock = new FakeClock();
+    const rt = new OpenCodeRuntime({ server: new OpenCodeServer({ url: "http://127.0.0.1:9", stateDir: root }), policy: {}, root, approvals: new ApprovalFiles(root), log: (l) => logs.push(l), clock });
     await rt.close();
     try {
       const res = await (await rt.start(request(root), () => {})).done;
       expect(res.error).toMatchObject({ code: "aborted", message: "orch is shutting down" });
-      await new Promise((r) => setTimeout(r, 600));
+      // A minute of the stream's reconnects (on the runtime's clock), each failure logged, had it opened.
+      await clock.advance(60_000);
       expect(streamLogs(logs)).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
