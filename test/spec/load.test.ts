@@ -35,6 +35,8 @@ describe("loadMission", () => {
   it("a TODO.md absent for a moment (orch's own move-aside-then-link swap) is read, not reported missing", async () => {
     const dir = repo({ "TODO.md": "- [ ] T1 One\n" });
     renameSync(path.join(dir, "TODO.md"), path.join(dir, "TODO.md.aside"));
+    // Ordering, not a wait: loadMission's first read fails within this call (no await before it), and a
+    // 2 ms timer set first fires before the 5 ms one of its retry, so the file is back for the retry.
     setTimeout(() => renameSync(path.join(dir, "TODO.md.aside"), path.join(dir, "TODO.md")), 2);
     const m = await loadMission(dir, DEFAULT_CONFIG);
     expect(m.problems).toEqual([]);
