@@ -1,8 +1,7 @@
 // Writes ids into task lines a person added without one: the one place orch assigns ids,
 // used by every pass of the loop and by `orch validate --fix`.
-import path from "node:path";
 import type { Mission, TaskId } from "../spec/index.js";
-import { assignIds } from "../spec/index.js";
+import { assignIds, idsInUse } from "../spec/index.js";
 import type { Store, Fence } from "../store/index.js";
 import { TaskStates } from "../store/index.js";
 
@@ -19,9 +18,7 @@ export interface AssignedId {
  */
 export async function assignMissingIds(store: Store, mission: Mission, prefix: string, fence?: Fence): Promise<AssignedId[]> {
   if (!mission.problems.some((p) => p.code === "missing-id")) return [];
-  const taken = mission.tasks.map((t) => t.id);
-  taken.push(...(await new TaskStates(store).ids()));
-  for (const p of mission.problems) if (p.code === "orphan-task-file") taken.push(path.basename(p.file, ".md"));
+  const taken = idsInUse(mission, await new TaskStates(store).ids());
   let assigned: AssignedId[] = [];
   await store.todo(mission.todoFile).edit((current) => {
     const r = assignIds(current, prefix, taken);

@@ -48,6 +48,14 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    plan: z
+      .object({
+        maxTasks: z.number().int().positive().max(1000).default(50).describe("Most tasks one `orch plan` (or a split) may add; a larger plan is sent back to the planner, then refused"),
+        maxRetries: z.number().int().nonnegative().max(10).default(2).describe("Re-prompts, in the same session, when the planner's answer is not a valid plan"),
+      })
+      .strict()
+      .prefault({})
+      .describe("The planner (`orch plan`)"),
     retry: z
       .object({
         baseMs: z.number().int().positive().default(2_000),

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigSchema } from "./config.js";
 import { TaskFrontMatterSchema } from "./task-file.js";
+import { PlanSchema } from "./plan-schema.js";
 import { packageRoot } from "../util/index.js";
 
 /** File name → JSON text of every generated schema. */
@@ -15,6 +16,7 @@ export function schemaTexts(): Record<string, string> {
   return {
     "config.schema.json": gen(ConfigSchema, "orch .orchestrator/config.json"),
     "task-file.schema.json": gen(TaskFrontMatterSchema, "orch task file front matter (tasks/<id>.md)"),
+    "plan.schema.json": gen(PlanSchema, "orch plan: the planner's answer (orch plan, a split)"),
   };
 }
 

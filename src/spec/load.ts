@@ -239,20 +239,27 @@ async function scopeSymlinkProblems(rootReal: string, mission: Mission): Promise
   for (const t of mission.tasks) {
     for (const g of t.files) {
       let target = real.get(g);
-      if (!real.has(g)) {
-        const prefix = leavesRepo(g) ? "" : fixedPrefix(g);
-        try {
-          target = prefix ? realpathSync(path.join(rootReal, prefix)) : undefined;
-        } catch {
-          target = undefined;
-        }
-        real.set(g, target);
-      }
-      if (target && !inside(rootReal, target))
+      if (!real.has(g)) real.set(g, (target = symlinkEscape(rootReal, g)));
+      if (target)
         problems.push({ code: "scope-outside", severity: "error", file: t.file ?? mission.todoFile, line: t.file ? 1 : t.line, col: 1, message: `scope "${g}" leads outside the repository through a symlink (${target})`, hint: "Scope globs must stay inside the repo; remove the symlink or the glob." });
     }
   }
   return problems;
+}
+
+/**
+ * Where a scope glob leads when its fixed prefix (src/a of src/a/**) is a symlink out of the
+ * repository (`rootReal` is the root's real path); undefined when it stays inside or does not exist.
+ */
+export function symlinkEscape(rootReal: string, glob: string): string | undefined {
+  const prefix = leavesRepo(glob) ? "" : fixedPrefix(glob);
+  let target: string | undefined;
+  try {
+    target = prefix ? realpathSync(path.join(rootReal, prefix)) : undefined;
+  } catch {
+    target = undefined;
+  }
+  return target && !inside(rootReal, target) ? target : undefined;
 }
 
 /** The glob's leading path segments before any wildcard (src/a/** → src/a). */

@@ -1,7 +1,7 @@
 // Surgical edits to TODO.md text: each changes only the bytes it must and returns the new
 // text, or undefined when there is nothing to change. Pure; the store applies them under a lock.
 import type { TaskId } from "./model.js";
-import { idNumber } from "./ids.js";
+import { nextIds } from "./ids.js";
 import { parseTodo } from "./todo.js";
 
 /** Sets or clears one task's checkbox (one character). Undefined when already so, absent, or ambiguous. */
@@ -26,9 +26,8 @@ export function assignIds(
   const items = parseTodo(text, "TODO.md").items;
   const missing = items.filter((i) => !i.id);
   if (missing.length === 0) return undefined;
-  let next = 0;
-  for (const id of [...existingIds, ...items.flatMap((i) => (i.id ? [i.id] : []))]) next = Math.max(next, idNumber(id, prefix) ?? 0);
-  const assigned = missing.map((item) => ({ item, line: item.line, id: `${prefix}${++next}` }));
+  const ids = nextIds(prefix, [...existingIds, ...items.flatMap((i) => (i.id ? [i.id] : []))], missing.length);
+  const assigned = missing.map((item, k) => ({ item, line: item.line, id: ids[k]! }));
   let out = text;
   for (const a of [...assigned].reverse()) out = out.slice(0, a.item.textStart) + `${a.id} ` + out.slice(a.item.textStart);
   return { text: out, assigned: assigned.map(({ line, id }) => ({ line, id })) };
