@@ -22,7 +22,8 @@ const ROLE_DENY: Record<Role, readonly string[]> = {
   // The reviewer judges; it must not change the code it judges.
   reviewer: ["task", "external_directory", "edit", "question"],
   searcher: ["task", "external_directory", "edit", "bash", "question"],
-  planner: ["task", "external_directory", "bash", "question"],
+  // The planner only reads the repository; orch writes the tasks it answers.
+  planner: ["task", "external_directory", "edit", "bash", "webfetch", "websearch", "question"],
 };
 
 /**

@@ -5,6 +5,7 @@ import { ZERO_USAGE, type Usage } from "./types.js";
 import type { ApprovalPolicy } from "../spec/index.js";
 import { sessionError } from "./errors.js";
 import { acceptanceCriteria, renderPrompt } from "./roles.js";
+import { extractJson, issueLines } from "./answer.js";
 import type { AgentRuntime, SessionError, SessionEvent } from "./types.js";
 
 /** The reviewer's structured answer. */
@@ -41,14 +42,6 @@ export type ReviewOutcome = ({ ok: true; verdict: Verdict } & Spent) | ({ ok: fa
 
 const MAX_DIFF = 60_000;
 
-/** Pulls the JSON object out of a model answer (tolerates a code fence or a sentence around it). */
-function extractJson(text: string): unknown {
-  const start = text.indexOf("{");
-  const end = text.lastIndexOf("}");
-  if (start < 0 || end <= start) throw new Error("no JSON object found");
-  return JSON.parse(text.slice(start, end + 1));
-}
-
 /** Validates an answer; returns the verdict or readable errors for the re-prompt. */
 function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
   let raw: unknown;
@@ -59,7 +52,7 @@ function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
   }
   const r = VerdictSchema.safeParse(raw);
   if (r.success) return { verdict: r.data };
-  return { errors: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
+  return { errors: issueLines(r.error).join("; ") };
 }
 
 /**

@@ -42,6 +42,10 @@ export interface PromptInput {
   context?: string;
   diff?: string;
   findings?: string;
+  /** The planner's: the task being split, the task list's tasks, the cap on its answer. */
+  parent?: string;
+  tasks?: string;
+  limit?: string;
 }
 
 /** Renders `{{name}}` values and `{{#name}}…{{/name}}` blocks (kept only when the value is non-empty). */
@@ -107,7 +111,8 @@ const ROLE_TOOLS: Record<Role, Record<string, boolean>> = {
   fixer: { task: false },
   reviewer: { task: false, write: false, edit: false, patch: false, todowrite: false },
   searcher: { task: false, write: false, edit: false, patch: false, bash: false, todowrite: false },
-  planner: { task: false, bash: false },
+  // The planner reads (read, grep, glob, list) and answers a plan: orch writes the tasks.
+  planner: { task: false, write: false, edit: false, patch: false, bash: false, todowrite: false, webfetch: false },
 };
 
 /** `agent.<role>` entries for the config of a server orch starts. */

@@ -32,6 +32,9 @@ describe("decidePermission", () => {
     ["task", undefined, "reviewer", "deny"],
     ["external_directory", undefined, "worker", "deny"], // edits stay in the working directory
     ["edit", undefined, "reviewer", "deny"], // the reviewer does not change what it judges
+    ["edit", undefined, "planner", "deny"], // the planner only reads; orch writes the tasks it answers
+    ["webfetch", undefined, "planner", "deny"],
+    ["grep", undefined, "planner", "allow"],
     ["edit", "ask", "worker", "ask"], // approval: ask routes mutations to a person
     ["read", "ask", "worker", "allow"],
     ["bash", "deny", "worker", "deny"], // approval: deny never waits for a person
