@@ -19,6 +19,8 @@ const FORBIDDEN: [string, string, string][] = [
   ["reconcile", "demo", "the reconciler runs whatever runtime it is given"],
   ["spec", "cli", "only the CLI composes"],
   ["graph", "cli", "only the CLI composes"],
+  ["plan", "cli", "only the CLI composes"],
+  ["plan", "demo", "the planner runs whatever runtime it is given"],
 ];
 
 function filesUnder(dir: string): string[] {
@@ -47,7 +49,7 @@ describe("architecture: dependencies point down", () => {
 });
 
 /** Run-time layers, lowest first: a module imports values only from its own folder or a lower one (type imports are erased). */
-const LAYERS = ["util", "graph", "spec", "context", "demo", "runtime", "store", "workspace", "reconcile", "cli"];
+const LAYERS = ["util", "graph", "spec", "context", "demo", "runtime", "store", "workspace", "plan", "reconcile", "cli"];
 
 describe("architecture: one public API per folder", () => {
   const imports = filesUnder(SRC).flatMap((file) => {
