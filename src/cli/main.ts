@@ -13,6 +13,7 @@ import { rejectCommand } from "./commands/reject.js";
 import { contextCommand } from "./commands/context.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { logCommand } from "./commands/log.js";
+import { planCommand } from "./commands/plan.js";
 import { initCommand } from "./commands/init.js";
 import { showCommand } from "./commands/show.js";
 import { statusCommand } from "./commands/status.js";
@@ -28,6 +29,7 @@ const commands: CommandModule<any, any>[] = [
   // @command-list
   watchCommand,
   runCommand,
+  planCommand,
   suspendCommand,
   resumeCommand,
   retryCommand,

@@ -87,7 +87,7 @@ function taskRows(loop: Reconciler): TaskRow[] | undefined {
 }
 
 /** OrchError "usage" (exit 2) unless `url` is an http(s) URL (config's server.url is checked by its schema). */
-function checkServerUrl(url: string): void {
+export function checkServerUrl(url: string): void {
   let protocol: string | undefined;
   try {
     protocol = new URL(url).protocol;
