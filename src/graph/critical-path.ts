@@ -20,3 +20,23 @@ export function criticalPathLengths(g: TaskGraph): Int32Array {
   }
   return longest;
 }
+
+/**
+ * The critical path itself: task indexes from the unfinished task with the longest chain
+ * (criticalPathLengths) through the waiters that carry that chain on, first in document order on a tie.
+ * Empty when nothing is left to do.
+ */
+export function criticalPath(g: TaskGraph, lengths: Int32Array = criticalPathLengths(g)): number[] {
+  const n = g.tasks.length;
+  const waiters: number[][] = Array.from({ length: n }, () => []);
+  for (let j = 0; j < n; j++) for (const i of g.next[j]!) waiters[i]!.push(j);
+  let cur = -1;
+  for (let i = 0; i < n; i++) if (!g.doneAt(i) && (cur < 0 || lengths[i]! > lengths[cur]!)) cur = i;
+  const path: number[] = [];
+  while (cur >= 0 && lengths[cur]! > 0) {
+    path.push(cur);
+    const want = lengths[cur]! - 1;
+    cur = want > 0 ? (waiters[cur]!.find((j) => !g.doneAt(j) && lengths[j] === want) ?? -1) : -1;
+  }
+  return path;
+}

@@ -1,6 +1,6 @@
 // The public API of src/graph/: what other folders may import. test/architecture.test.ts keeps every import from
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
-export { criticalPathLengths } from "./critical-path.js";
+export { criticalPath, criticalPathLengths } from "./critical-path.js";
 export { findCycles } from "./dag.js";
 export { formatStatusTable, statusRows } from "./status.js";
 export { isGroup, ownWorkDone, taskGraph, waitGraph } from "./task-graph.js";

@@ -1,7 +1,7 @@
 // The task-graph rules (docs/FORMAT.md §1.1, docs/RECONCILER.md "States and transitions"), one table each.
 import { describe, expect, it } from "vitest";
 import { isGroup, ownWorkDone, taskGraph } from "../../src/graph/task-graph.js";
-import { criticalPathLengths } from "../../src/graph/critical-path.js";
+import { criticalPath, criticalPathLengths } from "../../src/graph/critical-path.js";
 import type { TaskSpec } from "../../src/spec/model.js";
 import { task } from "../reconcile/fixtures.js";
 
@@ -85,5 +85,21 @@ describe("graph: critical path (the longest chain of unfinished work waiting on 
   it("a 10,000-long chain: the head carries the whole chain", () => {
     const chain = Array.from({ length: 10_000 }, (_, i) => task(`T${i}`, { deps: i ? [`T${i - 1}`] : [] }));
     expect(criticalPathLengths(taskGraph(chain, byBox))[0]).toBe(10_000);
+  });
+});
+
+describe("graph: the critical path (the chain of unfinished work the board marks)", () => {
+  /** The example mission's shape: T1 → T2, T3 → T4 → T5, T6. */
+  const hello = (...done: string[]) =>
+    [task("T1"), task("T2", { deps: ["T1"] }), task("T3", { deps: ["T1"] }), task("T4", { deps: ["T2", "T3"] }), task("T5", { deps: ["T4"] }), task("T6", { deps: ["T4"] })].map((t) => ({ ...t, checked: done.includes(t.id) }));
+  const rows: { rule: string; tasks: TaskSpec[]; path: string[] }[] = [
+    { rule: "from the first task to the end, first in document order on a tie", tasks: hello(), path: ["T1", "T2", "T4", "T5"] },
+    { rule: "done tasks leave it: it starts at the first unfinished one", tasks: hello("T1", "T2"), path: ["T3", "T4", "T5"] },
+    { rule: "a parent waits for its subtasks: the chain runs through them", tasks: tree(), path: ["C", "B", "P", "D"] },
+    { rule: "nothing left: no path", tasks: hello("T1", "T2", "T3", "T4", "T5", "T6"), path: [] },
+  ];
+  it.each(rows)("$rule", ({ tasks, path }) => {
+    const g = taskGraph(tasks, byBox);
+    expect(criticalPath(g).map((i) => g.ids[i])).toEqual(path);
   });
 });
