@@ -6,6 +6,7 @@
 // OpenCode SDK, our modules) was most of orch's start-up, and one file halves it; compiling that
 // file is then a quarter of what is left, which only vm.Script's cachedData (CommonJS) can skip.
 import { build } from "esbuild";
+import { bundlePage } from "./bundle-page.mjs";
 import { fastStringWidth, jsYamlWithoutEsprima, patchedFiles, yargsWithoutVersionGuess, zodEnglishOnly } from "./bundle-plugins.mjs";
 import { createHash } from "node:crypto";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -90,6 +91,8 @@ rmSync(`${launcherFile}.map`, { force: true }); // the ESM bundle's map, from bu
 
 writeFileSync(launcherFile, launcher(`orch.cjs.${hash}`));
 chmodSync(launcherFile, 0o755);
+
+await bundlePage(root);
 
 /** The `orch` bin: ESM (package.json has "type": "module"), a few lines, no dependency. */
 function launcher(cachePrefix) {

@@ -21,6 +21,8 @@ const FORBIDDEN: [string, string, string][] = [
   ["graph", "cli", "only the CLI composes"],
   ["plan", "cli", "only the CLI composes"],
   ["plan", "demo", "the planner runs whatever runtime it is given"],
+  ["ui", "cli", "the board reads and serves; the CLI composes it"],
+  ["reconcile", "ui", "the loop reports events; showing them is the board's"],
 ];
 
 function filesUnder(dir: string): string[] {
@@ -49,7 +51,7 @@ describe("architecture: dependencies point down", () => {
 });
 
 /** Run-time layers, lowest first: a module imports values only from its own folder or a lower one (type imports are erased). */
-const LAYERS = ["util", "graph", "spec", "context", "demo", "runtime", "store", "workspace", "plan", "reconcile", "cli"];
+const LAYERS = ["util", "graph", "spec", "context", "demo", "runtime", "store", "workspace", "plan", "reconcile", "ui", "cli"];
 
 describe("architecture: one public API per folder", () => {
   const imports = filesUnder(SRC).flatMap((file) => {

@@ -22,6 +22,7 @@ import { resumeCommand } from "./commands/resume.js";
 import { retryCommand } from "./commands/retry.js";
 import { runCommand } from "./commands/run.js";
 import { suspendCommand } from "./commands/suspend.js";
+import { uiCommand } from "./commands/ui.js";
 import { watchCommand } from "./commands/watch.js";
 // @commands-end
 
@@ -42,6 +43,7 @@ const commands: CommandModule<any, any>[] = [
   contextCommand,
   doctorCommand,
   logCommand,
+  uiCommand,
 ];
 
 /** Runs the CLI with argv; resolves to the exit code. Exported for in-process tests. */

@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Config, TaskSpec } from "../spec/index.js";
+import { taskById } from "./repo.js";
+import { readRepo } from "./commands/validate.js";
 import { FileJournal, DEFAULT_LOCK_OPTIONS, StorePaths, spendOf, type TaskSpend, readOnlyTaskStates } from "../store/index.js";
 import type { TaskState, HistoryEvent } from "../store/index.js";
 
@@ -43,6 +45,12 @@ export interface TaskReport {
   spend: TaskSpend;
   /** The state record could not be read (its path): the rest comes from the history. */
   damagedRecord?: string;
+}
+
+/** The report of task `id` as the files say now (the board's task details); OrchError "unknown-task" when there is none. */
+export async function taskDetails(root: string, id: string): Promise<TaskReport> {
+  const { mission, config } = await readRepo(root);
+  return taskReport(root, config, taskById(mission, id));
 }
 
 /** Gathers the report of task `t` in the mission at `root`. */

@@ -6,3 +6,4 @@ export { drive } from "./drive.js";
 export type { DriveOutcome } from "./drive.js";
 export type { LoopEvent } from "./events.js";
 export type { Reconciler } from "./loop.js";
+export { startWatcher, watchedPaths } from "./watch.js";

@@ -67,7 +67,8 @@ function workspaceDir(root: string, id: string): string {
 }
 
 /** The branch of task `id`'s workspace. */
-const branchOf = (id: string) => `orch/${id}`;
+/** A task's workspace branch: orch/<id>. */
+export const branchOf = (id: string) => `orch/${id}`;
 
 /** Where a workspace's base is kept (a restart adopts the workspace with it): beside its saved config, out of the agents' reach. */
 const baseFile = (root: string, id: string) => configCopy(root, id).replace(/\.gitconfig$/, ".base");

@@ -2,7 +2,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { requireTodo, validRepoConfig } from "../repo.js";
-import { OrchError, failureOf } from "../../util/index.js";
+import { OrchError, failureOf, realClock } from "../../util/index.js";
+import { openBoard, parseListen, type OpenBoard } from "../../ui/index.js";
+import { taskDetails } from "../task-report.js";
 import { createRuntime, checkoutPlan, decideConfinement, workspacesPlan } from "../../runtime/index.js";
 import { workspacesUsed } from "../../workspace/index.js";
 import { drive } from "../../reconcile/index.js";
@@ -22,11 +24,14 @@ export interface LoopArgs {
   server?: string;
   /** Use the built-in scripted demo model for every role (an owned server only). */
   demo?: boolean;
+  /** Serve the live board at this address ("" for loopback on a free port); `watch` only. */
+  ui?: string;
 }
 
 /** Runs the loop in `mode`; resolves to the exit code. */
 export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Promise<number> {
   if (args.server !== undefined) checkServerUrl(args.server);
+  const listen = args.ui === undefined ? undefined : parseListen(args.ui);
   const repo = await validRepoConfig(args.dir);
   const { root } = repo;
   requireTodo(root, repo.config);
@@ -47,7 +52,12 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const view = createView(viewMode, { running: () => loop?.runningTasks() ?? new Map(), tasks: () => (loop ? taskRows(loop) : undefined) }, process.stdout, Date.now, spend);
   const notifier = createNotifier(config, root, (message) => view.event({ type: "error", message }));
   if (notice) view.event({ type: "sandbox", confined: false, message: notice });
+  let board: OpenBoard | undefined;
   try {
+    if (listen) {
+      board = await openBoard({ root, config, listen, live: true, details: (id) => taskDetails(root, id), clock: realClock, now: Date.now });
+      process.stderr.write(`orch: the board is at ${board.url}\n`);
+    }
     return finishWith(
       await drive({
         root,
@@ -59,6 +69,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
         emit: (e) => {
           view.event(e);
           notifier.event(e);
+          board?.event(e);
         },
         onLoop: (l) => (loop = l),
       }),
@@ -69,6 +80,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
     throw err;
   } finally {
     await notifier.drain();
+    await board?.close();
     view.close();
   }
 }

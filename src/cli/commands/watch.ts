@@ -6,7 +6,11 @@ import { loopOptions, runLoopCommand, type LoopArgs } from "./loop-cli.js";
 export const watchCommand: CommandModule<object, LoopArgs & { exitCode?: number }> = {
   command: "watch",
   describe: "Keep the repository in line with TODO.md: run tasks as they become ready, until stopped",
-  builder: (y) => loopOptions(y) as any,
+  builder: (y) =>
+    loopOptions(y).option("ui", {
+      type: "string",
+      describe: "Also serve a live board of the mission in the browser at host:port (default 127.0.0.1 and a free port; another address needs the printed token)",
+    }) as any,
   handler: async (args) => {
     args.exitCode = await runLoopCommand("watch", args);
   },

@@ -1,0 +1,68 @@
+// The board's inputs, read from the files (read-only: nothing under .orchestrator/ is written or
+// repaired here), then built by board.ts. Both `orch watch --ui` and `orch ui` read the board this way.
+import { existsSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { loadConfig, loadMission, type Config, type SpecCache } from "../spec/index.js";
+import { DEFAULT_LOCK_OPTIONS, FileJournal, StorePaths, readOnlyTaskStates, type TaskState } from "../store/index.js";
+import { formatProblem } from "../util/index.js";
+import { buildBoard } from "./board.js";
+import type { Board } from "./wire.js";
+
+/** What a board read needs besides the files. */
+export interface BoardReadOptions {
+  root: string;
+  live: boolean;
+  /** Task id → merge commit, from the loop's merge events. */
+  merged: ReadonlyMap<string, string>;
+  now: () => number;
+  cache: SpecCache;
+  /** The models this run uses when they are not the config's (`--demo`). */
+  models?: Config["models"];
+}
+
+/** Reads the mission, every task's record and the history, and builds the board. */
+export async function readBoard(o: BoardReadOptions): Promise<Board> {
+  const loaded = await loadConfig(o.root);
+  const config = o.models ? { ...loaded.config, models: o.models } : loaded.config;
+  const configProblems = loaded.problems;
+  const mission = await loadMission(o.root, config, o.cache);
+  const ids = mission.tasks.map((t) => t.id);
+  const [states, history, inbox, workspaces] = await Promise.all([readStates(o.root, ids), new FileJournal(new StorePaths(o.root), DEFAULT_LOCK_OPTIONS).readDetailed(), readInbox(o.root), readWorkspaces(o.root)]);
+  const problems = [...configProblems, ...mission.problems, ...history.problems].map((p) => formatProblem(p));
+  return buildBoard({ mission, config, states, history: history.events, inbox, merged: o.merged, workspaces, live: o.live, now: o.now(), problems });
+}
+
+/** Every task's record that can be read (a damaged one is left out: `orch status` names it). */
+async function readStates(root: string, ids: readonly string[]): Promise<Map<string, TaskState>> {
+  const repo = readOnlyTaskStates(root);
+  const out = new Map<string, TaskState>();
+  for (let i = 0; i < ids.length; i += 64) {
+    const found = await Promise.all(ids.slice(i, i + 64).map((id) => repo.inspect(id)));
+    for (const f of found) if (f && "state" in f) out.set(f.state.id, f.state);
+  }
+  return out;
+}
+
+/**
+ * The questions waiting for a person: `.orchestrator/inbox/<id>.md` (the self-healing ladder's last
+ * rung asks there). Read as text; the page shows it as text.
+ */
+async function readInbox(root: string): Promise<Map<string, string>> {
+  const dir = path.join(root, ".orchestrator", "inbox");
+  const out = new Map<string, string>();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    if (!n.endsWith(".md")) continue;
+    const text = await readFile(path.join(dir, n), "utf8").catch(() => undefined);
+    if (text !== undefined) out.set(n.slice(0, -3), text);
+  }
+  return out;
+}
+
+/** Tasks with a workspace now (.orchestrator/worktrees/<id>). */
+async function readWorkspaces(root: string): Promise<Set<string>> {
+  const dir = path.join(root, ".orchestrator", "worktrees");
+  if (!existsSync(dir)) return new Set();
+  return new Set(await readdir(dir).catch(() => [] as string[]));
+}
