@@ -2,7 +2,8 @@
 # CI: orch as a user installs it. Packs the package (npm pack builds it), installs the tarball
 # with `npm install -g` into a temporary prefix, and runs the installed `orch` in a fresh git repo
 # outside this clone: --version, init, validate, status, doctor (which must find opencode, and
-# orch-native when it was built, and say that no model is configured yet).
+# orch-native when it was built, and say that no model is configured yet), and `orch ui` (the board's
+# page and script ship in the package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(node -p 'require("./package.json").version')
@@ -25,4 +26,12 @@ grep -E '^ok +opencode +'"$tmp/prefix/" <<<"$doctor"
 if tar -tzf "$tmp"/orch-*.tgz | grep -x package/native/target/release/orch-native >/dev/null; then
   grep -E '^ok +orch-native +'"$tmp/prefix/" <<<"$doctor"
 fi
+# The board: `orch ui` prints its URL; the page and its bundled script are served from the package.
+orch ui >"$tmp/ui.out" 2>&1 &
+ui=$!
+for _ in $(seq 100); do grep -q 'http://' "$tmp/ui.out" && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' "$tmp/ui.out")
+curl -sf "$url" | grep -q '<script src="/board.js"'
+curl -sf "${url}board.js" | grep -q 'EventSource'
+kill "$ui" && wait "$ui"
 echo "check-install: ok ($(command -v orch))"
