@@ -2,4 +2,3 @@
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
 export { parseListen } from "./address.js";
 export { openBoard } from "./open.js";
-export type { OpenBoard } from "./open.js";

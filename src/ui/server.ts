@@ -10,7 +10,11 @@ import { Metrics } from "./metrics.js";
 import type { ListenAddress } from "./address.js";
 import type { Board } from "./wire.js";
 
-/** After an event, the board is read again this much later (events in between share one read). */
+/**
+ * After an event, the board is read again this much later (events in between share one read), or
+ * twice as long as the last read took, whichever is longer: a big mission's read (~0.5 s for 2,000
+ * tasks) must not keep a core busy while its loop runs. Phase changes reach the page at once anyway.
+ */
 const REFRESH_MS = 80;
 
 /** The page's files, built by scripts/bundle-page.mjs into dist/ui/page/. */
@@ -53,6 +57,7 @@ export class BoardServer {
   private board: Board | undefined;
   private boardJson = "";
   private boardKey = "";
+  private lastReadMs = 0;
   private reading: Promise<void> | undefined;
   private again = false;
   private hosts: Set<string> | "any" = "any";
@@ -95,7 +100,7 @@ export class BoardServer {
 
   /** Something on disk changed: read the board again (soon, once for a burst). */
   changed(): void {
-    if (!this.refresh.pending) this.refresh.restart(REFRESH_MS);
+    if (!this.refresh.pending) this.refresh.restart(Math.max(REFRESH_MS, 2 * this.lastReadMs));
   }
 
   /** Closes the streams and the server. */
@@ -116,11 +121,13 @@ export class BoardServer {
     this.reading = (async () => {
       do {
         this.again = false;
+        const started = this.o.clock.now();
         const board = await this.o.source.read().catch((err: unknown) => {
           // A file caught half-written or a mission that does not parse: the page keeps the last board.
           this.send("problem", JSON.stringify({ message: err instanceof Error ? err.message : String(err) }));
           return undefined;
         });
+        this.lastReadMs = this.o.clock.now() - started;
         if (!board) continue;
         // Pages get a board only when something in it changed (its time of reading aside).
         const key = JSON.stringify({ ...board, generatedAt: "" });

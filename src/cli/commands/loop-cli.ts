@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf, realClock } from "../../util/index.js";
-import { openBoard, parseListen, type OpenBoard } from "../../ui/index.js";
+import { openBoard, parseListen } from "../../ui/index.js";
 import { taskDetails } from "../task-report.js";
 import { createRuntime, checkoutPlan, decideConfinement, workspacesPlan } from "../../runtime/index.js";
 import { workspacesUsed } from "../../workspace/index.js";
@@ -43,6 +43,9 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const { plan, notice } = decideConfinement(config.sandbox, workspaces ? workspacesPlan(root) : checkoutPlan(root, config), { external: (args.server ?? config.server.url) !== undefined });
   // The workspaces' folder exists before a confined server starts, so that it is bound writable.
   mkdirSync(path.join(root, ".orchestrator", "worktrees"), { recursive: true });
+  // The board listens before anything starts: a port in use is exit 2 with nothing running yet.
+  const board = listen ? await openBoard({ root, config, listen, live: true, details: (id) => taskDetails(root, id), clock: realClock, now: Date.now }) : undefined;
+  if (board) process.stderr.write(`orch: the board is at ${board.url}\n`);
   const runtime = createRuntime(config, root, { approvals: new ApprovalFiles(root), ...(args.server ? { serverUrl: args.server } : {}), ...(startDemoModel ? { startDemoModel } : {}), ...(plan ? { confine: plan } : {}) });
   runtime.warm();
   let loop: Reconciler | undefined;
@@ -52,12 +55,7 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const view = createView(viewMode, { running: () => loop?.runningTasks() ?? new Map(), tasks: () => (loop ? taskRows(loop) : undefined) }, process.stdout, Date.now, spend);
   const notifier = createNotifier(config, root, (message) => view.event({ type: "error", message }));
   if (notice) view.event({ type: "sandbox", confined: false, message: notice });
-  let board: OpenBoard | undefined;
   try {
-    if (listen) {
-      board = await openBoard({ root, config, listen, live: true, details: (id) => taskDetails(root, id), clock: realClock, now: Date.now });
-      process.stderr.write(`orch: the board is at ${board.url}\n`);
-    }
     return finishWith(
       await drive({
         root,

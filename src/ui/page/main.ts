@@ -134,6 +134,12 @@ function connect(): void {
     render();
     if (open && JSON.stringify(task(open.id)) !== before) void fetchReport(open.id);
   });
+  // The board could not be read (a file caught mid-write, a mission that does not parse): the last one stays.
+  es.addEventListener("problem", (m) => {
+    const problems = byId("problems");
+    problems.hidden = false;
+    problems.textContent = `the board could not be read again: ${(JSON.parse((m as MessageEvent<string>).data) as { message: string }).message}`;
+  });
   es.addEventListener("loop", (m) => loopEvent(JSON.parse((m as MessageEvent<string>).data)));
 }
 
