@@ -115,13 +115,13 @@ export class LiveView {
       if (this.blocked.size > 5) rows.push(`  … ${this.blocked.size - 5} more blocked`);
       return rows;
     }
-    const kind = (t: TaskRow) => (t.done ? "done" : t.phase === "Failed" ? "failed" : t.phase === "AwaitingApproval" ? "waiting" : t.phase === "Suspended" ? "suspended" : t.blockedBy.length || t.phase === "Blocked" ? "blocked" : "pending");
+    const kind = (t: TaskRow) => (t.done ? "done" : t.phase === "Failed" ? "failed" : t.phase === "AwaitingApproval" ? "waiting" : t.phase === "WaitingForPerson" ? "asking" : t.phase === "Suspended" ? "suspended" : t.blockedBy.length || t.phase === "Blocked" ? "blocked" : "pending");
     const collapse = running.size + rest.length > MAX_TASK_ROWS;
     const groups = new Map<string, TaskRow[]>();
     for (const t of rest) {
       const k = kind(t);
       // What needs a person (failed, waiting) always gets its own row.
-      if (collapse && k !== "failed" && k !== "waiting") groups.set(k, [...(groups.get(k) ?? []), t]);
+      if (collapse && k !== "failed" && k !== "waiting" && k !== "asking") groups.set(k, [...(groups.get(k) ?? []), t]);
       else rows.push(this.row(t, k, fig(t.id), said(t.id)));
     }
     for (const k of ["blocked", "pending", "suspended", "done"]) {
@@ -134,7 +134,7 @@ export class LiveView {
   }
 
   private row(t: TaskRow, k: string, fig: string, said: string): string {
-    const what = k === "blocked" ? `blocked on ${(t.blockedBy.length ? t.blockedBy : [this.blocked.get(t.id) ?? "?"]).join(", ")}` : k === "waiting" ? "waiting for your approval" : k;
+    const what = k === "blocked" ? `blocked on ${(t.blockedBy.length ? t.blockedBy : [this.blocked.get(t.id) ?? "?"]).join(", ")}` : k === "waiting" ? "waiting for your approval" : k === "asking" ? `waits for your answer: .orchestrator/inbox/${t.id}.md or orch answer ${t.id} "…"` : k;
     return `  ${ICON[k]} ${t.id.padEnd(6)} ${what}${fig}${said}`;
   }
 
@@ -145,7 +145,7 @@ export class LiveView {
   }
 }
 
-const ICON: Record<string, string> = { done: "✓", failed: "✗", waiting: "✋", suspended: "‖", blocked: "⏸", pending: "·" };
+const ICON: Record<string, string> = { done: "✓", failed: "✗", waiting: "✋", asking: "?", suspended: "‖", blocked: "⏸", pending: "·" };
 
 function fmtSecs(s: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;

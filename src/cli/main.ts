@@ -8,6 +8,7 @@ import { OrchError, failureOf, mappedStack, packageVersion } from "../util/index
 import { widthOf } from "./view.js";
 // Commands register here, one import each (keep alphabetical).
 // @commands-begin
+import { answerCommand } from "./commands/answer.js";
 import { approveCommand } from "./commands/approve.js";
 import { rejectCommand } from "./commands/reject.js";
 import { contextCommand } from "./commands/context.js";
@@ -36,6 +37,7 @@ const commands: CommandModule<any, any>[] = [
   retryCommand,
   approveCommand,
   rejectCommand,
+  answerCommand,
   initCommand,
   statusCommand,
   showCommand,

@@ -27,6 +27,7 @@ export interface Notifier {
 /** The notification a loop event calls for, if any; `changed`: a task changed phase since the last "done". */
 function notificationOf(e: LoopEvent, changed: boolean): Omit<Notification, "root" | "at"> | undefined {
   if (e.type === "phase" && e.to === "Failed") return { event: "failed", task: e.task, message: `${e.task} failed: ${e.message}` };
+  if (e.type === "phase" && e.to === "WaitingForPerson") return { event: "waiting", task: e.task, message: `${e.task} waits for your answer: .orchestrator/inbox/${e.task}.md or orch answer ${e.task} "…"` };
   if (e.type === "phase" && e.to === "AwaitingApproval") return { event: "waiting", task: e.task, message: `${e.task} waits for your approval: ${e.message}` };
   if (e.type === "idle" && changed && e.total > 0 && e.done === e.total) return { event: "done", message: `mission done: ${e.done}/${e.total} tasks` };
   return undefined;

@@ -8,8 +8,11 @@ export type AbortReason = "stall" | "edit" | "suspend" | "deleted" | "checked" |
 
 /** One decision of the reconciler. */
 export type Action =
-  /** Launch a new attempt (the executor records Running and counts the attempt). */
-  | { type: "start"; id: TaskId; generation: string; attempt: number; role: Role }
+  /**
+   * Launch a new attempt (the executor records Running and counts the attempt). `verifyOnly`: a task
+   * the ladder split, its subtasks done: it runs its own verify once more, no session.
+   */
+  | { type: "start"; id: TaskId; generation: string; attempt: number; role: Role; verifyOnly?: true }
   /** The record says a session runs but this process has none: re-attach to it, or relaunch. */
   | { type: "adopt"; id: TaskId; sessionId?: string }
   | { type: "abort"; id: TaskId; reason: AbortReason; message: string }

@@ -30,7 +30,8 @@ export async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntr
   const attempt = e.attempt;
   const diff = await diffOrFail(env, q, e, base);
   if (!diff) return { kind: "done" };
-  if (diff.known && !diff.text && !t.allowEmpty) {
+  // A split task's verify once more: its subtasks made (and merged) the change, each reviewed.
+  if (diff.known && !diff.text && !t.allowEmpty && !e.verifyOnly) {
     const message = "the worker changed no file (git shows no change against the attempt's start)";
     q.add({ history: () => [{ task: e.id, kind: "diff", attempt, verdict: "empty", error: message }] });
     return { kind: "failed", why: "EmptyDiff", extra: {}, feedback: `The previous session changed no file in the repository: ${message}. Make the change the task asks for.` };
@@ -47,7 +48,7 @@ export async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntr
   // Verifying phase's, which is written first (a quick verify's result was printed before it).
   q.add({ written: () => env.emit({ type: "verify", task: e.id, ok: v.ok, command: bad?.command, output: bad?.output.slice(-400) }), history: () => [{ task: e.id, kind: "verify", attempt, verdict: v.ok ? "pass" : "fail", ...(bad ? { error: `${bad.command}: ${bad.timedOut ? "timed out" : `exit ${bad.exitCode}`}` } : {}), detail: { commands: v.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, timedOut: c.timedOut, durationMs: c.durationMs, output: c.output.slice(-1000) })) } }] });
   if (!v.ok) return { kind: "failed", why: "VerifyFailed", extra: verified, feedback: `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}` };
-  if (!env.config().review.enabled) {
+  if (!env.config().review.enabled || e.verifyOnly) {
     q.add({ patch: verified });
     return { kind: "passed" };
   }

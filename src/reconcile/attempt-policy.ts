@@ -1,6 +1,7 @@
 // What follows an attempt's setback, decided from plain values (docs/RECONCILER.md, "Error classes",
-// "Aborts" and the fixer rows of the transition table). Pure: attempt.ts records what this returns.
-import type { Config } from "../spec/index.js";
+// "Aborts", "The ladder" and the fixer rows of the transition table). Pure: attempt.ts records what
+// this returns.
+import type { Config, Ladder } from "../spec/index.js";
 import type { Phase, StatePatch } from "../store/index.js";
 import type { SessionError } from "../runtime/index.js";
 import type { AbortReason } from "./actions.js";
@@ -31,14 +32,23 @@ export interface AttemptFacts {
   outage?: boolean;
   /** The attempt budget (effectiveBudget(...).attempts); undefined: no limit. */
   limit?: number;
+  /** The task's ladder (effectiveLadder); absent: only fixers. */
+  ladder?: Ladder;
+  /** The planner may split the task: it has no subtasks yet (a task split once is not split again). */
+  splittable?: boolean;
 }
 
 /** The settings the policy reads. */
 export type PolicyConfig = Pick<Config, "retry" | "stallSec">;
 
-/** The next step: a fixer pass, a phase to record, or nothing (the finalizer removes the record). */
+/**
+ * The next step: a fixer pass (after a searcher's when `search`), a split by the planner, a phase to
+ * record (WaitingForPerson: the attempt writes the question first), or nothing (the finalizer removes
+ * the record).
+ */
 export type NextStep =
-  | { kind: "fix"; attempt: number }
+  | { kind: "fix"; attempt: number; search?: true }
+  | { kind: "split" }
   | {
       kind: "record";
       phase: Phase;
@@ -65,6 +75,12 @@ export function guardWords(v: Violation): string {
   return `the attempt changed files outside the task's files: scope (${paths})`;
 }
 
+/** What a split task records while its subtasks run: Pending, its attempts kept (its verify once more is the next). */
+export function splitRecord(into: readonly string[], now: number): Extract<NextStep, { kind: "record" }> {
+  const at = new Date(now).toISOString();
+  return { kind: "record", phase: "Pending", reason: "Split", message: `split into ${into.join(", ")}: it runs its own verify once more when they are done`, patch: { split: { into: [...into], at }, nextAttemptAt: undefined }, refund: false, quietIfWaiting: false };
+}
+
 /** Decides what follows `setback`. `rand` in [0,1) spreads the backoff (passed in to stay pure). */
 export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyConfig, now: number, rand: number): NextStep {
   const at = new Date(now).toISOString();
@@ -80,10 +96,22 @@ export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyCo
   });
 
   if (setback.kind === "check") {
-    // A fixer pass is one more attempt: only within the budget.
-    if (facts.limit === undefined || facts.attempt < facts.limit) return { kind: "fix", attempt: facts.attempt + 1 };
-    const message = `${CHECK_WORDS[setback.why]} and the ${facts.limit} attempts are used up`;
-    return record("Failed", setback.why, message, { lastError: { code: setback.why, message, terminal: true, at } });
+    const n = facts.attempt;
+    const ladder = setback.why === "MergeConflict" ? {} : (facts.ladder ?? {});
+    const reached = (rung: number | undefined) => !!rung && n >= rung;
+    // The last rung first: a person is asked, with no attempt of the budget needed (not Failed).
+    if (reached(ladder.ask)) {
+      const message = `${CHECK_WORDS[setback.why]} on attempt ${n}: waiting for a person's answer`;
+      return record("WaitingForPerson", "AskedPerson", message, { lastError: { code: setback.why, message, terminal: false, at }, nextAttemptAt: undefined });
+    }
+    // Every other rung needs one more attempt (a fixer, or the split task's verify once more).
+    if (facts.limit !== undefined && n >= facts.limit) {
+      const message = `${CHECK_WORDS[setback.why]} and the ${facts.limit} attempts are used up`;
+      return record("Failed", setback.why, message, { lastError: { code: setback.why, message, terminal: true, at } });
+    }
+    if (reached(ladder.split) && facts.splittable) return { kind: "split" };
+    if (ladder.search === n) return { kind: "fix", attempt: n + 1, search: true };
+    return { kind: "fix", attempt: n + 1 };
   }
 
   if (setback.kind === "guard") {

@@ -48,7 +48,7 @@ export function phaseChange(env: PhaseSource, e: PhaseOwner, to: Phase, reason: 
  * Records the attempt's last word, after every queued write: the phase `step` names with its patch
  * (and `extra`), or nothing when the record is to be removed.
  */
-export async function recordStep(env: PhaseSource, q: WriteQueue, e: PhaseOwner, step: Exclude<NextStep, { kind: "fix" }>, extra: Extra = {}): Promise<void> {
+export async function recordStep(env: PhaseSource, q: WriteQueue, e: PhaseOwner, step: Exclude<NextStep, { kind: "fix" | "split" }>, extra: Extra = {}): Promise<void> {
   // Deleted: the finalizer removes the record, so a write that fails here changes nothing.
   if (step.kind === "none") return void (await q.flush().catch(() => {}));
   const refund: PatchFn = (s) => (step.refund ? { attempts: Math.max(0, s.attempts - 1) } : {});
@@ -78,7 +78,7 @@ function waitingForServer(s: TaskState | undefined): boolean {
 /** Records what the policy decides after `setback` (never a fixer pass: a failed check goes to runAttempt's loop). */
 export async function settle(env: AttemptEnv, q: WriteQueue, e: RunningEntry, setback: Exclude<Setback, { kind: "check" }>): Promise<void> {
   const step = nextStep(setback, facts(env, e, env.task(e.id)), env.config(), env.now(), env.rand());
-  if (step.kind !== "fix") await recordStep(env, q, e, step);
+  if (step.kind !== "fix" && step.kind !== "split") await recordStep(env, q, e, step);
 }
 
 /** What the policy knows of the attempt: its number, whether a session ran, an outage, the attempt budget. */

@@ -9,7 +9,7 @@ import { acceptanceTests, judgeChanges, todoTampering, type DesiredLayout, type 
 import { changedPaths, fingerprint, type DiffBase } from "./diff.js";
 
 /** Folders and files under `.orchestrator/` that orch itself writes while attempts run. */
-const ORCH_OWN = /^\.orchestrator\/(?:(?:state|history|locks|runtime|approvals|control)\/|\.gitignore$|\.gitattributes$)/;
+const ORCH_OWN = /^\.orchestrator\/(?:(?:state|history|locks|runtime|approvals|inbox|control)\/|\.gitignore$|\.gitattributes$)/;
 
 /** What the watch needs to know besides the task. */
 export interface WatchSetup {

@@ -1,8 +1,9 @@
 // One attempt of a task: worker session → verify (orch runs the commands) → review → on failure a fixer
 // session and verify+review again, while the attempt budget lasts → Succeeded. Every step is recorded.
-// The checks after a session are attempt-checks.ts's; what a setback leads to, attempt-policy.ts's.
+// The checks after a session are attempt-checks.ts's; what a setback leads to, attempt-policy.ts's; the
+// ladder's rungs after a failed check (a searcher, a split, a person), attempt-ladder.ts's.
 import type { Config, Role, TaskSpec } from "../spec/index.js";
-import type { AgentRuntime, SessionError, SessionHandle, Usage, ConfinePlan } from "../runtime/index.js";
+import type { AgentRuntime, SessionError, SessionHandle, SessionResult, Usage, ConfinePlan } from "../runtime/index.js";
 import { composePatches } from "./actions.js";
 import type { EventSink } from "./events.js";
 import type { RunningInfo } from "./plan.js";
@@ -11,14 +12,15 @@ import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
 import type { Semaphore, Clock } from "../util/index.js";
 import type { PromptSources } from "./prompt.js";
-import { nextStep } from "./attempt-policy.js";
-import { facts, phaseChange, recordStep, settle } from "./attempt-records.js";
+import { facts, phaseChange, settle } from "./attempt-records.js";
 import { runSession } from "./attempt-session.js";
 import { checkResult, doomLoopCheck, type Checked } from "./attempt-checks.js";
 import { diffBase, type DiffBase } from "./diff.js";
 import { guarded, judgeSession, judgeWhole, openWatch, type GuardSetback } from "./attempt-guard-step.js";
 import type { Workspace } from "../workspace/index.js";
 import { closeWorkspace, conflictMarkers, openFor, updateOntoTip } from "./attempt-workspace.js";
+import { climb, type Splitter } from "./attempt-ladder.js";
+import type { InboxFiles } from "../store/index.js";
 
 /** What an attempt needs from the loop. */
 export interface AttemptEnv extends StateWriter {
@@ -51,6 +53,10 @@ export interface AttemptEnv extends StateWriter {
   otherScopes?(id: string): string[][];
   /** Unchecks a box the task's own session ticked (the locked TODO.md writer); false: it was not ticked. */
   untick?(id: string): Promise<boolean>;
+  /** The inbox: the ladder's last rung writes a task's question there. */
+  inbox: Pick<InboxFiles, "write">;
+  /** The ladder's split rung (the planner); absent: tasks are not split. */
+  split?: Splitter;
 }
 
 /** An attempt running in this process. */
@@ -70,6 +76,8 @@ export interface RunningEntry extends RunningInfo {
   workspace?: Workspace;
   /** Paths of the attempt's last merge conflict: a second conflict fails it. */
   conflicted?: string[];
+  /** A task the ladder split, its subtasks done: the attempt runs its own verify once more, with no session and no reviewer. */
+  verifyOnly?: boolean;
 }
 
 
@@ -97,7 +105,8 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     let opening = !resume;
     if (!resume) {
       const iso = new Date(env.now()).toISOString();
-      starting = phaseChange(env, e, "Running", "Started", `attempt ${e.attempt}`, (s) => ({
+      // A task the ladder split, its subtasks done: its own verify once more, no session (no worker to start).
+      starting = phaseChange(env, e, "Running", e.verifyOnly ? "SubtasksDone" : "Started", e.verifyOnly ? `attempt ${e.attempt}: its subtasks are done; its own verify once more` : `attempt ${e.attempt}`, (s) => ({
         attempts: e.attempt,
         generation: e.generation,
         startedAt: s.startedAt ?? iso,
@@ -111,23 +120,32 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
     }
     let role: Role = e.role;
     let feedback: string | undefined;
-    let skipSession = resume?.at === "verify";
+    let skipSession = resume?.at === "verify" || !!e.verifyOnly;
+    if (e.verifyOnly && starting) q.add(starting);
     let handle = resume?.handle;
-    let loopError: SessionError | undefined;
+    /** One session, guarded; undefined: the attempt ended (recorded). A doom loop is the caller's to judge. */
+    const guardedSession = async (t: TaskSpec, r: Role, fb: string | undefined, start: QueuedChange | undefined, first: boolean): Promise<SessionResult | undefined> => {
+      if (watch && !(await guarded(() => watch.before(t), fail))) return undefined;
+      const res = await runSession(env, q, e, t, r, fb, handle, start, first);
+      handle = undefined;
+      // Before an abort is taken at its word: a box the session ticked aborts it as "checked".
+      if (watch && e.aborting !== "deleted" && !(await judgeSession(env, q, e, t, watch, fail))) return undefined;
+      if (e.aborting) return void (await settle(env, q, e, { kind: "abort", reason: e.aborting }));
+      if (!res.ok && res.error?.code !== "doom-loop") return void (await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } }));
+      return res;
+    };
+    // The last session's text: the question the agent asks when the ladder reaches a person.
+    let said = "";
     for (;;) {
-      loopError = undefined;
+      let loopError: SessionError | undefined;
       const t = env.task(t0.id) ?? t0;
       if (!skipSession) {
-        if (watch && !(await guarded(() => watch.before(t), fail))) return;
-        const res = await runSession(env, q, e, t, role, feedback, handle, starting, opening);
+        const res = await guardedSession(t, role, feedback, starting, opening);
+        if (!res) return;
         loopError = !res.ok && res.error?.code === "doom-loop" ? res.error : undefined;
-        handle = undefined;
+        said = res.text;
         starting = undefined;
         opening = false;
-        // Before an abort is taken at its word: a box the session ticked aborts it as "checked".
-        if (watch && e.aborting !== "deleted" && !(await judgeSession(env, q, e, t, watch, fail))) return;
-        if (e.aborting) return await settle(env, q, e, { kind: "abort", reason: e.aborting });
-        if (!res.ok && res.error?.code !== "doom-loop") return await settle(env, q, e, { kind: "error", error: res.error ?? { code: "model-error", message: "the session failed", terminal: false, infrastructure: false } });
       }
       // A session stopped in a doom loop goes to a fixer like a failed check, told what it repeated.
       const checked: Checked = loopError ? doomLoopCheck(loopError) : await checkResult(env, q, e, t, e.workspace ? { repo: true, commit: e.workspace.base } : base);
@@ -136,12 +154,13 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
       if (checked.kind === "passed" && watch && !(await judgeWhole(env, q, e, t, watch, fail))) return;
       const r = checked.kind === "passed" ? await succeedWith(env, q, e) : checked;
       if (r.kind === "done") return;
-      const step = nextStep({ kind: "check", why: r.why }, facts(env, e, t), env.config(), env.now(), env.rand());
-      if (step.kind !== "fix") return await recordStep(env, q, e, step, r.extra);
-      feedback = r.feedback;
-      e.attempt = step.attempt;
+      // The ladder: a fixer, a searcher first, a split, or a person (attempt-policy.ts decides, attempt-ladder.ts acts).
+      e.verifyOnly = false;
+      const next = await climb(env, q, e, t, r, facts(env, e, t), said, (role, fb, start) => guardedSession(env.task(t0.id) ?? t0, role, fb, start, false));
+      if (next.kind === "done") return;
+      feedback = next.feedback;
       e.role = role = "fixer";
-      starting = phaseChange(env, e, "Running", "Fixing", `fixer pass, attempt ${e.attempt}`, composePatches(r.extra, { attempts: e.attempt }));
+      starting = phaseChange(env, e, "Running", "Fixing", `fixer pass, attempt ${e.attempt}`, composePatches(next.extra, { attempts: e.attempt }));
     }
   } catch (err) {
     // A failed write (e.g. "fenced": the lease is gone) or a bug: never crash the loop, say what happened.

@@ -1,10 +1,16 @@
-// Budgets: attempts, wall time, tokens and cost per task. Any field the task leaves out comes from config.budget.
-import type { Budget, TaskSpec, Config } from "../spec/index.js";
+// Budgets: attempts, wall time, tokens and cost per task. Any field the task leaves out comes from config.budget
+// (and config.ladder for the ladder's rungs).
+import type { Budget, Ladder, TaskSpec, Config } from "../spec/index.js";
 import type { TaskState } from "../store/index.js";
 
 /** The task's budget with config defaults filled in. */
 export function effectiveBudget(t: TaskSpec, config: Config): Budget {
   return { ...config.budget, ...stripUndefined(t.budget) };
+}
+
+/** The task's ladder with config defaults filled in, key by key, as for the budget. */
+export function effectiveLadder(t: Pick<TaskSpec, "ladder">, config: Pick<Config, "ladder">): Ladder {
+  return { ...config.ladder, ...stripUndefined(t.ladder ?? {}) };
 }
 
 /** Wall time spent across all sessions of the task, the running one counted up to `now`. */
@@ -47,6 +53,6 @@ export function budgetExceeded(b: Budget, s: TaskState, now: number, starting: b
   return undefined;
 }
 
-function stripUndefined(b: Budget): Budget {
-  return Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) as Budget;
+function stripUndefined<T extends object>(b: T): T {
+  return Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined)) as T;
 }

@@ -42,6 +42,7 @@ export function executorEnv(p: LoopParts): ExecutorEnv {
     journal: p.opts.store.journal,
     todo: (f) => p.opts.store.todo(f),
     approvals: p.opts.store.approvals,
+    inbox: p.opts.store.inbox,
     now: () => p.clock.now(),
     clock: p.clock,
     rand: p.opts.rand ?? Math.random,

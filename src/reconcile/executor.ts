@@ -3,7 +3,8 @@
 // A success's record, check, commit and merge are success.ts's.
 import type { Mission, TaskSpec } from "../spec/index.js";
 import { setChecked } from "../spec/index.js";
-import type { TodoWriter, ApprovalFiles, TaskState } from "../store/index.js";
+import path from "node:path";
+import type { TodoWriter, ApprovalFiles, InboxFiles, TaskState } from "../store/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { clearApproval } from "../runtime/index.js";
 import type { Action } from "./actions.js";
@@ -19,6 +20,8 @@ export interface ExecutorEnv extends AttemptEnv {
   todo(file: string): TodoWriter;
   /** Approval files: a finalized task's is removed. */
   approvals: ApprovalFiles;
+  /** The inbox: an answered question's file is removed, as is a finalized task's. */
+  inbox: InboxFiles;
   /** The last valid desired state. */
   mission(): Mission;
   /** Attempts in this process, by task. */
@@ -55,7 +58,7 @@ export class Executor {
       else if (a.type === "uncheck") await this.uncheck(a.id);
       else if (a.type === "abort") await this.abort(a.id, a.reason);
       else if (a.type === "finalize") await this.finalize(a.id);
-      else if (a.type === "start" && env.mayStart()) this.launch(a.id, { generation: a.generation, attempt: a.attempt, role: a.role });
+      else if (a.type === "start" && env.mayStart()) this.launch(a.id, { generation: a.generation, attempt: a.attempt, role: a.role, ...(a.verifyOnly ? { verifyOnly: true } : {}) });
       else if (a.type === "adopt" && env.mayStart()) await this.adopt(a.id, a.sessionId);
     }
   }
@@ -76,17 +79,23 @@ export class Executor {
       { fence: env.fence(), history: () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []) },
     );
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
+    // The answer is in the record now (it goes into the next prompts): the question is done with.
+    if (a.reason === "Answered" && a.patch.answer) {
+      await appendHistory(this.env, [{ task: a.id, kind: "answered", detail: { answer: a.patch.answer.text, file: path.relative(env.root, env.inbox.path(a.id)) } }]);
+      await env.inbox.remove(a.id);
+    }
   }
 
-  private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }): void {
+  private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"]; verifyOnly?: boolean }): void {
     const t = this.env.mission().tasks.find((x) => x.id === id);
     if (!t || this.env.running.has(id)) return;
-    const e = this.register(id, s, "claim");
+    // A split task's verify once more holds no session slot.
+    const e = this.register(id, s, s.verifyOnly ? "none" : "claim");
     this.run(e, t);
   }
 
   /** Registers the attempt before the first await, so the next pass sees it running: never twice at once. */
-  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"] }, slot: "claim" | "held" | "none"): RunningEntry & { done: Promise<void> } {
+  private register(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"]; verifyOnly?: boolean }, slot: "claim" | "held" | "none"): RunningEntry & { done: Promise<void> } {
     const now = this.env.now();
     const e: RunningEntry & { done: Promise<void> } = { id, ...s, startedAt: now, lastProgressAt: now, awaitingApproval: false, stop: new AbortController(), done: Promise.resolve(), writes: new WriteQueue(this.env, id, () => e.generation, this.env.clock) };
     // Claimed before any await, so the next pass counts it. A start's claim waits: its session takes
@@ -119,7 +128,9 @@ export class Executor {
     // Events of a re-attached session go to the registered entry (progress feeds stall detection).
     const handle = sessionId ? await attachSession(env, e, t, sessionId) : undefined;
     if (!handle) env.slots.release(e);
-    const workerDone = (s.phase === "Verifying" || s.phase === "Reviewing") && !handle;
+    // A split task's verify once more has no session to resume: it runs its verify again.
+    const workerDone = ((s.phase === "Verifying" || s.phase === "Reviewing") && !handle) || (!!s.split && t.children.length > 0 && !sessionId);
+    if (s.split && t.children.length > 0 && !sessionId) e.verifyOnly = true;
     this.run(e, t, { ...(handle ? { handle } : {}), at: workerDone ? "verify" : "session" });
   }
 
@@ -176,6 +187,7 @@ export class Executor {
     await env.states.remove(id, env.fence());
     if (last) env.removing(last);
     await clearApproval(env.approvals, id);
+    await env.inbox.remove(id);
     // In detail, not the top-level tokens/costUsd of a session-end line: summing those must not count it twice.
     const spent = last ? { spentTokens: totalTokens(last), spentUsd: last.costUsd } : {};
     await appendHistory(this.env, [{ task: id, kind: "deleted", detail: { reason: "the task left TODO.md; its session was aborted and its state removed", ...spent } }]);

@@ -6,4 +6,5 @@ export { drive } from "./drive.js";
 export type { DriveOutcome } from "./drive.js";
 export type { LoopEvent } from "./events.js";
 export type { Reconciler } from "./loop.js";
+export { withAnswer } from "./inbox.js";
 export { startWatcher, watchedPaths } from "./watch.js";

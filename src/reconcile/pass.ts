@@ -9,6 +9,7 @@ import { ownWorkDone, taskGraph } from "../graph/index.js";
 import type { Plan } from "./actions.js";
 import { readActual } from "./actual.js";
 import { TaskAges } from "./ages.js";
+import { InboxAnswers } from "./answers.js";
 import { assignMissingIds } from "./assign-ids.js";
 import type { DesiredState } from "./desired.js";
 import type { Executor, ExecutorEnv } from "./executor.js";
@@ -45,6 +46,8 @@ export interface PassParts {
 export class Passes {
   private n = 0;
   private readonly ages = new TaskAges();
+  /** A person's answers to the questions of tasks that wait for one (the inbox). */
+  private readonly answers: InboxAnswers;
   /** The mission-budget stop last reported (said once, again only after it cleared). */
   private budgetShown: string | undefined;
   /** The last plan, for `orch run`'s "nothing left to do" test. */
@@ -52,7 +55,9 @@ export class Passes {
   /** Every task's state as the last pass read it, for the live view. */
   lastStates: ReadonlyMap<string, TaskState> = new Map();
 
-  constructor(private readonly p: PassParts) {}
+  constructor(private readonly p: PassParts) {
+    this.answers = new InboxAnswers(p.opts.store.inbox, p.opts.emit);
+  }
 
   /** One pass: re-reads everything, plans, applies; true when another pass should follow at once. */
   async run(): Promise<boolean> {
@@ -95,6 +100,7 @@ export class Passes {
       seenSince: this.ages.seenSince,
       missionStartedAt: p.startedAt,
       missionCarried: p.carried,
+      answers: this.answers.read(actual),
     });
     this.lastPlan = pl;
     this.reportMissionBudget(pl.missionBudget);

@@ -55,6 +55,8 @@ export interface PlanContext {
   missionStartedAt?: number;
   /** Spend of tasks whose records were finalized in this process: still the mission's (mission-budget.ts). */
   missionCarried?: CarriedSpend;
+  /** A person's answers in the inbox (.orchestrator/inbox/<id>.md) of tasks waiting for one, by task. */
+  answers?: ReadonlyMap<TaskId, string>;
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
@@ -174,6 +176,13 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     }
     if (s && s.generation !== t.generation) resetTo("SpecChanged", "task edited: starts over at the new generation", reset(t, s, iso));
     if (s?.phase === "Failed") continue; // terminal until edited or `orch retry`
+    if (s?.phase === "WaitingForPerson") {
+      // The ladder's last rung: the task waits until a person answers its question (not Failed). The
+      // answer goes into the next attempts' prompts, on a fresh budget.
+      const answer = ctx.answers?.get(t.id);
+      if (answer === undefined) continue;
+      resetTo("Answered", `a person answered: ${answer.length > 200 ? `${answer.slice(0, 199)}…` : answer}`, { ...reset(t, s, iso), answer: { text: answer, at: iso } });
+    }
     const over = s && budgetExceeded(budget, s, ctx.now, true);
     if (over) {
       set(t, s, "Failed", "BudgetExhausted", over, { lastError: { code: "budget", message: over, terminal: true, at: iso }, nextAttemptAt: undefined });
@@ -186,8 +195,9 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
         set(t, s, "Blocked", "DepsNotDone", `waiting for ${waiting.join(", ")}`, { generation: t.generation, blockedBy: waiting });
       continue;
     }
-    if (isGroup(t)) {
-      others.push({ type: "check", id: t.id }); // a group with no task file is done when its subtasks are
+    // A group with no task file is done when its subtasks are; one the ladder split still runs its verify.
+    if (isGroup(t) && !s?.split) {
+      others.push({ type: "check", id: t.id });
       continue;
     }
     const next = s?.nextAttemptAt ? Date.parse(s.nextAttemptAt) : undefined;
@@ -238,7 +248,7 @@ function schedule(
     if (limit !== undefined && used >= limit) continue;
     perRole.set(role, used + 1);
     free--;
-    out.push({ type: "start", id: c.t.id, generation: c.t.generation, attempt: (c.s?.attempts ?? 0) + 1, role });
+    out.push({ type: "start", id: c.t.id, generation: c.t.generation, attempt: (c.s?.attempts ?? 0) + 1, role, ...(c.s?.split && c.t.children.length ? { verifyOnly: true as const } : {}) });
   }
   return out;
 }
@@ -253,6 +263,8 @@ function reset(t: TaskSpec, s: TaskState, at: string): StatePatch {
     checkedByOrch: undefined,
     blockedBy: undefined,
     finishedAt: undefined,
+    split: undefined,
+    answer: undefined,
   };
 }
 

@@ -1,5 +1,6 @@
-// The worker/fixer prompt of an attempt: the role's template (runtime/roles.ts) rendered from the task,
-// what its deps did (their review summaries), the context pack, and the findings a fixer must address.
+// The worker/fixer/searcher prompt of an attempt: the role's template (runtime/roles.ts) rendered from
+// the task, what its deps did (their review summaries), the context pack, the findings a fixer must
+// address (with a searcher's, on the ladder's search rung), and a person's answer (its last rung).
 import type { Role, TaskSpec } from "../spec/index.js";
 import type { TaskStates } from "../store/index.js";
 import { renderPrompt, workerInput } from "../runtime/index.js";
@@ -33,6 +34,8 @@ export async function attemptPrompt(src: PromptSources, t: TaskSpec, role: Role,
   }
   const pack = await src.context?.(t).catch(why("the context pack"));
   for (const w of pack?.warnings ?? []) missing.push(`part of the context pack (${w})`);
-  const input = workerInput(t, summaries, pack?.text);
+  // A person's answer (the ladder's last rung) goes into every attempt of the budget it started.
+  const answer = (await src.states.read(t.id).catch(why("the person's answer")))?.value.answer?.text;
+  const input = { ...workerInput(t, summaries, pack?.text), ...(answer ? { answer } : {}) };
   return { prompt: renderPrompt(role, findings ? { ...input, findings } : input), missing };
 }

@@ -1,4 +1,4 @@
-// File watching: chokidar on TODO.md, the tasks folder, the config and the control requests. Events carry
+// File watching: chokidar on TODO.md, the tasks folder, the config, the control requests, approvals and the inbox. Events carry
 // nothing but "look again": the loop re-reads everything (level-triggered), so a coalesced event loses nothing.
 import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
@@ -12,6 +12,7 @@ export function watchedPaths(root: string, config: Config): string[] {
     path.join(root, ".orchestrator", "config.json"),
     path.join(root, ".orchestrator", "control"),
     path.join(root, ".orchestrator", "approvals"),
+    path.join(root, ".orchestrator", "inbox"),
   ];
 }
 

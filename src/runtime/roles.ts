@@ -46,6 +46,8 @@ export interface PromptInput {
   parent?: string;
   tasks?: string;
   limit?: string;
+  /** A person's answer to the task's question (the ladder's last rung). */
+  answer?: string;
 }
 
 /** Renders `{{name}}` values and `{{#name}}…{{/name}}` blocks (kept only when the value is non-empty). */

@@ -8,7 +8,18 @@ const budgetSchema = z
     tokens: z.number().int().positive().optional().describe("Total tokens (input+output) across all sessions of the task"),
     usd: z.number().positive().optional().describe("Total cost in US dollars"),
     minutes: z.number().positive().optional().describe("Wall time across attempts"),
-    attempts: z.number().int().positive().optional().describe("Worker attempts, including fixer passes"),
+    attempts: z.number().int().positive().optional().describe("Worker attempts, including fixer passes and a split task's verify once more"),
+  })
+  .strict();
+
+const rung = (what: string) => z.number().int().nonnegative().optional().describe(`${what} (0: never)`);
+
+/** The self-healing ladder (docs/RECONCILER.md, "The ladder"): after how many failed attempts each rung comes. */
+const ladderSchema = z
+  .object({
+    search: rung("After this failed attempt, a searcher session finds similar code, usages and tests, and the next fixer is given its findings"),
+    split: rung("After this many failed attempts, the planner splits the task into subtasks (nested under it in TODO.md); the task then runs its own verify once more"),
+    ask: rung("After this many failed attempts, the task waits for a person: a question in .orchestrator/inbox/<id>.md, answered there or with `orch answer`"),
   })
   .strict();
 
@@ -64,7 +75,10 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    budget: budgetSchema.default({ attempts: 3 }).describe("Default per-task budget"),
+    budget: budgetSchema.default({ attempts: 5 }).describe("Default per-task budget"),
+    ladder: ladderSchema
+      .default({ search: 3, split: 4, ask: 5 })
+      .describe("What follows a failed attempt besides a fixer: which rungs, after how many failures; a task's `ladder:` overrides single keys. A rung past budget.attempts is never reached (the task fails at its budget)"),
     missionBudget: z
       .object({
         tokens: z.number().int().positive().optional().describe("Total tokens (input+output+reasoning) across every task's sessions, recorded and running"),
@@ -162,3 +176,6 @@ export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
 
 /** The per-task budget object, shared with the task-file schema. */
 export const BudgetSchema = budgetSchema;
+
+/** The ladder object, shared with the task-file schema. */
+export const LadderSchema = ladderSchema;

@@ -11,7 +11,7 @@ export { PlanSchema } from "./plan-schema.js";
 export type { PlanTask } from "./plan-schema.js";
 export type { SpecCache } from "./mission.js";
 export { ROLES } from "./model.js";
-export type { ApprovalPolicy, Budget, Mission, Role, TaskId, TaskSpec } from "./model.js";
+export type { ApprovalPolicy, Budget, Ladder, Mission, Role, TaskId, TaskSpec } from "./model.js";
 export { assignIds, setChecked } from "./todo-edit.js";
 export { findHeading, insertTaskLines } from "./todo-insert.js";
 export type { LinePlacement } from "./todo-insert.js";

@@ -139,6 +139,7 @@ export function buildMission(
     if (fm?.approval) t.approval = fm.approval;
     if (fm?.allowEmpty) t.allowEmpty = true;
     if (fm?.editsTests) t.editsTests = true;
+    if (fm?.ladder) t.ladder = fm.ladder;
     if (tf) t.file = tf.path;
     tasks.push(t);
   }

@@ -15,6 +15,13 @@ export interface Budget {
   attempts?: number;
 }
 
+/** The ladder of a task (docs/RECONCILER.md, "The ladder"): after how many failed attempts each rung comes; 0 or absent: never. */
+export interface Ladder {
+  search?: number;
+  split?: number;
+  ask?: number;
+}
+
 /** What orch does when an agent asks for a permission on this task. */
 export type ApprovalPolicy = "auto" | "ask" | "deny";
 
@@ -42,6 +49,8 @@ export interface TaskSpec {
   verify: string[];
   approval?: ApprovalPolicy;
   budget: Budget;
+  /** The task's own ladder keys (front matter `ladder:`); the rest come from config.ladder. */
+  ladder?: Ladder;
   suspend: boolean;
   /** The task may succeed without changing a file (front matter `allowEmpty: true`). */
   allowEmpty?: boolean;

@@ -3,7 +3,7 @@ import matter from "gray-matter";
 import { z } from "zod";
 import type { Problem } from "../util/index.js";
 import { ROLES } from "./model.js";
-import { BudgetSchema } from "./config.js";
+import { BudgetSchema, LadderSchema } from "./config.js";
 import { ID_PATTERN, nearest } from "./ids.js";
 import { fastFrontMatter } from "./front-matter.js";
 
@@ -25,6 +25,7 @@ export const TaskFrontMatterSchema = z
     verify: oneOrMany(z.string()).optional().describe("Commands run by orch after the worker; all must exit 0"),
     approval: z.enum(["auto", "ask", "deny"]).optional().describe("Permission policy for this task's sessions"),
     budget: BudgetSchema.optional().describe("Per-task limits; missing fields fall back to config.budget"),
+    ladder: LadderSchema.optional().describe("Per-task ladder (after how many failures a searcher, a split, a person); missing fields fall back to config.ladder"),
     suspend: z.boolean().optional().describe("true: orch leaves the task alone (a running session is stopped)"),
     allowEmpty: z.boolean().optional().describe("true: the task may succeed without changing a file (an empty diff)"),
     editsTests: z.boolean().optional().describe("true: the task may change the files its verify commands name (its job is to write the tests); by default they are protected"),

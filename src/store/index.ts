@@ -1,6 +1,6 @@
 // The public API of src/store/: what other folders may import. test/architecture.test.ts keeps every import from
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
-export { ApprovalFiles } from "./approval-files.js";
+export { ApprovalFiles, InboxFiles } from "./approval-files.js";
 export { atomicWrite } from "./atomic.js";
 export { commitTask } from "./git-commit.js";
 export { scopeMatcher } from "./glob.js";

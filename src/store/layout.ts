@@ -3,13 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { errno } from "./io-errors.js";
 
-/** .orchestrator/.gitignore: locks, runtime state and open approval requests are per machine and churn. */
+/** .orchestrator/.gitignore: locks, runtime state, open approval requests and questions are per machine and churn. */
 const GITIGNORE = `# Written by orch (see .orchestrator/README.md). Committed: config.json, state/, history/.
 # Ignored: short-lived, per-machine files that would only churn or conflict in git, and the
 # attempts' workspaces (git clones of their own).
 locks/
 runtime/
 approvals/
+inbox/
 worktrees/
 *.tmp
 `;

@@ -10,7 +10,7 @@ import { FileRecordStore } from "./records.js";
 import { StorePaths } from "./paths.js";
 import { sweepLeftovers } from "./sweep.js";
 import { FileTodoWriter } from "./todo-writer.js";
-import { ApprovalFiles } from "./approval-files.js";
+import { ApprovalFiles, InboxFiles } from "./approval-files.js";
 
 export interface StoreOptions {
   /** A lock not refreshed for this long is taken over (default 10 s; a dead holder's lock at once). */
@@ -35,6 +35,8 @@ export interface Store {
   todo(file: string): TodoWriter;
   /** The approval files (.orchestrator/approvals/<task>.md), written through that writer. */
   approvals: ApprovalFiles;
+  /** The inbox (.orchestrator/inbox/<task>.md): questions for a person, written through that writer. */
+  inbox: InboxFiles;
   /** Removes temp files and half-made locks left by writers that were killed; returns how many. */
   sweep(): Promise<number>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export function openStore(root: string, opts: StoreOptions = {}): Store {
     journal,
     todo: (file) => new FileTodoWriter(paths, file, lock, fs, leases.check),
     approvals: new ApprovalFiles(root, { lock, fs }),
+    inbox: new InboxFiles(root, { lock, fs }),
     // TODO.md's temp files sit beside it, in the root: swept there without recursing into the repo.
     sweep: async () => (await sweepLeftovers(paths.dir)) + (await sweepLeftovers(paths.root, false)),
     // Locks live only as long as their operation: closing waits for those in flight to finish.

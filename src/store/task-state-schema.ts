@@ -12,6 +12,8 @@ const PHASES = [
   "Failed",
   "Stalled",
   "AwaitingApproval",
+  /** The ladder's last rung: a question in .orchestrator/inbox/<id>.md waits for a person's answer (not Failed). */
+  "WaitingForPerson",
   "Suspended",
   "Cancelled",
 ] as const;
@@ -98,6 +100,10 @@ export const TaskStateSchema = z
     retryHandled: z.string().optional(),
     /** Deps not yet Succeeded at their current generation, while the phase is Blocked. */
     blockedBy: z.array(z.string()).optional(),
+    /** The ladder split the task into these subtasks: once they are done, its next attempt runs its own verify once more (no session). */
+    split: z.object({ into: z.array(z.string()), at: z.string() }).strict().optional(),
+    /** A person's answer to the task's question (.orchestrator/inbox/<id>.md): it goes into the next attempts' prompts. */
+    answer: z.object({ text: z.string(), at: z.string() }).strict().optional(),
     /** Holder and fencing token of the lease under which the current attempt runs. */
     owner: z.object({ holder: z.string(), token: z.number().int() }).strict().optional(),
   })

@@ -25,7 +25,7 @@ describe.concurrent("a user's first hour", () => {
   it("orch init writes a config that shows the main options, per-task commits on", async () => {
     const dir = await mission();
     const config = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "config.json"), "utf8"));
-    expect(Object.keys(config)).toEqual(["$schema", "todo", "tasksDir", "concurrency", "verify", "review", "budget", "git"]);
+    expect(Object.keys(config)).toEqual(["$schema", "todo", "tasksDir", "concurrency", "verify", "review", "budget", "ladder", "git"]);
     expect(config.git).toEqual({ commit: "task" });
     expect((await runOrch(["validate", "--dir", dir])).status).toBe(0);
   });

@@ -12,6 +12,8 @@ const at = new Date(NOW).toISOString();
 const retryAt = (n: number) => new Date(NOW + 1000 * 2 ** (n - 1)).toISOString();
 const err = (code: string, over: Partial<SessionError> = {}): Setback => ({ kind: "error", error: { code, message: `it broke (${code})`, terminal: false, infrastructure: false, ...over } });
 const abort = (reason: AbortReason): Setback => ({ kind: "abort", reason });
+/** The default ladder (config.ladder). */
+const LADDER = { search: 3, split: 4, ask: 5 };
 
 interface Row {
   rule: string;
@@ -34,6 +36,23 @@ const rows: Row[] = [
   },
   { rule: "review rejected, attempts used → Failed ReviewRejected", setback: { kind: "check", why: "ReviewRejected" }, facts: { attempt: 2, limit: 2 }, want: { phase: "Failed", reason: "ReviewRejected", message: "review rejected and the 2 attempts are used up" } },
   { rule: "an empty diff, attempts used → Failed EmptyDiff", setback: { kind: "check", why: "EmptyDiff" }, facts: { attempt: 1, limit: 1 }, want: { phase: "Failed", reason: "EmptyDiff", message: "the worker changed no file and the 1 attempts are used up" } },
+  // The ladder (docs/RECONCILER.md, "The ladder"): which rung follows a failed check, by the failures so far.
+  { rule: "ladder: a failure before any rung → fixer", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 2, limit: 5, ladder: LADDER, splittable: true }, want: { kind: "fix", attempt: 3 } },
+  { rule: "ladder: the search rung's failure → a searcher, then a fixer with its findings", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 3, limit: 5, ladder: LADDER, splittable: true }, want: { kind: "fix", attempt: 4, search: true } },
+  { rule: "ladder: the search rung comes once (the failure after it is not a search)", setback: { kind: "check", why: "ReviewRejected" }, facts: { attempt: 4, limit: 9, ladder: { search: 3 }, splittable: true }, want: { kind: "fix", attempt: 5 } },
+  { rule: "ladder: the split rung → the planner splits the task", setback: { kind: "check", why: "ReviewRejected" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: true }, want: { kind: "split" } },
+  { rule: "ladder: split reached later (errors took attempts) still splits", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 3, limit: 9, ladder: { split: 2 }, splittable: true }, want: { kind: "split" } },
+  { rule: "ladder: a task already split (or not splittable) gets a fixer at the split rung", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: false }, want: { kind: "fix", attempt: 5 } },
+  {
+    rule: "ladder: the ask rung → WaitingForPerson (not Failed, not terminal), even with the attempts used",
+    setback: { kind: "check", why: "VerifyFailed" },
+    facts: { attempt: 5, limit: 5, ladder: LADDER, splittable: false },
+    want: { kind: "record", phase: "WaitingForPerson", reason: "AskedPerson", message: "verify failed on attempt 5: waiting for a person's answer", refund: false, patch: { lastError: { code: "VerifyFailed", message: "verify failed on attempt 5: waiting for a person's answer", terminal: false, at }, nextAttemptAt: undefined } },
+  },
+  { rule: "ladder: ask before the budget's end asks at once", setback: { kind: "check", why: "EmptyDiff" }, facts: { attempt: 1, limit: 5, ladder: { ask: 1 } }, want: { phase: "WaitingForPerson", reason: "AskedPerson" } },
+  { rule: "ladder: a rung past the attempt budget is never reached: Failed at the budget", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 2, limit: 2, ladder: LADDER, splittable: true }, want: { phase: "Failed", reason: "VerifyFailed", message: "verify failed and the 2 attempts are used up" } },
+  { rule: "ladder: rungs set to 0 are off (only fixers, then Failed)", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 3, limit: 5, ladder: { search: 0, split: 0, ask: 0 }, splittable: true }, want: { kind: "fix", attempt: 4 } },
+  { rule: "ladder: a merge conflict is a fixer's job only (no search, split or person)", setback: { kind: "check", why: "MergeConflict" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: true }, want: { kind: "fix", attempt: 5 } },
   // Error classes.
   {
     rule: "terminal session error → Failed TerminalError, no retry time",
@@ -103,7 +122,7 @@ const rows: Row[] = [
 describe("attempt policy: what follows a setback", () => {
   it.each(rows)("$rule", ({ setback, facts, want }) => {
     const step = nextStep(setback, facts, config, NOW, 0.5);
-    if (want.kind === "fix" || want.kind === "none") expect(step).toEqual(want);
+    if (want.kind === "fix" || want.kind === "none" || want.kind === "split") expect(step).toEqual(want);
     else expect(step).toMatchObject({ kind: "record", ...want });
   });
 

@@ -307,3 +307,36 @@ describe("plan: checkbox, edits, suspend, budget, delete", () => {
     expect(plan(mission([]), a, ctx({ missingSince: new Map([["GONE", NOW - 1000]]) })).actions).toEqual([{ type: "finalize", id: "GONE" }]);
   });
 });
+
+describe("plan: the ladder (docs/RECONCILER.md, \"The ladder\")", () => {
+  const asked = (over: Partial<TaskState> = {}) => state("T1", { phase: "WaitingForPerson", attempts: 5, lastError: { code: "VerifyFailed", message: "m", terminal: false, at: "x" }, ...over });
+  it("a task waiting for a person is neither started nor Failed while its question is unanswered", () => {
+    const p = plan(mission([task("T1"), task("T2", { deps: ["T1"] })]), states(asked()), ctx());
+    expect(kinds(p.actions)).toEqual([]); // T2 stays blocked by T1 (no record: the files say so)
+  });
+  it("an answer resets it to Pending (Answered: the answer kept for the prompt, a fresh budget) and starts it in the same pass", () => {
+    const p = plan(mission([task("T1")]), states(asked({ split: { into: ["T2"], at: "x" } })), ctx({ answers: new Map([["T1", "use the metric system"]]) }));
+    expect(kinds(p.actions)).toEqual(["set:T1:Pending", "start:T1"]);
+    expect(p.actions[0]).toMatchObject({ reason: "Answered", message: "a person answered: use the metric system", patch: { attempts: 0, answer: { text: "use the metric system", at: new Date(NOW).toISOString() }, split: undefined, lastError: undefined } });
+    expect(p.actions[1]).toMatchObject({ attempt: 1 });
+    expect(p.actions[1]).not.toHaveProperty("verifyOnly");
+  });
+  it("an answer for a task that is not waiting changes nothing", () => {
+    const p = plan(mission([task("T1")]), states(state("T1", { phase: "Failed", attempts: 3 })), ctx({ answers: new Map([["T1", "x"]]) }));
+    expect(kinds(p.actions)).toEqual([]);
+  });
+  it("a split task waits for its subtasks, then runs its own verify once more (verifyOnly, the next attempt)", () => {
+    const split = { into: ["T2", "T3"], at: "x" };
+    const tasks = (done: boolean) => mission([task("T1", { children: ["T2", "T3"], file: "tasks/T1.md" }), task("T2", { parent: "T1", checked: done }), task("T3", { parent: "T1", checked: done })]);
+    const waiting = plan(tasks(false), states(state("T1", { phase: "Pending", attempts: 4, split })), ctx());
+    expect(kinds(waiting.actions)).toEqual(["set:T1:Blocked", "start:T2", "start:T3"]);
+    const ready = plan(tasks(true), states(state("T1", { phase: "Blocked", attempts: 4, split, blockedBy: ["T2", "T3"] })), ctx());
+    expect(kinds(ready.actions)).toEqual(["set:T1:Pending", "start:T1"]);
+    expect(ready.actions[1]).toMatchObject({ attempt: 5, verifyOnly: true });
+  });
+  it("a split task without a task file is not checked as a group: it runs its verify too", () => {
+    const m = mission([task("T1", { children: ["T2"] }), task("T2", { parent: "T1", checked: true })]);
+    expect(kinds(plan(m, states(state("T1", { attempts: 4, split: { into: ["T2"], at: "x" } })), ctx()).actions)).toEqual(["start:T1"]);
+    expect(kinds(plan(m, new Map(), ctx()).actions)).toEqual(["check:T1"]);
+  });
+});

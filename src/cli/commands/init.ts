@@ -51,7 +51,8 @@ function starterConfig(repo: string) {
     concurrency: { total: 4 },
     verify: { commands: [] },
     review: { enabled: true },
-    budget: { attempts: 3 },
+    budget: { attempts: 5 },
+    ladder: { search: 3, split: 4, ask: 5 },
     git: { commit: "task" },
   };
 }

@@ -15,7 +15,8 @@ interface LogArgs {
 /** One readable line per event: time, task, attempt, kind, transition, then whatever figures it has. */
 function formatEvent(e: HistoryEvent): string {
   const parts = [e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""), e.task.padEnd(6), e.attempt !== undefined ? `#${e.attempt}` : "  ", e.kind];
-  if (e.from !== undefined || e.to !== undefined) parts.push(`${e.from ?? "∅"} → ${e.to ?? "∅"}`);
+  // A phase line's reason says which rung of the ladder (Fixing, Searching, Split, AskedPerson, Answered) it was.
+  if (e.from !== undefined || e.to !== undefined) parts.push(`${e.from ?? "∅"} → ${e.to ?? "∅"}${typeof e.detail?.reason === "string" ? ` (${e.detail.reason})` : ""}`);
   if (e.session) parts.push(`${e.role ?? "session"} ${e.session}`);
   else if (e.role) parts.push(e.role);
   if (e.tokens !== undefined) parts.push(`${e.tokens.toLocaleString("en-US")} tok`);

@@ -65,6 +65,9 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     } else {
       process.stdout.write(rows.length ? formatStatusTable(rows, widthOf(), spendColumns(spend)) : "No tasks.\n");
       if (spend.tokens || spend.costUsd) process.stdout.write(`Spent: ${formatSpend(spend)} (${formatRoles(spend)})\n`);
+      // What needs a person: the question each waiting task asks, and how to answer it.
+      for (const r of rows.filter((x) => x.phase === "WaitingForPerson"))
+        process.stdout.write(`${r.id} waits for a person: read .orchestrator/inbox/${r.id}.md and answer under its last line, or run \`orch answer ${r.id} "…"\`\n`);
       for (const f of damaged) process.stderr.write(`orch: ${f} is damaged; its task is shown from the files. The next \`orch run\` or \`orch watch\` moves it aside and rebuilds it from the history.\n`);
       for (const p of errors) process.stderr.write(`${formatProblem(relativeToCwd(p, mission.root))}\n`);
       if (errors.length) process.stderr.write(`${errors.length} error(s): run \`orch validate\` for details.\n`);

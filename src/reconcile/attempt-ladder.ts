@@ -1,0 +1,112 @@
+// The ladder's rungs inside an attempt (docs/RECONCILER.md, "The ladder"): after a failed check,
+// attempt-policy.ts names the rung; this carries it out: a searcher session whose findings go to the
+// next fixer, a split by the planner, or a question to a person in the inbox.
+import path from "node:path";
+import type { Role, TaskSpec } from "../spec/index.js";
+import { ZERO_USAGE, type SessionResult, type Usage } from "../runtime/index.js";
+import { composePatches, usageAdded } from "./actions.js";
+import { effectiveLadder } from "./budget.js";
+import { nextStep, splitRecord, type AttemptFacts, type CheckFailure } from "./attempt-policy.js";
+import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
+import type { AttemptEnv, RunningEntry } from "./attempt.js";
+import { workDir } from "./attempt-workspace.js";
+import { lastFindings, lastVerifyOutput, questionOf, renderQuestion, triedLines } from "./inbox.js";
+import type { QueuedChange, WriteQueue } from "./write-queue.js";
+
+/** A failed check as the attempt's loop has it: why, the next fixer's feedback, and what to record with it. */
+export interface Failure {
+  why: CheckFailure;
+  feedback: string;
+  extra: Extra;
+}
+
+/** What the attempt's loop does next: a fixer pass (its feedback, what its Running record carries), or nothing (the attempt ended, recorded). */
+export type Climbed = { kind: "fix"; feedback: string; extra: Extra } | { kind: "done" };
+
+/** One more session of the attempt, guarded and recorded as the loop's own; undefined: the attempt ended (recorded). */
+export type GuardedSession = (role: Role, feedback: string, starting: QueuedChange) => Promise<SessionResult | undefined>;
+
+/** What splits a task: the planner's session and the nested items it writes (plan/), by the task's id. */
+export interface Splitter {
+  (t: TaskSpec, why: string, directory: string, signal: AbortSignal): Promise<SplitResult>;
+}
+
+/** A split's outcome: the subtasks written, or why there are none; the planner's figures either way. */
+export type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number };
+
+/** The policy's facts with the ladder: the task's rungs, and whether it can still be split. */
+function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean): AttemptFacts {
+  return { ...base, ladder: effectiveLadder(t, env.config()), splittable: splittable && !!env.split && t.children.length === 0 };
+}
+
+/**
+ * Climbs after a failed check: `said` is the last session's text (its question, if it asks one),
+ * `session` runs the searcher as the loop runs its sessions.
+ */
+export async function climb(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, failure: Failure, base: AttemptFacts, said: string, session: GuardedSession): Promise<Climbed> {
+  const decide = (splittable: boolean) => nextStep({ kind: "check", why: failure.why }, ladderFacts(env, t, base, splittable), env.config(), env.now(), env.rand());
+  let step = decide(true);
+  if (step.kind === "split") {
+    const into = await split(env, q, e, t, failure);
+    if (into) {
+      await recordStep(env, q, e, splitRecord(into, env.now()), failure.extra);
+      return { kind: "done" };
+    }
+    // No subtasks came of it: the rungs go on as for a task that cannot be split.
+    step = decide(false);
+  }
+  if (step.kind === "split") throw new Error("unreachable: a task that cannot be split was split");
+  if (step.kind === "record" && step.phase === "WaitingForPerson") step = { ...step, message: `${step.message}: ${await ask(env, q, e, t, said)}` };
+  if (step.kind !== "fix") {
+    await recordStep(env, q, e, step, failure.extra);
+    return { kind: "done" };
+  }
+  e.attempt = step.attempt;
+  if (!step.search) return { kind: "fix", feedback: failure.feedback, extra: failure.extra };
+  // The search rung: a read-only session finds what the fixers missed; its report goes to the next fixer.
+  const res = await session("searcher", failure.feedback, phaseChange(env, e, "Running", "Searching", `searcher session, attempt ${e.attempt}`, composePatches(failure.extra, { attempts: e.attempt })));
+  if (!res) return { kind: "done" };
+  const found = res.ok ? res.text.trim() : "";
+  const attempt = e.attempt;
+  q.add({ history: () => [{ task: e.id, kind: "search", attempt, role: "searcher", verdict: found ? "found" : "nothing", detail: { findings: found.slice(0, 4000) } }] });
+  const feedback = found ? `${failure.feedback}\n\n## What a searcher found in the repository\n\n${found}` : failure.feedback;
+  return { kind: "fix", feedback, extra: {} };
+}
+
+/** The split rung: the planner writes subtasks nested under the task; their ids, or undefined when none came of it (said in the history). */
+async function split(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, failure: Failure): Promise<string[] | undefined> {
+  const attempt = e.attempt;
+  await env.slots.acquire(e, "planner", e.stop.signal);
+  let r: SplitResult;
+  try {
+    if (e.aborting) return undefined;
+    e.lastProgressAt = env.now();
+    r = await env.split!(t, failure.feedback, workDir(env, e), e.stop.signal);
+  } catch (err) {
+    r = { ok: false, error: err instanceof Error ? err.message : String(err), usage: ZERO_USAGE, costUsd: 0 };
+  } finally {
+    env.slots.release(e);
+  }
+  const figures = { role: "planner", tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
+  q.add({
+    patch: usageAdded(r.usage, r.costUsd),
+    history: () => [{ task: e.id, kind: "split", attempt, ...figures, ...(r.ok ? { verdict: "split", detail: { into: r.into } } : { verdict: "failed", error: r.error }) }],
+    written: () => env.emit({ type: "spent", task: e.id, attempt, ...figures }),
+  });
+  if (!r.ok) env.emit({ type: "error", task: e.id, message: `the planner could not split ${e.id}: ${r.error}` });
+  return r.ok && r.into.length ? r.into : undefined;
+}
+
+/** The ask rung: writes the question to the inbox and says where it is (the phase's message). */
+async function ask(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, said: string): Promise<string> {
+  // What was tried is read from the history: the attempt's own lines first.
+  await q.flush();
+  const s = (await env.states.read(e.id))?.value;
+  const history = await env.journal.read(e.id);
+  const question = questionOf(said);
+  const text = renderQuestion({ id: e.id, title: t.title, question, tried: triedLines(history, s?.budgetFrom?.at), verify: lastVerifyOutput(history), findings: lastFindings(history) });
+  const file = path.relative(env.root, await env.inbox.write(e.id, text));
+  const attempt = e.attempt;
+  q.add({ history: () => [{ task: e.id, kind: "asked", attempt, detail: { file, question } }] });
+  return `answer in ${file} or with \`orch answer ${e.id} "…"\``;
+}
