@@ -32,7 +32,7 @@ export interface Splitter {
 }
 
 /** A split's outcome: the subtasks written, or why there are none; the planner's figures either way. */
-export type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number };
+type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number };
 
 /** The policy's facts with the ladder: the task's rungs, and whether it can still be split. */
 function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean): AttemptFacts {
