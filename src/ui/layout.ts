@@ -32,12 +32,15 @@ export function layoutDag(tasks: readonly BoardTask[]): DagLayout {
 
 /** Task id → group id: its innermost heading, cut in chunks of GROUP_MAX in document order. */
 function groups(tasks: readonly BoardTask[]): Map<string, string> {
+  const total = new Map<string, number>();
+  for (const t of tasks) total.set(t.group, (total.get(t.group) ?? 0) + 1);
   const count = new Map<string, number>();
   const out = new Map<string, string>();
   for (const t of tasks) {
     const n = count.get(t.group) ?? 0;
     count.set(t.group, n + 1);
-    out.set(t.id, `${t.group || "(no heading)"} #${Math.floor(n / GROUP_MAX) + 1}`);
+    const name = t.group || "(no heading)";
+    out.set(t.id, total.get(t.group)! > GROUP_MAX ? `${name} #${Math.floor(n / GROUP_MAX) + 1}` : name);
   }
   return out;
 }

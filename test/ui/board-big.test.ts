@@ -37,6 +37,12 @@ describe("the board of a 2,000-task mission", () => {
     const cards = await page.locator("#columns .column").evaluateAll((cs) => cs.map((c) => c.querySelectorAll(".card").length));
     expect(Math.max(...cards)).toBeLessThanOrEqual(100);
     expect(await page.locator("#columns button.more").count()).toBeGreaterThan(0);
+    // A group of the DAG opens as the columns of its own tasks.
+    await page.click("#show-dag");
+    await page.click('svg#dag g.node.group[data-group="Part 2"]');
+    const counts = await page.locator("#columns .column h3 span").evaluateAll((ss) => ss.map((s) => Number(s.textContent)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(await page.locator('#columns .card[data-id="T101"]').count()).toBe(1);
     await page.close();
   });
 });

@@ -5,11 +5,11 @@ import { h } from "./dom.js";
 
 const CARDS_SHOWN = 100;
 /** Columns in the order work moves through them; any other state gets a column after these. */
-const ORDER = ["Pending", "Blocked", "Running", "Verifying", "Reviewing", "AwaitingApproval", "Stalled", "Failed", "Suspended", "Succeeded", "done"];
+const ORDER = ["Pending", "Blocked", "Running", "Verifying", "Reviewing", "AwaitingApproval", "WaitingForPerson", "Stalled", "Failed", "Suspended", "Succeeded", "done"];
 
-/** Draws the columns of `tasks` (those of `group` only, when one is given). */
-export function drawColumns(box: HTMLElement, tasks: readonly BoardTask[], open: (id: string) => void, group?: string): void {
-  const shown = group ? tasks.filter((t) => t.group === group) : tasks;
+/** Draws the columns of `tasks` (those in `only`, when given: a group of the collapsed DAG). */
+export function drawColumns(box: HTMLElement, tasks: readonly BoardTask[], open: (id: string) => void, only?: ReadonlySet<string>): void {
+  const shown = only ? tasks.filter((t) => only.has(t.id)) : tasks;
   const by = new Map<string, BoardTask[]>();
   for (const t of shown) (by.get(t.state) ?? by.set(t.state, []).get(t.state)!).push(t);
   const states = [...ORDER.filter((s) => by.has(s)), ...[...by.keys()].filter((s) => !ORDER.includes(s)).sort()];

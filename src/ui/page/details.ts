@@ -34,7 +34,7 @@ export function drawDetails(box: HTMLElement, board: Board, t: BoardTask, report
       ["spent", spendText(t.spend)],
       ...Object.entries(t.spend.roles).map(([role, sp]): [string, string] => [`  ${role}`, spendText(sp)]),
     ]),
-    t.inbox !== undefined ? section("Question waiting for you", h("pre", { "data-field": "inbox" }, t.inbox), h("p", {}, `Answer in .orchestrator/inbox/${t.id}.md`)) : undefined,
+    t.inbox !== undefined ? section("Question waiting for you", h("pre", { "data-field": "inbox" }, t.inbox), h("p", {}, `Answer with orch answer ${t.id} "…", or under the marked line of .orchestrator/inbox/${t.id}.md`)) : undefined,
     steer(board, t),
     report ? reportPart(report) : h("p", { class: "muted", "data-field": "loading" }, "loading orch show…"),
   ];
@@ -57,6 +57,7 @@ function steer(board: Board, t: BoardTask): HTMLElement {
   if (t.state === "Suspended") cmds.push([`orch resume ${t.id}`, "let it run again"]);
   else if (t.state !== "Succeeded" && t.state !== "done") cmds.push([`orch suspend ${t.id}`, "stop it, keep it in the list"]);
   if (t.state === "AwaitingApproval") cmds.push([`orch approve ${t.id}`, "allow what it asks"], [`orch reject ${t.id}`, "deny it"]);
+  if (t.state === "WaitingForPerson" || t.inbox !== undefined) cmds.push([`orch answer ${t.id} "…"`, `answer its question (or write under the marked line of .orchestrator/inbox/${t.id}.md)`]);
   cmds.push([`orch show ${t.id}`, "the full report, with the diff"]);
   return section(
     "Steer (the board only reads)",

@@ -9,7 +9,8 @@ import { byId, h, spendText } from "./dom.js";
 
 let board: Board | undefined;
 let view: "dag" | "columns" = "dag";
-let group: string | undefined;
+/** The tasks of the group opened from the collapsed DAG, shown alone in the columns. */
+let group: ReadonlySet<string> | undefined;
 let open: { id: string; report?: Report } | undefined;
 
 /** When the first board was drawn, for the page's own figures (performance marks). */
@@ -23,7 +24,7 @@ function render(): void {
   const problems = byId("problems");
   problems.hidden = board.problems.length === 0;
   problems.textContent = board.problems.join("\n");
-  drawDag(byId<HTMLElement>("dag") as unknown as SVGSVGElement, board, { task: show, group: (n) => ((group = n.id.replace(/ #\d+$/, "")), setView("columns")) });
+  drawDag(byId<HTMLElement>("dag") as unknown as SVGSVGElement, board, { task: show, group: (n) => ((group = new Set(n.tasks)), setView("columns")) });
   drawColumns(byId("columns"), board.tasks, show, group);
   drawTimeline(board.timeline);
   if (open) drawOpen();
@@ -47,6 +48,7 @@ function drawTotals(b: Board): void {
     item("pending", String(t.pending), "pending"),
     item("spent", spendText(t), "spent"),
     item("budget left", budget || "no mission budget", "budget"),
+    b.byModel.length ? h("span", { class: "muted", "data-total": "by-model" }, b.byModel.map((m) => `${m.role} on ${m.model}: ${spendText(m)}`).join(" · ")) : "",
   );
 }
 
