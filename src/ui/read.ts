@@ -1,10 +1,10 @@
 // The board's inputs, read from the files (read-only: nothing under .orchestrator/ is written or
 // repaired here), then built by board.ts. Both `orch watch --ui` and `orch ui` read the board this way.
 import { existsSync } from "node:fs";
-import { readFile, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig, loadMission, type Config, type SpecCache } from "../spec/index.js";
-import { DEFAULT_LOCK_OPTIONS, FileJournal, StorePaths, readOnlyTaskStates, type TaskState } from "../store/index.js";
+import { DEFAULT_LOCK_OPTIONS, FileJournal, InboxFiles, StorePaths, readOnlyTaskStates, type TaskState } from "../store/index.js";
 import { formatProblem } from "../util/index.js";
 import { buildBoard } from "./board.js";
 import type { Board } from "./wire.js";
@@ -45,17 +45,20 @@ async function readStates(root: string, ids: readonly string[]): Promise<Map<str
 }
 
 /**
- * The questions waiting for a person: `.orchestrator/inbox/<id>.md` (the self-healing ladder's last
- * rung asks there). Read as text; the page shows it as text.
+ * The questions waiting for a person: `.orchestrator/inbox/<id>.md`, where the self-healing ladder's
+ * last rung asks (read through the store's InboxFiles, as the loop reads the answers). The page shows
+ * the file's text, as text; one orch cannot read says why instead.
  */
 async function readInbox(root: string): Promise<Map<string, string>> {
-  const dir = path.join(root, ".orchestrator", "inbox");
+  const inbox = new InboxFiles(root);
   const out = new Map<string, string>();
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await readdir(path.dirname(inbox.path("T"))).catch(() => [] as string[]);
   for (const n of names) {
-    if (!n.endsWith(".md")) continue;
-    const text = await readFile(path.join(dir, n), "utf8").catch(() => undefined);
-    if (text !== undefined) out.set(n.slice(0, -3), text);
+    const id = n.endsWith(".md") ? n.slice(0, -3) : "";
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(id)) continue;
+    const r = inbox.readChecked(id);
+    if ("text" in r) out.set(id, r.text);
+    else if ("problem" in r) out.set(id, `(orch cannot read this question file: ${formatProblem(r.problem)})`);
   }
   return out;
 }

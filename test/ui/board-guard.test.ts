@@ -70,6 +70,14 @@ describe("orch ui: read-only board, and what it refuses", () => {
     writeFileSync(todo, readFileSync(todo, "utf8").replace("- [ ] T1", "- [x] T1"));
     await page.waitForSelector('g.node.task[data-id="T1"][data-state="done"]');
     await page.waitForSelector('g.node.task[data-id="T2"][data-state="Pending"]');
+    // A question for a person in T2's inbox: counted as waiting, shown as text with how to answer.
+    const question = `# T2 waits for a person: Second\n\n## The agent's question\n\nShould <i>slugs</i> keep case?\n`;
+    mkdirSync(path.join(dir, ".orchestrator", "inbox"), { recursive: true });
+    writeFileSync(path.join(dir, ".orchestrator", "inbox", "T2.md"), question);
+    await page.waitForSelector('[data-total="waiting"] b:text-is("1")');
+    await page.click('g.node.task[data-id="T2"]');
+    expect(await page.locator('#details [data-field="inbox"]').textContent()).toBe(question);
+    expect(await page.locator("#details [data-command]").evaluateAll((cs) => cs.map((c) => c.textContent))).toContain('orch answer T2 "…"');
     await page.close();
   });
 
