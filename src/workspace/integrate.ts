@@ -11,7 +11,7 @@ import path from "node:path";
 import { git, gitRun, identityEnv } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { clearJournal, writeJournal, type MergeJournal } from "./merge-journal.js";
-import type { Workspace } from "./workspaces.js";
+import { removeWorkspace, type Workspace } from "./workspaces.js";
 import { sealWorkspace } from "./seal.js";
 
 /** What the merge needs besides the workspace. */
@@ -78,6 +78,7 @@ export async function integrate(ws: Workspace, input: IntegrateInput): Promise<I
       sha = await commitMerge(ws, journal, tree!, input.todo.check);
       if (!sha) {
         await clearJournal(input.journal);
+        await removeWorkspace(input.root, ws.id, ws.top).catch(() => undefined);
         return { kind: "merged", kept: [] };
       }
       await writeJournal(input.journal, { ...journal, new: sha });
@@ -90,6 +91,9 @@ export async function integrate(ws: Workspace, input: IntegrateInput): Promise<I
       return { kind: "unpublished", problem: err instanceof Error ? err.message : String(err) };
     }
     // Published: the task is merged whatever becomes of the checkout's update (the person's files).
+    // Its workspace is done: removed under the git lock, so that the dependents waiting for that lock
+    // find its slot free (one OpenCode has served already, slots.ts).
+    await removeWorkspace(input.root, ws.id, ws.top).catch(() => undefined); // the attempt's end tries again
     try {
       const kept = await syncCheckout(ws.top, ws.integration, head, sha);
       await clearJournal(input.journal);

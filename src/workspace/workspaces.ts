@@ -1,6 +1,6 @@
-// A git workspace per attempt: a shared clone (`git clone --shared`) of the person's repository at
-// .orchestrator/worktrees/<id>, on branch orch/<id>, made from the integration branch's tip as the
-// attempt starts. A shared clone rather than a worktree: its .git is its own, so nothing an agent
+// A git workspace per attempt: a shared clone (`git clone --shared`) of the person's repository in a
+// slot folder, .orchestrator/worktrees/slot-<n> (slots.ts: reused from one attempt to the next, made
+// afresh each time), on branch orch/<id>, made from the integration branch's tip as the attempt starts. A shared clone rather than a worktree: its .git is its own, so nothing an agent
 // does in it (git commit, git gc, a rewritten hook) writes the person's .git, and confinement can
 // keep the person's repository read-only; its objects are borrowed (alternates), so it costs about
 // what a worktree costs (bench/workspace.ts). It is a plain git repository: it could live elsewhere.
@@ -10,6 +10,7 @@ import path from "node:path";
 import { checkKey } from "../store/index.js";
 import { git, gitRun } from "./git.js";
 import { configCopy, configKept, keepConfig } from "./seal.js";
+import { claimSlot, claims, isSlotName, releaseSlot, slotDir, slotOf, slotFolders, worktreesDir } from "./slots.js";
 
 /** One attempt's workspace. */
 export interface Workspace {
@@ -60,10 +61,10 @@ export async function integrationTip(repo: Exclude<Repo, { why: string }>): Prom
   return (await git(repo.top, ["rev-parse", "--verify", `${repo.integration}^{commit}`])).trim();
 }
 
-/** The workspace folder of task `id` under the mission root. */
-function workspaceDir(root: string, id: string): string {
+/** Where a workspace of task `id` lived before slots (worktrees/<id>): adopted and removed as such. */
+function legacyDir(root: string, id: string): string {
   checkKey(id);
-  return path.join(path.resolve(root), ".orchestrator", "worktrees", id);
+  return path.join(worktreesDir(root), id);
 }
 
 /** The branch of task `id`'s workspace. */
@@ -74,25 +75,28 @@ export const branchOf = (id: string) => `orch/${id}`;
 const baseFile = (root: string, id: string) => configCopy(root, id).replace(/\.gitconfig$/, ".base");
 
 /**
- * The workspace of a new attempt, made fresh from `tip` (default: the integration branch's tip; a
- * leftover one of an earlier attempt is removed first); `adopt`: the existing one, when it is whole.
+ * The workspace of a new attempt, made fresh from `tip` (default: the integration branch's tip) in a
+ * free slot (an earlier attempt's workspace is removed first); `adopt`: the existing one, when it is whole.
  */
 export async function openWorkspace(root: string, id: string, repo: Exclude<Repo, { why: string }>, adopt = false, tip?: string): Promise<Workspace> {
-  const dir = workspaceDir(root, id);
-  const ws = (base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
+  const ws = (dir: string, base: string): Workspace => ({ id, dir, root: path.join(dir, repo.prefix), branch: branchOf(id), base, integration: repo.integration, top: repo.top, prefix: repo.prefix });
   if (adopt) {
     const base = readBase(root, id);
-    if (base && configKept(root, id)) return ws(base);
+    const n = slotOf(root, id);
+    const dir = n !== undefined ? slotDir(root, n) : legacyDir(root, id);
+    if (base && configKept(root, id) && existsSync(path.join(dir, ".git"))) return ws(dir, base);
   }
   await removeWorkspace(root, id, repo.top);
   await ignoreWorkspaces(repo);
   const base = tip ?? (await integrationTip(repo));
+  const { dir } = await claimSlot(root, id);
+  // Into the emptied slot folder (git clones into an empty existing one): nothing of the slot's last task is in it.
   await git(repo.top, ["clone", "--shared", "--no-checkout", "--quiet", repo.top, dir]);
   await git(dir, ["checkout", "-q", "-b", branchOf(id), base], { sealed: true });
   await keepConfig(root, id, dir);
   // Written last: a workspace without it is a half-made one (kill -9 mid-clone) and is made again.
   rememberBase(root, id, base);
-  return ws(base);
+  return ws(dir, base);
 }
 
 /**
@@ -120,9 +124,11 @@ function readBase(root: string, id: string): string | undefined {
   return /^[0-9a-f]{40,64}$/.test(base) ? base : undefined;
 }
 
-/** Removes task `id`'s workspace and its branch in the person's repository; nothing there is fine. */
+/** Removes task `id`'s workspace (its slot emptied and freed) and its branch in the person's repository; nothing there is fine. */
 export async function removeWorkspace(root: string, id: string, top: string): Promise<void> {
-  await rm(workspaceDir(root, id), { recursive: true, force: true, maxRetries: 3 });
+  const n = slotOf(root, id);
+  if (n !== undefined) await releaseSlot(root, n);
+  await rm(legacyDir(root, id), { recursive: true, force: true, maxRetries: 3 });
   await rm(configCopy(root, id), { force: true });
   await rm(baseFile(root, id), { force: true });
   await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
@@ -130,14 +136,15 @@ export async function removeWorkspace(root: string, id: string, top: string): Pr
 
 /**
  * A restart's clean-up: removes the workspaces and orch/* branches of tasks that `keep` does not
- * name (their attempts are not adopted), so the disk holds at most one workspace per running attempt.
+ * name (their attempts are not adopted), and empties the slots nobody holds, so the disk holds at
+ * most one workspace per running attempt.
  */
 export async function sweepWorkspaces(root: string, top: string, keep: (id: string) => boolean): Promise<string[]> {
   const removed: string[] = [];
-  const parent = path.join(path.resolve(root), ".orchestrator", "worktrees");
-  const dirs = await readdir(parent).catch(() => [] as string[]);
+  const held = claims(root);
+  const dirs = (await readdir(worktreesDir(root)).catch(() => [] as string[])).filter((name) => !isSlotName(name));
   const refs = (await gitRun(top, ["for-each-ref", "--format=%(refname:strip=3)", "refs/heads/orch/"])).stdout.split("\n").filter(Boolean);
-  for (const id of new Set([...dirs, ...refs])) {
+  for (const id of new Set([...held.values(), ...dirs, ...refs])) {
     if (keep(id)) continue;
     try {
       checkKey(id);
@@ -147,5 +154,8 @@ export async function sweepWorkspaces(root: string, top: string, keep: (id: stri
     await removeWorkspace(root, id, top);
     removed.push(id);
   }
+  // A slot left as a kill -9 found it (claimed by nobody now, or its release cut short) is emptied.
+  const still = new Set(claims(root).keys());
+  for (const n of await slotFolders(root)) if (!still.has(n)) await releaseSlot(root, n);
   return removed;
 }

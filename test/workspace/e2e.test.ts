@@ -36,15 +36,15 @@ describe("workspaces with a real opencode serve", () => {
     git("init", "-q", "-b", "main");
     git("add", ".");
     git("-c", "user.email=e2e@orch", "-c", "user.name=e2e", "commit", "-qm", "mission");
-    const reviews: { directory?: string; diff: string }[] = [];
-    const edit = (r: ModelRequest) => (/worktrees\/T1$/.test(r.directory ?? "") ? LIB.replace("return 1", "return 10") : LIB.replace("return 2", "return 20"));
+    const reviews: { task: string; diff: string }[] = [];
+    const edit = (r: ModelRequest) => (/\bT1\b/.test(r.lastUser) ? LIB.replace("return 1", "return 10") : LIB.replace("return 2", "return 20"));
     h.model.setScript(
       steps([
         { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "lib.js"), edit(r)) },
         {
           when: { role: "reviewer" },
           reply: (r: ModelRequest) => {
-            reviews.push({ directory: r.directory, diff: r.lastUser });
+            reviews.push({ task: /\bT1\b/.test(r.lastUser) ? "T1" : "T2", diff: r.lastUser });
             return reply.text(JSON.stringify({ approved: true, summary: "changes the one function", findings: [] }));
           },
         },
@@ -63,11 +63,12 @@ describe("workspaces with a real opencode serve", () => {
     expect(git("log", "--format=%s", "-3").trim().split("\n").slice(0, 2).sort()).toEqual(["feat(T1): Make f return 10", "feat(T2): Make g return 20"]);
     expect(git("status", "--porcelain")).toBe("");
     expect(git("branch", "--list", "orch/*").trim()).toBe("");
-    // The sessions ran in the workspaces; each reviewer saw its own function's change only.
+    // The sessions ran in the workspaces (one slot each, at once); each reviewer saw its own function's change only.
     const dirs = new Set(h.model.requests.filter((r) => roleOf(r) && r.directory?.startsWith(dir)).map((r) => path.relative(dir, r.directory!)));
-    expect([...dirs].sort()).toEqual([".orchestrator/worktrees/T1", ".orchestrator/worktrees/T2"]);
+    expect([...dirs].sort()).toEqual([".orchestrator/worktrees/slot-0", ".orchestrator/worktrees/slot-1"]);
+    expect(reviews.map((r) => r.task).sort()).toEqual(["T1", "T2"]);
     for (const r of reviews) {
-      const mine = r.directory?.endsWith("T1") ? "return 10" : "return 20";
+      const mine = r.task === "T1" ? "return 10" : "return 20";
       const other = mine === "return 10" ? "return 20" : "return 10";
       expect(r.diff).toContain(`+  ${mine};`);
       expect(r.diff).not.toContain(other);

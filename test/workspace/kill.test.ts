@@ -66,7 +66,8 @@ describe("kill -9 during a merge", () => {
     expect(git("log", "--format=%s").trim().split("\n")).toEqual(["feat(T1): Change f", "mission"]);
     expect(git("status", "--porcelain")).toBe("");
     expect(git("branch", "--list", "orch/*").trim()).toBe("");
-    expect(readdirSync(path.join(root, ".orchestrator", "worktrees"))).toEqual([]);
+    // Its slot's folder stays for the next attempt, emptied.
+    for (const slot of readdirSync(path.join(root, ".orchestrator", "worktrees"))) expect(readdirSync(path.join(root, ".orchestrator", "worktrees", slot))).toEqual([]);
     expect(readdirSync(path.join(root, ".orchestrator", "runtime")).filter((n) => n.startsWith("merge-"))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // orch/<id>, the reviewer sees only its task's change, a success lands as one commit on the checked-out
 // branch with its box and records, a conflict goes to a fixer, and the person's edits stay theirs.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureLayout } from "../../src/store/layout.js";
@@ -32,8 +32,17 @@ function repo(todo: string, files: Record<string, string>, config: Record<string
 
 const TWO = "# Mission\n\n- [ ] T1 Change f\n- [ ] T2 Change g\n";
 
+/** What is left of workspaces: files in the worktrees folder (a slot's folder stays, emptied) and orch/* branches. */
 function leftovers(root: string, git: (...a: string[]) => string) {
-  return { worktrees: existsSync(path.join(root, ".orchestrator", "worktrees")) ? execFileSync("ls", [path.join(root, ".orchestrator", "worktrees")], { encoding: "utf8" }).trim() : "", branches: git("branch", "--list", "orch/*").trim() };
+  const dir = path.join(root, ".orchestrator", "worktrees");
+  return { worktrees: existsSync(dir) ? execFileSync("find", [".", "-mindepth", "2"], { cwd: dir, encoding: "utf8" }).trim() : "", branches: git("branch", "--list", "orch/*").trim() };
+}
+
+/** The folder of the slot task `id` holds now. */
+function slotOf(root: string, id: string): string | undefined {
+  const claims = path.join(root, ".orchestrator", "runtime", "workspaces");
+  const name = readdirSync(claims).find((n) => n.endsWith(".task") && readFileSync(path.join(claims, n), "utf8").trim() === id);
+  return name && path.join(root, ".orchestrator", "worktrees", name.replace(/\.task$/, ""));
 }
 
 describe("a workspace per attempt", () => {
@@ -47,8 +56,11 @@ describe("a workspace per attempt", () => {
     await settle(h);
         expect((await h.state("T1"))?.phase).toBe("Succeeded");
     expect((await h.state("T2"))?.phase).toBe("Succeeded");
-    // Both sessions ran in their own clone, never in the person's checkout.
-    for (const c of h.runtime.calls) expect(c.directory).toBe(path.join(root, ".orchestrator", "worktrees", c.taskId));
+    // Both sessions ran in their own clone (a slot each, as they ran at once), never in the person's checkout.
+    for (const c of h.runtime.calls) expect(path.relative(root, c.directory)).toMatch(/^\.orchestrator\/worktrees\/slot-\d+$/);
+    const dirOf = (id: string) => new Set(h!.runtime.calls.filter((c) => c.taskId === id).map((c) => c.directory));
+    expect(dirOf("T1").size).toBe(1);
+    expect(dirOf("T2")).not.toEqual(dirOf("T1"));
         const merged = LIB.replace("return 1", "return 10").replace("return 2", "return 20");
     expect(git("show", "HEAD:lib.js")).toBe(merged);
     expect(readFileSync(path.join(root, "lib.js"), "utf8")).toBe(merged);
@@ -165,12 +177,14 @@ describe("a workspace per attempt", () => {
     const { root, git } = repo(TWO, {});
     h = await startLoop(root, { latencyMs: 60_000 }, true);
     await h.waitFor((e) => e.type === "session" && e.status === "started" && e.task === "T1");
-    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);
+    const slot = slotOf(root, "T1")!;
+    expect(existsSync(path.join(slot, ".git"))).toBe(true);
     // Out of the person's `git status` and `git add -A`, whatever their .orchestrator/.gitignore says.
     expect(git("status", "--porcelain", "--ignored=no", "--", ".orchestrator/worktrees")).toBe("");
     h.write("TODO.md", "# Mission\n\n- [ ] T2 Change g\n");
     await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "Cancelled");
-    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1"))).toBe(false);
+    expect(slotOf(root, "T1")).toBeUndefined();
+    expect(readdirSync(slot)).toEqual([]);
     expect(git("branch", "--list", "orch/T1").trim()).toBe("");
   });
 

@@ -1,7 +1,7 @@
 // A restart's recovery on real git: a merge cut short after its success was recorded but before its
 // commit was published is made again onto today's tip; one never recorded is dropped.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -61,7 +61,7 @@ describe("recoverWorkspaces", () => {
     expect(readFileSync(path.join(root, "a.txt"), "utf8")).toBe("a changed\n");
     expect(git("status", "--porcelain")).toBe("");
     expect(existsSync(journalPath(root, "T1"))).toBe(false);
-    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1"))).toBe(false);
+    expect(readdirSync(path.join(root, ".orchestrator", "worktrees", "slot-0"))).toEqual([]);
     expect(git("branch", "--list", "orch/*").trim()).toBe("");
     expect(said.join("\n")).toMatch(/merged T1 after a restart/);
   });
@@ -71,7 +71,7 @@ describe("recoverWorkspaces", () => {
     await recover(root, "Reviewing", []);
     expect(git("log", "--format=%s").trim().split("\n")).toEqual(["other", "mission"]);
     expect(existsSync(journalPath(root, "T1"))).toBe(false);
-    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "T1", ".git"))).toBe(true);
+    expect(existsSync(path.join(root, ".orchestrator", "worktrees", "slot-0", ".git"))).toBe(true);
   });
 
   it("a merge that fails after its success was recorded: the journal was there before the record, is kept, and the restart merges", async () => {
