@@ -46,13 +46,15 @@ export class SuccessRecorder {
     ensureLayout(paths.dir);
     const todoFile = env.mission().todoFile;
     let prev: TaskState | undefined;
+    let before: TaskState | undefined;
     const r: Integrated = await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () =>
       integrate(ws, {
         record: async () => {
-          prev = await this.recordSuccess(t.id, t.generation, pending, false);
+          ({ reached: prev, before } = await this.recordSuccess(t.id, t.generation, pending, false));
           // Before the commit is built, so that the commit holds the history line that names it.
           await appendHistory(this.env, [{ task: t.id, kind: "merge", detail: { into: ws.integration, branch: ws.branch, base: ws.base } }]);
         },
+        unrecord: () => this.withdraw(t.id, t.generation, before, prev),
         message: () => taskCommitMessage(t, prev, env.config()),
         todo: { file: todoFile, check: (text) => (prev?.checkedByOrch && !taskLines(text, todoFile).get(t.id)?.checked ? (setChecked(text, t.id, true) ?? text) : text) },
         records: [`.orchestrator/state/${t.id}.json`, `.orchestrator/history/${t.id}.jsonl`],
@@ -70,8 +72,32 @@ export class SuccessRecorder {
     env.emit({ type: "merge", task: t.id, ...(r.sha ? { sha: r.sha } : {}), kept: r.kept });
   }
 
-  /** Records success and checks the box (see succeed); `commit`: the shared tree's per-task commit follows. */
-  private async recordSuccess(id: string, generation: string, pending: readonly QueuedChange[] = [], commit = true): Promise<TaskState | undefined> {
+  /**
+   * Takes back a success recorded for a merge that then conflicted (a round integrate.ts retried after
+   * the integration branch moved): the box orch checked is unchecked, the state's success fields are
+   * as `before` had them, and the attempt is no longer taken as succeeded (the plan's rules that stop
+   * an attempt apply again). The attempt goes on to its fixer.
+   */
+  private async withdraw(id: string, generation: string, before: TaskState | undefined, reached: TaskState | undefined): Promise<void> {
+    const env = this.env;
+    const m = env.mission();
+    const checked = reached?.checkedByOrch?.lineAfter;
+    // Only the line as orch checked it: a person's edit of it since stays theirs.
+    if (checked) await env.todo(m.todoFile).edit((cur) => (taskLines(cur, m.todoFile).get(id)?.text === checked ? setChecked(cur, id, false) : undefined));
+    const to = before?.phase ?? "Running";
+    const message = "its merge, made again after the integration branch moved, conflicts: the success is taken back";
+    const back: StatePatch = { phase: to, finishedAt: before?.finishedAt, nextAttemptAt: before?.nextAttemptAt, lastError: before?.lastError, blockedBy: before?.blockedBy, checkedByOrch: before?.checkedByOrch, conditions: before?.conditions };
+    await env.states.patch(id, generation, back, { fence: env.fence(), history: () => [{ task: id, kind: "phase", from: "Succeeded", to, detail: { reason: "MergeConflict", message } }] });
+    const running = env.running.get(id);
+    if (running) running.succeeded = false;
+    env.emit({ type: "phase", task: id, from: "Succeeded", to, reason: "MergeConflict", message });
+  }
+
+  /**
+   * Records success and checks the box (see succeed); `commit`: the shared tree's per-task commit
+   * follows. Returns the state reached and the state the success applied to.
+   */
+  private async recordSuccess(id: string, generation: string, pending: readonly QueuedChange[] = [], commit = true): Promise<{ reached?: TaskState; before?: TaskState }> {
     const env = this.env;
     const m = env.mission();
     const t = m.tasks.find((x) => x.id === id);
@@ -87,7 +113,7 @@ export class SuccessRecorder {
         history: () => [...earlier.events(), { task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation } }],
       });
       written();
-      return undefined;
+      return {};
     }
     const read = readUserFileSync(m.root, m.todoFile, LIMITS.todoBytes);
     const text = "text" in read ? read.text : "";
@@ -129,12 +155,12 @@ export class SuccessRecorder {
     });
     if (edited) {
       await env.states.patch(id, generation, { checkedByOrch: undefined }, { fence: env.fence(), history: () => [{ task: id, kind: "phase", to: "Succeeded", detail: { reason: "SucceededStale", generation, editedBeforeCheck: true } }] });
-      return { ...(prev ?? ({} as TaskState)), checkedByOrch: undefined };
+      return { reached: { ...(prev ?? ({} as TaskState)), checkedByOrch: undefined }, before: prev };
     }
     if (prev?.phase !== "Succeeded") env.emit({ type: "phase", task: id, from: prev?.phase, to: "Succeeded", reason: "Succeeded", message: "checked in TODO.md" });
     if (commit && env.config().git.commit === "task" && prev?.phase !== "Succeeded") await this.commit(t, prev);
     // What the task's commit reports: the state reached.
-    return prev && { ...prev, ...success } as TaskState;
+    return { reached: prev && ({ ...prev, ...success } as TaskState), before: prev };
   }
 
   private async commit(t: TaskSpec, s: TaskState | undefined): Promise<void> {

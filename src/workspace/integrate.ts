@@ -18,6 +18,8 @@ import { sealWorkspace } from "./seal.js";
 export interface IntegrateInput {
   /** Writes the task's success (state, history, TODO.md's box) in the person's checkout; called once, only when the merge is clean. */
   record(): Promise<void>;
+  /** Takes back what `record` wrote: a round retried after it (the tip moved) conflicts. */
+  unrecord(): Promise<void>;
   /** The commit message, built after `record` (it names the usage the record holds). */
   message(): string;
   /** TODO.md (relative to the mission root) and how to check the task's box in a text of it (unchanged: leave it). */
@@ -50,7 +52,8 @@ async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
 
 /**
  * Merges the workspace's branch into the integration branch as one commit on top of its tip. Call
- * under the repository's git lock. A conflict changes nothing (not even the records).
+ * under the repository's git lock. A conflict changes nothing (not even the records: a retried round
+ * that conflicts takes back those it wrote).
  */
 export async function integrate(ws: Workspace, input: IntegrateInput): Promise<Integrated> {
   const work = await commitWorkspace(ws, input.root);
@@ -61,7 +64,15 @@ export async function integrate(ws: Workspace, input: IntegrateInput): Promise<I
     const head = (await git(ws.top, ["rev-parse", "--verify", `${ws.integration}^{commit}`])).trim();
     const merged = await gitRun(ws.top, ["merge-tree", "--write-tree", "-z", "--name-only", "--no-messages", head, work]);
     const [tree, ...rest] = merged.stdout.split("\0");
-    if (merged.code === 1) return { kind: "conflict", paths: [...new Set(rest.filter(Boolean))] };
+    if (merged.code === 1) {
+      // A round retried after the success was recorded: it is taken back, so that the attempt goes
+      // back to its workspace as after any conflict (a fixer, the rules that stop an attempt).
+      if (recorded) {
+        await input.unrecord();
+        await clearJournal(input.journal);
+      }
+      return { kind: "conflict", paths: [...new Set(rest.filter(Boolean))] };
+    }
     if (merged.code !== 0) throw new Error(`git merge-tree failed in ${ws.top}: ${merged.stderr.trim()}`);
     let journal: MergeJournal = { task: ws.id, integration: ws.integration, old: head, work, message: input.message(), todo: input.todo.file, records: input.records };
     if (!recorded) {

@@ -87,6 +87,7 @@ describe("recoverWorkspaces", () => {
         journalAtRecord = existsSync(journal);
         writeFileSync(path.join(root, "TODO.md"), "- [x] T1 Change a\n");
       },
+      unrecord: () => Promise.reject(new Error("no round conflicts here")),
       message: () => "feat(T1): Change a\n\nTask-Id: T1\n",
       todo: { file: "TODO.md", check: (text) => text.replace("- [ ] T1", "- [x] T1") },
       records: [],
@@ -130,6 +131,7 @@ describe("recoverWorkspaces", () => {
     writeFileSync(path.join(root, ".git", "index.lock"), "");
     const r = await integrate(ws, {
       record: async () => void writeFileSync(path.join(root, "TODO.md"), "- [x] T1 Change a\n"),
+      unrecord: () => Promise.reject(new Error("no round conflicts here")),
       message: () => "feat(T1): Change a\n\nTask-Id: T1\n",
       todo: { file: "TODO.md", check: (text) => text.replace("- [ ] T1", "- [x] T1") },
       records: [],
