@@ -46,7 +46,7 @@ function plainLine(e: LoopEvent): string | undefined {
       return `${e.task}: waiting for approval of ${e.kind} (edit .orchestrator/approvals/${e.task}.md or run orch approve ${e.task})`;
     case "problems": {
       const list = e.problems.map((p) => indent(formatProblem(p))).join("\n");
-      const what = e.source === "config" ? "config" : e.source === "inbox" ? "inbox" : "tasks";
+      const what = e.source === "mission" ? "tasks" : e.source;
       if (e.source === "inbox") return `inbox: ${e.problems.length === 1 ? "a question file" : "question files"} orch cannot read an answer from; ${e.problems.length === 1 ? "its task keeps" : "their tasks keep"} waiting:\n${list}`;
       if (e.held?.length) return `${e.held.join(", ")} held (errors in ${e.held.length === 1 ? "its task file" : "their task files"}: nothing new starts for ${e.held.length === 1 ? "it" : "them"}); the other tasks go on:\n${list}`;
       return e.problems.some((p) => p.severity === "error") ? `${what} not applied: nothing starts or is redone until they are fixed (running sessions go on):\n${list}` : `${what}: warnings:\n${list}`;
@@ -54,7 +54,7 @@ function plainLine(e: LoopEvent): string | undefined {
     case "ids":
       return e.assigned.map((a) => `${e.file}:${a.line}: assigned id ${a.id}`).join("\n");
     case "problems-cleared":
-      return `${e.source === "config" ? "config" : e.source === "inbox" ? "inbox" : "tasks"}: problems fixed`;
+      return `${e.source === "mission" ? "tasks" : e.source}: problems fixed`;
     case "config":
       return "config reloaded";
     case "error":

@@ -15,7 +15,8 @@ export const workDir = (env: { root: string }, e: RunningEntry): string => e.wor
  * workspaces existed. `adopt`: a restart takes the attempt's workspace back as it is.
  */
 export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean): Promise<void> {
-  const repo = await workspacesUsed(env.root, env.config().git);
+  // The run's integration branch, whatever the checkout is on now (a switch holds new starts, desired.ts).
+  const repo = await workspacesUsed(env.root, env.config().git, env.integration?.());
   if ("why" in repo) return;
   // The tip is read under the git lock: a dependency recorded Succeeded is merged before it is
   // released (executor.ts, merge), so a dependent never starts from a base without its deps.

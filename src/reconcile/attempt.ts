@@ -29,6 +29,8 @@ export interface AttemptEnv extends StateWriter {
   config(): Config;
   /** The task as in the last valid desired state. */
   task(id: string): TaskSpec | undefined;
+  /** The run's integration branch, fixed as it started (desired.ts); undefined: the branch checked out. */
+  integration?(): string | undefined;
   emit: EventSink;
   rand(): number;
   /** Feeds the backend's circuit breaker; `error` tells a session that could not start (server unreachable). */

@@ -6,14 +6,20 @@ import { DEFAULT_CONFIG, type Config, heldBy, loadConfig, loadMission, createSpe
 import type { Mission, TaskId, TaskSpec } from "../spec/index.js";
 import { formatProblem, type Problem } from "../util/index.js";
 import type { EventSink } from "./events.js";
+import { checkedOutBranch } from "../workspace/index.js";
 
 /** Last valid config and mission of one repository. */
 export class DesiredState {
   config: Config = DEFAULT_CONFIG;
   mission: Mission | undefined;
-  private shown = { mission: "", config: "" };
-  /** Errors of the files as read now that leave a whole source invalid (not one task's own task file). */
-  private errors: { mission: Problem[]; config: Problem[] } = { mission: [], config: [] };
+  /**
+   * The integration branch (e.g. refs/heads/main) while attempts get workspaces: the branch the checkout
+   * was on at the first load, fixed for the run. Workspaces are made from it and merged into it.
+   */
+  integration: string | undefined;
+  private shown = { mission: "", config: "", checkout: "" };
+  /** Errors of the files as read now that leave a whole source invalid (not one task's own task file), and the checkout's. */
+  private errors: { mission: Problem[]; config: Problem[]; checkout: Problem[] } = { mission: [], config: [], checkout: [] };
   private cache = createSpecCache();
 
   constructor(
@@ -31,13 +37,45 @@ export class DesiredState {
    * the mission): while there are any, the loop takes no start or redo decision (docs/RECONCILER.md).
    */
   get invalid(): Problem[] {
-    return [...this.errors.config, ...this.errors.mission];
+    return [...this.errors.config, ...this.errors.mission, ...this.errors.checkout];
   }
 
-  /** Re-reads config then mission (the mission is read with the config in force). */
+  /** Re-reads config then mission (the mission is read with the config in force), then the checkout's branch. */
   async load(): Promise<void> {
     await this.loadConfig();
     await this.loadMission();
+    await this.loadCheckout();
+  }
+
+  /**
+   * Fixes the integration branch at the first load that finds workspaces in use; from then on a
+   * checkout on another branch (or on none) is a problem that holds every task: TODO.md and the task
+   * files would be read from one branch while results merge into another, and dependents would start
+   * from a base without their deps. Switching back clears it; a new run integrates into the new branch.
+   */
+  private async loadCheckout(): Promise<void> {
+    const git = this.config.git;
+    let problems: Problem[] = [];
+    if (git.workspaces && git.commit !== "off") {
+      const now = await checkedOutBranch(this.root);
+      if (this.integration === undefined) this.integration = now;
+      else if (now !== this.integration) {
+        const name = (ref: string) => ref.replace(/^refs\/heads\//, "");
+        problems = [
+          {
+            code: "branch-switched",
+            severity: "error",
+            file: "(git checkout)",
+            line: 0,
+            col: 0,
+            message: `the checkout is ${now ? `on ${name(now)}` : "on a detached HEAD"}, not on ${name(this.integration)}, the branch this run integrates into (the checkout's branch as it started): nothing new starts, so that no task builds on a base without its dependencies`,
+            hint: `Switch back (git switch ${name(this.integration)}) and orch goes on; or stop orch and start it again to integrate into the branch checked out then.`,
+          },
+        ];
+      }
+    }
+    this.errors.checkout = problems;
+    this.report("checkout", problems);
   }
 
   /** Re-reads the config; an invalid one is reported and the last valid one stays. */
@@ -86,7 +124,7 @@ export class DesiredState {
   }
 
   /** Shows problems once (and their clearing); `held` lists the tasks they hold when they hold no more. */
-  private report(source: "mission" | "config", problems: Problem[], held?: TaskId[]): boolean {
+  private report(source: "mission" | "config" | "checkout", problems: Problem[], held?: TaskId[]): boolean {
     const key = problems.map(formatProblem).join("\n");
     if (key !== this.shown[source]) {
       if (problems.length) this.emit(held?.length ? { type: "problems", source, problems, held } : { type: "problems", source, problems });

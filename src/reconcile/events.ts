@@ -23,8 +23,8 @@ export type LoopEvent =
   | { type: "merge"; task: string; sha?: string; kept: string[]; conflict?: string[] }
   | { type: "permission"; task: string; kind: string; decision: string }
   /** `held`: the errors hold only these tasks (their task files); the other tasks go on. */
-  | { type: "problems"; problems: Problem[]; source: "mission" | "config" | "inbox"; held?: string[] }
-  | { type: "problems-cleared"; source: "mission" | "config" | "inbox" }
+  | { type: "problems"; problems: Problem[]; source: "mission" | "config" | "inbox" | "checkout"; held?: string[] }
+  | { type: "problems-cleared"; source: "mission" | "config" | "inbox" | "checkout" }
   | { type: "config"; status: "reloaded" }
   | { type: "ids"; file: string; assigned: { line: number; id: string }[] }
   | { type: "error"; message: string; task?: string }

@@ -23,6 +23,8 @@ export interface LoopParts {
   carried: { tokens: number; usd: number };
   config(): Config;
   mission(): Mission | undefined;
+  /** The run's integration branch (desired.ts), once fixed. */
+  integration(): string | undefined;
   lease(): Lease | undefined;
   fence(): ReturnType<ExecutorEnv["fence"]>;
   executor(): Executor;
@@ -50,6 +52,7 @@ export function executorEnv(p: LoopParts): ExecutorEnv {
     config: () => p.config(),
     mission: () => p.mission()!,
     task: (id) => p.mission()?.tasks.find((t) => t.id === id),
+    integration: () => p.integration(),
     fence: () => p.fence(),
     owner: () => {
       const lease = p.lease();

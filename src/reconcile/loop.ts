@@ -117,6 +117,7 @@ export class Reconciler {
         opts, clock, states: this.states, server: this.server, packs: this.packs, running: this.running, carried: this.carried,
         config: () => self.config,
         mission: () => self.mission,
+        integration: () => self.d.integration,
         lease: () => self.keeper.current,
         fence: () => self.fence(),
         executor: () => self.executor,

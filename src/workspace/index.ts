@@ -6,5 +6,5 @@ export type { Integrated } from "./integrate.js";
 export { journalPath } from "./merge-journal.js";
 export { recoverAtStart } from "./recover.js";
 export { SEALED_ENV, sealWorkspace } from "./seal.js";
-export { branchOf, integrationTip, openWorkspace, rememberBase, removeWorkspace, workspacesUsed } from "./workspaces.js";
+export { branchOf, checkedOutBranch, integrationTip, openWorkspace, rememberBase, removeWorkspace, workspacesUsed } from "./workspaces.js";
 export type { Workspace } from "./workspaces.js";

@@ -33,13 +33,21 @@ export interface Workspace {
 /** Where the person's repository stands: undefined when workspaces cannot be made (and why). */
 export type Repo = { top: string; prefix: string; integration: string } | { why: string };
 
-/** The person's repository, its integration branch (the branch checked out) and the mission's place in it. */
-export async function personRepo(root: string): Promise<Repo> {
+/** The branch the checkout at `root` is on (e.g. refs/heads/main); undefined on a detached HEAD or outside git. */
+export async function checkedOutBranch(root: string): Promise<string | undefined> {
+  const head = await gitRun(root, ["symbolic-ref", "-q", "HEAD"]);
+  return head.code === 0 ? head.stdout.trim() : undefined;
+}
+
+/**
+ * The person's repository, its integration branch and the mission's place in it. The integration
+ * branch is `fixed` (the run's, loop's desired state) or else the branch checked out.
+ */
+export async function personRepo(root: string, fixed?: string): Promise<Repo> {
   const top = await gitRun(root, ["rev-parse", "--show-toplevel"]);
   if (top.code !== 0) return { why: `${root} is not in a git repository` };
-  const head = await gitRun(root, ["symbolic-ref", "-q", "HEAD"]);
-  if (head.code !== 0) return { why: "the checkout is on a detached HEAD (no branch to merge into)" };
-  const integration = head.stdout.trim();
+  const integration = fixed ?? (await checkedOutBranch(root));
+  if (!integration) return { why: "the checkout is on a detached HEAD (no branch to merge into)" };
   if ((await gitRun(root, ["rev-parse", "--verify", "-q", `${integration}^{commit}`])).code !== 0) return { why: `${integration} has no commit yet` };
   const t = top.stdout.trim();
   return { top: t, prefix: path.relative(t, path.resolve(root)).split(path.sep).join("/"), integration };
@@ -49,11 +57,11 @@ export async function personRepo(root: string): Promise<Repo> {
  * Whether attempts get workspaces: config git.workspaces, with git.commit "task" (results come back
  * as commits), and a repository that qualifies (personRepo). Otherwise they run in the person's checkout.
  */
-export async function workspacesUsed(root: string, git: { workspaces: boolean; commit: string }): Promise<Repo> {
+export async function workspacesUsed(root: string, git: { workspaces: boolean; commit: string }, fixed?: string): Promise<Repo> {
   // Results come back as commits: with git.commit "off" there is no commit to bring them back in.
   if (!git.workspaces) return { why: "git.workspaces is false" };
   if (git.commit === "off") return { why: "git.commit is \"off\"" };
-  return personRepo(root);
+  return personRepo(root, fixed);
 }
 
 /** The integration branch's commit now. */

@@ -188,6 +188,29 @@ describe("a workspace per attempt", () => {
     expect(git("branch", "--list", "orch/T1").trim()).toBe("");
   });
 
+  it("the person switches branch mid-run: nothing new starts, said clearly; the running task merges into the run's branch; switching back goes on", async () => {
+    const { decide } = await import("../../src/runtime/approvals.js");
+    const { root, git } = repo("# Mission\n\n- [ ] T1 Write one\n- [ ] T2 Write two (after T1)\n", {});
+    h = await startLoop(root, { latencyMs: 5, outDir: "out", outcomes: { T1: [{ permission: "bash" }] } }, true);
+    await h.waitFor((e) => e.type === "phase" && e.task === "T1" && e.to === "AwaitingApproval");
+    git("switch", "-q", "-c", "feature");
+    await decide(h.store.approvals, "T1", "approve");
+    const said = await h.waitFor((e) => e.type === "problems" && e.source === "checkout");
+    expect(said).toMatchObject({ problems: [{ code: "branch-switched", severity: "error" }] });
+    expect(JSON.stringify(said)).toMatch(/on feature, not on main.*git switch main/);
+    await h.waitFor((e) => e.type === "merge" && e.task === "T1");
+    // T1 was merged into main, the run's branch, not into the branch checked out now; T2 did not start.
+    expect(git("log", "--format=%s", "main").trim().split("\n")).toEqual(["feat(T1): Write one", "mission"]);
+    expect(git("log", "--format=%s", "feature").trim().split("\n")).toEqual(["mission"]);
+    expect(h.events.some((e) => e.type === "session" && e.task === "T2")).toBe(false);
+    // Back on main (forced: orch's records of T1 on disk are the ones main's commit holds): the problem clears and T2 runs on a base with T1 in it.
+    git("switch", "-q", "-f", "main");
+    h.write("TODO.md", h.todo());
+    await h.waitFor((e) => e.type === "problems-cleared" && e.source === "checkout");
+    await h.waitFor((e) => e.type === "merge" && e.task === "T2");
+    expect(git("log", "--format=%s", "main").trim().split("\n")).toEqual(["feat(T2): Write two", "feat(T1): Write one", "mission"]);
+  });
+
   it("a restart removes workspaces and orch/* branches no attempt resumes in", async () => {
     const { root, git } = repo("# Mission\n\n- [x] T1 Done already\n", {});
     const stale = path.join(root, ".orchestrator", "worktrees", "T7");
