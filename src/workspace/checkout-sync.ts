@@ -1,7 +1,8 @@
 // After the integration branch moved from `old` to `new`: bring the person's checkout along, path by
 // path, and only where the person has not touched the path. A file (or index entry) that still holds
 // `old`'s content takes `new`'s; one the person changed is kept as it is and named in the result.
-// Idempotent: a restart after a kill -9 runs it again (merge-journal.ts).
+// Idempotent: a restart after a kill -9 runs it again (merge-journal.ts), also after one that came
+// between the index's update and the files' (an entry already at `new` is not the person's).
 import { gitRun, git } from "./git.js";
 import { parseLsTree } from "./integrate.js";
 import { lstatSync } from "node:fs";
@@ -44,7 +45,9 @@ export async function syncCheckout(top: string, integration: string, old: string
     if (idx === o) index.push(n ? `${n.mode} ${n.sha}\t${p}` : `0 ${ZERO}\t${p}`);
     const disk = onDisk.get(p);
     if (disk === n?.sha) continue;
-    if (disk !== o || idx !== o) kept.push(p);
+    // An index entry already at `next` is this update's own, cut short by a kill -9 between the index's
+    // update and the files' (the restart runs it again): the file is brought along, not taken for the person's.
+    if (disk !== o || (idx !== o && idx !== n?.sha)) kept.push(p);
     else if (n) write.push(p);
     else remove.push(p);
   }
