@@ -91,7 +91,8 @@ function processesIn(dir: string): number[] {
 }
 
 /** Where task `id`'s attempts run (docs/RECONCILER.md, "Workspaces"). */
-const workspaceOf = (dir: string, id: string) => path.join(dir, ".orchestrator", "worktrees", id);
+/** Where the task of a one-task mission works: the first workspace slot (workspace/slots.ts). */
+const workspaceOf = (dir: string) => path.join(dir, ".orchestrator", "worktrees", "slot-0");
 
 const state = (dir: string, id: string) => JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", `${id}.json`), "utf8")).value;
 
@@ -177,7 +178,7 @@ describe("orch run end to end", () => {
     expect(reviews).toBe(2);
     expect(t1.lastReview).toMatchObject({ approved: true });
     // The fixer worked in T1's workspace, like the worker.
-    const fixerPrompt = h.model.requests.find((r) => r.directory === workspaceOf(dir, "T1") && roleOf(r) === "fixer")!.lastUser;
+    const fixerPrompt = h.model.requests.find((r) => r.directory === workspaceOf(dir) && roleOf(r) === "fixer")!.lastUser;
     expect(fixerPrompt).toContain("greet.txt: says bye, not hello");
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
   });
@@ -245,7 +246,7 @@ describe("orch run end to end", () => {
   it("a task deleted from TODO.md while its session runs: `orch watch` aborts the session and cleans up", { timeout: 120_000 }, async () => {
     const dir = oneTask("deleted");
     const asked = signal();
-    h.model.setScript(steps([{ when: { role: "worker" }, reply: (r: ModelRequest) => (r.directory === workspaceOf(dir, "T1") && asked.done(), reply.hang()) }]));
+    h.model.setScript(steps([{ when: { role: "worker" }, reply: (r: ModelRequest) => (r.directory === workspaceOf(dir) && asked.done(), reply.hang()) }]));
     writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [ ] T1 Write greet.txt\n- [x] T2 Already done\n");
     const p = spawn(process.execPath, [CLI, "watch", "--dir", dir, "--server", h.runtime.server.url!], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -268,12 +269,13 @@ describe("orch run end to end", () => {
       });
       // The session really was aborted on the OpenCode server.
       const client = createOpencodeClient({ baseUrl: h.runtime.server.url! });
-      const msgs = (await client.session.messages({ sessionID: sessionId!, directory: workspaceOf(dir, "T1") })).data ?? [];
+      const msgs = (await client.session.messages({ sessionID: sessionId!, directory: workspaceOf(dir) })).data ?? [];
       const last = msgs.filter((m) => m.info.role === "assistant").at(-1)?.info as { error?: { name: string } } | undefined;
       expect(last?.error?.name).toBe("MessageAbortedError");
       expect(out).toContain("Cancelled");
-      // Its workspace went with it.
-      expect(existsSync(workspaceOf(dir, "T1"))).toBe(false);
+      // Its workspace went with it (the slot's folder stays, emptied, for the next attempt).
+      expect(readdirSync(workspaceOf(dir))).toEqual([]);
+      expect(existsSync(path.join(dir, ".orchestrator", "runtime", "workspaces", "slot-0.task"))).toBe(false);
     } finally {
       p.kill("SIGTERM");
       await exited;
