@@ -128,7 +128,7 @@ export const ConfigSchema = z
         workspaces: z
           .boolean()
           .default(true)
-          .describe("true: each attempt runs in its own git workspace (.orchestrator/worktrees/<id>, branch orch/<id>) and a success is merged into the checked-out branch as one commit; false: attempts share the person's checkout"),
+          .describe("true: each attempt runs in its own git workspace (a clone in .orchestrator/worktrees/slot-<n>, branch orch/<id>) and a success is merged into the branch checked out when the run started, as one commit; false: attempts share the person's checkout"),
       })
       .strict()
       .prefault({}),

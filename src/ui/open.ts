@@ -45,7 +45,7 @@ export async function openBoard(o: OpenBoardOptions): Promise<OpenBoard> {
   // Nobody's loop reports here: what it writes on disk is what changes the board.
   if (!o.live) {
     const dot = path.join(o.root, ".orchestrator");
-    watcher = await startWatcher([...watchedPaths(o.root, o.config), ...["state", "history", "worktrees"].map((d) => path.join(dot, d))], () => server.changed());
+    watcher = await startWatcher([...watchedPaths(o.root, o.config), ...["state", "history", "worktrees", "runtime/workspaces"].map((d) => path.join(dot, d))], () => server.changed());
   }
   return {
     url,

@@ -1,11 +1,11 @@
 // The board's inputs, read from the files (read-only: nothing under .orchestrator/ is written or
 // repaired here), then built by board.ts. Both `orch watch --ui` and `orch ui` read the board this way.
-import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig, loadMission, type Config, type SpecCache } from "../spec/index.js";
 import { DEFAULT_LOCK_OPTIONS, FileJournal, InboxFiles, StorePaths, readOnlyTaskStates, type TaskState } from "../store/index.js";
 import { formatProblem } from "../util/index.js";
+import { workspaceHolders } from "../workspace/index.js";
 import { buildBoard } from "./board.js";
 import type { Board } from "./wire.js";
 
@@ -63,9 +63,7 @@ async function readInbox(root: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** Tasks with a workspace now (.orchestrator/worktrees/<id>). */
+/** Tasks with a workspace now (each holds a slot, workspace/slots.ts). */
 async function readWorkspaces(root: string): Promise<Set<string>> {
-  const dir = path.join(root, ".orchestrator", "worktrees");
-  if (!existsSync(dir)) return new Set();
-  return new Set(await readdir(dir).catch(() => [] as string[]));
+  return workspaceHolders(root);
 }

@@ -8,3 +8,4 @@ export { recoverAtStart } from "./recover.js";
 export { SEALED_ENV, sealWorkspace } from "./seal.js";
 export { branchOf, checkedOutBranch, integrationTip, openWorkspace, rememberBase, removeWorkspace, workspacesUsed } from "./workspaces.js";
 export type { Workspace } from "./workspaces.js";
+export { workspaceHolders } from "./slots.js";

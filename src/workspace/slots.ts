@@ -40,6 +40,11 @@ export function claims(root: string): Map<number, string> {
   return out;
 }
 
+/** The tasks that hold a slot now (their attempts have a workspace). */
+export function workspaceHolders(root: string): Set<string> {
+  return new Set(claims(root).values());
+}
+
 /** The slot task `id` holds, if any. */
 export function slotOf(root: string, id: string): number | undefined {
   for (const [n, holder] of claims(root)) if (holder === id) return n;
