@@ -33,9 +33,9 @@ export async function validRepoConfig(dir: string): Promise<{ root: string; conf
  * work (run, watch) says so and creates nothing, rather than a .orchestrator/ in a folder that is
  * not a mission.
  */
-export function requireTodo(root: string, config: Config): void {
+export function requireTodo(root: string, config: Config, nothing = "nothing to run"): void {
   if (!existsSync(path.join(root, config.todo)))
-    throw new OrchError("no-todo", `no ${config.todo} in ${root}: nothing to run`, { exitCode: 2, hint: "Run `orch init` there to create one, or pass --dir <the repository root>." });
+    throw new OrchError("no-todo", `no ${config.todo} in ${root}: ${nothing}`, { exitCode: 2, hint: "Run `orch init` there to create one, or pass --dir <the repository root>." });
 }
 
 /**

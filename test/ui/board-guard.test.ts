@@ -116,6 +116,11 @@ describe("orch ui: read-only board, and what it refuses", () => {
     }
   });
 
+  it("a folder without a TODO.md: says so, exit 2, serves nothing", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "orch-board-empty-"));
+    expect(await runOrch(["ui", "--dir", empty])).toEqual({ status: 2, stdout: "", stderr: `orch: no TODO.md in ${empty}: no mission to show\n  hint: Run \`orch init\` there to create one, or pass --dir <the repository root>.\n` });
+  });
+
   it("an address it cannot listen on is a usage error (exit 2)", async () => {
     const r = await runOrch(["ui", "example.com:80", "--dir", dir]);
     expect(r.status).toBe(2);

@@ -1,7 +1,7 @@
 // `orch ui [host:port]`: the live board of a mission nobody runs here, read-only: it reads the files
 // and watches them (the board `orch watch --ui` serves, without the loop). Runs until SIGINT/SIGTERM.
 import type { CommandModule } from "yargs";
-import { repoConfig } from "../repo.js";
+import { repoConfig, requireTodo } from "../repo.js";
 import { realClock } from "../../util/index.js";
 import { openBoard, parseListen } from "../../ui/index.js";
 import { taskDetails } from "../task-report.js";
@@ -19,6 +19,7 @@ export const uiCommand: CommandModule<object, UiArgs> = {
   handler: async (args) => {
     const listen = parseListen(args.address);
     const { root, config } = await repoConfig(args.dir);
+    requireTodo(root, config, "no mission to show");
     const board = await openBoard({ root, config, listen, live: false, details: (id) => taskDetails(root, id), clock: realClock, now: Date.now });
     process.stdout.write(`The board of ${root} is at ${board.url} (read-only; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
