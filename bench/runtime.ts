@@ -13,7 +13,7 @@ import { ConfigSchema } from "../src/spec/config.js";
 import { loadConfig, loadMission } from "../src/spec/load.js";
 import { openCodeTools } from "../src/context/open.js";
 import { buildContextPack } from "../src/context/pack.js";
-import { promptSettings, sessionCreateBody } from "../src/runtime/opencode.js";
+import { promptSettings, sessionCreateBody } from "../src/runtime/protocol-v1.js";
 import { sessionRequest } from "../src/reconcile/attempt-session.js";
 import { attemptPrompt } from "../src/reconcile/prompt.js";
 import { TaskStates } from "../src/store/task-states.js";

@@ -108,6 +108,20 @@ function toModelRequest(body: z.infer<typeof ChatBodySchema>): ModelRequest {
 
 let callSeq = 0;
 
+/** OpenCode 2's names for OpenCode 1's tools, and its `path` for their `filePath`. */
+const V2_TOOLS: Record<string, string> = { bash: "shell", task: "subagent" };
+
+/**
+ * A call as the server asking can run it: scripts are written with OpenCode 1's tools (`bash`,
+ * `write { filePath }`); a request offering OpenCode 2's (`shell` or `execute`, no `bash`) gets them renamed.
+ */
+function inDialect(call: ToolCall, offered: string[]): ToolCall {
+  // OpenCode 2 always offers `execute` (its code mode), OpenCode 1 never does.
+  if (!(offered.includes("shell") || offered.includes("execute")) || offered.includes("bash")) return call;
+  const { filePath, ...rest } = call.args;
+  return { name: V2_TOOLS[call.name] ?? call.name, args: filePath === undefined ? call.args : { path: filePath, ...rest } };
+}
+
 function chunk(model: string, delta: object, finish: string | null = null): string {
   return `data: ${JSON.stringify({
     id: "chatcmpl-scripted",
@@ -142,7 +156,7 @@ async function answer(req: ModelRequest, r: Reply, stream: boolean, res: http.Se
     return; // never ends; the connection closes when the server or client goes away
   }
   const text = r.text ?? "";
-  const calls = r.kind === "tools" ? r.calls.map((c) => ({ id: `call_${++callSeq}`, name: c.name, args: JSON.stringify(c.args) })) : [];
+  const calls = r.kind === "tools" ? r.calls.map((c) => inDialect(c, req.tools)).map((c) => ({ id: `call_${++callSeq}`, name: c.name, args: JSON.stringify(c.args) })) : [];
   const usage = r.usage ?? estimateUsage(req, text + calls.map((c) => c.args).join(""));
   const usageJson = { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion };
   const finish = calls.length ? "tool_calls" : "stop";

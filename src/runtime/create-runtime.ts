@@ -67,6 +67,7 @@ export function createRuntime(config: Config, root: string, opts: CreateRuntimeO
       return buildServerConfig(config, { demoModelURL: usesDemo ? demoModelURL : undefined, extra });
     },
     hermetic: opts.hermetic ?? usesDemo,
+    runtime: config.runtime,
     log: opts.log,
     ...(opts.confine && !url ? { confine: opts.confine } : {}),
   });

@@ -25,8 +25,44 @@ export function providerError(status: number | undefined, message: string): Sess
   return sessionError("provider-error", message, { infrastructure: true });
 }
 
-/** Maps the `error` of an assistant message or a `session.error` event. */
+/**
+ * OpenCode 2's structured errors (`{ type, message, status }`), by type. Types not listed are
+ * classified by their HTTP status and message like any provider failure.
+ */
+function mapV2Error(e: { type: string; message?: unknown; status?: unknown }): SessionError {
+  const message = (typeof e.message === "string" ? e.message : e.type).split("\n")[0]!.slice(0, 500);
+  const status = typeof e.status === "number" && e.status >= 400 ? e.status : undefined;
+  switch (e.type) {
+    case "aborted":
+      return sessionError("aborted", message);
+    case "provider.rate-limit":
+    case "provider.quota":
+    case "provider.free-limit":
+      return sessionError("rate-limited", message);
+    case "provider.auth":
+      return sessionError("auth", message, { terminal: true });
+    case "provider.no-route":
+      return sessionError("unknown-model", message, { terminal: true });
+    case "provider.content-filter":
+      return sessionError("content-filter", message, { terminal: true });
+    case "context-overflow":
+    case "provider.context-overflow":
+      return sessionError("context-overflow", message, { terminal: true });
+    case "provider.invalid-output":
+    case "provider.invalid-request":
+    case "provider.unsupported-operation":
+      return sessionError("model-error", message);
+    case "provider.connect":
+      return providerError(undefined, `Cannot connect to API: ${message}`);
+    default:
+      return providerError(status, message);
+  }
+}
+
+/** Maps the `error` of an assistant message or a `session.error` event (OpenCode 1's `{ name, data }` or 2's `{ type, message }`). */
 export function mapOpencodeError(err: unknown): SessionError {
+  const v2 = err as { type?: unknown; name?: unknown } | null;
+  if (v2 && typeof v2.type === "string" && v2.name === undefined) return mapV2Error(v2 as { type: string });
   const e = (err ?? {}) as { name?: unknown; data?: { message?: unknown; statusCode?: unknown } };
   const name = typeof e.name === "string" ? e.name : "UnknownError";
   // OpenCode may put a stack trace in the message: keep the first line, it says what happened.

@@ -199,13 +199,26 @@ function ignoredType(data: string): string | undefined {
   return type !== undefined && IGNORED.has(type) ? type : undefined;
 }
 
-/** Opens GET <url>/global/event as an async iterable of parsed SSE `data:` payloads. */
-export function sseStream(url: () => Promise<string>, headers: Record<string, string>): OpenStream {
+/** Where a version's stream is and how its events read as OpenCode 1's (protocol.ts). */
+export interface StreamFormat {
+  eventPath: string;
+  translator(): (raw: unknown) => unknown[];
+}
+
+/** What the hub sees for a stream message no watcher needs (dropped by type, but it resets the watchdog). */
+const ALIVE = { payload: { type: "server.heartbeat" } };
+
+/** OpenCode 1's stream: /global/event, events as they come. */
+const V1_STREAM: StreamFormat = { eventPath: "/global/event", translator: () => (raw) => [raw] };
+
+/** Opens the event stream (GET <url><eventPath>) as an async iterable of parsed SSE `data:` payloads in OpenCode 1's shape. */
+export function sseStream(url: () => Promise<string>, headers: Record<string, string>, format: StreamFormat = V1_STREAM): OpenStream {
   return async (signal) => {
     const base = await url();
-    const res = await fetch(`${base}/global/event`, { headers: { accept: "text/event-stream", ...headers }, signal });
-    if (!res.ok || !res.body) throw new Error(`GET /global/event: HTTP ${res.status}`);
+    const res = await fetch(`${base}${format.eventPath}`, { headers: { accept: "text/event-stream", ...headers }, signal });
+    if (!res.ok || !res.body) throw new Error(`GET ${format.eventPath}: HTTP ${res.status}`);
     const body = res.body;
+    const translate = format === V1_STREAM ? undefined : format.translator();
     return (async function* () {
       const decoder = new TextDecoder();
       let buf = "";
@@ -216,18 +229,29 @@ export function sseStream(url: () => Promise<string>, headers: Record<string, st
           const block = buf.slice(0, cut);
           buf = buf.slice(cut + 2);
           const data = block.startsWith("data: ") && !block.includes("\n") ? block.slice(6) : dataOf(block);
-          if (!data) continue;
+          // OpenCode 2's heartbeats are SSE comments (no data): they still prove the connection alive.
+          if (!data) {
+            if (translate) yield ALIVE;
+            continue;
+          }
           // An event no watcher needs is passed on unparsed (the hub drops it by type): about half of
           // the stream's bytes are sync mirrors of what the other events say.
-          const skip = ignoredType(data);
+          const skip = translate ? undefined : ignoredType(data);
           if (skip) {
             yield { payload: { type: skip } };
             continue;
           }
+          let parsed: unknown;
           try {
-            yield JSON.parse(data) as unknown;
+            parsed = JSON.parse(data) as unknown;
           } catch {
-            // a malformed event is skipped, not fatal: the next one resyncs
+            continue; // a malformed event is skipped, not fatal: the next one resyncs
+          }
+          if (!translate) yield parsed;
+          else {
+            const events = translate(parsed);
+            if (events.length === 0) yield ALIVE;
+            else yield* events;
           }
         }
       }

@@ -13,6 +13,7 @@ export type { ProviderInfo, ProviderList } from "./providers.js";
 export { runReview } from "./review.js";
 export type { ReviewOutcome } from "./review.js";
 export { renderPrompt, routeModel, splitModel, workerInput } from "./roles.js";
-export { findOpencodeBin } from "./server-launch.js";
+export { probeServer, resolveBinary } from "./versions.js";
+export type { RuntimeChoice } from "./versions.js";
 export { UsageSchema, ZERO_USAGE } from "./types.js";
 export type { AgentRuntime, SessionError, SessionEvent, SessionHandle, SessionRequest, SessionResult, Usage } from "./types.js";

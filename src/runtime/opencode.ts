@@ -1,12 +1,13 @@
-// AgentRuntime on OpenCode: sessions through the v2 SDK, one shared event stream, permissions
-// answered by policy or through approval files, server death turned into retryable errors.
-import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
+// AgentRuntime on OpenCode (1 or 2: protocol.ts): one shared event stream, permissions answered
+// by policy or through approval files, server death turned into retryable errors.
 import { clearApproval, readDecision, writeApproval } from "./approvals.js";
 import type { ApprovalFiles } from "../store/index.js";
 import { sessionError } from "./errors.js";
 import { EventHub, sseStream } from "./events.js";
-import { decidePermission, sessionRules, type PermissionPolicy } from "./permissions.js";
-import { rolePrompt, splitModel } from "./roles.js";
+import { decidePermission, type PermissionPolicy } from "./permissions.js";
+import type { Protocol, RuntimeVersion, SessionOps } from "./protocol.js";
+import { opencode1 } from "./protocol-v1.js";
+import { opencode2 } from "./protocol-v2.js";
 import type { OpenCodeServer } from "./server.js";
 import { SessionRun, type RunContext } from "./session-run.js";
 import type { Clock } from "../util/index.js";
@@ -37,30 +38,14 @@ export interface OpenCodeRuntimeOptions {
   cleanup?: () => Promise<void>;
 }
 
-/**
- * What `session.create` gets for a request: its folder, title and the role's permission rules.
- * @internal Exported for bench/runtime.ts, which replays exactly what orch sends (knip: not a production user).
- */
-export function sessionCreateBody(req: SessionRequest, policy: PermissionPolicy): { directory: string; title: string; permission: ReturnType<typeof sessionRules> } {
-  return { directory: req.directory, title: req.title, permission: sessionRules(policy, req.role, req.approval) };
-}
-
-/**
- * The agent, model and system text a prompt is sent with (besides its text and folder).
- * @internal Exported for bench/runtime.ts, which replays exactly what orch sends (knip: not a production user).
- */
-export function promptSettings(req: SessionRequest, ownedServer: boolean): { agent?: string; system?: string; model?: { providerID: string; modelID: string } } {
-  // An owned server knows orch's agents; an external one gets the role prompt as system text.
-  const agent = req.agent ?? (ownedServer ? req.role : undefined);
-  return { ...(agent ? { agent } : {}), ...(req.model ? { model: splitModel(req.model) } : {}), ...(ownedServer ? {} : { system: rolePrompt(req.role) }) };
-}
+const PROTOCOLS: Record<RuntimeVersion, Protocol> = { opencode1, opencode2 };
 
 /** The OpenCode-backed runtime. */
 export class OpenCodeRuntime implements AgentRuntime {
   private readonly hub: EventHub;
   private readonly runs = new Set<SessionRun>();
   private readonly pendingApprovals = new Map<string, NodeJS.Timeout>();
-  private clientFor?: { url: string; client: OpencodeClient };
+  private opsFor?: { key: string; ops: SessionOps };
   private readonly ctx: RunContext;
   private readonly approvals: ApprovalFiles;
   private closed = false;
@@ -71,10 +56,11 @@ export class OpenCodeRuntime implements AgentRuntime {
   constructor(private readonly opts: OpenCodeRuntimeOptions) {
     this.server = opts.server;
     this.approvals = opts.approvals;
-    const headers = opts.server.headers;
-    const openStream = sseStream(() => opts.server.streamBase(), headers);
+    // The protocol and the headers are read at each connection: an external server's version is
+    // known once it answered, an owned OpenCode 2's password once it started.
     const open = async (signal: AbortSignal) => {
-      const stream = await openStream(signal);
+      const protocol = await this.protocol();
+      const stream = await sseStream(() => opts.server.streamBase(), opts.server.headers, protocol)(signal);
       opts.server.answered();
       return stream;
     };
@@ -88,7 +74,7 @@ export class OpenCodeRuntime implements AgentRuntime {
       this.hub.reconnect();
     });
     this.ctx = {
-      client: () => this.client(),
+      ops: () => this.ops(),
       subscribe: (id, fn) => this.hub.subscribe(id, fn),
       onPermission: (req, p, run) => this.onPermission(req, p, run),
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
@@ -104,18 +90,26 @@ export class OpenCodeRuntime implements AgentRuntime {
     return `opencode@${this.opts.server.url ?? "(starting)"}`;
   }
 
-  /**
-   * The SDK client for a server that is up: an owned one is (re)started first; an external one's
-   * health is checked every few seconds, which also bounds how long a call to a wedged server waits.
-   */
-  private async client(): Promise<OpencodeClient> {
-    return this.clientAt(await this.opts.server.ensureUp());
+  /** The protocol of the server's OpenCode version (protocol.ts). */
+  private async protocol(): Promise<Protocol> {
+    return PROTOCOLS[await this.opts.server.version()];
   }
 
-  private clientAt(url: string): OpencodeClient {
-    if (this.clientFor?.url !== url)
-      this.clientFor = { url, client: createOpencodeClient({ baseUrl: url, headers: this.opts.server.headers }) };
-    return this.clientFor.client;
+  /**
+   * The calls for a server that is up: an owned one is (re)started first; an external one's
+   * health is checked every few seconds, which also bounds how long a call to a wedged server waits.
+   */
+  private async ops(): Promise<SessionOps> {
+    return this.opsAt(await this.opts.server.ensureUp());
+  }
+
+  private async opsAt(url: string): Promise<SessionOps> {
+    const protocol = await this.protocol();
+    const server = this.opts.server;
+    // A restarted OpenCode 2 has a new password: the key changes with it.
+    const key = `${protocol.version} ${url} ${server.password ?? ""}`;
+    if (this.opsFor?.key !== key) this.opsFor = { key, ops: protocol.ops({ baseUrl: url, headers: server.headers, owned: server.owned, policy: this.opts.policy }) };
+    return this.opsFor.ops;
   }
 
   /**
@@ -146,10 +140,8 @@ export class OpenCodeRuntime implements AgentRuntime {
     up.catch(() => giveUp.abort());
     try {
       if (!sessionId) {
-        const client = server.owned ? await this.client() : this.clientAt(server.url!);
-        const created = await client.session.create(sessionCreateBody(req, this.opts.policy), { signal: giveUp.signal });
-        if (!created.data) throw new Error(`session.create: ${JSON.stringify(created.error)}`);
-        sessionId = created.data.id;
+        const ops = server.owned ? await this.ops() : await this.opsAt(server.url!);
+        sessionId = await ops.create(req, giveUp.signal);
         server.answered(); // it answered: no need to wait for the health check
       } else await up;
       await streaming;
@@ -161,11 +153,11 @@ export class OpenCodeRuntime implements AgentRuntime {
         () => undefined,
         (reason: unknown) => reason as Error,
       );
-      if (!down && !(await server.healthy())) down = new Error(`OpenCode server ${server.url} does not answer /global/health`);
+      if (!down && !(await server.healthy())) down = new Error(server.unhealthyReason);
       return this.unstarted(req, onEvent, sessionError("server-down", `cannot start a session: ${(down ?? (err as Error)).message}`, { infrastructure: true, unreachable: down !== undefined }));
     }
     const run = this.track(new SessionRun(sessionId, req, onEvent, this.ctx));
-    await run.send(promptSettings(req, this.opts.server.owned));
+    await run.send();
     return this.handle(run);
   }
 
@@ -181,9 +173,7 @@ export class OpenCodeRuntime implements AgentRuntime {
     try {
       await this.opts.server.ensureUp();
       await this.hub.start();
-      const client = await this.client();
-      const got = await client.session.get({ sessionID: sessionId, directory: req.directory });
-      if (!got.data) return undefined;
+      if (!(await (await this.ops()).exists(sessionId, req.directory))) return undefined;
     } catch {
       // The session cannot be taken back (server gone or restarted): the caller relaunches the attempt.
       return undefined;

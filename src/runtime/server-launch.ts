@@ -1,34 +1,8 @@
-// How orch launches an OpenCode server of its own: which binary, the process environment (hermetic, or
-// the user's), what a confined server may write, and a server an earlier orch left behind.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+// How orch launches an OpenCode server of its own: the process environment (hermetic, or the user's),
+// what a confined server may write, and a server an earlier orch left behind. (Which binary: versions.ts.)
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ConfinePlan } from "./confinement.js";
-
-/**
- * Finds the opencode binary: the platform package orch depends on (opencode-<os>-<arch>, which
- * holds the binary itself, no install script needed), else an `opencode` on PATH. Undefined when
- * neither exists.
- */
-export function findOpencodeBin(): string | undefined {
-  try {
-    const pkg = createRequire(import.meta.url).resolve(`opencode-${process.platform}-${process.arch}/package.json`);
-    const bin = path.join(path.dirname(pkg), "bin", "opencode");
-    if (existsSync(bin)) return bin;
-  } catch {
-    // not installed for this platform: fall back to PATH
-  }
-  return (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "opencode")).find(isExecutable);
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false; // absent or not executable: the next PATH entry is tried
-  }
-}
 
 /** Env for a non-hermetic owned server: the user's environment plus orch's config. */
 export function userEnv(config: Record<string, unknown>, password?: string): NodeJS.ProcessEnv {
@@ -59,6 +33,8 @@ export function hermeticEnv(stateDir: string, config: Record<string, unknown>, p
     OPENCODE_DISABLE_CLAUDE_CODE: "1",
     OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
     OPENCODE_DISABLE_SHARE: "1",
+    // OpenCode 2 otherwise lists free hosted models (and may reach for them).
+    OPENCODE_DISABLE_FREE_MODELS: "1",
   });
   if (password) env.OPENCODE_SERVER_PASSWORD = password;
   return env;

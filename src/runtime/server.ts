@@ -5,7 +5,9 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { OrchError } from "../util/index.js";
 import { wrap, type ConfinePlan } from "./confinement.js";
-import { findOpencodeBin, hermeticEnv, killStaleServer, serverPlan, userEnv } from "./server-launch.js";
+import type { RuntimeVersion } from "./protocol.js";
+import { hermeticEnv, killStaleServer, serverPlan, userEnv } from "./server-launch.js";
+import { findOpencodeBin, probeServer, resolveBinary, type RuntimeChoice } from "./versions.js";
 
 /** How to reach (or start) the server. */
 export interface ServerOptions {
@@ -21,8 +23,10 @@ export interface ServerOptions {
    * tests). When false it keeps the user's environment, so their provider logins work.
    */
   hermetic?: boolean;
-  /** Binary; default: findOpencodeBin(). */
+  /** Binary; default: findOpencodeBin(runtime). */
   bin?: string;
+  /** config `runtime`: the OpenCode version to start or expect (default auto: by the binary, or by what the server answers). */
+  runtime?: RuntimeChoice;
   startTimeoutMs?: number;
   /** Restarts allowed after unexpected exits (guards against a crash loop). */
   maxRestarts?: number;
@@ -35,7 +39,9 @@ export interface ServerOptions {
   confine?: ConfinePlan;
 }
 
-const LISTEN_RE = /opencode server listening on (http:\/\/[^\s]+)/;
+// OpenCode 1 prints "opencode server listening on …"; OpenCode 2 "server listening on …", then its password.
+const LISTEN_RE = /server listening on (http:\/\/[^\s]+)/i;
+const PASSWORD_RE = /server password (\S+)/;
 
 /** Basic-auth header for a password-protected server (OpenCode's username defaults to "opencode"). */
 function authHeaders(password?: string): Record<string, string> {
@@ -63,9 +69,36 @@ export class OpenCodeServer {
   private checking?: { healthy: Promise<boolean>; answered: () => void };
   private stopped = false;
   private readonly downListeners = new Set<() => void>();
+  /** The version this server speaks, once known (owned: its binary's; external: what it answered). */
+  private resolved?: RuntimeVersion;
+  /** Why the last health check failed, in words for the error a session reports. */
+  private unhealthy?: string;
+  /** The password: configured, or the one an owned OpenCode 2 printed as it started. */
+  private pw?: string;
 
   constructor(private readonly opts: ServerOptions) {
     this.current = opts.url?.replace(/\/$/, "");
+    this.pw = opts.password;
+    if (opts.runtime && opts.runtime !== "auto") this.resolved = opts.runtime;
+  }
+
+  /**
+   * The OpenCode version of this server: fixed by config, else an owned server's binary's, else what
+   * an external server answers (asked once, by the health check).
+   */
+  async version(): Promise<RuntimeVersion> {
+    if (this.resolved) return this.resolved;
+    if (this.owned) {
+      this.resolved = resolveBinary(this.opts.runtime ?? "auto")?.runtime ?? "opencode1"; // no binary: the start fails and says so
+      return this.resolved;
+    }
+    await this.ensureUp();
+    return this.resolved ?? "opencode1";
+  }
+
+  /** Why the server did not pass its last health check. */
+  get unhealthyReason(): string {
+    return this.unhealthy ?? `OpenCode server ${this.current} does not answer /global/health`;
   }
 
   /** True when orch started this server and owns its lifecycle. */
@@ -74,7 +107,7 @@ export class OpenCodeServer {
   }
 
   get password(): string | undefined {
-    return this.opts.password;
+    return this.pw;
   }
 
   /**
@@ -83,7 +116,7 @@ export class OpenCodeServer {
    * saves no time (OpenCode gzips larger responses, e.g. a session's messages).
    */
   get headers(): Record<string, string> {
-    return { ...authHeaders(this.opts.password), ...(this.owned || isLoopback(this.current!) ? { "accept-encoding": "identity" } : {}) };
+    return { ...authHeaders(this.pw), ...(this.owned || isLoopback(this.current!) ? { "accept-encoding": "identity" } : {}) };
   }
 
   /** The URL when up (owned servers may move port after a restart). */
@@ -97,17 +130,25 @@ export class OpenCodeServer {
     return () => this.downListeners.delete(fn);
   }
 
-  /** GET /global/health; false on any failure. */
+  /**
+   * Asks the server what it is (versions.ts: OpenCode 1's /global/health, OpenCode 2's /api/info);
+   * false on any failure, or when it is not the version the config asks for.
+   */
   async healthy(timeoutMs = 2_000): Promise<boolean> {
     if (!this.current) return false;
-    try {
-      const res = await fetch(`${this.current}/global/health`, { headers: this.headers, signal: AbortSignal.timeout(timeoutMs) });
-      return res.ok;
-    } catch {
-      return false; // refused, timed out or reset: all mean "not healthy", which callers report
-
+    const probe = await probeServer(this.current, this.headers, timeoutMs);
+    if (!probe.ok) {
+      this.unhealthy = probe.detail;
+      return false;
     }
+    if (this.resolved && probe.runtime !== this.resolved) {
+      this.unhealthy = `OpenCode server ${this.current} is ${probe.runtime === "opencode2" ? "OpenCode 2" : "OpenCode 1"}${probe.version ? ` (${probe.version})` : ""}, but config runtime is "${this.resolved}"`;
+      return false;
+    }
+    this.resolved = probe.runtime;
+    return true;
   }
+
 
   /**
    * Where to open the event stream: an external server's URL at once (the connection is its own
@@ -139,7 +180,7 @@ export class OpenCodeServer {
         this.checking = { healthy: Promise.race([this.healthy(), answer]).finally(() => (this.checking = undefined)), answered };
       }
       if (!(await this.checking.healthy))
-        throw new OrchError("server-unreachable", `OpenCode server ${this.current} does not answer /global/health`, {
+        throw new OrchError("server-unreachable", this.unhealthyReason, {
           hint: "Start it with `opencode serve`, check --server and the password, or omit --server to let orch start one.",
         });
       this.healthyAt = Date.now();
@@ -147,7 +188,7 @@ export class OpenCodeServer {
     }
     if (this.stopped) throw new OrchError("server-stopped", "the OpenCode server was stopped");
     if (this.child && this.current && this.child.exitCode === null) return this.current;
-    this.starting ??= this.resolveConfig().then((cfg) => this.spawnServer(cfg)).finally(() => {
+    this.starting ??= this.version().then(() => this.resolveConfig()).then((cfg) => this.spawnServer(cfg)).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
@@ -161,10 +202,12 @@ export class OpenCodeServer {
   }
 
   private spawnServer(cfg: Record<string, unknown>): Promise<string> {
-    const bin = this.opts.bin ?? findOpencodeBin() ?? "opencode";
+    const bin = this.opts.bin ?? findOpencodeBin(this.resolved ?? this.opts.runtime) ?? "opencode";
     mkdirSync(this.opts.stateDir, { recursive: true });
     killStaleServer(this.opts.stateDir);
     const env = this.opts.hermetic === false ? userEnv(cfg, this.opts.password) : hermeticEnv(this.opts.stateDir, cfg, this.opts.password);
+    // OpenCode 2 prints a password of its own unless it is given one: the start waits for that line.
+    const needsPassword = this.resolved === "opencode2" && !env.OPENCODE_SERVER_PASSWORD;
     let argv = [bin, "serve", "--hostname=127.0.0.1", "--port=0"];
     if (this.opts.confine) argv = wrap(argv, serverPlan(this.opts.confine, this.opts.stateDir, env), this.opts.stateDir);
     const child = spawn(argv[0]!, argv.slice(1), { env, cwd: this.opts.stateDir, stdio: ["ignore", "pipe", "pipe"] });
@@ -187,13 +230,18 @@ export class OpenCodeServer {
         reject(new OrchError("server-start-failed", msg, { hint: "Check that `opencode` runs (`orch doctor` says which binary orch uses) and see the server log." }));
       };
       const timer = setTimeout(() => fail(`opencode serve did not report its port within ${timeoutMs} ms`), timeoutMs);
+      let listening: string | undefined;
+      let password = needsPassword ? undefined : env.OPENCODE_SERVER_PASSWORD;
       const onLine = (line: string) => {
-        this.opts.log?.(line);
-        const m = LISTEN_RE.exec(line);
-        if (m && !settled) {
+        const pw = PASSWORD_RE.exec(line);
+        if (pw) password = pw[1];
+        else this.opts.log?.(line); // a password is not written to the log
+        listening ??= LISTEN_RE.exec(line)?.[1]?.replace(/\/$/, "");
+        if (listening && (password || !needsPassword) && !settled) {
           settled = true;
           clearTimeout(timer);
-          this.current = m[1]!.replace(/\/$/, "");
+          this.current = listening;
+          this.pw = password;
           resolve(this.current);
         }
       };

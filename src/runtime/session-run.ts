@@ -1,17 +1,18 @@
 // One prompt in one OpenCode session, watched to its end: started-confirmation, progress,
 // usage, provider retries, permission asks, timeouts, abort, and the final result.
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
 import { z } from "zod";
 import { ZERO_USAGE, type Usage } from "./types.js";
 import { realClock, type Clock, type TimerHandle } from "../util/index.js";
 import type { ServerEvent } from "./events.js";
+import type { SessionOps } from "./protocol.js";
 import { mapOpencodeError, providerError, sessionError } from "./errors.js";
 import { DoomLoopCounter, doomLoopText, toolCallOf } from "./doom-loop.js";
 import type { PermissionReply, PermissionRequest, SessionError, SessionEvent, SessionRequest, SessionResult } from "./types.js";
 
 /** What a run needs from the runtime around it. */
 export interface RunContext {
-  client: () => Promise<OpencodeClient>;
+  /** The calls of the server's OpenCode version, on a server that is up. */
+  ops: () => Promise<SessionOps>;
   subscribe(sessionId: string, fn: (e: ServerEvent) => void): () => void;
   /** Decides an asked permission: a reply now, or undefined when a person must answer. */
   onPermission(req: SessionRequest, p: PermissionRequest, run: SessionRun): Promise<void>;
@@ -92,23 +93,16 @@ export class SessionRun {
   }
 
   /** Sends the prompt and starts watching; never throws (failures settle `done`). */
-  async send(body: { agent?: string; system?: string; model?: { providerID: string; modelID: string } }): Promise<void> {
+  async send(): Promise<void> {
     this.unsubscribe = this.ctx.subscribe(this.sessionId, (e) => this.onServerEvent(e));
     try {
-      const client = await this.ctx.client();
+      const ops = await this.ctx.ops();
       if (this.req.sessionId) {
         // Continuing a session: messages already there are not part of this prompt's result.
-        const prior = await client.session.messages({ sessionID: this.sessionId, directory: this.req.directory });
-        for (const m of (prior.data ?? []) as Array<{ info: { id: string } }>) this.known.add(m.info.id);
+        for (const m of (await ops.messages(this.sessionId, this.req.directory)) ?? []) this.known.add(m.info.id);
       }
-      const res = await client.session.promptAsync({
-        sessionID: this.sessionId,
-        directory: this.req.directory,
-        ...body,
-        parts: [{ type: "text", text: this.req.prompt }],
-      });
-      if (res.error !== undefined || (res.response && !res.response.ok))
-        return this.finish(providerError(res.response?.status, `promptAsync failed: ${JSON.stringify(res.error)}`));
+      const refused = await ops.prompt(this.sessionId, this.req);
+      if (refused) return this.finish(refused);
     } catch (err) {
       return this.finish(sessionError("server-down", `cannot reach OpenCode: ${String(err)}`, { infrastructure: true }));
     }
@@ -134,10 +128,7 @@ export class SessionRun {
 
   private async busyOnServer(): Promise<boolean> {
     try {
-      const client = await this.ctx.client();
-      const st = await client.session.status({ directory: this.req.directory });
-      const s = (st.data as Record<string, { type: string }> | undefined)?.[this.sessionId];
-      return s !== undefined && s.type !== "idle";
+      return await (await this.ctx.ops()).busy(this.sessionId, this.req.directory);
     } catch {
       // Not known busy: the caller then reads the messages, and a session that never started is failed.
       return false;
@@ -170,11 +161,11 @@ export class SessionRun {
     const p = e.properties;
     switch (e.type) {
       case "session.status": {
-        const st = p.status as { type?: string; message?: string } | undefined;
+        const st = p.status as { type?: string; message?: string; status?: number } | undefined;
         if (st?.type === "busy") this.started = true;
         else if (st?.type === "retry") {
           this.started = true;
-          if (++this.retries > this.ctx.providerRetries) void this.stop(providerError(undefined, st.message ?? "provider retry"));
+          if (++this.retries > this.ctx.providerRetries) void this.stop(providerError(st.status, st.message ?? "provider retry"));
         } else if (st?.type === "idle" && this.started) void this.finalize();
         break;
       }
@@ -218,16 +209,14 @@ export class SessionRun {
 
   /** Answers a permission request of this session. */
   async reply(requestId: string, reply: PermissionReply): Promise<void> {
-    const client = await this.ctx.client();
+    const ops = await this.ctx.ops();
     if (reply === "reject") this.rejected ??= sessionError("permission-rejected", `permission request ${requestId} was rejected; the agent stopped`);
-    await client.permission.reply({ requestID: requestId, reply, directory: this.req.directory });
+    await ops.reply(this.sessionId, requestId, reply, this.req.directory);
   }
 
   private async messages(): Promise<Array<z.infer<typeof MessageSchema>> | undefined> {
     try {
-      const client = await this.ctx.client();
-      const res = await client.session.messages({ sessionID: this.sessionId, directory: this.req.directory });
-      const parsed = z.array(MessageSchema).safeParse(res.data);
+      const parsed = z.array(MessageSchema).safeParse(await (await this.ctx.ops()).messages(this.sessionId, this.req.directory));
       return parsed.success ? parsed.data.filter((m) => !this.known.has(m.info.id)) : undefined;
     } catch {
       // Unread: not known finished; the event stream, the next resync or stall detection decides.
@@ -252,7 +241,10 @@ export class SessionRun {
       .map((pt) => String((pt as { text?: unknown }).text ?? ""))
       .join("");
     const lastErr = merged.at(-1)?.error;
-    const error = this.stopReason ?? (lastErr ? mapOpencodeError(lastErr) : (this.eventError ?? this.rejected));
+    let fromServer = lastErr ? mapOpencodeError(lastErr) : this.eventError;
+    // OpenCode 2 ends a turn whose permission was rejected as "aborted": the rejection is what happened.
+    if (this.rejected && (!fromServer || fromServer.code === "aborted")) fromServer = this.rejected;
+    const error = this.stopReason ?? fromServer;
     this.complete({ ok: !error, text, ...totals(merged), ...(error ? { error } : {}) });
   }
 
@@ -261,8 +253,7 @@ export class SessionRun {
     if (this.finished || this.stopReason) return;
     this.stopReason = reason;
     try {
-      const client = await this.ctx.client();
-      await client.session.abort({ sessionID: this.sessionId, directory: this.req.directory });
+      await (await this.ctx.ops()).abort(this.sessionId, this.req.directory);
     } catch (err) {
       this.ctx.log?.(`abort ${this.sessionId} failed: ${String(err)}`);
     }

@@ -115,10 +115,14 @@ export const ConfigSchema = z
       .enum(["auto", "required", "off"])
       .default("auto")
       .describe("Confine the OpenCode server orch starts and every verify command (bubblewrap): they write only the workspace, the server's home and a private /tmp. auto: when available, else say so once; required: refuse to start without it; off: unconfined"),
+    runtime: z
+      .enum(["auto", "opencode1", "opencode2"])
+      .default("auto")
+      .describe("Which OpenCode orch speaks. auto: the version of the binary orch starts (opencode-linux-x64, else `opencode` on PATH), or of what a --server/server.url answers; opencode1: OpenCode 1.x; opencode2: OpenCode 2.x (orch starts @opencode/cli-<platform> when installed, else an `opencode` 2.x on PATH)"),
     server: z
       .object({
         url: z.string().url().optional().describe("A running `opencode serve`; when absent orch starts its own"),
-        password: z.string().optional(),
+        password: z.string().optional().describe("Password of the server at url (HTTP basic auth, user opencode); OpenCode 2 prints it as it starts"),
       })
       .strict()
       .prefault({}),

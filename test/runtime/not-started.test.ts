@@ -1,12 +1,12 @@
 // SessionRun's "prompt accepted but never started" path. OpenCode sometimes answers
 // session.promptAsync with 204 and then never runs the prompt; a real server cannot be made to
-// do that on demand, so these tests drive SessionRun with a small fake of the SDK client (only the
-// methods SessionRun calls) and push server events into its subscription by hand.
-import type { OpencodeClient } from "@opencode-ai/sdk/v2";
+// do that on demand, so these tests drive SessionRun with a small fake of the server's calls (the
+// SessionOps of protocol.ts) and push server events into its subscription by hand.
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../support/fake-clock.js";
 import type { ServerEvent } from "../../src/runtime/events.js";
 import { SessionRun, type RunContext } from "../../src/runtime/session-run.js";
+import type { MessageRecord, SessionOps } from "../../src/runtime/protocol.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
 
 const SID = "ses_test";
@@ -22,19 +22,16 @@ function fakeServer() {
   const server = { status: "idle" as "idle" | "busy", messages: [] as unknown[] };
   const calls = { prompt: 0, status: 0, messages: 0, abort: [] as string[] };
   let listener: ((e: ServerEvent) => void) | undefined;
-  const client = {
-    session: {
-      promptAsync: async () => (calls.prompt++, { data: undefined, error: undefined, response: { ok: true, status: 204 } }),
-      // OpenCode lists only non-idle sessions in the status map.
-      status: async () => (calls.status++, { data: server.status === "idle" ? {} : { [SID]: { type: server.status } } }),
-      messages: async () => (calls.messages++, { data: server.messages }),
-      abort: async ({ sessionID }: { sessionID: string }) => (calls.abort.push(sessionID), { data: true }),
-    },
-  } as unknown as OpencodeClient;
+  const ops = {
+    prompt: async () => (calls.prompt++, undefined),
+    busy: async () => (calls.status++, server.status !== "idle"),
+    messages: async () => (calls.messages++, server.messages as MessageRecord[]),
+    abort: async (sessionID: string) => void calls.abort.push(sessionID),
+  } as unknown as SessionOps;
   const clock = new FakeClock();
   const ctx: RunContext = {
     clock,
-    client: async () => client,
+    ops: async () => ops,
     subscribe: (_id, fn) => ((listener = fn), () => (listener = undefined)),
     onPermission: async () => {},
     startTimeoutMs: START_MS,
@@ -56,7 +53,7 @@ describe("SessionRun start confirmation", () => {
   it("fails as not-started (infrastructure) and aborts when an accepted prompt never starts", async () => {
     const f = fakeServer();
     const run = new SessionRun(SID, req, () => {}, f.ctx);
-    await run.send({});
+    await run.send();
     expect(f.calls.prompt).toBe(1);
     await f.clock.advance(START_MS); // the start check
 
@@ -71,7 +68,7 @@ describe("SessionRun start confirmation", () => {
     const f = fakeServer();
     f.server.status = "busy"; // started on the server, but its events never reached us
     const run = new SessionRun(SID, req, () => {}, f.ctx);
-    await run.send({});
+    await run.send();
 
     await f.clock.advance(START_MS); // the start check runs (and finishes: the fake client answers at once)
     expect(f.calls.status).toBeGreaterThan(0);
@@ -89,7 +86,7 @@ describe("SessionRun start confirmation", () => {
     const f = fakeServer();
     // The server's status and messages never confirm the start: only the event does.
     const run = new SessionRun(SID, req, () => {}, f.ctx);
-    await run.send({});
+    await run.send();
     f.push("session.status", { status: { type: "busy" } });
 
     await f.clock.advance(START_MS * 3); // past the start check

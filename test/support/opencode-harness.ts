@@ -1,5 +1,6 @@
-// Shared harness for tests against a REAL `opencode serve` (the opencode-linux-x64 package's binary) driven by
-// the scripted model: one server per test file (start costs 2-3 s), one temp git repo per test.
+// Shared harness for tests against a REAL `opencode serve` driven by the scripted model: OpenCode 1 (the
+// opencode-linux-x64 package's binary) or OpenCode 2 (@opencode/cli-linux-x64's), by config `runtime`; one
+// server per test file and version (start costs 1-3 s), one temp git repo per test.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,15 @@ import { createRuntime, type CreateRuntimeOptions } from "../../src/runtime/crea
 import type { OpenCodeRuntime } from "../../src/runtime/opencode.js";
 import type { SessionRequest } from "../../src/runtime/types.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";
+
+/** The OpenCode versions the runtime tests run against, each on its own real server. */
+export const RUNTIMES = ["opencode1", "opencode2"] as const;
+
+/** What each version calls the tools scripts use, and how it answers a call of a tool it did not offer. */
+export const TOOL_NAMES: Record<(typeof RUNTIMES)[number], { bash: string; task: string; unavailable: RegExp }> = {
+  opencode1: { bash: "bash", task: "task", unavailable: /tool said: .*unavailable tool 'bash'/i },
+  opencode2: { bash: "shell", task: "subagent", unavailable: /tool said: .*No tool named \\"shell\\" is currently available/i },
+};
 
 /** A running server + model + runtime, and temp dirs cleaned up by close(). */
 export interface Harness {
