@@ -8,7 +8,7 @@ const V1_KIND: Record<string, string> = { shell: "bash", subagent: "task" };
 export const V2_ACTION: Record<string, string> = Object.fromEntries(Object.entries(V1_KIND).map(([v2, v1]) => [v1, v2]));
 
 /** A permission action of OpenCode 2 as orch's config names it (`shell` → `bash`). */
-export function v1Kind(action: string): string {
+function v1Kind(action: string): string {
   return V1_KIND[action] ?? action;
 }
 

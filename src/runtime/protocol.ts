@@ -35,7 +35,7 @@ export interface SessionOps {
 }
 
 /** Where a runtime's calls go and what it knows of them. */
-export interface OpsTarget {
+interface OpsTarget {
   baseUrl: string;
   headers: Record<string, string>;
   /** An owned server knows orch's agents; an external one gets the role prompt with each session. */

@@ -33,14 +33,14 @@ function onPath(): string | undefined {
 }
 
 /** The first line of `<bin> --version` that names a version ("1.18.33", "opencode v2.1.2" → "2.1.2"); undefined when it does not run. */
-export function binaryVersion(bin: string): string | undefined {
+function binaryVersion(bin: string): string | undefined {
   const r = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 15_000 });
   if (r.status !== 0) return undefined;
   return /(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1];
 }
 
 /** The major version a version string belongs to (2.x is OpenCode 2; anything older speaks the first protocol). */
-export function versionOf(version: string): RuntimeVersion {
+function versionOf(version: string): RuntimeVersion {
   return Number(version.split(".")[0]) >= 2 ? "opencode2" : "opencode1";
 }
 

@@ -10,6 +10,7 @@ import { startScriptedModel, type ScriptedModel } from "../../src/demo/scripted-
 import { reply, steps } from "../support/script.js";
 import { available } from "../../src/runtime/confinement.js";
 import { CLI } from "../support/cli.js";
+import { RUNTIMES } from "../support/opencode-harness.js";
 
 const bwrap = available();
 let base: string;
@@ -74,9 +75,9 @@ const outsidePath = () => {
 };
 
 describe.skipIf(!bwrap.ok)(`orch run, confined${bwrap.ok ? "" : ` (skipped: ${bwrap.why})`}`, () => {
-  it("the worker's bash writes outside the workspace and to TODO.md are denied by the OS; its work in the workspace goes on", { timeout: 120_000 }, async () => {
+  it.each(RUNTIMES)("%s: the worker's bash writes outside the workspace and to TODO.md are denied by the OS; its work in the workspace goes on", { timeout: 120_000 }, async (runtime) => {
     const outside = outsidePath();
-    const dir = repo("auto", "test -s greet.txt");
+    const dir = repo(`auto-${runtime}`, "test -s greet.txt", { runtime });
     // The worker runs in its workspace: the person's TODO.md is outside it (a change to the workspace's
     // copy would fail the attempt, test/reconcile/attempt-guard-loop.test.ts).
     workerRuns(`echo x > ${outside}; echo '- [x] T1 Write greet.txt' > ${path.join(dir, "TODO.md")}; echo hello > greet.txt`);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedModel, type ModelRequest } from "../../src/demo/scripted-model.js";
 import { roleOf } from "../../src/demo/script.js";
 import { reply, steps } from "../support/script.js";
-import { startHarness, type Harness } from "../support/opencode-harness.js";
+import { RUNTIMES, startHarness, type Harness } from "../support/opencode-harness.js";
 import { hasScript, runOrchInTerminal } from "../support/cli.js";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 
@@ -96,13 +96,22 @@ const workspaceOf = (dir: string) => path.join(dir, ".orchestrator", "worktrees"
 
 const state = (dir: string, id: string) => JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", `${id}.json`), "utf8")).value;
 
-describe("orch run end to end", () => {
+describe.each(RUNTIMES)("orch run end to end on %s", (runtime) => {
+  // OpenCode 1's is the file's server; OpenCode 2 gets its own.
+  let hv: Harness;
+  beforeAll(async () => {
+    hv = runtime === "opencode1" ? h : await startHarness(steps([]), { runtime });
+  });
+  afterAll(async () => {
+    if (hv !== h) await hv?.close();
+  });
+
   it("the main job: `orch run` with its own server and the built-in demo model completes the example mission", { timeout: 180_000 }, async () => {
-    const dir = path.join(base, "hello");
+    const dir = path.join(base, `hello-${runtime}`);
     cpSync(path.join(process.cwd(), "examples", "hello-mission"), dir, { recursive: true });
     gitRepo(dir);
     // No --server: orch starts a hermetic opencode serve and the demo model itself, as `npm run demo` does.
-    const { code, out } = await orchRun(dir, ["--demo"]).done;
+    const { code, out } = await orchRun(dir, ["--demo", "--runtime", runtime]).done;
     expect(code, out).toBe(0);
     const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
     expect(todo.match(/- \[x\] T\d/g)).toHaveLength(6);
@@ -121,6 +130,40 @@ describe("orch run end to end", () => {
     expect(processesIn(path.join(dir, ".orchestrator", "runtime"))).toEqual([]);
   });
 
+  it("a reviewer rejection goes to a fixer, then verify and review pass", { timeout: 120_000 }, async () => {
+    let reviews = 0;
+    hv.model.setScript(
+      steps([
+        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "bye\n") },
+        { when: { role: "fixer", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
+        {
+          when: { role: "reviewer" },
+          reply: () =>
+            ++reviews === 1
+              ? reply.text(JSON.stringify({ approved: false, summary: "says bye", findings: ["greet.txt: says bye, not hello"] }))
+              : reply.text(JSON.stringify({ approved: true, summary: "says hello", findings: [] })),
+        },
+        { reply: reply.text("done") },
+      ]),
+    );
+    // Runtime auto: orch asks the server which OpenCode it is; OpenCode 2's password comes from the config.
+    const dir = oneTask(`fix-${runtime}`, "", { server: { password: hv.runtime.server.password } });
+    const { code, out } = await orchRun(dir, ["--server", hv.runtime.server.url!]).done;
+    expect(code, out).toBe(0);
+    expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
+    const t1 = state(dir, "T1");
+    expect(t1.sessions.map((s: { role: string }) => s.role)).toEqual(["worker", "fixer"]);
+    expect(reviews).toBe(2);
+    expect(t1.lastReview).toMatchObject({ approved: true });
+    // The fixer worked in T1's workspace, like the worker.
+    const fixerPrompt = hv.model.requests.find((r) => r.directory === workspaceOf(dir) && roleOf(r) === "fixer")!.lastUser;
+    expect(fixerPrompt).toContain("greet.txt: says bye, not hello");
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
+  });
+
+});
+
+describe("orch run end to end", () => {
   it("`orch run --server` with nothing left to do: exits 0 at once, leaving no connection open, and starts no session", { timeout: 60_000 }, async () => {
     const dir = oneTask("nothing-to-do");
     writeFileSync(path.join(dir, "TODO.md"), "# m\n\n- [x] T1 Write greet.txt\n");
@@ -150,36 +193,6 @@ describe("orch run end to end", () => {
     expect(r.stdout).toMatch(/T1: verify passed\n/);
     // The last block: the mission's totals, then the task's row.
     expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([expect.stringMatching(/orch: 0 running, 1\/1 done, [\d,]+ tok \$\d+\.\d{4}$/), expect.stringMatching(/^ {2}✓ T1 {5}done {2}[\d,]+ tok/)]);
-    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
-  });
-
-  it("a reviewer rejection goes to a fixer, then verify and review pass", { timeout: 120_000 }, async () => {
-    let reviews = 0;
-    h.model.setScript(
-      steps([
-        { when: { role: "worker", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "bye\n") },
-        { when: { role: "fixer", turn: 0 }, reply: (r: ModelRequest) => reply.write(path.join(r.directory!, "greet.txt"), "hello\n") },
-        {
-          when: { role: "reviewer" },
-          reply: () =>
-            ++reviews === 1
-              ? reply.text(JSON.stringify({ approved: false, summary: "says bye", findings: ["greet.txt: says bye, not hello"] }))
-              : reply.text(JSON.stringify({ approved: true, summary: "says hello", findings: [] })),
-        },
-        { reply: reply.text("done") },
-      ]),
-    );
-    const dir = oneTask("fix");
-    const { code, out } = await orchRun(dir).done;
-    expect(code, out).toBe(0);
-    expect(readFileSync(path.join(dir, "greet.txt"), "utf8")).toBe("hello\n");
-    const t1 = state(dir, "T1");
-    expect(t1.sessions.map((s: { role: string }) => s.role)).toEqual(["worker", "fixer"]);
-    expect(reviews).toBe(2);
-    expect(t1.lastReview).toMatchObject({ approved: true });
-    // The fixer worked in T1's workspace, like the worker.
-    const fixerPrompt = h.model.requests.find((r) => r.directory === workspaceOf(dir) && roleOf(r) === "fixer")!.lastUser;
-    expect(fixerPrompt).toContain("greet.txt: says bye, not hello");
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toContain("- [x] T1");
   });
 

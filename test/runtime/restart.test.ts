@@ -11,16 +11,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, steps } from "../support/script.js";
 import { createRuntime } from "../../src/runtime/create-runtime.js";
 import type { SessionEvent } from "../../src/runtime/types.js";
-import { startHarness, type Harness } from "../support/opencode-harness.js";
+import { RUNTIMES, startHarness, type Harness } from "../support/opencode-harness.js";
 import { ApprovalFiles } from "../../src/store/approval-files.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness(steps([]));
-});
-afterAll(async () => h?.close());
+/** The routes one session takes on each version: create, prompt, read its messages. */
+const ROUTES = {
+  opencode1: ["POST /session", "POST /session/:id/prompt_async", "GET /session/:id/message"],
+  opencode2: ["POST /api/session", "POST /api/session/:id/prompt", "GET /api/session/:id/message"],
+};
 
-describe("server lifecycle", () => {
+describe.each(RUNTIMES)("server lifecycle on %s", (runtime) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(steps([]), { runtime });
+  });
+  afterAll(async () => h?.close());
+  /** An external runtime on `url` (the harness's server by default), with its password (OpenCode 2 prints one). */
+  const external = (url = h.runtime.server.url!, over: Partial<Parameters<typeof createRuntime>[2]> = {}) =>
+    createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: url, password: h.runtime.server.password, ...over });
+
   it("a server killed mid-session: the session fails as server-down, the server restarts, the retry completes", async () => {
     h.model.setScript(steps([{ when: { user: "attempt 1" }, reply: reply.hang() }, { when: { turn: 0 }, reply: reply.write("out.txt", "second try\n") }, { reply: reply.text("done") }]));
     const dir = h.repo();
@@ -44,12 +53,12 @@ describe("server lifecycle", () => {
   it("an external server (--server URL): orch neither starts nor stops it; the role prompt goes as system text", async () => {
     h.model.setScript(steps([{ when: { role: "searcher" }, reply: reply.text("found it in src/a.ts:3") }]));
     const url = h.runtime.server.url!;
-    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: url });
+    const rt = external(url);
     const dir = h.repo();
-    const res = await (await external.start(h.request(dir, { role: "searcher", prompt: "where is a?" }), () => {})).done;
-    await external.close();
+    const res = await (await rt.start(h.request(dir, { role: "searcher", prompt: "where is a?" }), () => {})).done;
+    await rt.close();
     expect(res).toMatchObject({ ok: true, text: "found it in src/a.ts:3" });
-    expect(external.backend).toBe(`opencode@${url}`);
+    expect(rt.backend).toBe(`opencode@${url}`);
     expect(await h.runtime.server.healthy()).toBe(true);
     const req = h.model.requests.filter((r) => r.directory === dir)[0]!;
     expect(req.system).toContain("orch-role: searcher");
@@ -72,13 +81,13 @@ describe("server lifecycle", () => {
       req.pipe(up);
     });
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const rt = external(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
     try {
       const dir = h.repo();
       const results = await Promise.all([1, 2, 3].map(async (i) => (await rt.start(h.request(dir, { taskId: `T${i}` }), () => {})).done));
       expect(results.map((r) => r.ok)).toEqual([true, true, true]);
       const count = (k: string) => seen.filter((x) => x === k).length;
-      expect([count("POST /session"), count("POST /session/:id/prompt_async"), count("GET /session/:id/message")]).toEqual([3, 3, 3]);
+      expect(ROUTES[runtime].map(count)).toEqual([3, 3, 3]);
       // OpenCode gzips a session's messages unless asked not to; on loopback that is wasted CPU.
       expect([...encodings].sort()).toEqual(["asked identity", "got identity"]);
     } finally {
@@ -92,7 +101,7 @@ describe("server lifecycle", () => {
     h.model.setScript(steps([{ when: { turn: 0 }, reply: { kind: "text", text: "slow but fine", delayMs: 2_500 } }]));
     const logs: string[] = [];
     // A 300 ms heartbeat watchdog: the 2.5 s model pause makes the stream look dead several times.
-    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url!, log: (l) => logs.push(l), runtime: { heartbeatTimeoutMs: 300 } });
+    const rt = external(undefined, { log: (l) => logs.push(l), runtime: { heartbeatTimeoutMs: 300 } });
     try {
       const res = await (await rt.start(h.request(h.repo()), () => {})).done;
       expect(res).toMatchObject({ ok: true, text: "slow but fine" });
@@ -111,7 +120,7 @@ describe("server lifecycle", () => {
     const first = await h.runtime.start(req, (e) => e.type === "progress" && progressed());
     await seen;
     // A second orch process (same server) re-attaches by session id while the turn is still running.
-    const rt = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url! });
+    const rt = external();
     try {
       const again = await rt.attach(first.sessionId, req, () => {});
       expect(again).toBeDefined();
@@ -127,25 +136,40 @@ describe("server lifecycle", () => {
   it("a wedged external server (stopped, not gone) fails a start within the health check's 2 s, not the minutes a create would wait", async () => {
     const dir = h.repo();
     const pid = h.runtime.server.pid!;
-    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url! });
+    const rt = external();
     process.kill(pid, "SIGSTOP"); // connections are still accepted by the kernel; nothing answers
     try {
-      const res = await (await external.start(h.request(dir), () => {})).done;
+      const res = await (await rt.start(h.request(dir), () => {})).done;
       expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
       expect(res.error?.message).toContain("does not answer /global/health");
     } finally {
       process.kill(pid, "SIGCONT");
-      await external.close();
+      await rt.close();
     }
   }, 10_000);
 
+  it.runIf(runtime === "opencode2")("an OpenCode 2 server asked without its password, or as OpenCode 1: the start fails saying what to set", async () => {
+    const noPassword = external(undefined, { password: undefined });
+    const wrongVersion = createRuntime({ ...h.config, runtime: "opencode1" }, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: h.runtime.server.url!, password: h.runtime.server.password });
+    try {
+      const a = await (await noPassword.start(h.request(h.repo()), () => {})).done;
+      expect(a.error).toMatchObject({ code: "server-down", unreachable: true });
+      expect(a.error?.message).toContain("refuses orch's credentials (401 on /api/info): set server.password");
+      const b = await (await wrongVersion.start(h.request(h.repo()), () => {})).done;
+      expect(b.error?.message).toMatch(/is OpenCode 2 \(2\.\d+\.\d+\), but config runtime is "opencode1"/);
+    } finally {
+      await noPassword.close();
+      await wrongVersion.close();
+    }
+  });
+
   it("an unreachable external server gives a server-down result, not a hang", async () => {
-    const external = createRuntime(h.config, h.root, { approvals: new ApprovalFiles(h.root), serverUrl: "http://127.0.0.1:9" });
-    const res = await (await external.start(h.request(h.repo()), () => {})).done;
+    const rt = external("http://127.0.0.1:9");
+    const res = await (await rt.start(h.request(h.repo()), () => {})).done;
     expect(res.error).toMatchObject({ code: "server-down", infrastructure: true });
     // The create and the health check went out together; the error is the health check's, not a failed fetch's.
     expect(res.error?.message).toBe("cannot start a session: OpenCode server http://127.0.0.1:9 does not answer /global/health");
-    await external.close();
+    await rt.close();
   });
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { findNativeBinary, NativePool } from "../../context/index.js";
-import { findOpencodeBin, createRuntime, repoOpencodeConfig, listProviders, probeBaseURL, available, type SandboxMode } from "../../runtime/index.js";
+import { resolveBinary, probeServer, createRuntime, repoOpencodeConfig, listProviders, probeBaseURL, available, type RuntimeChoice, type SandboxMode } from "../../runtime/index.js";
 import { loadConfig } from "../../spec/index.js";
 import { failureOf, formatProblem } from "../../util/index.js";
 import type { Config } from "../../spec/index.js";
@@ -15,6 +15,7 @@ interface DoctorArgs {
   dir: string;
   json: boolean;
   server?: string;
+  runtime?: RuntimeChoice;
 }
 
 /** One check's outcome; `ok: false` with `required` makes doctor exit 1. */
@@ -67,18 +68,35 @@ function sandboxCheck(mode: SandboxMode, serverUrl: string | undefined): Check {
   return { name: "sandbox", ok: true, required, detail: a.why };
 }
 
-/** Runs every check; `serverUrl` is --server. */
-async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
+const VERSION_NAME = { opencode1: "OpenCode 1", opencode2: "OpenCode 2" } as const;
+
+/** The OpenCode orch would start for config `runtime` (its binary and version), or the one at --server/server.url. */
+async function opencodeCheck(choice: RuntimeChoice, url: string | undefined, password: string | undefined): Promise<Check> {
+  if (url) {
+    const headers: Record<string, string> = password ? { authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
+    const probe = await probeServer(url.replace(/\/$/, ""), headers, 5_000);
+    if (!probe.ok) return { name: "opencode", ok: false, required: true, detail: probe.detail, hint: "Start it with `opencode serve`, or check --server and server.password." };
+    const wrong = choice !== "auto" && choice !== probe.runtime;
+    return { name: "opencode", ok: !wrong, required: true, detail: `${url}: ${VERSION_NAME[probe.runtime]}${probe.version ? ` (${probe.version})` : ""}, runtime ${choice}`, ...(wrong ? { hint: `config runtime is "${choice}": set it to "auto" or "${probe.runtime}".` } : {}) };
+  }
+  const found = resolveBinary(choice);
+  if (found) return { name: "opencode", ok: true, required: true, detail: `${found.bin} (${found.version}): ${VERSION_NAME[found.runtime]}, runtime ${choice}` };
+  const hint =
+    choice === "opencode2"
+      ? "Install OpenCode 2 (npm i -g @opencode/cli, or @opencode/cli-linux-x64 beside orch), or set runtime to auto."
+      : "Run `npm ci` (the opencode-linux-x64 package ships the binary) or put opencode on PATH (npm i -g opencode-ai).";
+  return { name: "opencode", ok: false, required: true, detail: `no ${choice === "auto" ? "opencode" : VERSION_NAME[choice]} binary found`, hint };
+}
+
+/** Runs every check; `serverUrl` is --server, `runtime` --runtime. */
+async function runChecks(root: string, serverUrl?: string, runtime?: RuntimeChoice): Promise<Check[]> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   checks.push({ name: "node", ok: major > 20 || (major === 20 && minor >= 19), required: true, detail: `v${process.versions.node}`, hint: "orch needs Node >= 20.19." });
-  const oc = findOpencodeBin();
-  const ocVersion = oc ? versionOf(oc) : undefined;
-  checks.push(
-    oc && ocVersion
-      ? { name: "opencode", ok: true, required: true, detail: `${oc} (${ocVersion})` }
-      : { name: "opencode", ok: false, required: true, detail: oc ? `${oc} does not run` : "not found", hint: "Run `npm ci` (the opencode-linux-x64 package ships the binary) or put opencode on PATH (npm i -g opencode-ai)." },
-  );
+  const loaded = await loadConfig(root).catch((err: unknown) => err as Error);
+  const cfg = loaded instanceof Error || loaded.problems.some((p) => p.severity === "error") ? undefined : loaded.config;
+  const ocCheck = await opencodeCheck(runtime ?? cfg?.runtime ?? "auto", serverUrl ?? cfg?.server.url, cfg?.server.password);
+  checks.push(ocCheck);
   const bin = findNativeBinary();
   if (!bin.found) {
     checks.push({ name: "orch-native", ok: false, required: false, detail: `not built (${bin.path}): fallback in use (grep and glob only)`, hint: "For outline, references and symbol: `npm run build:native` in orch's clone (a package packed after it ships the binary), or point ORCH_NATIVE_BIN at a built orch-native." });
@@ -91,7 +109,6 @@ async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
       ? { name: "orch-native", ok: true, required: false, detail: `${bin.path} (${version})` }
       : { name: "orch-native", ok: false, required: false, detail: `${bin.path} does not answer: fallback in use`, hint: "Rebuild it: `npm run build:native`." });
   }
-  const loaded = await loadConfig(root).catch((err: unknown) => err as Error);
   if (loaded instanceof Error) {
     checks.push({ name: "config", ok: false, required: true, detail: `cannot read ${root}: ${loaded.message}`, hint: "Pass --dir pointing at your repository." });
     return checks;
@@ -102,7 +119,7 @@ async function runChecks(root: string, serverUrl?: string): Promise<Check[]> {
     : { name: "config", ok: false, required: true, detail: problems.map(formatProblem).join("\n    "), hint: "Fix .orchestrator/config.json." });
   if (problems.some((p) => p.severity === "error")) return checks;
   checks.push(sandboxCheck(loaded.config.sandbox, serverUrl ?? loaded.config.server.url));
-  if (oc && ocVersion) checks.push(...(await modelChecks(loaded.config, root, serverUrl)));
+  if (ocCheck.ok) checks.push(...(await modelChecks(runtime ? { ...loaded.config, runtime } : loaded.config, root, serverUrl)));
   return checks;
 }
 
@@ -113,9 +130,10 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
   builder: (y) =>
     y
       .option("json", { type: "boolean", default: false, describe: "Print the checks as JSON" })
-      .option("server", { type: "string", describe: "Check the models on this running `opencode serve` (default: config server.url, else one orch starts)" }) as any,
+      .option("server", { type: "string", describe: "Check the models on this running `opencode serve` (default: config server.url, else one orch starts)" })
+      .option("runtime", { type: "string", choices: ["auto", "opencode1", "opencode2"], describe: "Which OpenCode to check (default: config runtime)" }) as any,
   handler: async (args) => {
-    const checks = await runChecks(path.resolve(args.dir), args.server);
+    const checks = await runChecks(path.resolve(args.dir), args.server, args.runtime);
     if (args.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
     else {
       for (const c of checks) {

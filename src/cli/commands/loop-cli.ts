@@ -5,7 +5,7 @@ import { requireTodo, validRepoConfig } from "../repo.js";
 import { OrchError, failureOf, realClock } from "../../util/index.js";
 import { openBoard, parseListen } from "../../ui/index.js";
 import { taskDetails } from "../task-report.js";
-import { createRuntime, checkoutPlan, decideConfinement, workspacesPlan } from "../../runtime/index.js";
+import { createRuntime, checkoutPlan, decideConfinement, workspacesPlan, type RuntimeChoice } from "../../runtime/index.js";
 import { workspacesUsed } from "../../workspace/index.js";
 import { drive } from "../../reconcile/index.js";
 import { finishWith } from "../outcome.js";
@@ -26,6 +26,8 @@ export interface LoopArgs {
   demo?: boolean;
   /** Serve the live board at this address ("" for loopback on a free port); `watch` only. */
   ui?: string;
+  /** --runtime: which OpenCode, over config `runtime`. */
+  runtime?: RuntimeChoice;
 }
 
 /** Runs the loop in `mode`; resolves to the exit code. */
@@ -36,7 +38,9 @@ export async function runLoopCommand(mode: "watch" | "run", args: LoopArgs): Pro
   const { root } = repo;
   requireTodo(root, repo.config);
   // Before anything is written: no model is exit 2 with nothing changed.
-  const { config, startDemoModel } = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
+  const chosen = chooseModels(repo.config, root, { demo: args.demo, serverUrl: args.server });
+  const { startDemoModel } = chosen;
+  const config = args.runtime ? { ...chosen.config, runtime: args.runtime } : chosen.config;
   // Decided once, before anything starts: `sandbox: "required"` without confinement is exit 2 here.
   // With workspaces the person's checkout is read-only to agents: they write only the workspaces.
   const workspaces = !("why" in (await workspacesUsed(root, config.git)));
@@ -113,5 +117,6 @@ export function loopOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .option("json", { type: "boolean", default: false, describe: "One JSON event per line" })
     .option("server", { type: "string", describe: "URL of a running `opencode serve` (default: config server.url, else orch starts one)" })
-    .option("demo", { type: "boolean", default: false, describe: "Use the built-in scripted demo model (offline; writes known example solutions only, fails other tasks)" });
+    .option("demo", { type: "boolean", default: false, describe: "Use the built-in scripted demo model (offline; writes known example solutions only, fails other tasks)" })
+    .option("runtime", { type: "string", choices: ["auto", "opencode1", "opencode2"] as const, describe: "Which OpenCode to start or expect (default: config runtime, auto)" });
 }
