@@ -30,6 +30,6 @@ export function chooseModels(config: Config, root: string, opts: { demo?: boolea
   if (!url && !chosen.models.default && typeof repoOpencodeConfig(root).model !== "string")
     throw new OrchError("no-model", "no model is configured, so orch has nothing to run the tasks with (nothing was changed)", { exitCode: 2, hint: HOW_TO_CONFIGURE });
   if (!usesDemoProvider(chosen, url)) return { config: chosen };
-  const solutions = [path.join(root, ".orchestrator", "demo-solutions"), EXAMPLE_SOLUTIONS];
+  const solutions = [path.join(root, ".orchestrator", "demo-solutions"), ...EXAMPLE_SOLUTIONS];
   return { config: chosen, startDemoModel: () => startScriptedModel(demoScript(solutions)) };
 }
