@@ -3,7 +3,8 @@
 // next fixer, a split by the planner, or a question to a person in the inbox.
 import path from "node:path";
 import type { Role, TaskSpec } from "../spec/index.js";
-import { ZERO_USAGE, type SessionResult, type Usage } from "../runtime/index.js";
+import { ZERO_USAGE, type SessionEvent, type SessionResult, type Usage } from "../runtime/index.js";
+import type { HistoryEvent } from "../store/index.js";
 import { composePatches, usageAdded } from "./actions.js";
 import { effectiveLadder } from "./budget.js";
 import { nextStep, splitRecord, type AttemptFacts, type CheckFailure } from "./attempt-policy.js";
@@ -26,13 +27,11 @@ export type Climbed = { kind: "fix"; feedback: string; extra: Extra } | { kind: 
 /** One more session of the attempt, guarded and recorded as the loop's own; undefined: the attempt ended (recorded). */
 export type GuardedSession = (role: Role, feedback: string, starting: QueuedChange) => Promise<SessionResult | undefined>;
 
-/** What splits a task: the planner's session and the nested items it writes (plan/), by the task's id. */
-export interface Splitter {
-  (t: TaskSpec, why: string, directory: string, signal: AbortSignal): Promise<SplitResult>;
-}
+/** What splits a task: a planner session whose subtasks are written nested under it (split.ts). */
+export type Splitter = (req: { task: TaskSpec; why: string; directory: string; attempt: number; onEvent: (e: SessionEvent) => void }) => Promise<SplitResult>;
 
-/** A split's outcome: the subtasks written, or why there are none; the planner's figures either way. */
-type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number };
+/** A split's outcome: the subtasks written, or why there are none; the planner's figures and its history line (plan/record.ts) either way. */
+type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number; event?: HistoryEvent };
 
 /** The policy's facts with the ladder: the task's rungs, and whether it can still be split. */
 function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean): AttemptFacts {
@@ -81,16 +80,19 @@ async function split(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpe
   try {
     if (e.aborting) return undefined;
     e.lastProgressAt = env.now();
-    r = await env.split!(t, failure.feedback, workDir(env, e), e.stop.signal);
+    // The planner's progress counts as the attempt's (stall detection).
+    r = await env.split!({ task: t, why: failure.feedback, directory: workDir(env, e), attempt, onEvent: (ev) => ev.type === "progress" && (e.lastProgressAt = env.now()) });
   } catch (err) {
     r = { ok: false, error: err instanceof Error ? err.message : String(err), usage: ZERO_USAGE, costUsd: 0 };
   } finally {
     env.slots.release(e);
   }
   const figures = { role: "planner", tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
+  // The planner's figures are on its plan line (the ledger, store/spend.ts); the split line says what came of it.
+  const { at: _at, ...planned } = r.event ?? { at: "" };
   q.add({
     patch: usageAdded(r.usage, r.costUsd),
-    history: () => [{ task: e.id, kind: "split", attempt, ...figures, ...(r.ok ? { verdict: "split", detail: { into: r.into } } : { verdict: "failed", error: r.error }) }],
+    history: () => [...(r.event ? [{ ...(planned as Omit<HistoryEvent, "at">), attempt }] : []), { task: e.id, kind: "split", attempt, ...(r.ok ? { verdict: "split", detail: { into: r.into } } : { verdict: "failed", error: r.error }) }],
     written: () => env.emit({ type: "spent", task: e.id, attempt, ...figures }),
   });
   if (!r.ok) env.emit({ type: "error", task: e.id, message: `the planner could not split ${e.id}: ${r.error}` });

@@ -10,6 +10,7 @@ import type { LoopOptions } from "./loop.js";
 import { unreachableText, type ServerHealth } from "./server-health.js";
 import { SessionSlots } from "./slots.js";
 import { totalTokens } from "./budget.js";
+import { planSplitter } from "./split.js";
 
 /** The parts of the loop the environment reads. */
 export interface LoopParts {
@@ -79,5 +80,6 @@ export function executorEnv(p: LoopParts): ExecutorEnv {
     slots: new SessionSlots(() => p.running.values(), () => p.config().concurrency, () => p.enqueue()),
     verifies: new Semaphore(() => p.config().concurrency.verify ?? p.config().concurrency.total),
     ...(p.opts.confine ? { confine: p.opts.confine } : {}),
+    split: planSplitter({ store: p.opts.store, runtime: p.opts.runtime, config: () => p.config(), mission: () => p.mission(), fence: () => p.fence() }),
   };
 }

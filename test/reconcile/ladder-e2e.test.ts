@@ -186,3 +186,66 @@ describe("the ladder, end to end", () => {
     expect(existsSync(inbox(dir))).toBe(false);
   });
 });
+
+describe("the split rung, end to end", () => {
+  /** T1 is too much for one session: its worker writes nothing; its verify needs both halves. */
+  function splitMission(name: string, config: object): string {
+    const dir = mission(name, config);
+    writeFileSync(path.join(dir, "tasks", "T1.md"), "---\nfiles:\n  - a.txt\n  - b.txt\nverify:\n  - grep -q A a.txt && grep -q B b.txt\n---\nWrite a.txt and b.txt.\n");
+    execFileSync("git", ["-c", "user.email=e2e@orch", "-c", "user.name=e2e", "commit", "-qam", "T1 needs two files"], { cwd: dir });
+    return dir;
+  }
+  const plan = JSON.stringify({
+    summary: "one file each",
+    tasks: [
+      { id: "N1", title: "Write a.txt", deps: [], files: ["a.txt"], verify: ["grep -q A a.txt"], body: "Write A into a.txt.", acceptance: ["a.txt says A"] },
+      { id: "N2", title: "Write b.txt", deps: [], files: ["b.txt"], verify: ["grep -q B b.txt"], body: "Write B into b.txt.", acceptance: ["b.txt says B"] },
+    ],
+  });
+  const halves = (planner: (r: ModelRequest) => ReturnType<typeof reply.text>) =>
+    steps([
+      { when: (r) => roleOf(r) === "planner" && r.turn === 0, reply: planner },
+      { when: (r) => roleOf(r) === "worker" && r.turn === 0 && promptOf(r).includes("Write A into a.txt"), reply: (r) => reply.write(path.join(r.directory!, "a.txt"), "A\n") },
+      { when: (r) => roleOf(r) === "worker" && r.turn === 0 && promptOf(r).includes("Write B into b.txt"), reply: (r) => reply.write(path.join(r.directory!, "b.txt"), "B\n") },
+      { when: { role: "worker" }, reply: reply.text("This is too much for one session; I wrote nothing.") },
+      { when: { role: "fixer" }, reply: reply.text("Still too much; nothing written.\nQuestion: may I split it?") },
+    ]);
+
+  it("the planner splits a failing task into subtasks nested under it (with task files); they succeed, then the task runs its own verify once more and succeeds", { timeout: 180_000 }, async () => {
+    const dir = splitMission("split", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 0 } });
+    h.model.setScript(halves(() => reply.text(plan)));
+    const before = h.model.requests.length;
+    const r = await run(dir);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    // The subtasks are nested under T1, checked, with their task files; T1 is done after them.
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("# m\n\n- [x] T1 Write greet.txt\n  - [x] T2 Write a.txt\n  - [x] T3 Write b.txt\n");
+    expect(readFileSync(path.join(dir, "tasks", "T2.md"), "utf8")).toContain("verify:\n  - grep -q A a.txt");
+    expect(state(dir)).toMatchObject({ phase: "Succeeded", attempts: 2, split: { into: ["T2", "T3"] } });
+    // The planner was asked to split T1; T1's second attempt ran no session (only its verify).
+    const mine = h.model.requests.slice(before).filter((x) => x.tools.length > 0 && x.turn === 0);
+    const planner = mine.find((x) => roleOf(x) === "planner")!;
+    expect(promptOf(planner)).toContain("## The task to split\n\nT1 Write greet.txt");
+    expect(mine.filter((x) => promptOf(x).includes("Write a.txt and b.txt") && roleOf(x) !== "planner").map(roleOf)).toEqual(["worker"]);
+    const t1 = history(dir).map((e) => `${e.kind}${e.to ? `:${e.to}` : ""}${e.detail?.reason ? `(${e.detail.reason})` : ""}`);
+    expect(t1.filter((k) => /^(plan|split|verify|phase:(Pending|Running|Succeeded))/.test(k))).toEqual(["phase:Running(Started)", "plan", "split", "phase:Pending(Split)", "phase:Pending(Ready)", "phase:Running(SubtasksDone)", "verify", "phase:Succeeded(Succeeded)"]);
+    const log = (await runOrch(["log", "T1", "--dir", dir])).stdout;
+    expect(log).toMatch(/#1 {2}split {2}verdict: split {2}into T2, T3/);
+    expect(log).toMatch(/planner \d[\d,]* tok/);
+  });
+
+  it("a planner that never answers a valid plan leaves the task unsplit (nothing written): the ladder goes on to the next rung", { timeout: 120_000 }, async () => {
+    const dir = splitMission("split-invalid", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 2 }, plan: { maxRetries: 0 } });
+    const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
+    h.model.setScript(halves(() => reply.text("I would split it in two.")));
+    const r = await run(dir);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout + r.stderr).toContain("the planner could not split T1: invalid-plan");
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(todo);
+    expect(existsSync(path.join(dir, "tasks", "T2.md"))).toBe(false);
+    // Unsplit, a fixer had attempt 2; its failure reached the ask rung.
+    expect(state(dir)).toMatchObject({ phase: "WaitingForPerson", attempts: 2 });
+    expect(state(dir)).not.toHaveProperty("split");
+    expect(history(dir).map((e) => e.kind)).toEqual(expect.arrayContaining(["plan-failed", "split", "asked"]));
+    expect(history(dir).find((e) => e.kind === "split")).toMatchObject({ verdict: "failed" });
+  });
+});

@@ -23,6 +23,9 @@ function formatEvent(e: HistoryEvent): string {
   if (e.costUsd !== undefined) parts.push(`$${e.costUsd.toFixed(4)}`);
   if (e.verdict) parts.push(`verdict: ${e.verdict}`);
   if (e.error) parts.push(`error: ${e.error}`);
+  // The ladder's lines say what came of the rung: the subtasks of a split, where a question or its answer is.
+  if (e.kind === "split" && Array.isArray(e.detail?.into)) parts.push(`into ${(e.detail.into as string[]).join(", ")}`);
+  if ((e.kind === "asked" || e.kind === "answered") && typeof e.detail?.file === "string") parts.push(e.detail.file);
   return parts.join("  ");
 }
 
