@@ -121,6 +121,12 @@ describe("orch ui: read-only board, and what it refuses", () => {
     expect(await runOrch(["ui", "--dir", empty])).toEqual({ status: 2, stdout: "", stderr: `orch: no TODO.md in ${empty}: no mission to show\n  hint: Run \`orch init\` there to create one, or pass --dir <the repository root>.\n` });
   });
 
+  it("a port another process holds: says so, exit 2", async () => {
+    const taken = new URL(board.url).port;
+    const r = await runOrch(["ui", `127.0.0.1:${taken}`, "--dir", dir]);
+    expect(r).toEqual({ status: 2, stdout: "", stderr: `orch: cannot listen on 127.0.0.1:${taken} for the board: EADDRINUSE\n  hint: Pick another port, e.g. --ui 127.0.0.1:0 for a free one.\n` });
+  });
+
   it("an address it cannot listen on is a usage error (exit 2)", async () => {
     const r = await runOrch(["ui", "example.com:80", "--dir", dir]);
     expect(r.status).toBe(2);
