@@ -26,7 +26,9 @@ export async function planContext(root: string, mission: Mission, goal: string, 
     // The goal as a task with no scope: the pack follows what its text names.
     const goalTask = { id: "PLAN0", title: goal.split("\n")[0]!, body: goal, files: [], deps: [], children: [], headings: [], checked: false, priority: 0, verify: [], budget: {}, suspend: false, line: 0, col: 0, generation: "" } satisfies TaskSpec;
     const pack = await buildContextPack(goalTask, mission, tools, { tokenBudget: opts.tokenBudget });
-    return [`### Files (${paths.length})\n\n${fileListing(paths)}`, pack.text.trim()].filter(Boolean).join("\n\n");
+    // The pack's own title names the stand-in task; the prompt's heading says what it is.
+    const packText = pack.text.replace(/^# Context for [^\n]*\n+/, "").trim();
+    return [`### Files (${paths.length})\n\n${fileListing(paths)}`, packText].filter(Boolean).join("\n\n");
   } finally {
     await tools.close();
   }

@@ -1,5 +1,5 @@
 // The planner's spend in the mission history: one `plan` event per planner session (written or not),
-// so `orch log`, `orch status` and the mission budget count what planning cost.
+// so `orch log` and `orch status` count what planning cost (the mission budget sums task records only).
 import type { HistoryEvent } from "../store/index.js";
 import type { PlanOutcome } from "./request.js";
 

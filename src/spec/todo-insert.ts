@@ -71,10 +71,12 @@ export function insertTaskLines(text: string, placement: LinePlacement, lines: r
   return { text: text.slice(0, spot.at) + lead + block + text.slice(spot.at), at: spot.at };
 }
 
-/** After the last line of the item (its subitems included), indented as its subitems are (or at its text's column). */
+/** After the last line of the item (its subitems included), indented as its last subitem is (or at its text's column). */
 function underTask(text: string, parse: TodoParse, parent: TodoItem) {
   const index = parse.items.indexOf(parent);
-  const child = parse.items.find((i) => i.parentIndex === index);
+  // The last one: the lines follow it, so they continue its list (tabs and spaces mixed among the
+  // subitems may put an earlier one's indentation deeper than the last one's content).
+  const child = parse.items.findLast((i) => i.parentIndex === index);
   const marker = child ? markerOf(text, child) : { indent: columnOf(text.slice(parent.lineStart, parent.checkbox.offset - 1)), bullet: "-" };
   return { at: afterLine(text, parent.end), ...marker, blank: false };
 }

@@ -65,6 +65,11 @@ describe("orch plan", () => {
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(`${TODO}- [ ] T3 Coupons step N1\n- [ ] T4 Coupons step N2 (after T3, T1)\n`);
     expect(readFileSync(path.join(dir, "tasks", "T3.md"), "utf8")).toBe("---\ntype: logic\nfiles:\n  - src/N1.js\nverify:\n  - node --test test/N1.test.js\n---\nWrite src/N1.js.\n\n## Acceptance criteria\n\n- N1 is exported\n");
     expect(r.stdout).toMatch(/^Added 2 tasks to TODO\.md:\n {2}T3 {2}Coupons step N1 {2}→ tasks\/T3\.md\n {2}T4 {2}Coupons step N2 \(after T3, T1\) {2}→ tasks\/T4\.md\nplanner: [\d,]+ tok \$\d\.\d{4}\n`orch watch` \(or `orch run`\) starts them\.\n$/);
+    // The planner was shown the repository's files and the existing tasks.
+    const planner = h.model.requests.find((q) => q.directory === dir && q.tools.length > 0)!;
+    expect(planner.lastUser).toMatch(/### Files \(\d+\)\n\n(.*\n)*TODO\.md\n/);
+    expect(planner.lastUser).toContain("- [x] T1 Cart model");
+    expect(planner.lastUser).not.toContain("# Context for");
     const valid = await runOrch(["validate", "--dir", dir]);
     expect(valid.status, valid.stdout + valid.stderr).toBe(0);
     // The spend: a `plan` event of the mission, counted by log and status under the planner role.

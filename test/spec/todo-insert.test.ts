@@ -41,6 +41,10 @@ describe("insertTaskLines", () => {
     const out = ok(insertTaskLines(doc, { parentTask: "T1" }, lines));
     expect(out).toBe("- [ ] T1 One\n\t- [ ] T2 Sub\n\n\t  more of T2\n\t- [ ] T8 Eight\n\t- [ ] T9 Nine (after T8)\n- [ ] T3 Three\n");
     expect(parseTodo(out, "TODO.md").items.map((i) => [i.id, i.parent])).toEqual([["T1", undefined], ["T2", "T1"], ["T8", "T1"], ["T9", "T1"], ["T3", undefined]]);
+    // Subtasks indented with a tab and with spaces: the new lines follow the last one, as it is indented
+    // (the first one's tab would reach past the last one's text and nest the lines under it).
+    const mixed = "- [ ] T1 fix\n\t- [ ] T2 fix\n  - [ ] T3 fix\n";
+    expect(parseTodo(ok(insertTaskLines(mixed, { parentTask: "T1" }, lines)), "TODO.md").items.map((i) => [i.id, i.parent])).toEqual([["T1", undefined], ["T2", "T1"], ["T3", "T1"], ["T8", "T1"], ["T9", "T1"]]);
     // A task without subtasks: at its text's column (an ordered item's 3).
     expect(ok(insertTaskLines("1. [ ] T1 One\n2. [ ] T3 x\n", { parentTask: "T1" }, lines.slice(0, 1)))).toBe("1. [ ] T1 One\n   - [ ] T8 Eight\n2. [ ] T3 x\n");
   });
