@@ -6,7 +6,7 @@ import { realpathSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { OrchError, failureOf, formatProblem } from "../../util/index.js";
 import { LIMITS, findHeading, loadMission, parseTodo, readUserFileSync, type Config, type LinePlacement } from "../../spec/index.js";
-import { createRuntime, decideConfinement, routeModel } from "../../runtime/index.js";
+import { createRuntime, decideConfinement, routeModel, type RuntimeChoice } from "../../runtime/index.js";
 import { ApprovalFiles, formatSpend, openStore, type Store } from "../../store/index.js";
 import { planContext, planDiff, planEvent, repoPlanContext, requestPlan, writePlan, type CheckedPlan, type PlanOutcome } from "../../plan/index.js";
 import { updateControls } from "../../reconcile/index.js";
@@ -24,6 +24,8 @@ interface PlanArgs {
   hold: boolean;
   json: boolean;
   server?: string;
+  /** --runtime: which OpenCode, over config `runtime`. */
+  runtime?: RuntimeChoice;
 }
 
 /** TODO.md's text, read as every command reads it; OrchError (exit 2) when it cannot be. */
@@ -108,7 +110,9 @@ async function run(args: PlanArgs, failed: { errors: string[] }): Promise<void> 
   const todoText = readTodoText(root, repo.config);
   const placement = placementOf(todoText, repo.config, args.under);
   // Before anything is written or spent: no model is exit 2 with nothing changed.
-  const { config, startDemoModel } = chooseModels(repo.config, root, { serverUrl: args.server });
+  const chosen = chooseModels(repo.config, root, { serverUrl: args.server });
+  const { startDemoModel } = chosen;
+  const config = args.runtime ? { ...chosen.config, runtime: args.runtime } : chosen.config;
   const external = (args.server ?? config.server.url) !== undefined;
   // The planner only reads: its server may write nothing of the repository (only its own home).
   const { plan: confine } = decideConfinement(config.sandbox, { writable: [], readOnly: [path.resolve(root)] }, { external });
@@ -167,7 +171,8 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option("dry-run", { type: "boolean", default: false, describe: "Print what would be written, as a diff; write nothing" })
       .option("hold", { type: "boolean", default: false, describe: "Write the tasks suspended: nothing starts them until `orch resume <ids>`" })
       .option("json", { type: "boolean", default: false, describe: "Print the result (or the failure) as JSON" })
-      .option("server", { type: "string", describe: "URL of a running `opencode serve` (default: config server.url, else orch starts one)" }) as any,
+      .option("server", { type: "string", describe: "URL of a running `opencode serve` (default: config server.url, else orch starts one)" })
+      .option("runtime", { type: "string", choices: ["auto", "opencode1", "opencode2"] as const, describe: "Which OpenCode to start or expect (default: config runtime, auto)" }) as any,
   handler: async (args) => {
     const failed = { errors: [] as string[] };
     try {
