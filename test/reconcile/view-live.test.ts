@@ -70,14 +70,15 @@ describe("the live view", () => {
   });
 
   it("collapses many tasks by kind, keeping a row for each task that needs a person", () => {
-    const tasks = Array.from({ length: 30 }, (_, i) => task(`T${i + 1}`, i < 20 ? { phase: "Succeeded", done: true } : i === 20 ? { phase: "Failed" } : i === 21 ? { phase: "AwaitingApproval" } : {}));
+    const tasks = Array.from({ length: 30 }, (_, i) => task(`T${i + 1}`, i < 20 ? { phase: "Succeeded", done: true } : i === 20 ? { phase: "Failed" } : i === 21 ? { phase: "AwaitingApproval" } : i === 22 ? { phase: "WaitingForPerson" } : {}));
     const { view, term } = liveView({ running: () => new Map(), tasks: () => tasks });
     view.close();
     expect(term.lines()).toEqual([
       "orch: 0 running, 20/30 done, 0 tok $0.0000",
       "  ✗ T21    failed",
       "  ✋ T22    waiting for your approval",
-      "  · 8 pending: T23 T24 T25 T26 T27 T28 T29 T30",
+      '  ? T23    waits for your answer: .orchestrator/inbox/T23.md or orch answer T23 "…"',
+      "  · 7 pending: T24 T25 T26 T27 T28 T29 T30",
       "  ✓ 20 done: T1 T2 T3 T4 T5 T6 T7 T8 …",
     ]);
   });
