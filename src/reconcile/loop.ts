@@ -19,6 +19,7 @@ import { recoverAtStart } from "../workspace/index.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { Passes } from "./pass.js";
+import { deletedSpend } from "./mission-budget.js";
 import { ContextPacks } from "./context-packs.js";
 import type { Problem } from "../util/index.js";
 
@@ -154,6 +155,7 @@ export class Reconciler {
       if (!lease || this.halted) return; // stopped meanwhile: stop() released it
       this.opts.emit({ type: "lease", status: "acquired", holder: this.holder, token: lease.token });
       await this.recoverWorkspaces();
+      await this.carryDeletedSpend();
       if (this.opts.watch) {
         this.watcher = await startWatcher(watchedPaths(this.opts.root, this.config), () => this.enqueue(this.config.watch.debounceMs));
         if (this.halted) await this.watcher.close(); // stopped while it started: shutDown did not see it
@@ -170,6 +172,13 @@ export class Reconciler {
   private async recoverWorkspaces(): Promise<void> {
     const states = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
     await recoverAtStart(this.opts.root, this.mission?.todoFile ?? "TODO.md", (id) => states.get(id)?.phase, (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }));
+  }
+
+  /** What tasks removed from TODO.md in earlier processes had spent: their records are gone, it still counts for the mission budget. */
+  private async carryDeletedSpend(): Promise<void> {
+    const spent = deletedSpend(await this.opts.store.journal.read());
+    this.carried.tokens += spent.tokens;
+    this.carried.usd += spent.usd;
   }
 
   /** Asks for a pass after `delayMs` (debounce); events only enqueue, the pass re-reads everything. */

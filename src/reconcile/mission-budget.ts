@@ -16,10 +16,26 @@ export interface MissionSpend {
   ms: number;
 }
 
-/** Spend no record holds any more: tasks removed from TODO.md while this process ran (their records finalized). */
+/** Spend no record holds any more: tasks removed from TODO.md (their records finalized). */
 export interface CarriedSpend {
   tokens: number;
   usd: number;
+}
+
+/**
+ * What finalized records had spent, from the history: each `deleted` line carries its record's totals
+ * (executor.ts). Summed as a process starts, so that a restart still counts what deleted tasks spent
+ * (and a task deleted, then added again, does not start over with the mission's budget).
+ */
+export function deletedSpend(events: Iterable<{ kind: string; detail?: Record<string, unknown> }>): CarriedSpend {
+  const out = { tokens: 0, usd: 0 };
+  for (const e of events) {
+    if (e.kind !== "deleted") continue;
+    const { spentTokens, spentUsd } = e.detail ?? {};
+    if (typeof spentTokens === "number" && Number.isFinite(spentTokens)) out.tokens += spentTokens;
+    if (typeof spentUsd === "number" && Number.isFinite(spentUsd)) out.usd += spentUsd;
+  }
+  return out;
 }
 
 /**

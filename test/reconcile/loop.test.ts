@@ -474,6 +474,30 @@ describe("loop: doom loops", () => {
 });
 
 describe("loop: mission budget", () => {
+  it("what a deleted task spent still counts after a restart: the task added again does not start on a used-up mission budget", async () => {
+    const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n", {}, { missionBudget: { tokens: 150 } });
+    const config = (tokens: number) => writeFileSync(path.join(root, ".orchestrator", "config.json"), JSON.stringify({ review: { enabled: false }, missionBudget: { tokens } }));
+    const run = async (todo: string) => {
+      writeFileSync(path.join(root, "TODO.md"), todo);
+      const runtime = new FakeRuntime({ latencyMs: 5, tokensPerSession: 100 });
+      return { outcome: await drive({ root, runtime, mode: "run", emit: () => {}, signals: false }), runtime };
+    };
+    try {
+      // T1 spends 100 tokens; then its line goes (a process finalizes it); T2 spends 100 more in the next one.
+      config(1000);
+      expect((await run("- [ ] T1 a\n")).outcome).toEqual({ kind: "all-done" });
+      expect((await run("- [ ] T2 b\n")).outcome).toEqual({ kind: "all-done" });
+      expect((await openStore(root).journal.read("T1")).at(-1)).toMatchObject({ kind: "deleted", detail: { spentTokens: 100 } });
+      // A new process: 200 spent (T2's record, T1's deleted line), the budget 200: T1 added again does not start.
+      config(200);
+      const again = await run("- [ ] T1 a\n- [x] T2 b\n");
+      expect(again.outcome).toEqual({ kind: "mission-budget", reason: "used 200 of 200 mission tokens" });
+      expect(again.runtime.calls).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("orch run stops when the mission's tokens are used up: the running session aborted (mission-budget), nothing else starts, Pending not Failed, exit 5", async () => {
     // Three tasks, one session at a time; each session spends 200 tokens per tick and never ends on its own.
     const root = makeRepo("- [ ] T1 a\n- [ ] T2 b\n- [ ] T3 c\n", {}, { missionBudget: { tokens: 1000 }, concurrency: { total: 1 }, budget: { attempts: 3 } });

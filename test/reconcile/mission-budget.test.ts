@@ -1,7 +1,7 @@
 // Table tests of the mission budget (src/reconcile/mission-budget.ts) and the plan rules that enforce
 // it (docs/RECONCILER.md, "Mission budget").
 import { describe, expect, it } from "vitest";
-import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type MissionBudget } from "../../src/reconcile/mission-budget.js";
+import { deletedSpend, missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type MissionBudget } from "../../src/reconcile/mission-budget.js";
 import { plan } from "../../src/reconcile/plan.js";
 import { NOW, ctx, mission, running, state, states, task } from "./fixtures.js";
 
@@ -17,6 +17,19 @@ describe("missionSpend", () => {
   });
   it("no records: nothing spent; a start in the future counts as zero time", () => {
     expect(missionSpend([], NOW + 5, NOW)).toEqual({ tokens: 0, usd: 0, ms: 0 });
+  });
+});
+
+describe("deletedSpend", () => {
+  it("sums the totals of the deleted lines only; a figure that is not a finite number counts nothing", () => {
+    const events = [
+      { kind: "session-end", detail: { spentTokens: 999 } },
+      { kind: "deleted", detail: { spentTokens: 100, spentUsd: 0.5 } },
+      { kind: "deleted", detail: { spentTokens: "7", spentUsd: Number.NaN } },
+      { kind: "deleted" },
+      { kind: "deleted", detail: { spentTokens: 20, spentUsd: 0.25 } },
+    ];
+    expect(deletedSpend(events)).toEqual({ tokens: 120, usd: 0.75 });
   });
 });
 
