@@ -94,7 +94,8 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
     const dir = n !== undefined ? slotDir(root, n) : legacyDir(root, id);
     if (base && configKept(root, id) && existsSync(path.join(dir, ".git"))) return ws(dir, base);
   }
-  await removeWorkspace(root, id, repo.top);
+  // What an earlier attempt left (not its orch/<id> in the person's repository: a merge fetches over it).
+  await dropWorkspace(root, id);
   await ignoreWorkspaces(repo);
   const base = tip ?? (await integrationTip(repo));
   const { dir } = await claimSlot(root, id);
@@ -107,17 +108,25 @@ export async function openWorkspace(root: string, id: string, repo: Exclude<Repo
   return ws(dir, base);
 }
 
+/** The repositories whose exclude file has the workspaces' line (ignoreWorkspaces). */
+const ignored = new Set<string>();
+
 /**
  * Keeps the workspaces out of the person's `git status` and `git add -A` even where the mission's
  * .orchestrator/.gitignore predates them (it is written once): a line in .git/info/exclude.
  */
 async function ignoreWorkspaces(repo: Exclude<Repo, { why: string }>): Promise<void> {
+  // Once per repository and process: one git process less for each attempt that opens a workspace.
+  const key = `${repo.top}\0${repo.prefix}`;
+  if (ignored.has(key)) return;
   const file = path.resolve(repo.top, (await git(repo.top, ["rev-parse", "--git-path", "info/exclude"])).trim());
   const line = `/${repo.prefix ? `${repo.prefix}/` : ""}.orchestrator/worktrees/`;
   const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (text.split("\n").includes(line)) return;
-  mkdirSync(path.dirname(file), { recursive: true });
-  appendFileSync(file, `${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
+  if (!text.split("\n").includes(line)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, `${text && !text.endsWith("\n") ? "\n" : ""}${line}\n`);
+  }
+  ignored.add(key);
 }
 
 /** Records the workspace's base (a restart reads it back; the reviewer's diff and the guard start from it). */
@@ -134,12 +143,17 @@ function readBase(root: string, id: string): string | undefined {
 
 /** Removes task `id`'s workspace (its slot emptied and freed) and its branch in the person's repository; nothing there is fine. */
 export async function removeWorkspace(root: string, id: string, top: string): Promise<void> {
+  await dropWorkspace(root, id);
+  await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
+}
+
+/** Task `id`'s workspace emptied and its slot freed, with what orch kept of it; its branch stays. */
+async function dropWorkspace(root: string, id: string): Promise<void> {
   const n = slotOf(root, id);
   if (n !== undefined) await releaseSlot(root, n);
   await rm(legacyDir(root, id), { recursive: true, force: true, maxRetries: 3 });
   await rm(configCopy(root, id), { force: true });
   await rm(baseFile(root, id), { force: true });
-  await gitRun(top, ["update-ref", "-d", `refs/heads/${branchOf(id)}`]);
 }
 
 /**
