@@ -5,23 +5,17 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reply, steps } from "../support/script.js";
-import { startHarness, type Harness } from "../support/opencode-harness.js";
+import { RUNTIMES, TOOL_NAMES, startHarness, type Harness } from "../support/opencode-harness.js";
 import { repoPlanContext, requestPlan, writePlan } from "../../src/plan/index.js";
 import { loadMission } from "../../src/spec/load.js";
 import { DEFAULT_CONFIG } from "../../src/spec/config.js";
 import { openStore } from "../../src/store/open.js";
 import type { LinePlacement } from "../../src/spec/todo-insert.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness(steps([]));
-});
-afterAll(async () => h?.close());
-
 const TODO = "# Shop\n\n## Core\n\n- [x] T1 Cart model\n\n## Docs\n\n- [ ] T2 README\n";
 
 /** A repo with a task list; the check context and store for it. */
-async function repo(placement: LinePlacement = { under: "## Core" }) {
+async function repoFor(h: Harness, placement: LinePlacement = { under: "## Core" }) {
   const dir = h.repo();
   writeFileSync(path.join(dir, "TODO.md"), TODO);
   const store = openStore(dir);
@@ -33,7 +27,14 @@ async function repo(placement: LinePlacement = { under: "## Core" }) {
 const task = (id: string, deps: string[] = []) => ({ id, title: `Coupon part ${id}`, type: "logic", deps, files: [`src/${id}.js`], verify: [`node --test test/${id}.test.js`], body: `Write src/${id}.js.`, acceptance: [`${id} is exported`] });
 const answer = (...tasks: unknown[]) => reply.text(`Here is the plan:\n\`\`\`json\n${JSON.stringify({ summary: "coupons in two steps", tasks })}\n\`\`\``);
 
-describe("requestPlan against a real server", () => {
+describe.each(RUNTIMES)("requestPlan against a real %s server", (runtime) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(steps([]), { runtime });
+  });
+  afterAll(async () => h?.close());
+  const repo = (placement?: LinePlacement) => repoFor(h, placement);
+
   it("a valid plan is written: TODO.md lines under the heading and task files, byte for byte; the planner had read-only tools", { timeout: 60_000 }, async () => {
     h.model.setScript(steps([{ when: { role: "planner" }, reply: answer(task("N1"), task("N2", ["N1", "T1"])) }]));
     const { dir, store, check } = await repo();
@@ -55,7 +56,7 @@ describe("requestPlan against a real server", () => {
     expect(reqs[0]!.lastUser).toContain("- [x] T1 Cart model");
     expect(reqs[0]!.lastUser).toContain("### Files (1)");
     expect(reqs[0]!.tools).toEqual(expect.arrayContaining(["read", "grep", "glob"]));
-    for (const tool of ["write", "edit", "bash", "task"]) expect(reqs[0]!.tools).not.toContain(tool);
+    for (const tool of ["write", "edit", TOOL_NAMES[runtime].bash, TOOL_NAMES[runtime].task]) expect(reqs[0]!.tools).not.toContain(tool);
     await store.close();
   });
 
