@@ -79,9 +79,10 @@ export class Executor {
       { fence: env.fence(), history: () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []) },
     );
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
-    // The answer is in the record now (it goes into the next prompts): the question is done with.
-    if (a.reason === "Answered" && a.patch.answer) {
-      await appendHistory(this.env, [{ task: a.id, kind: "answered", detail: { answer: a.patch.answer.text, file: path.relative(env.root, env.inbox.path(a.id)) } }]);
+    // A task that no longer waits for a person (answered, edited, retried, checked by a person) has
+    // no question: its file goes. An answer is in the record by now (it goes into the next prompts).
+    if (a.from === "WaitingForPerson" && a.to !== "WaitingForPerson") {
+      if (a.reason === "Answered" && a.patch.answer) await appendHistory(this.env, [{ task: a.id, kind: "answered", detail: { answer: a.patch.answer.text, file: path.relative(env.root, env.inbox.path(a.id)) } }]);
       await env.inbox.remove(a.id);
     }
   }

@@ -187,6 +187,27 @@ describe("the ladder, end to end", () => {
   });
 });
 
+describe("a question that is moot", () => {
+  it("`orch retry` of a task waiting for a person starts it over without an answer, and its question file goes", { timeout: 120_000 }, async () => {
+    const dir = mission("ask-retry", { budget: { attempts: 1 }, ladder: { search: 0, split: 0, ask: 1 } });
+    let workers = 0;
+    h.model.setScript(
+      steps([
+        { when: (r) => roleOf(r) === "worker" && r.turn === 0, reply: (r) => write(++workers === 1 ? "bonjour\n" : "hello\n")(r) },
+        { when: { role: "worker" }, reply: reply.text("Wrote a greeting.\nQuestion: which language?") },
+      ]),
+    );
+    expect((await run(dir)).status).toBe(1);
+    expect(existsSync(inbox(dir))).toBe(true);
+    expect((await runOrch(["retry", "T1", "--dir", dir])).status).toBe(0);
+    const again = await run(dir);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(state(dir)).toMatchObject({ phase: "Succeeded" });
+    expect(state(dir)).not.toHaveProperty("answer");
+    expect(existsSync(inbox(dir))).toBe(false);
+  });
+});
+
 describe("the split rung, end to end", () => {
   /** T1 is too much for one session: its worker writes nothing; its verify needs both halves. */
   function splitMission(name: string, config: object): string {
