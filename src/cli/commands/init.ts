@@ -7,9 +7,11 @@ import { repoRoot } from "../repo.js";
 import { ensureLayout } from "../../store/index.js";
 import { CONFIG_PATH } from "../../spec/index.js";
 import { packageRoot } from "../../util/index.js";
+import { installOpencodePlugin, PLUGIN_PATH } from "../opencode-plugin.js";
 
 interface InitArgs {
   dir: string;
+  opencode: boolean;
 }
 
 const TODO = `# Mission
@@ -90,11 +92,18 @@ async function scaffold(repo: string): Promise<{ created: string[]; kept: string
 /** yargs command module for `orch init`. */
 export const initCommand: CommandModule<object, InitArgs> = {
   command: "init",
-  describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone)",
+  describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone); --opencode: also orch's OpenCode plugin (/task, /orch)",
+  builder: (y) => y.option("opencode", { type: "boolean", default: false, describe: `Install orch's OpenCode plugin as ${PLUGIN_PATH} (/task <goal>, /orch, /orch show <id>)` }) as any,
   handler: async (args) => {
-    const { created, kept } = await scaffold(await repoRoot(args.dir));
+    const repo = await repoRoot(args.dir);
+    const { created, kept } = await scaffold(repo);
     for (const f of created) process.stdout.write(`created  ${f}\n`);
     for (const f of kept) process.stdout.write(`exists   ${f} (left as is)\n`);
+    if (args.opencode) {
+      const did = await installOpencodePlugin(repo);
+      process.stdout.write(did === "unchanged" ? `exists   ${PLUGIN_PATH} (orch's plugin, up to date)\n` : `${did.padEnd(8)} ${PLUGIN_PATH} (orch's OpenCode plugin: /task, /orch)\n`);
+      if (did !== "unchanged") created.push(PLUGIN_PATH);
+    }
     process.stdout.write(created.length ? "Next: edit TODO.md, set models.default in .orchestrator/config.json (README: \"Pointing orch at a real model\"), then run `orch validate` and `orch doctor`.\n" : "Nothing to do: everything exists.\n");
   },
 };
