@@ -142,17 +142,20 @@ describe("orch plan", () => {
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(`${TODO}- [ ] T3 Coupons step N1\n- [ ] T4 Coupons step N2 (after T3)\n`);
   });
 
-  it("a planner that never answers a valid plan: exit 1, the last problems named, nothing written but the spend", { timeout: 60_000 }, async () => {
-    const many = Array.from({ length: 500 }, (_, i) => task(`N${i + 1}`));
-    h.model.setScript(steps([{ when: { role: "planner" }, reply: answer(...many) }]));
+  const never: [string, unknown[], string][] = [
+    ["500 tasks", Array.from({ length: 500 }, (_, i) => task(`N${i + 1}`)), "the plan has 500 tasks, over the limit of 50"],
+    ["a path outside the repository", [task("N1", [], { files: ["../../etc/passwd"] })], 'tasks.0.files: "../../etc/passwd" leaves the repository'],
+  ];
+  it.each(never)("a planner that never answers a valid plan (%s): exit 1, the last problems named, nothing written but the spend", { timeout: 60_000 }, async (_name, tasks, problem) => {
+    h.model.setScript(steps([{ when: { role: "planner" }, reply: answer(...tasks) }]));
     const dir = mission({ plan: { maxRetries: 1 } });
     const before = snapshot(dir);
     const r = await runOrch(["plan", "Add coupons", "--json", "--dir", dir, "--server", url]);
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr).toContain("orch: the planner gave no valid plan in 2 answers; nothing was written. The last answer's problems:\n    the plan has 500 tasks, over the limit of 50");
+    expect(r.stderr).toContain(`orch: the planner gave no valid plan in 2 answers; nothing was written. The last answer's problems:\n    ${problem}`);
     expect(r.stderr).toContain("hint: Make the goal smaller");
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: "invalid-plan", exitCode: 1 }, errors: [expect.stringContaining("500 tasks")] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: "invalid-plan", exitCode: 1 }, errors: [expect.stringContaining(problem)] });
     const after = snapshot(dir);
     const history = after[".orchestrator/history/mission.jsonl"]!;
     expect(JSON.parse(history)).toMatchObject({ kind: "plan-failed", role: "planner", error: "the planner gave no valid plan in 2 answers" });
