@@ -163,6 +163,10 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
     if (suspended) {
+      // A task waiting for a person stays so (its question too): Suspended, it would come back
+      // Pending with its attempts used up, and fail on its budget instead of waiting for the answer.
+      // An answer given meanwhile is read once it is resumed.
+      if (s?.phase === "WaitingForPerson") continue;
       if (s?.phase !== "Suspended") set(t, s, "Suspended", "Suspended", t.suspend ? "suspend: true in the task file" : "suspended by orch suspend", { generation: s?.generation ?? t.generation, blockedBy: undefined });
       continue;
     }

@@ -321,6 +321,12 @@ describe("plan: the ladder (docs/RECONCILER.md, \"The ladder\")", () => {
     expect(p.actions[1]).toMatchObject({ attempt: 1 });
     expect(p.actions[1]).not.toHaveProperty("verifyOnly");
   });
+  it("suspending a task that waits for a person leaves it waiting (Suspended, it would come back with its attempts used); its answer is read once resumed", () => {
+    const answers = new Map([["T1", "yes"]]);
+    const held = plan(mission([task("T1")]), states(asked()), ctx({ answers, controls: { missionSuspended: true, suspended: new Set(), retry: new Map() } }));
+    expect(kinds(held.actions)).toEqual([]);
+    expect(kinds(plan(mission([task("T1")]), states(asked()), ctx({ answers })).actions)).toEqual(["set:T1:Pending", "start:T1"]);
+  });
   it("an answer for a task that is not waiting changes nothing", () => {
     const p = plan(mission([task("T1")]), states(state("T1", { phase: "Failed", attempts: 3 })), ctx({ answers: new Map([["T1", "x"]]) }));
     expect(kinds(p.actions)).toEqual([]);
