@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedModel, type ScriptedModel } from "../../src/demo/scripted-model.js";
 import { findOpencodeBin } from "../../src/runtime/versions.js";
+import { DEFAULT_LOCK_OPTIONS, FileJournal, StorePaths } from "../../src/store/index.js";
 import { runOrch } from "../support/cli.js";
 import { reply, steps } from "../support/script.js";
 
@@ -132,6 +133,36 @@ describe("orch's plugin in a real OpenCode 1 server", () => {
     const one = await command("orch", "show T1");
     expect(one.said).toContain("T1");
     expect(one.said).not.toContain("failed");
+  });
+
+  it("while orch runs the mission, a task's transition is a toast in the TUI (read from the history orch appends)", { timeout: 60_000 }, async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${url}/global/event`, { signal: controller.signal });
+    /** The first toast the server publishes. */
+    const toast = (async () => {
+      const decoder = new TextDecoder();
+      let buf = "";
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(chunk, { stream: true });
+        for (const line of buf.split("\n").filter((l) => l.startsWith("data: "))) {
+          const e = JSON.parse(line.slice(6)) as { payload?: { type?: string; properties?: unknown } };
+          if (e.payload?.type === "tui.toast.show") return e.payload.properties;
+        }
+        buf = buf.slice(buf.lastIndexOf("\n") + 1);
+      }
+      return undefined;
+    })();
+    // What orch writes as a task succeeds and another starts (store/journal.ts): only the first is news.
+    const at = new Date().toISOString();
+    await new FileJournal(new StorePaths(project), DEFAULT_LOCK_OPTIONS).append([
+      { at, task: "T9", kind: "phase", attempt: 1, from: "Pending", to: "Running" },
+      { at, task: "T9", kind: "phase", attempt: 1, from: "Reviewing", to: "Succeeded" },
+    ]);
+    try {
+      expect(await toast).toMatchObject({ title: "orch", message: "T9: done", variant: "success" });
+    } finally {
+      controller.abort();
+    }
   });
 
   it("a failure is said, not thrown: the command still answers and the session goes on", { timeout: 60_000 }, async () => {
