@@ -10,7 +10,7 @@ import path from "node:path";
 import { checkKey } from "../store/index.js";
 import { git, gitRun } from "./git.js";
 import { configCopy, configKept, keepConfig } from "./seal.js";
-import { claimSlot, claims, isSlotName, releaseSlot, slotDir, slotOf, slotFolders, worktreesDir } from "./slots.js";
+import { claimSlot, claims, dropStrayClaims, isSlotName, releaseSlot, slotDir, slotOf, slotFolders, worktreesDir } from "./slots.js";
 
 /** One attempt's workspace. */
 export interface Workspace {
@@ -179,5 +179,6 @@ export async function sweepWorkspaces(root: string, top: string, keep: (id: stri
   // A slot left as a kill -9 found it (claimed by nobody now, or its release cut short) is emptied.
   const still = new Set(claims(root).keys());
   for (const n of await slotFolders(root)) if (!still.has(n)) await releaseSlot(root, n);
+  await dropStrayClaims(root);
   return removed;
 }
