@@ -17,7 +17,7 @@ export type Action =
   | { type: "adopt"; id: TaskId; sessionId?: string }
   | { type: "abort"; id: TaskId; reason: AbortReason; message: string }
   /** A state transition orch decides without running anything (Blocked, Suspended, redo, budget…). */
-  | { type: "set"; id: TaskId; from?: Phase; to: Phase; reason: string; message: string; patch: StatePatch }
+  | { type: "set"; id: TaskId; from?: Phase; to: Phase; reason: string; message: string; patch: StatePatch; question?: string }
   /** Re-apply orch's check in TODO.md (a stale editor save removed it). */
   | { type: "check"; id: TaskId }
   /** `orch retry` of a task whose box is checked: uncheck it, so the next pass redoes the task. */

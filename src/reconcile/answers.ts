@@ -15,9 +15,13 @@ export class InboxAnswers {
     private readonly emit: EventSink,
   ) {}
 
-  /** Task → its answer, for the tasks `actual` records as WaitingForPerson whose file has one. */
-  read(actual: ReadonlyMap<string, Pick<TaskState, "phase">>): Map<string, string> {
+  /**
+   * For the tasks `actual` records as WaitingForPerson: their answers (task → answer, when the file
+   * has one) and their files' texts as read (the question file leaves only while it still says that).
+   */
+  read(actual: ReadonlyMap<string, Pick<TaskState, "phase">>): { answers: Map<string, string>; texts: Map<string, string> } {
     const answers = new Map<string, string>();
+    const texts = new Map<string, string>();
     const problems: Problem[] = [];
     for (const [id, s] of actual) {
       if (s.phase !== "WaitingForPerson") continue;
@@ -27,12 +31,13 @@ export class InboxAnswers {
         problems.push({ code: "inbox-missing", severity: "error", file, line: 0, col: 0, message: `${id} waits for a person, but its question file is gone`, hint: `Answer with \`orch answer ${id} "…"\`, or \`orch retry ${id}\` to run it again without an answer.` });
         continue;
       }
+      if ("text" in r) texts.set(id, r.text);
       const a = "problem" in r ? r : readAnswer(r.text, file, id);
       if ("problem" in a) problems.push(a.problem);
       else if (a.answer) answers.set(id, a.answer);
     }
     this.report(problems);
-    return answers;
+    return { answers, texts };
   }
 
   private report(problems: Problem[]): void {

@@ -48,12 +48,14 @@ export class Executor {
     const byTask = new Map<string, Extract<Action, { type: "set" }>[]>();
     for (const a of actions) if (a.type === "set") byTask.set(a.id, [...(byTask.get(a.id) ?? []), a]);
     const groups = [...byTask.values()];
+    // A task whose question file changed since the pass read it stays as it was: its other actions wait for the next pass.
+    const stale = new Set<string>();
     for (let i = 0; i < groups.length; i += 32)
       await Promise.all(groups.slice(i, i + 32).map(async (g) => {
-        for (const a of g) await this.set(a);
+        for (const a of g) if (!(await this.set(a))) return void stale.add(a.id);
       }));
     for (const a of actions) {
-      if (a.type === "set") continue;
+      if (a.type === "set" || stale.has(a.id)) continue;
       if (a.type === "check") await this.succeed(a.id, env.mission().tasks.find((t) => t.id === a.id)?.generation ?? "");
       else if (a.type === "uncheck") await this.uncheck(a.id);
       else if (a.type === "abort") await this.abort(a.id, a.reason);
@@ -63,7 +65,29 @@ export class Executor {
     }
   }
 
-  private async set(a: Extract<Action, { type: "set" }>): Promise<void> {
+  /** Records a set action; false when it left WaitingForPerson on a question file a person has changed since (nothing done). */
+  private async set(a: Extract<Action, { type: "set" }>): Promise<boolean> {
+    const env = this.env;
+    // A task that no longer waits for a person (answered, edited, retried, checked by a person) has
+    // no question: its file goes, compare-and-delete under its lock. A save since the pass read it
+    // (an answer still being written, autosaved halfway) keeps the task waiting and the file: the
+    // next pass reads the whole answer. The answer is in the record before the file goes.
+    if (a.from === "WaitingForPerson" && a.to !== "WaitingForPerson") {
+      const leave = async () => {
+        await this.write(a);
+        if (a.patch.answer) await appendHistory(env, [{ task: a.id, kind: "answered", detail: { answer: a.patch.answer.text, file: path.relative(env.root, env.inbox.path(a.id)) } }]);
+      };
+      if (a.question === undefined) {
+        await leave();
+        await env.inbox.remove(a.id);
+      } else if (!(await env.inbox.removeIf(a.id, a.question, leave))) return false;
+      return true;
+    }
+    await this.write(a);
+    return true;
+  }
+
+  private async write(a: Extract<Action, { type: "set" }>): Promise<void> {
     const env = this.env;
     const t = env.mission().tasks.find((x) => x.id === a.id);
     const at = new Date(env.now()).toISOString();
@@ -79,12 +103,6 @@ export class Executor {
       { fence: env.fence(), history: () => (recorded ? [{ task: a.id, kind: "phase", from: a.from, to: a.to, detail: { reason: a.reason, message: a.message, generation: t?.generation } }] : []) },
     );
     if (a.from !== a.to) env.emit({ type: "phase", task: a.id, from: a.from, to: a.to, reason: a.reason, message: a.message });
-    // A task that no longer waits for a person (answered, edited, retried, checked by a person) has
-    // no question: its file goes. An answer is in the record by now (it goes into the next prompts).
-    if (a.from === "WaitingForPerson" && a.to !== "WaitingForPerson") {
-      if (a.reason === "Answered" && a.patch.answer) await appendHistory(this.env, [{ task: a.id, kind: "answered", detail: { answer: a.patch.answer.text, file: path.relative(env.root, env.inbox.path(a.id)) } }]);
-      await env.inbox.remove(a.id);
-    }
   }
 
   private launch(id: string, s: { generation: string; attempt: number; role: RunningEntry["role"]; verifyOnly?: boolean }): void {

@@ -88,6 +88,8 @@ export class Passes {
     const now = p.clock.now();
     this.ages.update(new Set(mission.tasks.map((t) => t.id)), new Set(actual.keys()), now);
     const config = p.config();
+    const { answers, texts: questions } = this.answers.read(actual);
+    const inbox = { answers, questions };
     const pl = plan(mission, actual, {
       now,
       config,
@@ -100,7 +102,7 @@ export class Passes {
       seenSince: this.ages.seenSince,
       missionStartedAt: p.startedAt,
       missionCarried: p.carried,
-      answers: this.answers.read(actual),
+      ...inbox,
     });
     this.lastPlan = pl;
     this.reportMissionBudget(pl.missionBudget);

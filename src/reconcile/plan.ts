@@ -57,6 +57,8 @@ export interface PlanContext {
   missionCarried?: CarriedSpend;
   /** A person's answers in the inbox (.orchestrator/inbox/<id>.md) of tasks waiting for one, by task. */
   answers?: ReadonlyMap<TaskId, string>;
+  /** The question files' texts as read with those answers: a move out of WaitingForPerson holds only while its file still says this. */
+  questions?: ReadonlyMap<TaskId, string>;
 }
 
 const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
@@ -92,8 +94,11 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     const left = missionMinutesLeftMs(ctx.config.missionBudget, spend);
     if (left !== undefined) wakeAt(ctx.now + left);
   }
-  const set = (t: TaskSpec, s: TaskState | undefined, to: Phase, reason: string, message: string, patch: StatePatch = {}) =>
-    sets.push({ type: "set", id: t.id, from: s?.phase, to, reason, message, patch: { phase: to, observedGeneration: t.generation, ...patch } });
+  const set = (t: TaskSpec, s: TaskState | undefined, to: Phase, reason: string, message: string, patch: StatePatch = {}) => {
+    // Leaving WaitingForPerson removes the question file, compare-and-delete: only while it says what was read.
+    const question = s?.phase === "WaitingForPerson" && to !== "WaitingForPerson" ? ctx.questions?.get(t.id) : undefined;
+    sets.push({ type: "set", id: t.id, from: s?.phase, to, reason, message, patch: { phase: to, observedGeneration: t.generation, ...patch }, ...(question !== undefined ? { question } : {}) });
+  };
 
   // Finalizers: records whose task left TODO.md.
   for (const [id] of actual) {
@@ -149,6 +154,10 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       s = applyPatch(s!, { phase: "Pending", ...patch });
       wasReset = true;
     };
+    // A person's answer is read before any reset (an edit, a retry), which carries it into the next attempts.
+    const answer = s?.phase === "WaitingForPerson" ? ctx.answers?.get(t.id) : undefined;
+    const answered = (): StatePatch => (answer !== undefined ? { answer: { text: answer, at: iso } } : {});
+    const withAnswer = (message: string) => (answer !== undefined ? `${message}, with a person's answer` : message);
     const retry = ctx.controls.retry.get(t.id);
     const retryAsked = retry !== undefined && s !== undefined && s.retryHandled !== retry;
     if (t.checked) {
@@ -170,7 +179,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       if (s?.phase !== "Suspended") set(t, s, "Suspended", "Suspended", t.suspend ? "suspend: true in the task file" : "suspended by orch suspend", { generation: s?.generation ?? t.generation, blockedBy: undefined });
       continue;
     }
-    if (retryAsked && s) resetTo("ManualRetry", "orch retry", { ...reset(t, s, iso), retryHandled: retry });
+    if (retryAsked && s) resetTo("ManualRetry", withAnswer("orch retry"), { ...reset(t, s, iso), retryHandled: retry, ...answered() });
     if (s?.phase === "Succeeded") {
       if (s.checkedByOrch && s.generation === t.generation && ctx.classifyUncheck(t, s) === "stale") {
         others.push({ type: "check", id: t.id });
@@ -178,14 +187,13 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       }
       resetTo("Redo", s.generation === t.generation ? "unchecked by a person: redo" : "edited after success: rerun", reset(t, s, iso));
     }
-    if (s && s.generation !== t.generation) resetTo("SpecChanged", "task edited: starts over at the new generation", reset(t, s, iso));
+    if (s && s.generation !== t.generation) resetTo("SpecChanged", withAnswer("task edited: starts over at the new generation"), { ...reset(t, s, iso), ...answered() });
     if (s?.phase === "Failed") continue; // terminal until edited or `orch retry`
     if (s?.phase === "WaitingForPerson") {
       // The ladder's last rung: the task waits until a person answers its question (not Failed). The
       // answer goes into the next attempts' prompts, on a fresh budget.
-      const answer = ctx.answers?.get(t.id);
       if (answer === undefined) continue;
-      resetTo("Answered", `a person answered: ${answer.length > 200 ? `${answer.slice(0, 199)}…` : answer}`, { ...reset(t, s, iso), answer: { text: answer, at: iso } });
+      resetTo("Answered", `a person answered: ${answer.length > 200 ? `${answer.slice(0, 199)}…` : answer}`, { ...reset(t, s, iso), ...answered() });
     }
     const over = s && budgetExceeded(budget, s, ctx.now, true);
     if (over) {

@@ -64,6 +64,11 @@ class PersonFiles {
     return this.writer(taskId).remove();
   }
 
+  /** Runs `first` and removes the task's file, only while its text is still `expected` (false: it changed; nothing done). */
+  removeIf(taskId: string, expected: string, first: () => Promise<void>): Promise<boolean> {
+    return this.writer(taskId).removeIf(expected, first);
+  }
+
   private writer(taskId: string): FileTodoWriter {
     return new FileTodoWriter(this.paths, path.relative(this.paths.root, this.path(taskId)), this.opts.lock ?? DEFAULT_LOCK_OPTIONS, this.opts.fs ?? realFs);
   }

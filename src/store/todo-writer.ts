@@ -48,6 +48,30 @@ export class FileTodoWriter implements TodoWriter {
     });
   }
 
+  /**
+   * Compare-and-delete under the file's lock: when the file still says `expected`, runs `first` (what
+   * the removal follows from) and removes it; false, with nothing run or removed, when it says more
+   * (a person saved since `expected` was read: the next read takes their new text).
+   */
+  async removeIf(expected: string, first: () => Promise<void>): Promise<boolean> {
+    const { target, rel, lockDir } = this.where();
+    return withLock(lockDir, this.lock, async (held) => {
+      const same = async () => (await readSettled(target, rel).catch(() => undefined))?.text === expected;
+      if (!(await same())) return false;
+      await first();
+      held.assertHeld();
+      // A save between the two looks is kept: the decision stands, the file stays for the next read.
+      if (!(await same())) return true;
+      try {
+        this.fs.unlinkSync(target);
+      } catch (err) {
+        if (errno(err) !== "ENOENT") throw ioError(err, "remove", rel);
+      }
+      await fsyncDir(path.dirname(target), this.fs);
+      return true;
+    });
+  }
+
   async edit(patch: (current: string) => string | undefined, fence?: Fence): Promise<boolean> {
     const { target, rel, lockDir } = this.where();
     return withLock(lockDir, this.lock, async (held) => {

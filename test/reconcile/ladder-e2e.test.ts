@@ -187,6 +187,24 @@ describe("the ladder, end to end", () => {
   });
 });
 
+describe("an answer given with an edit", () => {
+  it("a person answers in the question file and edits the task file before the next orch run: the answer is in the record, the history and the next prompt; the file goes", { timeout: 120_000 }, async () => {
+    const dir = mission("ask-edit", { budget: { attempts: 1 }, ladder: { search: 0, split: 0, ask: 1 } });
+    h.model.setScript(askingScript("Answer: English"));
+    expect((await run(dir)).status).toBe(1);
+    expect(state(dir).phase).toBe("WaitingForPerson");
+    writeFileSync(inbox(dir), `${readFileSync(inbox(dir), "utf8")}Answer: English.\n`);
+    const spec = path.join(dir, "tasks", "T1.md");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("Write greet.txt with a greeting.", "Write greet.txt with a short greeting."));
+    const again = await run(dir);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(state(dir)).toMatchObject({ phase: "Succeeded", answer: { text: "Answer: English." } });
+    expect(prompts(dir, "worker").at(-1)).toContain("a person answered:\n\nAnswer: English.");
+    expect(history(dir).find((e) => e.kind === "answered")).toMatchObject({ detail: { answer: "Answer: English." } });
+    expect(existsSync(inbox(dir))).toBe(false);
+  });
+});
+
 describe("a question that is moot", () => {
   it("`orch retry` of a task waiting for a person starts it over without an answer, and its question file goes", { timeout: 120_000 }, async () => {
     const dir = mission("ask-retry", { budget: { attempts: 1 }, ladder: { search: 0, split: 0, ask: 1 } });

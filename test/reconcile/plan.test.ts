@@ -327,6 +327,16 @@ describe("plan: the ladder (docs/RECONCILER.md, \"The ladder\")", () => {
     expect(kinds(held.actions)).toEqual([]);
     expect(kinds(plan(mission([task("T1")]), states(asked()), ctx({ answers })).actions)).toEqual(["set:T1:Pending", "start:T1"]);
   });
+  it("an answer is read before an edit's reset and carried into it; each move out of WaitingForPerson carries the question file's text read", () => {
+    const question = "# T1 waits\n<!-- orch: mark -->\nuse the metric system\n";
+    const edited = plan(mission([task("T1", { generation: "g2" })]), states(asked()), ctx({ answers: new Map([["T1", "use the metric system"]]), questions: new Map([["T1", question]]) }));
+    expect(kinds(edited.actions)).toEqual(["set:T1:Pending", "start:T1"]);
+    expect(edited.actions[0]).toMatchObject({ reason: "SpecChanged", message: "task edited: starts over at the new generation, with a person's answer", question, patch: { generation: "g2", attempts: 0, answer: { text: "use the metric system" } } });
+    const retried = plan(mission([task("T1")]), states(asked()), ctx({ answers: new Map([["T1", "yes"]]), questions: new Map([["T1", question]]), controls: { missionSuspended: false, suspended: new Set(), retry: new Map([["T1", "r1"]]) } }));
+    expect(retried.actions[0]).toMatchObject({ reason: "ManualRetry", question, patch: { answer: { text: "yes" } } });
+    const unanswered = plan(mission([task("T1", { generation: "g2" })]), states(asked()), ctx({ questions: new Map([["T1", question]]) }));
+    expect(unanswered.actions[0]).toMatchObject({ reason: "SpecChanged", question, patch: { answer: undefined } });
+  });
   it("an answer for a task that is not waiting changes nothing", () => {
     const p = plan(mission([task("T1")]), states(state("T1", { phase: "Failed", attempts: 3 })), ctx({ answers: new Map([["T1", "x"]]) }));
     expect(kinds(p.actions)).toEqual([]);

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { WriteFs } from "../../src/store/atomic.js";
-import { ApprovalFiles } from "../../src/store/approval-files.js";
+import { ApprovalFiles, InboxFiles } from "../../src/store/approval-files.js";
 import { decide, writeApproval } from "../../src/runtime/approvals.js";
 import { openStore } from "../../src/store/open.js";
 import { tempDir } from "./helpers.js";
@@ -69,5 +69,20 @@ describe("approval files (through the store)", () => {
     await decide(files, "T4", "reject");
     expect(fs.readFileSync(file, "utf8")).toMatch(/npm publish --dry-run[\s\S]*decision: reject/);
     await expect(decide(new ApprovalFiles(tempDir()), "T4", "reject")).rejects.toThrow(/task T4 has no pending approval/);
+  });
+
+  it("an inbox file is removed compare-and-delete: a save since the text was read (an answer autosaved halfway) keeps it, and what follows from the removal is not done", async () => {
+    const root = tempDir();
+    const inbox = new InboxFiles(root);
+    const file = await inbox.write("T1", "question\n<!-- mark -->\nUse Eng");
+    const read = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, `${read}lish, please.\n`);
+    const done: string[] = [];
+    expect(await inbox.removeIf("T1", read, async () => void done.push("recorded"))).toBe(false);
+    expect(done).toEqual([]);
+    expect(fs.readFileSync(file, "utf8")).toBe("question\n<!-- mark -->\nUse English, please.\n");
+    expect(await inbox.removeIf("T1", fs.readFileSync(file, "utf8"), async () => void done.push("recorded"))).toBe(true);
+    expect(done).toEqual(["recorded"]);
+    expect(fs.existsSync(file)).toBe(false);
   });
 });
