@@ -33,9 +33,20 @@ export type Splitter = (req: { task: TaskSpec; why: string; directory: string; a
 /** A split's outcome: the subtasks written, or why there are none; the planner's figures and its history line (plan/record.ts) either way. */
 type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number; event?: HistoryEvent };
 
-/** The policy's facts with the ladder: the task's rungs, and whether it can still be split. */
-function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean): AttemptFacts {
-  return { ...base, ladder: effectiveLadder(t, env.config()), splittable: splittable && !!env.split && t.children.length === 0 };
+/** The policy's facts with the ladder: the task's rungs, whether it can still be split, and how many of its ancestors were. */
+function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean, splitAncestors: number): AttemptFacts {
+  return { ...base, ladder: effectiveLadder(t, env.config()), splittable: splittable && !!env.split && t.children.length === 0, splitAncestors };
+}
+
+/** How many of the task's ancestors (its parent, their parents) the ladder split: their records say `split`. */
+async function splitAncestors(env: AttemptEnv, t: TaskSpec): Promise<number> {
+  let n = 0;
+  const seen = new Set<string>();
+  for (let up = t.parent; up && !seen.has(up); up = env.task(up)?.parent) {
+    seen.add(up);
+    if ((await env.states.read(up))?.value.split) n++;
+  }
+  return n;
 }
 
 /**
@@ -43,7 +54,8 @@ function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittabl
  * `session` runs the searcher as the loop runs its sessions.
  */
 export async function climb(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, failure: Failure, base: AttemptFacts, said: string, session: GuardedSession): Promise<Climbed> {
-  const decide = (splittable: boolean) => nextStep({ kind: "check", why: failure.why }, ladderFacts(env, t, base, splittable), env.config(), env.now(), env.rand());
+  const depth = t.parent ? await splitAncestors(env, t) : 0;
+  const decide = (splittable: boolean) => nextStep({ kind: "check", why: failure.why }, ladderFacts(env, t, base, splittable, depth), env.config(), env.now(), env.rand());
   let step = decide(true);
   if (step.kind === "split") {
     const into = await split(env, q, e, t, failure);

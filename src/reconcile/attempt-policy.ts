@@ -36,7 +36,12 @@ export interface AttemptFacts {
   ladder?: Ladder;
   /** The planner may split the task: it has no subtasks yet (a task split once is not split again). */
   splittable?: boolean;
+  /** How many of the task's ancestors were split (its subtasks written by the planner): at ladder.maxSplitDepth it is not split. */
+  splitAncestors?: number;
 }
+
+/** How deep splits nest when the ladder does not say (a subtask a split wrote is not split again). */
+const MAX_SPLIT_DEPTH = 1;
 
 /** The settings the policy reads. */
 export type PolicyConfig = Pick<Config, "retry" | "stallSec">;
@@ -109,7 +114,9 @@ export function nextStep(setback: Setback, facts: AttemptFacts, config: PolicyCo
       const message = `${CHECK_WORDS[setback.why]} and the ${facts.limit} attempts are used up`;
       return record("Failed", setback.why, message, { lastError: { code: setback.why, message, terminal: true, at } });
     }
-    if (reached(ladder.split) && facts.splittable) return { kind: "split" };
+    // Splits nest only so deep: each level may add plan.maxTasks tasks, and no person would ever be asked.
+    const deepEnough = (facts.splitAncestors ?? 0) >= (ladder.maxSplitDepth ?? MAX_SPLIT_DEPTH);
+    if (reached(ladder.split) && facts.splittable && !deepEnough) return { kind: "split" };
     if (ladder.search === n) return { kind: "fix", attempt: n + 1, search: true };
     return { kind: "fix", attempt: n + 1 };
   }

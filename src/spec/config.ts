@@ -20,6 +20,12 @@ const ladderSchema = z
     search: rung("After this failed attempt, a searcher session finds similar code, usages and tests, and the next fixer is given its findings"),
     split: rung("After this many failed attempts, the planner splits the task into subtasks (nested under it in TODO.md); the task then runs its own verify once more"),
     ask: rung("After this many failed attempts, the task waits for a person: a question in .orchestrator/inbox/<id>.md, answered there or with `orch answer`"),
+    maxSplitDepth: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("How deep splits nest: a task with this many split ancestors skips the split rung and goes on to ask a person (default 1: a subtask a split wrote is not split again; 0: no split)"),
   })
   .strict();
 

@@ -20,6 +20,8 @@ export interface Ladder {
   search?: number;
   split?: number;
   ask?: number;
+  /** How deep splits nest: a task with this many split ancestors is not split (default 1). */
+  maxSplitDepth?: number;
 }
 
 /** What orch does when an agent asks for a permission on this task. */

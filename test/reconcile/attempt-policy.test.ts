@@ -42,6 +42,10 @@ const rows: Row[] = [
   { rule: "ladder: the search rung comes once (the failure after it is not a search)", setback: { kind: "check", why: "ReviewRejected" }, facts: { attempt: 4, limit: 9, ladder: { search: 3 }, splittable: true }, want: { kind: "fix", attempt: 5 } },
   { rule: "ladder: the split rung → the planner splits the task", setback: { kind: "check", why: "ReviewRejected" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: true }, want: { kind: "split" } },
   { rule: "ladder: split reached later (errors took attempts) still splits", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 3, limit: 9, ladder: { split: 2 }, splittable: true }, want: { kind: "split" } },
+  { rule: "ladder: a subtask a split wrote (one split ancestor, maxSplitDepth 1 by default) skips the split rung: a fixer", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: true, splitAncestors: 1 }, want: { kind: "fix", attempt: 5 } },
+  { rule: "ladder: maxSplitDepth 2 lets a subtask of a split be split once more, not a third time", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: { ...LADDER, maxSplitDepth: 2 }, splittable: true, splitAncestors: 1 }, want: { kind: "split" } },
+  { rule: "ladder: at maxSplitDepth no split (two split ancestors, depth 2)", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: { ...LADDER, maxSplitDepth: 2 }, splittable: true, splitAncestors: 2 }, want: { kind: "fix", attempt: 5 } },
+  { rule: "ladder: maxSplitDepth 0: no task is split", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: { ...LADDER, maxSplitDepth: 0 }, splittable: true }, want: { kind: "fix", attempt: 5 } },
   { rule: "ladder: a task already split (or not splittable) gets a fixer at the split rung", setback: { kind: "check", why: "VerifyFailed" }, facts: { attempt: 4, limit: 5, ladder: LADDER, splittable: false }, want: { kind: "fix", attempt: 5 } },
   {
     rule: "ladder: the ask rung → WaitingForPerson (not Failed, not terminal), even with the attempts used",

@@ -272,6 +272,26 @@ describe("the split rung, end to end", () => {
     expect(log).toMatch(/planner \d[\d,]* tok/);
   });
 
+  it("a subtask a split wrote is not split again (ladder.maxSplitDepth, default 1): it goes on to ask a person", { timeout: 120_000 }, async () => {
+    const dir = splitMission("split-depth", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 2 } });
+    const before = h.model.requests.length;
+    h.model.setScript(
+      steps([
+        { when: (r) => roleOf(r) === "planner" && r.turn === 0, reply: () => reply.text(plan) },
+        { when: { role: "worker" }, reply: reply.text("Too much for one session; I wrote nothing.\nQuestion: what should I write?") },
+        { when: { role: "fixer" }, reply: reply.text("Still nothing.\nQuestion: what should I write?") },
+      ]),
+    );
+    const r = await run(dir);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    const planners = h.model.requests.slice(before).filter((x) => roleOf(x) === "planner" && x.turn === 0 && x.tools.length > 0);
+    expect(planners.map((x) => promptOf(x).match(/## The task to split\n\n(T\d)/)?.[1])).toEqual(["T1"]);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("# m\n\n- [ ] T1 Write greet.txt\n  - [ ] T2 Write a.txt\n  - [ ] T3 Write b.txt\n");
+    const sub = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), "utf8")).value;
+    expect(sub).toMatchObject({ phase: "WaitingForPerson", attempts: 2 });
+    expect(sub).not.toHaveProperty("split");
+  });
+
   it("a planner that never answers a valid plan leaves the task unsplit (nothing written): the ladder goes on to the next rung", { timeout: 120_000 }, async () => {
     const dir = splitMission("split-invalid", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 2 }, plan: { maxRetries: 0 } });
     const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
