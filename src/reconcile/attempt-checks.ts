@@ -3,7 +3,7 @@
 import type { TaskSpec } from "../spec/index.js";
 import type { SessionError } from "../runtime/index.js";
 import { workspacePlan } from "../runtime/index.js";
-import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
+import { SEALED_ENV, sealWorkspace, workspaceTree } from "../workspace/index.js";
 import { OrchError } from "../util/index.js";
 import { composePatches, usageAdded } from "./actions.js";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
@@ -50,10 +50,11 @@ export async function checkResult(env: AttemptEnv, q: WriteQueue, e: RunningEntr
   if (!v.ok) return { kind: "failed", why: "VerifyFailed", extra: verified, feedback: `Verify failed: \`${bad?.command}\` ${bad?.timedOut ? "timed out" : `exited ${bad?.exitCode}`}. Output (tail):\n${bad?.output.slice(-2000)}` };
   if (!env.config().review.enabled || e.verifyOnly) {
     q.add({ patch: verified });
-    return { kind: "passed" };
+    return (await keepVerified(env, q, e)) ? { kind: "passed" } : { kind: "done" };
   }
   q.add(phaseChange(env, e, "Reviewing", "VerifyPassed", "reviewer judges the diff", verified));
-  // The reviewer sees the change as verify left it.
+  // The reviewer sees the change as verify left it: the tree the merge must commit, taken with its diff.
+  if (!(await keepVerified(env, q, e))) return { kind: "done" };
   const reviewed = await diffOrFail(env, q, e, base);
   return reviewed ? review(env, q, e, t, reviewed) : { kind: "done" };
 }
@@ -87,6 +88,25 @@ async function review(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSp
   env.emit({ type: "review", task: e.id, approved: r.verdict.approved, summary: r.verdict.summary });
   if (r.verdict.approved) return { kind: "passed" };
   return { kind: "failed", why: "ReviewRejected", extra: {}, feedback: `The reviewer rejected the change: ${r.verdict.summary}\n${r.verdict.findings.map((f) => `- ${f}`).join("\n")}` };
+}
+
+/**
+ * A workspace's tree as verify left it (verified-tree.ts): the merge commits that tree or nothing, so
+ * that a process the agent left running cannot slip an unverified change in. False: git failed (recorded).
+ */
+async function keepVerified(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Promise<boolean> {
+  const ws = e.workspace;
+  if (!ws) return true;
+  try {
+    ws.verified = await workspaceTree(env.root, ws);
+    return true;
+  } catch (err) {
+    // As for its diff (diffOrFail): a broken repository ends the attempt, the reviewer is not asked.
+    const code = err instanceof OrchError && err.code === "workspace-tampered" ? err.code : "diff-failed";
+    const error: SessionError = { code, message: `orch could not read what the attempt changed: ${err instanceof Error ? err.message : String(err)}`, terminal: true, infrastructure: false };
+    await settle(env, q, e, { kind: "error", error });
+    return false;
+  }
 }
 
 /**

@@ -6,8 +6,8 @@ import type { TaskSpec } from "../spec/index.js";
 import { taskLines } from "../spec/index.js";
 import { scopeMatcher } from "../store/index.js";
 
-/** What kind of path an attempt changed and must not have. */
-export type ViolationKind = "desired-state" | "acceptance-test" | "out-of-scope";
+/** What kind of path an attempt changed and must not have. The kinds of forbidden change; "changed-after-verify" is found at the merge (workspace/integrate.ts), not by judgeChanges. */
+export type ViolationKind = "desired-state" | "acceptance-test" | "out-of-scope" | "changed-after-verify";
 
 /** One kind of forbidden change, with the paths (relative to the mission root, sorted). */
 export interface Violation {
@@ -53,13 +53,13 @@ export function judgeChanges(
   ignored: (rel: string) => boolean = () => false,
 ): Judgement {
   const inScope = task.files.length ? scopeMatcher(task.files) : () => true;
-  const found: Record<ViolationKind, string[]> = { "desired-state": [], "acceptance-test": [], "out-of-scope": [] };
+  const found: Record<Exclude<ViolationKind, "changed-after-verify">, string[]> = { "desired-state": [], "acceptance-test": [], "out-of-scope": [] };
   for (const p of [...new Set(changed.map(norm))].sort()) {
     if (isDesiredState(p, layout)) found["desired-state"].push(p);
     else if (protectedAtStart.has(p) && !task.editsTests) found["acceptance-test"].push(p);
     else if (!inScope(p) && !ignored(p)) found["out-of-scope"].push(p);
   }
-  const of = (kind: ViolationKind): Violation[] => (found[kind].length ? [{ kind, paths: found[kind] }] : []);
+  const of = (kind: keyof typeof found): Violation[] => (found[kind].length ? [{ kind, paths: found[kind] }] : []);
   const outside = scope === "allow" ? [] : of("out-of-scope");
   return { violations: [...of("desired-state"), ...of("acceptance-test"), ...(scope === "fail" ? outside : [])], warnings: scope === "warn" ? outside : [] };
 }

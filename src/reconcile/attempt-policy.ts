@@ -70,13 +70,14 @@ export type NextStep =
 const CHECK_WORDS: Record<CheckFailure, string> = { VerifyFailed: "verify failed", ReviewRejected: "review rejected", EmptyDiff: "the worker changed no file", DoomLoop: "the agent repeated the same tool call", MergeConflict: "merging it conflicted" };
 
 /** The reason (and error code) a violation of each kind is recorded with. */
-const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope" };
+const GUARD_REASONS: Record<ViolationKind, string> = { "desired-state": "DesiredStateChanged", "acceptance-test": "AcceptanceTestChanged", "out-of-scope": "OutOfScope", "changed-after-verify": "ChangedAfterVerify" };
 
 /** One violation in words, its paths named. */
 export function guardWords(v: Violation): string {
   const paths = v.paths.join(", ");
   if (v.kind === "desired-state") return `the attempt changed desired state, which only a person may change (${v.details?.length ? `${v.details.join(", ")} in ` : ""}${paths})`;
   if (v.kind === "acceptance-test") return `the attempt changed the acceptance tests its verify commands run (${paths}); a task whose job is to write them says editsTests: true`;
+  if (v.kind === "changed-after-verify") return `files changed in the workspace after verify and review passed (${paths}): what would be merged is not what was judged, so nothing is merged (a process the agent left running, e.g. a background job, may still be writing)`;
   return `the attempt changed files outside the task's files: scope (${paths})`;
 }
 

@@ -48,6 +48,7 @@ export async function updateOntoTip(ws: Workspace): Promise<void> {
   const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.top), sealed: true });
   if (r.code !== 0 && r.code !== 1) throw new Error(`git merge in the workspace ${ws.dir} failed: ${r.stderr.trim()}`);
   ws.base = tip;
+  ws.verified = undefined; // the merge changed it: verify and review judge it again
   rememberBase(path.join(ws.top, ws.prefix), ws.id, tip); // the person's mission root keeps it
 }
 

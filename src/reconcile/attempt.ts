@@ -20,6 +20,8 @@ import { guarded, judgeSession, judgeWhole, openWatch, type GuardSetback } from 
 import type { Workspace } from "../workspace/index.js";
 import { closeWorkspace, conflictMarkers, openFor, updateOntoTip } from "./attempt-workspace.js";
 import { climb, type Splitter } from "./attempt-ladder.js";
+import type { Violation } from "./attempt-guard.js";
+import { guardWords } from "./attempt-policy.js";
 import type { InboxFiles } from "../store/index.js";
 
 /** What an attempt needs from the loop. */
@@ -182,8 +184,11 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
   }
 }
 
-/** How a success went: recorded (void), a merge conflict (nothing recorded), or recorded with its merge left to the journal. */
-export type Succeeded = { conflict: string[] } | { unpublished: true } | void;
+/**
+ * How a success went: recorded (void), a merge conflict (nothing recorded), recorded with its merge
+ * left to the journal, or refused: the workspace changed after its checks passed (nothing recorded).
+ */
+export type Succeeded = { conflict: string[] } | { unpublished: true } | { changed: string[] } | void;
 
 /**
  * Records the result with the attempt's changes not yet written, in one write (with a workspace: once
@@ -216,6 +221,10 @@ async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Pro
   }
   // Nothing was written: the changes wait for the attempt's next record.
   if (!committed) q.restore(pending);
+  if ("changed" in r) {
+    await refuseChanged(env, q, e, r.changed);
+    return { kind: "done" };
+  }
   const attempt = e.attempt;
   const paths = r.conflict;
   q.add({ history: () => [{ task: e.id, kind: "merge", attempt, verdict: "conflict", detail: { into: e.workspace?.integration, paths } }] });
@@ -232,4 +241,13 @@ async function succeedWith(env: AttemptEnv, q: WriteQueue, e: RunningEntry): Pro
     extra: {},
     feedback: `Your change passed its checks, but ${e.workspace.integration.replace(/^refs\/heads\//, "")} moved on while you worked and merging into it conflicts in: ${paths.join(", ")}. The workspace now holds that merge, with git's conflict markers (<<<<<<<, =======, >>>>>>>) in those files. Resolve each conflict keeping the intent of both sides (usually both changes), remove every marker, and make sure the task still works.`,
   };
+}
+
+/** A workspace that changed after verify and review passed is not merged: the attempt fails, the paths named (a guard violation). */
+async function refuseChanged(env: AttemptEnv, q: WriteQueue, e: RunningEntry, paths: string[]): Promise<void> {
+  const prefix = e.workspace?.prefix ? `${e.workspace.prefix}/` : "";
+  const v: Violation = { kind: "changed-after-verify", paths: paths.map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p)) };
+  const attempt = e.attempt;
+  q.add({ history: () => [{ task: e.id, kind: "guard", attempt, verdict: "fail", error: guardWords(v), detail: { kind: v.kind, paths: v.paths } }] });
+  await settle(env, q, e, { kind: "guard", violations: [v] });
 }

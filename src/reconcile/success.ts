@@ -63,6 +63,7 @@ export class SuccessRecorder {
       }),
     );
     if (r.kind === "conflict") return { conflict: r.paths };
+    if (r.kind === "changed") return { changed: r.paths };
     if (r.kind === "unpublished") {
       // The success stands (recorded, the box checked): its journal has the merge, the next start makes it.
       env.emit({ type: "error", task: t.id, message: `${t.id} succeeded but its merge into ${ws.integration} was not made (${r.problem}); the next start makes it from ${journalPath(env.root, t.id)}` });

@@ -9,3 +9,4 @@ export { SEALED_ENV, sealWorkspace } from "./seal.js";
 export { branchOf, checkedOutBranch, integrationTip, openWorkspace, rememberBase, removeWorkspace, workspacesUsed } from "./workspaces.js";
 export type { Workspace } from "./workspaces.js";
 export { workspaceHolders } from "./slots.js";
+export { workspaceTree } from "./verified-tree.js";

@@ -13,6 +13,7 @@ import { syncCheckout } from "./checkout-sync.js";
 import { clearJournal, writeJournal, type MergeJournal } from "./merge-journal.js";
 import { removeWorkspace, type Workspace } from "./workspaces.js";
 import { sealWorkspace } from "./seal.js";
+import { committedPaths, treeChanges } from "./verified-tree.js";
 
 /** What the merge needs besides the workspace. */
 export interface IntegrateInput {
@@ -34,16 +35,16 @@ export interface IntegrateInput {
 
 /**
  * How the merge went: merged (the commit, undefined when it changed nothing; `problem`: the checkout's
- * update failed), conflicting paths, or recorded but not published (the journal is kept: the next start
- * merges it, recover.ts).
+ * update failed), conflicting paths, recorded but not published (the journal is kept: the next start
+ * merges it, recover.ts), or refused: the workspace changed after verify and review passed (the paths,
+ * relative to the repository's top; nothing recorded, nothing merged).
  */
-export type Integrated = { kind: "merged"; sha?: string; kept: string[]; problem?: string } | { kind: "conflict"; paths: string[] } | { kind: "unpublished"; problem: string };
+export type Integrated = { kind: "merged"; sha?: string; kept: string[]; problem?: string } | { kind: "conflict"; paths: string[] } | { kind: "unpublished"; problem: string } | { kind: "changed"; paths: string[] };
 
 /** Commits what the workspace holds on its branch (orch's records and TODO.md are not the agent's to commit). */
 async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
   await sealWorkspace(root, ws.id, ws.dir);
-  const own = ws.prefix ? `${ws.prefix}/.orchestrator` : ".orchestrator";
-  await git(ws.dir, ["add", "-A", "--", ".", `:(exclude)${own}`], { magic: true, sealed: true });
+  await git(ws.dir, ["add", "-A", "--", ...committedPaths(ws)], { magic: true, sealed: true });
   const env = await identityEnv(ws.dir);
   // --no-verify: the agent could have written a hook; a pending merge (after a conflict) is completed.
   await git(ws.dir, ["commit", "-q", "--no-verify", "--allow-empty", "-m", `orch: ${ws.id} in its workspace`], { env, sealed: true });
@@ -53,10 +54,14 @@ async function commitWorkspace(ws: Workspace, root: string): Promise<string> {
 /**
  * Merges the workspace's branch into the integration branch as one commit on top of its tip. Call
  * under the repository's git lock. A conflict changes nothing (not even the records: a retried round
- * that conflicts takes back those it wrote).
+ * that conflicts takes back those it wrote); nor does a workspace whose tree is not the one verify
+ * and review judged (`ws.verified`): what changed since was neither verified nor reviewed.
  */
 export async function integrate(ws: Workspace, input: IntegrateInput): Promise<Integrated> {
+  if (!ws.verified) throw new Error(`${ws.id}'s workspace has no verified tree: orch does not merge what it did not verify`);
   const work = await commitWorkspace(ws, input.root);
+  const tree = (await git(ws.dir, ["rev-parse", `${work}^{tree}`], { sealed: true })).trim();
+  if (tree !== ws.verified) return { kind: "changed", paths: await treeChanges(ws, ws.verified, tree) };
   await git(ws.top, ["fetch", "-q", "--no-tags", ws.dir, `+refs/heads/${ws.branch}:refs/heads/${ws.branch}`]);
   let recorded = false;
   // The person may commit between our read of the tip and update-ref: then the merge is made again.

@@ -13,6 +13,7 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkKey } from "../store/index.js";
+import { stopProcessesIn } from "./slot-processes.js";
 
 const SLOT = /^slot-(\d+)$/;
 
@@ -130,8 +131,12 @@ export async function slotFolders(root: string): Promise<number[]> {
 /** True for a name in worktrees/ that is a slot's folder. */
 export const isSlotName = (name: string) => SLOT.test(name);
 
-/** Removes everything inside `dir` (made when missing); `dir` itself is kept. */
+/**
+ * Removes everything inside `dir` (made when missing); `dir` itself is kept. The processes a holder
+ * left running there are killed first (slot-processes.ts): none outlives it into the next task.
+ */
 async function emptyDir(dir: string): Promise<void> {
+  stopProcessesIn(dir);
   await mkdir(dir, { recursive: true });
   for (const name of await readdir(dir)) await rm(path.join(dir, name), { recursive: true, force: true, maxRetries: 3 });
 }

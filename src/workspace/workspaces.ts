@@ -23,6 +23,8 @@ export interface Workspace {
   branch: string;
   /** The integration branch's commit the workspace was made from: the reviewer's diff is against it. */
   base: string;
+  /** The tree verify and review judged (verified-tree.ts), once they passed: the merge commits that tree or nothing. */
+  verified?: string;
   /** The integration branch, e.g. refs/heads/main. */
   integration: string;
   /** The person's repository: its top folder and the mission root's path below it ("" at the top). */

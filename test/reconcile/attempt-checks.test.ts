@@ -80,7 +80,7 @@ describe("attempt: a git failure reading the diff", () => {
     const s = (await h.state("T1"))!;
     expect(s.phase).toBe("Failed");
     expect(s.lastError).toMatchObject({ code: "diff-failed", terminal: true });
-    expect(s.lastError!.message).toMatch(/orch could not read what the attempt changed: git diff failed: .*index/);
+    expect(s.lastError!.message).toMatch(/orch could not read what the attempt changed: git (diff|add -A) failed.*index/);
     expect(h.runtime.calls.some((c) => c.role === "reviewer")).toBe(false);
     expect(h.todo()).toContain("- [ ] T1");
     const history = await h.store.journal.read("T1");

@@ -9,6 +9,7 @@ import { openWorkspace, personRepo, type Workspace } from "../../src/workspace/w
 import { integrate } from "../../src/workspace/integrate.js";
 import { journalPath, writeJournal } from "../../src/workspace/merge-journal.js";
 import { recoverAtStart } from "../../src/workspace/recover.js";
+import { workspaceTree } from "../../src/workspace/verified-tree.js";
 import { hermeticGit } from "../support/hermetic-git.js";
 
 beforeAll(hermeticGit);
@@ -39,6 +40,7 @@ async function workspaceAhead(): Promise<{ root: string; git: (...a: string[]) =
   execFileSync("git", ["-C", ws.dir, "-c", "user.email=o@example.com", "-c", "user.name=O", "commit", "-qam", "T1 in its workspace"]);
   const work = execFileSync("git", ["-C", ws.dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
   git("fetch", "-q", ws.dir, "+refs/heads/orch/T1:refs/heads/orch/T1");
+  ws.verified = await workspaceTree(root, ws); // as verify left it
   // Meanwhile another commit landed on main.
   writeFileSync(path.join(root, "b.txt"), "b\n");
   git("add", "b.txt");
