@@ -35,7 +35,12 @@ export function planSplitter(p: SplitParts): Splitter {
       const errors = out.errors.length ? `: ${out.errors.slice(0, 3).join("; ")}${out.errors.length > 3 ? "; …" : ""}` : "";
       return { ok: false, error: `${out.error.code}: ${out.error.message}${errors}`, event: planEvent(out, "", { goal, written: [] }, t.id), ...spent };
     }
-    const written = await writePlan(p.store, out.plan, { todoFile: mission.todoFile, tasksDir: config.tasksDir, placement }, p.fence());
-    return { ok: true, into: written.ids, event: planEvent(out, "", { goal, written: written.ids }, t.id), ...spent };
+    // The planner's spend counts against the task and the mission whatever the write's outcome.
+    try {
+      const written = await writePlan(p.store, out.plan, { todoFile: mission.todoFile, tasksDir: config.tasksDir, placement, idPrefix: config.idPrefix }, p.fence());
+      return { ok: true, into: written.ids, event: planEvent(out, "", { goal, written: written.ids }, t.id), ...spent };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err), event: planEvent(out, "", { goal, written: [] }, t.id), ...spent };
+    }
   };
 }

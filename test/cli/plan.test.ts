@@ -128,6 +128,32 @@ describe("orch plan", () => {
     expect(controls().suspended).toEqual([]);
   });
 
+  it("ids taken while the planner works (a person's lines): the plan gets the next free ids as it is written; --hold suspends those", { timeout: 60_000 }, async () => {
+    const dir = mission();
+    // The person adds T3 and T4 during the planner's session: the ids the check saw free.
+    const meanwhile = () => (writeFileSync(path.join(dir, "TODO.md"), `${TODO}- [ ] T3 By hand\n- [ ] T4 By hand too\n`), answer(task("N1"), task("N2", ["N1"])));
+    h.model.setScript(steps([{ when: { role: "planner" }, reply: () => meanwhile() }]));
+    const r = await runOrch(["plan", "Add discount coupons", "--hold", "--dir", dir, "--server", url]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(`${TODO}- [ ] T3 By hand\n- [ ] T4 By hand too\n- [ ] T5 Coupons step N1\n- [ ] T6 Coupons step N2 (after T5)\n`);
+    expect(r.stdout).toContain("`orch resume T5 T6`");
+    expect(JSON.parse(readFileSync(path.join(dir, ".orchestrator", "control", "requests.json"), "utf8")).value.suspended).toEqual(["T5", "T6"]);
+    const log = JSON.parse((await runOrch(["log", "mission", "--json", "--dir", dir])).stdout);
+    expect(log).toEqual([expect.objectContaining({ kind: "plan", detail: expect.objectContaining({ written: ["T5", "T6"] }) })]);
+  });
+
+  it("a write that fails (the heading gone while the planner worked) still records the planner's spend", { timeout: 60_000 }, async () => {
+    const dir = mission();
+    const meanwhile = () => (writeFileSync(path.join(dir, "TODO.md"), "# Shop\n\n- [x] T1 Cart model\n"), answer(task("N1")));
+    h.model.setScript(steps([{ when: { role: "planner" }, reply: () => meanwhile() }]));
+    const r = await runOrch(["plan", "Add discount coupons", "--under", "## Docs", "--dir", dir, "--server", url]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("the plan was not written");
+    const log = JSON.parse((await runOrch(["log", "mission", "--json", "--dir", dir])).stdout);
+    expect(log).toEqual([expect.objectContaining({ kind: "plan", role: "planner", detail: expect.objectContaining({ written: [] }) })]);
+    expect(log[0].tokens).toBeGreaterThan(0);
+  });
+
   it("a cycle is sent back to the planner and the corrected plan written", { timeout: 60_000 }, async () => {
     h.model.setScript(
       steps([

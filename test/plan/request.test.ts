@@ -42,8 +42,8 @@ describe.each(RUNTIMES)("requestPlan against a real %s server", (runtime) => {
     if (!out.ok) throw new Error(`${out.error.message}: ${out.errors.join("; ")}`);
     expect(out.invalid).toBe(0);
     expect(out.usage.input).toBeGreaterThan(0);
-    const written = await writePlan(store, out.plan, { todoFile: "TODO.md", tasksDir: "tasks", placement: check.placement });
-    expect(written).toEqual({ ids: ["T3", "T4"], todoFile: "TODO.md", files: ["tasks/T3.md", "tasks/T4.md"] });
+    const written = await writePlan(store, out.plan, { todoFile: "TODO.md", tasksDir: "tasks", placement: check.placement, idPrefix: "T" });
+    expect(written).toMatchObject({ ids: ["T3", "T4"], todoFile: "TODO.md", files: ["tasks/T3.md", "tasks/T4.md"] });
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe("# Shop\n\n## Core\n\n- [x] T1 Cart model\n- [ ] T3 Coupon part N1\n- [ ] T4 Coupon part N2 (after T3, T1)\n\n## Docs\n\n- [ ] T2 README\n");
     expect(readFileSync(path.join(dir, "tasks", "T4.md"), "utf8")).toBe("---\ntype: logic\nfiles:\n  - src/N2.js\nverify:\n  - node --test test/N2.test.js\n---\nWrite src/N2.js.\n\n## Acceptance criteria\n\n- N2 is exported\n");
     expect(readdirSync(path.join(dir, "tasks")).sort()).toEqual(["T3.md", "T4.md"]);
@@ -99,7 +99,7 @@ describe.each(RUNTIMES)("requestPlan against a real %s server", (runtime) => {
     mkdirSync(path.join(dir, "tasks"));
     const out = await requestPlan(h.runtime, { goal: "T2 failed three times: the README needs the API section first", directory: dir, model: h.config.models.default, check, maxRetries: 0, parent: { id: "T2", title: "README", body: "Write the README." } });
     if (!out.ok) throw new Error(`${out.error.message}: ${out.errors.join("; ")}`);
-    await writePlan(store, out.plan, { todoFile: "TODO.md", tasksDir: "tasks", placement: check.placement });
+    await writePlan(store, out.plan, { todoFile: "TODO.md", tasksDir: "tasks", placement: check.placement, idPrefix: "T" });
     expect(readFileSync(path.join(dir, "TODO.md"), "utf8")).toBe(`${TODO}  - [ ] T3 Coupon part N1\n  - [ ] T4 Coupon part N2 (after T3)\n`);
     const first = h.model.requests.find((r) => r.directory === dir && r.tools.length > 0)!;
     expect(first.lastUser).toContain("## The task to split\n\nT2 README\n\nWrite the README.");

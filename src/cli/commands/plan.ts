@@ -89,15 +89,13 @@ function jsonOf(plan: CheckedPlan, out: PlanOutcome, placement: LinePlacement, t
 }
 
 /** Writes the plan; with `hold`, its tasks are suspended first (as `orch suspend` does), so that nothing starts them before a person resumes them. */
-async function write(store: Store, plan: CheckedPlan, config: Config, placement: LinePlacement, hold: boolean): Promise<void> {
-  const ids = plan.tasks.map((t) => t.id);
-  if (hold) await updateControls(store.records, (c) => ({ ...c, suspended: [...new Set([...c.suspended, ...ids])] }));
-  try {
-    await writePlan(store, plan, { todoFile: config.todo, tasksDir: config.tasksDir, placement });
-  } catch (err) {
-    if (hold) await updateControls(store.records, (c) => ({ ...c, suspended: c.suspended.filter((x) => !ids.includes(x)) }));
-    throw err;
-  }
+async function write(store: Store, plan: CheckedPlan, config: Config, placement: LinePlacement, hold: boolean): Promise<CheckedPlan> {
+  // --hold suspends the ids the plan gets as it is written, before its lines go in.
+  const claim = async (ids: string[]) => {
+    await updateControls(store.records, (c) => ({ ...c, suspended: [...new Set([...c.suspended, ...ids])] }));
+    return () => updateControls(store.records, (c) => ({ ...c, suspended: c.suspended.filter((x) => !ids.includes(x)) })).then(() => undefined);
+  };
+  return (await writePlan(store, plan, { todoFile: config.todo, tasksDir: config.tasksDir, placement, idPrefix: config.idPrefix }, undefined, hold ? claim : undefined)).plan;
 }
 
 /** Runs the command; `failed.errors` gets the planner's last answer's problems when it gave no valid plan. */
@@ -150,9 +148,14 @@ async function run(args: PlanArgs, failed: { errors: string[] }): Promise<void> 
       if (!args.json) process.stderr.write(summary(plan, out, placement, config.todo, args.hold, true));
       return;
     }
-    await write(store, plan, config, placement, args.hold);
-    await store.journal.append([planEvent(out, new Date().toISOString(), { goal, written: plan.tasks.map((t) => t.id), ...(args.hold ? { held: true } : {}) })]);
-    process.stdout.write(args.json ? `${JSON.stringify(jsonOf(plan, out, placement, config.todo, args.hold, false), null, 2)}\n` : summary(plan, out, placement, config.todo, args.hold, false));
+    // The planner's spend is recorded whatever the write's outcome (a plan-conflict included).
+    let written: CheckedPlan | undefined;
+    try {
+      written = await write(store, plan, config, placement, args.hold);
+    } finally {
+      await store.journal.append([planEvent(out, new Date().toISOString(), { goal, written: written?.tasks.map((t) => t.id) ?? [], ...(args.hold ? { held: true } : {}) })]);
+    }
+    process.stdout.write(args.json ? `${JSON.stringify(jsonOf(written, out, placement, config.todo, args.hold, false), null, 2)}\n` : summary(written, out, placement, config.todo, args.hold, false));
   } finally {
     await runtime.close();
     await store.close();
