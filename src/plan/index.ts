@@ -4,7 +4,7 @@ export { repoPlanContext } from "./check.js";
 export type { CheckedPlan } from "./check.js";
 export { planContext } from "./context.js";
 export { planDiff } from "./diff.js";
-export { planEvent } from "./record.js";
+export { MISSION_KEY, planEvent } from "./record.js";
 export { requestPlan } from "./request.js";
 export type { PlanOutcome } from "./request.js";
 export { writePlan } from "./write.js";

@@ -4,7 +4,7 @@ import type { HistoryEvent } from "../store/index.js";
 import type { PlanOutcome } from "./request.js";
 
 /** The history key of plans made for the whole mission (`orch plan`); a split records under its task. */
-const MISSION_KEY = "mission";
+export const MISSION_KEY = "mission";
 
 /** What a plan event says besides the spend. */
 export interface PlanEventDetail {

@@ -7,4 +7,5 @@ export type { DriveOutcome } from "./drive.js";
 export type { LoopEvent } from "./events.js";
 export type { Reconciler } from "./loop.js";
 export { withAnswer } from "./inbox.js";
+export { missionBudgetUsed } from "./mission-budget.js";
 export { startWatcher, watchedPaths } from "./watch.js";

@@ -19,7 +19,7 @@ import { recoverAtStart } from "../workspace/index.js";
 import { startWatcher, watchedPaths } from "./watch.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { Passes } from "./pass.js";
-import { deletedSpend } from "./mission-budget.js";
+import { carriedSpend } from "./mission-budget.js";
 import { ContextPacks } from "./context-packs.js";
 import type { Problem } from "../util/index.js";
 
@@ -174,9 +174,9 @@ export class Reconciler {
     await recoverAtStart(this.opts.root, this.mission?.todoFile ?? "TODO.md", (id) => states.get(id)?.phase, (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }));
   }
 
-  /** What tasks removed from TODO.md in earlier processes had spent: their records are gone, it still counts for the mission budget. */
+  /** What tasks removed from TODO.md in earlier processes and `orch plan`'s planners spent: no record holds it, it still counts for the mission budget. */
   private async carryDeletedSpend(): Promise<void> {
-    const spent = deletedSpend(await this.opts.store.journal.read());
+    const spent = carriedSpend(await this.opts.store.journal.read());
     this.carried.tokens += spent.tokens;
     this.carried.usd += spent.usd;
   }

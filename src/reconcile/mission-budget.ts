@@ -4,6 +4,7 @@
 import type { Config } from "../spec/index.js";
 import type { TaskState } from "../store/index.js";
 import { totalTokens } from "./budget.js";
+import { MISSION_KEY } from "../plan/index.js";
 
 /** config.missionBudget: every limit optional. */
 export type MissionBudget = Config["missionBudget"];
@@ -23,19 +24,28 @@ export interface CarriedSpend {
 }
 
 /**
- * What finalized records had spent, from the history: each `deleted` line carries its record's totals
- * (executor.ts). Summed as a process starts, so that a restart still counts what deleted tasks spent
- * (and a task deleted, then added again, does not start over with the mission's budget).
+ * Spend the mission's history holds and no record does, summed as a process starts: what finalized
+ * records had spent (each `deleted` line carries its record's totals, executor.ts), so that a restart
+ * still counts what deleted tasks spent; and the planner sessions of `orch plan` (the mission's `plan`
+ * and `plan-failed` lines: a split's are in its task's record already).
  */
-export function deletedSpend(events: Iterable<{ kind: string; detail?: Record<string, unknown> }>): CarriedSpend {
+export function carriedSpend(events: Iterable<{ task?: string; kind: string; tokens?: number; costUsd?: number; detail?: Record<string, unknown> }>): CarriedSpend {
   const out = { tokens: 0, usd: 0 };
+  const add = (tokens: unknown, usd: unknown) => {
+    if (typeof tokens === "number" && Number.isFinite(tokens)) out.tokens += tokens;
+    if (typeof usd === "number" && Number.isFinite(usd)) out.usd += usd;
+  };
   for (const e of events) {
-    if (e.kind !== "deleted") continue;
-    const { spentTokens, spentUsd } = e.detail ?? {};
-    if (typeof spentTokens === "number" && Number.isFinite(spentTokens)) out.tokens += spentTokens;
-    if (typeof spentUsd === "number" && Number.isFinite(spentUsd)) out.usd += spentUsd;
+    if (e.kind === "deleted") add(e.detail?.spentTokens, e.detail?.spentUsd);
+    else if (e.task === MISSION_KEY && (e.kind === "plan" || e.kind === "plan-failed")) add(e.tokens, e.costUsd);
   }
   return out;
+}
+
+/** The mission budget's token or dollar limit a new planner session would pass (`orch plan` refuses then): the records and history as they are; undefined: within it. */
+export function missionBudgetUsed(b: MissionBudget, states: Iterable<TaskState>, events: Parameters<typeof carriedSpend>[0]): string | undefined {
+  const { minutes: _perRun, ...limits } = b;
+  return missionBudgetExceeded(limits, missionSpend(states, 0, 0, carriedSpend(events)));
 }
 
 /**

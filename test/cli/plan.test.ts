@@ -154,6 +154,24 @@ describe("orch plan", () => {
     expect(log[0].tokens).toBeGreaterThan(0);
   });
 
+  it("the planner's spend counts toward the mission budget: once it is used up, orch plan refuses (exit 5), no planner session, nothing written", { timeout: 60_000 }, async () => {
+    h.model.setScript(steps([{ when: { role: "planner" }, reply: answer(task("N1")) }]));
+    const dir = mission();
+    expect((await runOrch(["plan", "Add coupons", "--dir", dir, "--server", url])).status).toBe(0);
+    const spent = JSON.parse((await runOrch(["log", "mission", "--json", "--dir", dir])).stdout)[0].tokens as number;
+    writeFileSync(path.join(dir, ".orchestrator", "config.json"), JSON.stringify({ missionBudget: { tokens: spent } }));
+    const before = snapshot(dir);
+    const asked = h.model.requests.length;
+    const r = await runOrch(["plan", "Add more", "--dir", dir, "--server", url]);
+    expect(r.status).toBe(5);
+    expect(r.stderr).toContain(`orch plan: the mission budget is used up (used ${spent} of ${spent} mission tokens)`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(h.model.requests.length).toBe(asked);
+    expect(snapshot(dir)).toEqual(before);
+    // orch run counts it too: nothing starts, exit 5.
+    expect((await runOrch(["run", "--dir", dir, "--server", url])).status).toBe(5);
+  });
+
   it("a cycle is sent back to the planner and the corrected plan written", { timeout: 60_000 }, async () => {
     h.model.setScript(
       steps([

@@ -1,7 +1,7 @@
 // Table tests of the mission budget (src/reconcile/mission-budget.ts) and the plan rules that enforce
 // it (docs/RECONCILER.md, "Mission budget").
 import { describe, expect, it } from "vitest";
-import { deletedSpend, missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type MissionBudget } from "../../src/reconcile/mission-budget.js";
+import { carriedSpend, missionBudgetUsed, missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type MissionBudget } from "../../src/reconcile/mission-budget.js";
 import { plan } from "../../src/reconcile/plan.js";
 import { NOW, ctx, mission, running, state, states, task } from "./fixtures.js";
 
@@ -20,7 +20,7 @@ describe("missionSpend", () => {
   });
 });
 
-describe("deletedSpend", () => {
+describe("carriedSpend", () => {
   it("sums the totals of the deleted lines only; a figure that is not a finite number counts nothing", () => {
     const events = [
       { kind: "session-end", detail: { spentTokens: 999 } },
@@ -29,7 +29,18 @@ describe("deletedSpend", () => {
       { kind: "deleted" },
       { kind: "deleted", detail: { spentTokens: 20, spentUsd: 0.25 } },
     ];
-    expect(deletedSpend(events)).toEqual({ tokens: 120, usd: 0.75 });
+    expect(carriedSpend(events)).toEqual({ tokens: 120, usd: 0.75 });
+  });
+  it("counts orch plan's planner sessions (the mission's plan and plan-failed lines), not a split's (its task's record has them)", () => {
+    const events = [
+      { task: "mission", kind: "plan", tokens: 300, costUsd: 0.1 },
+      { task: "mission", kind: "plan-failed", tokens: 50, costUsd: 0.02 },
+      { task: "T1", kind: "plan", tokens: 999, costUsd: 9 },
+      { task: "mission", kind: "deleted", detail: { spentTokens: 10, spentUsd: 0 } },
+    ];
+    expect(carriedSpend(events)).toEqual({ tokens: 360, usd: expect.closeTo(0.12, 9) });
+    expect(missionBudgetUsed({ tokens: 360, minutes: 1 }, [], events)).toBe("used 360 of 360 mission tokens");
+    expect(missionBudgetUsed({ tokens: 361, minutes: 0 }, [], events)).toBeUndefined(); // minutes are a run's, not a plan's
   });
 });
 

@@ -7,9 +7,9 @@ import type { CommandModule } from "yargs";
 import { OrchError, failureOf, formatProblem } from "../../util/index.js";
 import { LIMITS, findHeading, loadMission, parseTodo, readUserFileSync, type Config, type LinePlacement } from "../../spec/index.js";
 import { createRuntime, decideConfinement, routeModel, type RuntimeChoice } from "../../runtime/index.js";
-import { ApprovalFiles, formatSpend, openStore, type Store } from "../../store/index.js";
+import { ApprovalFiles, TaskStates, formatSpend, openStore, type Store } from "../../store/index.js";
 import { planContext, planDiff, planEvent, repoPlanContext, requestPlan, writePlan, type CheckedPlan, type PlanOutcome } from "../../plan/index.js";
-import { updateControls } from "../../reconcile/index.js";
+import { missionBudgetUsed, updateControls } from "../../reconcile/index.js";
 import { requireTodo, validRepoConfig } from "../repo.js";
 import { chooseModels } from "../model-choice.js";
 import { checkServerUrl } from "./loop-cli.js";
@@ -98,6 +98,18 @@ async function write(store: Store, plan: CheckedPlan, config: Config, placement:
   return (await writePlan(store, plan, { todoFile: config.todo, tasksDir: config.tasksDir, placement, idPrefix: config.idPrefix }, undefined, hold ? claim : undefined)).plan;
 }
 
+/** A mission whose budget is used up gets no planner session (its spend counts, docs/PLAN.md): exit 5, as orch run. */
+async function refuseOverBudget(store: Store, config: Config): Promise<void> {
+  const states = await new TaskStates(store).readAll(() => undefined);
+  const used = missionBudgetUsed(config.missionBudget, states.values(), await store.journal.read());
+  if (!used) return;
+  await store.close();
+  throw new OrchError("mission-budget", `orch plan: the mission budget is used up (${used}); no planner session was started`, {
+    exitCode: 5,
+    hint: "Raise missionBudget in .orchestrator/config.json (the planner's sessions count toward it, as every task's do), then plan again.",
+  });
+}
+
 /** Runs the command; `failed.errors` gets the planner's last answer's problems when it gave no valid plan. */
 async function run(args: PlanArgs, failed: { errors: string[] }): Promise<void> {
   const goal = readGoal(args.goal, args.from);
@@ -116,6 +128,7 @@ async function run(args: PlanArgs, failed: { errors: string[] }): Promise<void> 
   const { plan: confine } = decideConfinement(config.sandbox, { writable: [], readOnly: [path.resolve(root)] }, { external });
   const mission = await loadMission(root, config);
   const store = openStore(root);
+  await refuseOverBudget(store, config);
   // A server of its own (not run/watch's, which may be running: a server's state folder is one server's).
   const runtime = createRuntime(config, root, {
     approvals: new ApprovalFiles(root),
