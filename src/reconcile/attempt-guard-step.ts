@@ -7,6 +7,7 @@ import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { guardWords, type Setback } from "./attempt-policy.js";
 import { AttemptWatch } from "./attempt-watch.js";
 import { workDir } from "./attempt-workspace.js";
+import { splitAncestors } from "./split-ancestors.js";
 import { DiffError, type DiffBase } from "./diff.js";
 import { SEALED_ENV, sealWorkspace } from "../workspace/index.js";
 import { OrchError } from "../util/index.js";
@@ -21,6 +22,10 @@ type Fail = (s: GuardSetback) => Promise<void>;
 export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, base: Extract<DiffBase, { repo: true }>, fail: Fail): Promise<AttemptWatch | null> {
   const config = env.config();
   const ws = e.workspace;
+  // A subtask a split wrote is held to its split ancestors' acceptance tests too: it may not rewrite
+  // the tests its parent's verify once more is judged by.
+  const own = t.verify.length ? t.verify : config.verify.commands;
+  const inherited = (await splitAncestors(env, t)).flatMap((a) => a.verify);
   let watch: AttemptWatch | undefined;
   const ok = await guarded(async () => {
     watch = await AttemptWatch.start({
@@ -28,7 +33,7 @@ export async function openWatch(env: AttemptEnv, e: RunningEntry, t: TaskSpec, b
       root: workDir(env, e),
       base,
       layout: { todoFile: config.todo, tasksDir: config.tasksDir },
-      commands: t.verify.length ? t.verify : config.verify.commands,
+      commands: [...own, ...inherited],
       shared: !e.workspace,
       otherScopes: () => env.otherScopes?.(t.id) ?? [],
       // A workspace's .git is the agent's (and verify's) to write: sealed before every git call there.

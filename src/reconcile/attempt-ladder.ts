@@ -11,6 +11,7 @@ import { nextStep, splitRecord, type AttemptFacts, type CheckFailure } from "./a
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { workDir } from "./attempt-workspace.js";
+import { splitAncestors } from "./split-ancestors.js";
 import { lastFindings, lastVerifyOutput, questionOf, renderQuestion, triedLines } from "./inbox.js";
 import type { QueuedChange, WriteQueue } from "./write-queue.js";
 
@@ -38,23 +39,12 @@ function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittabl
   return { ...base, ladder: effectiveLadder(t, env.config()), splittable: splittable && !!env.split && t.children.length === 0, splitAncestors };
 }
 
-/** How many of the task's ancestors (its parent, their parents) the ladder split: their records say `split`. */
-async function splitAncestors(env: AttemptEnv, t: TaskSpec): Promise<number> {
-  let n = 0;
-  const seen = new Set<string>();
-  for (let up = t.parent; up && !seen.has(up); up = env.task(up)?.parent) {
-    seen.add(up);
-    if ((await env.states.read(up))?.value.split) n++;
-  }
-  return n;
-}
-
 /**
  * Climbs after a failed check: `said` is the last session's text (its question, if it asks one),
  * `session` runs the searcher as the loop runs its sessions.
  */
 export async function climb(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, failure: Failure, base: AttemptFacts, said: string, session: GuardedSession): Promise<Climbed> {
-  const depth = t.parent ? await splitAncestors(env, t) : 0;
+  const depth = (await splitAncestors(env, t)).length;
   const decide = (splittable: boolean) => nextStep({ kind: "check", why: failure.why }, ladderFacts(env, t, base, splittable, depth), env.config(), env.now(), env.rand());
   let step = decide(true);
   if (step.kind === "split") {

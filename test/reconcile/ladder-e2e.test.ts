@@ -292,6 +292,31 @@ describe("the split rung, end to end", () => {
     expect(sub).not.toHaveProperty("split");
   });
 
+  it("a subtask may not rewrite its split parent's acceptance tests (the guard holds it to them): AcceptanceTestChanged, and the parent is not done", { timeout: 120_000 }, async () => {
+    const dir = mission("split-tests", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 0 } });
+    mkdirSync(path.join(dir, "test"));
+    writeFileSync(path.join(dir, "test", "check.sh"), "grep -q hello greet.txt\n");
+    writeFileSync(path.join(dir, "tasks", "T1.md"), "---\nfiles:\n  - greet.txt\n  - test/check.sh\nverify:\n  - sh test/check.sh\n---\nWrite greet.txt.\n");
+    execFileSync("git", ["add", "."], { cwd: dir });
+    execFileSync("git", ["-c", "user.email=e2e@orch", "-c", "user.name=e2e", "commit", "-qm", "T1 has a test"], { cwd: dir });
+    const one = JSON.stringify({ summary: "one", tasks: [{ id: "N1", title: "Make the check pass", deps: [], files: ["greet.txt", "test/check.sh"], verify: ["true"], body: "Make test/check.sh pass.", acceptance: ["it passes"] }] });
+    h.model.setScript(
+      steps([
+        { when: (r) => roleOf(r) === "planner" && r.turn === 0, reply: () => reply.text(one) },
+        // The subtask's worker "passes" by rewriting the parent's test.
+        { when: (r) => roleOf(r) === "worker" && r.turn === 0 && promptOf(r).includes("Make test/check.sh pass"), reply: (r) => reply.write(path.join(r.directory!, "test", "check.sh"), "exit 0\n") },
+        { when: { role: "worker" }, reply: reply.text("I wrote nothing.") },
+        { when: { role: "fixer" }, reply: reply.text("Nothing.") },
+      ]),
+    );
+    const r = await run(dir);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    const sub = JSON.parse(readFileSync(path.join(dir, ".orchestrator", "state", "T2.json"), "utf8")).value;
+    expect(sub).toMatchObject({ phase: "Failed", lastError: { code: "AcceptanceTestChanged" } });
+    expect(state(dir).phase).not.toBe("Succeeded");
+    expect(readFileSync(path.join(dir, "test", "check.sh"), "utf8")).toBe("grep -q hello greet.txt\n");
+  });
+
   it("a planner that never answers a valid plan leaves the task unsplit (nothing written): the ladder goes on to the next rung", { timeout: 120_000 }, async () => {
     const dir = splitMission("split-invalid", { budget: { attempts: 3 }, ladder: { search: 0, split: 1, ask: 2 }, plan: { maxRetries: 0 } });
     const todo = readFileSync(path.join(dir, "TODO.md"), "utf8");
