@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Role, TaskSpec } from "../spec/index.js";
 import { ZERO_USAGE, type SessionEvent, type SessionResult, type Usage } from "../runtime/index.js";
 import type { HistoryEvent } from "../store/index.js";
-import { composePatches, usageAdded } from "./actions.js";
+import { composePatches, usageAdded, type PatchFn } from "./actions.js";
 import { effectiveLadder } from "./budget.js";
 import { nextStep, splitRecord, type AttemptFacts, type CheckFailure } from "./attempt-policy.js";
 import { phaseChange, recordStep, type Extra } from "./attempt-records.js";
@@ -28,11 +28,18 @@ export type Climbed = { kind: "fix"; feedback: string; extra: Extra } | { kind: 
 /** One more session of the attempt, guarded and recorded as the loop's own; undefined: the attempt ended (recorded). */
 export type GuardedSession = (role: Role, feedback: string, starting: QueuedChange) => Promise<SessionResult | undefined>;
 
-/** What splits a task: a planner session whose subtasks are written nested under it (split.ts). */
-export type Splitter = (req: { task: TaskSpec; why: string; directory: string; attempt: number; onEvent: (e: SessionEvent) => void }) => Promise<SplitResult>;
+/**
+ * What splits a task: a planner session whose subtasks are written nested under it (split.ts).
+ * `planned` runs once their ids are given, before their lines go in: it records the split and the
+ * planner's spend durably, and returns what undoes the split mark should the lines not go in.
+ */
+export type Splitter = (req: { task: TaskSpec; why: string; directory: string; attempt: number; onEvent: (e: SessionEvent) => void; planned: (ids: string[], spent: PlannerSpend) => Promise<() => Promise<void>> }) => Promise<SplitResult>;
 
-/** A split's outcome: the subtasks written, or why there are none; the planner's figures and its history line (plan/record.ts) either way. */
-type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & { usage: Usage; costUsd: number; event?: HistoryEvent };
+/** The planner's figures and its history line (plan/record.ts). */
+type PlannerSpend = { usage: Usage; costUsd: number; event?: HistoryEvent };
+
+/** A split's outcome: the subtasks written, or why there are none; the planner's figures either way. */
+type SplitResult = ({ ok: true; into: string[] } | { ok: false; error: string }) & PlannerSpend;
 
 /** The policy's facts with the ladder: the task's rungs, whether it can still be split, and how many of its ancestors were. */
 function ladderFacts(env: AttemptEnv, t: TaskSpec, base: AttemptFacts, splittable: boolean, splitAncestors: number): AttemptFacts {
@@ -77,26 +84,43 @@ export async function climb(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: 
 /** The split rung: the planner writes subtasks nested under the task; their ids, or undefined when none came of it (said in the history). */
 async function split(env: AttemptEnv, q: WriteQueue, e: RunningEntry, t: TaskSpec, failure: Failure): Promise<string[] | undefined> {
   const attempt = e.attempt;
+  // The planner's spend and its plan line, in the record's patch and the history, once.
+  const spend = (r: PlannerSpend): QueuedChange => {
+    const { at: _at, ...planned } = r.event ?? { at: "" };
+    const figures = { role: "planner", tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
+    return { patch: usageAdded(r.usage, r.costUsd), history: () => (r.event ? [{ ...(planned as Omit<HistoryEvent, "at">), attempt }] : []), written: () => env.emit({ type: "spent", task: e.id, attempt, ...figures }) };
+  };
+  let recorded = false;
+  // Flushed before the subtasks' lines go in: a kill -9 after them finds the task split (plan.ts), its planner paid for.
+  const planned = async (ids: string[], r: PlannerSpend) => {
+    const c = spend(r);
+    q.add({ ...c, patch: composePatches(c.patch as PatchFn, { split: { into: ids, at: new Date(env.now()).toISOString() } }) });
+    await q.flush();
+    recorded = true;
+    return async () => {
+      q.add({ patch: { split: undefined } });
+      await q.flush();
+    };
+  };
   await env.slots.acquire(e, "planner", e.stop.signal);
   let r: SplitResult;
   try {
     if (e.aborting) return undefined;
     e.lastProgressAt = env.now();
     // The planner's progress counts as the attempt's (stall detection).
-    r = await env.split!({ task: t, why: failure.feedback, directory: workDir(env, e), attempt, onEvent: (ev) => ev.type === "progress" && (e.lastProgressAt = env.now()) });
+    r = await env.split!({ task: t, why: failure.feedback, directory: workDir(env, e), attempt, onEvent: (ev) => ev.type === "progress" && (e.lastProgressAt = env.now()), planned });
   } catch (err) {
     r = { ok: false, error: err instanceof Error ? err.message : String(err), usage: ZERO_USAGE, costUsd: 0 };
   } finally {
     env.slots.release(e);
   }
-  const figures = { role: "planner", tokens: r.usage.input + r.usage.output + r.usage.reasoning, costUsd: r.costUsd };
-  // The planner's figures are on its plan line (the ledger, store/spend.ts); the split line says what came of it.
-  const { at: _at, ...planned } = r.event ?? { at: "" };
-  q.add({
-    patch: usageAdded(r.usage, r.costUsd),
-    history: () => [...(r.event ? [{ ...(planned as Omit<HistoryEvent, "at">), attempt }] : []), { task: e.id, kind: "split", attempt, ...(r.ok ? { verdict: "split", detail: { into: r.into } } : { verdict: "failed", error: r.error }) }],
-    written: () => env.emit({ type: "spent", task: e.id, attempt, ...figures }),
-  });
+  // The split line says what came of it; the planner's figures are on its plan line (the ledger, store/spend.ts), recorded once.
+  const line = { history: () => [{ task: e.id, kind: "split", attempt, ...(r.ok ? { verdict: "split", detail: { into: r.into } } : { verdict: "failed", error: r.error }) }] };
+  if (recorded) q.add(line);
+  else {
+    const c = spend(r);
+    q.add({ ...c, history: (before) => [...c.history!(before), ...line.history()] });
+  }
   if (!r.ok) env.emit({ type: "error", task: e.id, message: `the planner could not split ${e.id}: ${r.error}` });
   return r.ok && r.into.length ? r.into : undefined;
 }

@@ -141,6 +141,13 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
     }
 
     if (s && ACTIVE.has(s.phase)) {
+      // A split whose subtasks' lines went in before its attempt recorded its end (a kill -9): the
+      // task is split (the mark is flushed before the lines), so it waits for them instead of running beside them.
+      const into = s.split?.into;
+      if (into && t.children.some((c) => into.includes(c)) && graph.blockedBy(t).length > 0) {
+        set(t, s, "Pending", "Split", `split into ${into.join(", ")} (its attempt was interrupted): it runs its own verify once more when they are done`, { nextAttemptAt: undefined });
+        continue;
+      }
       // The record says a session runs, but not in this process: a restart after a crash.
       const last = s.sessions[s.sessions.length - 1];
       others.push({ type: "adopt", id: t.id, sessionId: last && !last.endedAt ? last.id : undefined });

@@ -20,7 +20,7 @@ export interface SplitParts {
 
 /** The splitter of the loop's attempts. */
 export function planSplitter(p: SplitParts): Splitter {
-  return async ({ task: t, why, directory, attempt, onEvent }) => {
+  return async ({ task: t, why, directory, attempt, onEvent, planned }) => {
     const config = p.config();
     const mission = p.mission();
     if (!mission) throw new Error("no valid mission to split a task of");
@@ -37,7 +37,9 @@ export function planSplitter(p: SplitParts): Splitter {
     }
     // The planner's spend counts against the task and the mission whatever the write's outcome.
     try {
-      const written = await writePlan(p.store, out.plan, { todoFile: mission.todoFile, tasksDir: config.tasksDir, placement, idPrefix: config.idPrefix }, p.fence());
+      // The split and the planner's spend are recorded as the ids are given, before the lines go in.
+      const claim = (ids: string[]) => planned(ids, { ...spent, event: planEvent(out, "", { goal, written: ids }, t.id) });
+      const written = await writePlan(p.store, out.plan, { todoFile: mission.todoFile, tasksDir: config.tasksDir, placement, idPrefix: config.idPrefix }, p.fence(), claim);
       return { ok: true, into: written.ids, event: planEvent(out, "", { goal, written: written.ids }, t.id), ...spent };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err), event: planEvent(out, "", { goal, written: [] }, t.id), ...spent };

@@ -341,6 +341,14 @@ describe("plan: the ladder (docs/RECONCILER.md, \"The ladder\")", () => {
     const p = plan(mission([task("T1")]), states(state("T1", { phase: "Failed", attempts: 3 })), ctx({ answers: new Map([["T1", "x"]]) }));
     expect(kinds(p.actions)).toEqual([]);
   });
+  it("a task Running with a split mark and its subtasks' lines in TODO.md (a kill -9 mid-split) is split: Pending (Split), not adopted beside them; once they are done it is adopted as its verify once more", () => {
+    const split = { into: ["T2"], at: "x" };
+    const tasks = (done: boolean) => mission([task("T1", { children: ["T2"], file: "tasks/T1.md" }), task("T2", { parent: "T1", checked: done })]);
+    const interrupted = plan(tasks(false), states(state("T1", { phase: "Running", attempts: 4, split })), ctx());
+    expect(kinds(interrupted.actions)).toEqual(["set:T1:Pending", "start:T2"]);
+    expect(interrupted.actions[0]).toMatchObject({ reason: "Split" });
+    expect(kinds(plan(tasks(true), states(state("T1", { phase: "Running", attempts: 5, split })), ctx()).actions)).toEqual(["adopt:T1"]);
+  });
   it("a split task waits for its subtasks, then runs its own verify once more (verifyOnly, the next attempt)", () => {
     const split = { into: ["T2", "T3"], at: "x" };
     const tasks = (done: boolean) => mission([task("T1", { children: ["T2", "T3"], file: "tasks/T1.md" }), task("T2", { parent: "T1", checked: done }), task("T3", { parent: "T1", checked: done })]);
