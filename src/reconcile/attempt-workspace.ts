@@ -3,7 +3,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
-import { gitRun, identityEnv, git, integrationTip, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
+import { gitRun, identityEnv, git, integrationTip, mergeReached, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
+import { ownWorkDone } from "../graph/index.js";
 import { withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
 
 /** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
@@ -12,18 +13,51 @@ export const workDir = (env: { root: string }, e: RunningEntry): string => e.wor
 /**
  * Gives the attempt its workspace (config git.workspaces, with git.commit "task") when the mission is in a git repository
  * whose checkout is on a branch with a commit; otherwise it runs in the person's checkout, as before
- * workspaces existed. `adopt`: a restart takes the attempt's workspace back as it is.
+ * workspaces existed. `adopt`: a restart takes the attempt's workspace back as it is. Returns what the
+ * new attempt waits for that is not in the base (then it has no workspace and must not start).
  */
-export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean): Promise<void> {
+export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean): Promise<string[]> {
   // The run's integration branch, whatever the checkout is on now (a switch holds new starts, desired.ts).
   const repo = await workspacesUsed(env.root, env.config().git, env.integration?.());
-  if ("why" in repo) return;
-  // The tip is read under the git lock: a dependency recorded Succeeded is merged before it is
-  // released (executor.ts, merge), so a dependent never starts from a base without its deps.
+  if ("why" in repo) return [];
+  // The tip is read under the git lock, where merges are made and a success whose merge then conflicts
+  // is taken back (integrate.ts): what the plan saw done may have been withdrawn since, so the tasks
+  // this one waits for are looked at again here, with the tip, before it starts from that tip.
   const paths = new StorePaths(env.root);
   ensureLayout(paths.dir);
-  const tip = adopt ? undefined : await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () => integrationTip(repo));
+  let missing: string[] = [];
+  const tip = adopt
+    ? undefined
+    : await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, async () => {
+        const at = await integrationTip(repo);
+        missing = await notInBase(env, e.id, repo.top, at);
+        return at;
+      });
+  if (missing.length) return missing;
   e.workspace = await openWorkspace(env.root, e.id, repo, adopt, tip);
+  return [];
+}
+
+/**
+ * The tasks `id` waits for (its deps, its subtasks, and theirs) whose work is not in `tip`: not done
+ * by the graph's rule on their records as they are now (ownWorkDone), or done with a merge that did not
+ * reach the branch (merge-journal.ts). Call under the git lock.
+ */
+async function notInBase(env: AttemptEnv, id: string, top: string, tip: string): Promise<string[]> {
+  const t = env.task(id);
+  if (!t) return [];
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = async (d: string): Promise<void> => {
+    const spec = env.task(d);
+    if (seen.has(d) || !spec) return; // an id with no task is no edge (graph/task-graph.ts)
+    seen.add(d);
+    const s = (await env.states.read(d))?.value;
+    if (!ownWorkDone(spec, s) || !(await mergeReached(env.root, top, d, tip))) out.push(d);
+    for (const c of spec.children) await visit(c);
+  };
+  for (const d of [...t.deps, ...t.children]) await visit(d);
+  return out;
 }
 
 /**

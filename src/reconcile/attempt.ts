@@ -12,7 +12,7 @@ import { WriteQueue, type QueuedChange } from "./write-queue.js";
 import type { SessionSlots } from "./slots.js";
 import type { Semaphore, Clock } from "../util/index.js";
 import type { PromptSources } from "./prompt.js";
-import { facts, phaseChange, settle } from "./attempt-records.js";
+import { facts, phaseChange, recordStep, settle } from "./attempt-records.js";
 import { runSession } from "./attempt-session.js";
 import { checkResult, doomLoopCheck, type Checked } from "./attempt-checks.js";
 import { diffBase, type DiffBase } from "./diff.js";
@@ -96,7 +96,10 @@ export async function runAttempt(env: AttemptEnv, e: RunningEntry, t0: TaskSpec,
   try {
     // A workspace of its own when it can have one; what it changed is taken against the workspace's
     // base, or (in the person's checkout) the commit checked out as it starts (adopted: now).
-    await openFor(env, e, !!resume);
+    const missing = await openFor(env, e, !!resume);
+    // What it waits for was taken back since the plan started it (a merge retried after its success
+    // was recorded conflicted): the start is given back, not charged; the next pass decides again.
+    if (missing.length) return await giveBack(env, q, e, missing);
     const base: DiffBase = e.workspace ? { repo: true, commit: e.workspace.base } : await diffBase(env.root);
     // What the attempt may not change is judged after each session (attempt-guard.ts); outside git
     // orch cannot see what changed. In the person's checkout (no workspace) the tree is shared.
@@ -250,4 +253,11 @@ async function refuseChanged(env: AttemptEnv, q: WriteQueue, e: RunningEntry, pa
   const attempt = e.attempt;
   q.add({ history: () => [{ task: e.id, kind: "guard", attempt, verdict: "fail", error: guardWords(v), detail: { kind: v.kind, paths: v.paths } }] });
   await settle(env, q, e, { kind: "guard", violations: [v] });
+}
+
+/** A start given back before anything of it was recorded: Pending, no attempt charged, the reason said; retried after the backoff's first step. */
+async function giveBack(env: AttemptEnv, q: WriteQueue, e: RunningEntry, missing: string[]): Promise<void> {
+  const at = env.now();
+  const message = `not started: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not in the integration branch (a success taken back after its merge conflicted, or a merge not made yet); the next pass decides again`;
+  await recordStep(env, q, e, { kind: "record", phase: "Pending", reason: "DependencyNotMerged", message, patch: { nextAttemptAt: new Date(at + env.config().retry.baseMs).toISOString() }, refund: false, quietIfWaiting: false });
 }

@@ -3,7 +3,7 @@
 export { git, gitRun, identityEnv } from "./git.js";
 export { integrate } from "./integrate.js";
 export type { Integrated } from "./integrate.js";
-export { journalPath } from "./merge-journal.js";
+export { journalPath, mergeReached } from "./merge-journal.js";
 export { recoverAtStart } from "./recover.js";
 export { SEALED_ENV, sealWorkspace } from "./seal.js";
 export { branchOf, checkedOutBranch, integrationTip, openWorkspace, rememberBase, removeWorkspace, workspacesUsed } from "./workspaces.js";

@@ -5,6 +5,7 @@
 import { mkdir, readFile, readdir, rm, writeFile, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { gitRun } from "./git.js";
 
 /** One merge in progress. */
 const MergeJournalSchema = z.object({
@@ -50,4 +51,27 @@ export async function readJournals(root: string): Promise<{ file: string; journa
       }
     }),
   );
+}
+
+/**
+ * Whether task `id`'s last merge is in commit `tip` as far as its journal tells: no journal (nothing in
+ * progress), or one whose merged commit is an ancestor of `tip` (published; only the checkout's update
+ * was left). A journal without that (recorded, not published: the next start merges it) says no.
+ * Read under the git lock.
+ */
+export async function mergeReached(root: string, top: string, id: string, tip: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(journalPath(root, id), "utf8");
+  } catch {
+    return true;
+  }
+  let j: MergeJournal;
+  try {
+    j = MergeJournalSchema.parse(JSON.parse(text));
+  } catch {
+    return false; // torn or foreign: the restart says so (recover.ts); not known to be in
+  }
+  if (!j.new) return false;
+  return (await gitRun(top, ["merge-base", "--is-ancestor", j.new, tip])).code === 0;
 }
