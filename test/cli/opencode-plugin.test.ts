@@ -89,7 +89,7 @@ beforeAll(async () => {
   project = mission("project");
   const init = await runOrch(["init", "--opencode", "--dir", project]);
   expect(init.status, init.stderr).toBe(0);
-  expect(init.stdout).toContain("created  .opencode/plugin/orch.js (orch's OpenCode plugin: /task, /orch)");
+  expect(init.stdout).toContain("created  .opencode/plugin/orch.js (orch's OpenCode 1 plugin: /task, /orch)");
   ({ child: server, url } = await personServer(project));
 }, 120_000);
 afterAll(async () => {
@@ -102,7 +102,7 @@ describe("orch init --opencode", () => {
   it("is idempotent, and never overwrites a plugin file that is not orch's", async () => {
     const again = await runOrch(["init", "--opencode", "--dir", project]);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain("exists   .opencode/plugin/orch.js (orch's plugin, up to date)");
+    expect(again.stdout).toContain("exists   .opencode/plugin/orch.js (orch's OpenCode 1 plugin, up to date)");
     const other = mission("foreign");
     mkdirSync(path.join(other, ".opencode", "plugin"), { recursive: true });
     writeFileSync(path.join(other, ".opencode", "plugin", "orch.js"), "// mine\n");

@@ -7,7 +7,7 @@ import { repoRoot } from "../repo.js";
 import { ensureLayout } from "../../store/index.js";
 import { CONFIG_PATH } from "../../spec/index.js";
 import { packageRoot } from "../../util/index.js";
-import { installOpencodePlugin, PLUGIN_PATH } from "../opencode-plugin.js";
+import { installOpencodePlugins, PLUGINS } from "../opencode-plugin.js";
 
 interface InitArgs {
   dir: string;
@@ -92,17 +92,21 @@ async function scaffold(repo: string): Promise<{ created: string[]; kept: string
 /** yargs command module for `orch init`. */
 export const initCommand: CommandModule<object, InitArgs> = {
   command: "init",
-  describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone); --opencode: also orch's OpenCode plugin (/task, /orch)",
-  builder: (y) => y.option("opencode", { type: "boolean", default: false, describe: `Install orch's OpenCode plugin as ${PLUGIN_PATH} (/task <goal>, /orch, /orch show <id>)` }) as any,
+  describe: "Create TODO.md, tasks/ and .orchestrator/config.json (existing files are left alone); --opencode: also orch's OpenCode plugins (/task, /orch)",
+  builder: (y) => y.option("opencode", { type: "boolean", default: false, describe: `Install orch's OpenCode plugins (/task <goal>, /orch, /orch show <id>): ${PLUGINS.map((p) => p.path).join(" for OpenCode 1, ")} for OpenCode 2` }) as any,
   handler: async (args) => {
     const repo = await repoRoot(args.dir);
     const { created, kept } = await scaffold(repo);
     for (const f of created) process.stdout.write(`created  ${f}\n`);
     for (const f of kept) process.stdout.write(`exists   ${f} (left as is)\n`);
     if (args.opencode) {
-      const did = await installOpencodePlugin(repo);
-      process.stdout.write(did === "unchanged" ? `exists   ${PLUGIN_PATH} (orch's plugin, up to date)\n` : `${did.padEnd(8)} ${PLUGIN_PATH} (orch's OpenCode plugin: /task, /orch)\n`);
-      if (did !== "unchanged") created.push(PLUGIN_PATH);
+      const outcomes = await installOpencodePlugins(repo);
+      PLUGINS.forEach(({ path: file }, i) => {
+        const did = outcomes[i]!;
+        const which = `OpenCode ${i + 1}`;
+        process.stdout.write(did === "unchanged" ? `exists   ${file} (orch's ${which} plugin, up to date)\n` : `${did.padEnd(8)} ${file} (orch's ${which} plugin: /task, /orch)\n`);
+        if (did !== "unchanged") created.push(file);
+      });
     }
     process.stdout.write(created.length ? "Next: edit TODO.md, set models.default in .orchestrator/config.json (README: \"Pointing orch at a real model\"), then run `orch validate` and `orch doctor`.\n" : "Nothing to do: everything exists.\n");
   },
