@@ -2,7 +2,7 @@
 // the schema, unknown deps, a cycle, too many tasks, …) is sent back in the same session with the
 // errors, up to `maxRetries` times; then the outcome says why there is no plan. Nothing is written here.
 import type { Mission, TaskId } from "../spec/index.js";
-import { ZERO_USAGE, extractJson, renderPrompt, type AgentRuntime, type SessionError, type SessionEvent, type Usage } from "../runtime/index.js";
+import { askUntilValid, extractJson, renderPrompt, type AgentRuntime, type AnswerSpend, type SessionError, type SessionEvent } from "../runtime/index.js";
 import { checkPlan, type CheckedPlan, type PlanContext } from "./check.js";
 
 /** What to plan, where, and against what. */
@@ -30,13 +30,7 @@ export interface PlanRequest {
 }
 
 /** What the session cost. */
-interface PlanSpend {
-  sessionId: string;
-  usage: Usage;
-  costUsd: number;
-  /** Answers that were not valid plans. */
-  invalid: number;
-}
+type PlanSpend = AnswerSpend;
 
 /** A checked plan, or why there is none: the session failed, or its answers never validated (`errors`: the last ones). */
 export type PlanOutcome = ({ ok: true; plan: CheckedPlan } & PlanSpend) | ({ ok: false; error: SessionError; errors: string[]; lastOutput: string } & PlanSpend);
@@ -77,14 +71,15 @@ function retryPrompt(errors: string[]): string {
 }
 
 /** Validates an answer; the plan, or the errors to send back. */
-function readAnswer(text: string, ctx: PlanContext): { plan: CheckedPlan } | { errors: string[] } {
+function readAnswer(text: string, ctx: PlanContext): { value: CheckedPlan } | { errors: string[] } {
   let raw: unknown;
   try {
     raw = extractJson(text);
   } catch (err) {
     return { errors: [`not JSON: ${(err as Error).message}`] };
   }
-  return checkPlan(raw, ctx);
+  const checked = checkPlan(raw, ctx);
+  return "plan" in checked ? { value: checked.plan } : checked;
 }
 
 /**
@@ -92,43 +87,34 @@ function readAnswer(text: string, ctx: PlanContext): { plan: CheckedPlan } | { e
  * CLI's, or the reconciler's for a split); nothing is written.
  */
 export async function requestPlan(runtime: AgentRuntime, req: PlanRequest): Promise<PlanOutcome> {
-  const key = req.taskKey ?? req.parent?.id ?? "plan";
-  const attempt = req.attempt ?? 1;
-  const spent: PlanSpend = { sessionId: "", usage: { ...ZERO_USAGE }, costUsd: 0, invalid: 0 };
-  let prompt = planPrompt(req);
-  for (;;) {
-    const handle = await runtime.start(
-      {
-        taskId: key,
-        attempt,
-        role: "planner",
-        directory: req.directory,
-        ...(req.model ? { model: req.model } : {}),
-        title: req.parent ? `${req.parent.id} split (attempt ${attempt})` : `plan: ${req.goal.trim().split("\n")[0]!.slice(0, 60)}`,
-        prompt,
-        // Nobody answers a planner's permission asks: whatever would ask is denied.
-        approval: "deny",
-        ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
-        ...(spent.sessionId ? { sessionId: spent.sessionId } : {}),
-      },
-      req.onEvent ?? (() => {}),
-    );
-    const res = await handle.done;
-    spent.sessionId = res.sessionId;
-    for (const k of Object.keys(spent.usage) as Array<keyof Usage>) spent.usage[k] += res.usage[k];
-    spent.costUsd += res.costUsd;
-    if (!res.ok) return { ok: false, error: res.error ?? { code: "model-error", message: "the planner session failed", terminal: false, infrastructure: false }, errors: [], lastOutput: res.text, ...spent };
-    const answer = readAnswer(res.text, req.check);
-    if ("plan" in answer) return { ok: true, plan: answer.plan, ...spent };
-    if (spent.invalid >= req.maxRetries)
-      return {
-        ok: false,
-        error: { code: "invalid-plan", message: `the planner gave no valid plan in ${spent.invalid + 1} answer${spent.invalid ? "s" : ""}`, terminal: true, infrastructure: false },
-        errors: answer.errors,
-        lastOutput: res.text,
-        ...spent,
-      };
-    spent.invalid++;
-    prompt = retryPrompt(answer.errors);
-  }
+  const out = await askUntilValid(runtime, {
+    session: {
+      taskId: req.taskKey ?? req.parent?.id ?? "plan",
+      attempt: req.attempt ?? 1,
+      role: "planner",
+      directory: req.directory,
+      ...(req.model ? { model: req.model } : {}),
+      title: req.parent ? `${req.parent.id} split (attempt ${req.attempt ?? 1})` : `plan: ${req.goal.trim().split("\n")[0]!.slice(0, 60)}`,
+      prompt: planPrompt(req),
+      // Nobody answers a planner's permission asks: whatever would ask is denied.
+      approval: "deny",
+      ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
+    },
+    read: (text) => readAnswer(text, req.check),
+    maxInvalid: req.maxRetries,
+    reprompt: retryPrompt,
+    ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+  });
+  const { sessionId, usage, costUsd, invalid } = out;
+  const spent = { sessionId, usage, costUsd, invalid };
+  if (out.ok) return { ok: true, plan: out.value, ...spent };
+  if ("errors" in out)
+    return {
+      ok: false,
+      error: { code: "invalid-plan", message: `the planner gave no valid plan in ${invalid + 1} answer${invalid ? "s" : ""}`, terminal: true, infrastructure: false },
+      errors: out.errors,
+      lastOutput: out.lastOutput,
+      ...spent,
+    };
+  return { ok: false, error: out.error ?? { code: "model-error", message: "the planner session failed", terminal: false, infrastructure: false }, errors: [], lastOutput: out.lastOutput, ...spent };
 }

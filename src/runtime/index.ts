@@ -1,6 +1,7 @@
 // The public API of src/runtime/: what other folders may import. test/architecture.test.ts keeps every import from
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
-export { extractJson, issueLines } from "./answer.js";
+export { askUntilValid, extractJson, issueLines } from "./answer.js";
+export type { AnswerSpend } from "./answer.js";
 export { clearApproval, decide } from "./approvals.js";
 export type { Decision } from "./approvals.js";
 export { available, checkoutPlan, decideConfinement, workspacePlan, workspacesPlan, wrap } from "./confinement.js";

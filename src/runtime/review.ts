@@ -1,11 +1,10 @@
 // The reviewer step: one reviewer session judges a diff against the acceptance criteria and
 // must answer a JSON verdict; invalid answers are re-prompted (same session) with the errors.
 import { z } from "zod";
-import { ZERO_USAGE, type Usage } from "./types.js";
 import type { ApprovalPolicy } from "../spec/index.js";
 import { sessionError } from "./errors.js";
 import { acceptanceCriteria, renderPrompt } from "./roles.js";
-import { extractJson, issueLines } from "./answer.js";
+import { askUntilValid, extractJson, issueLines, type AnswerSpend } from "./answer.js";
 import type { AgentRuntime, SessionError, SessionEvent } from "./types.js";
 
 /** The reviewer's structured answer. */
@@ -30,20 +29,14 @@ export interface ReviewInput {
   onEvent?: (e: SessionEvent) => void;
 }
 
-interface Spent {
-  sessionId: string;
-  usage: Usage;
-  costUsd: number;
-  /** Invalid answers before the outcome. */
-  invalid: number;
-}
+type Spent = AnswerSpend;
 /** A verdict, or why there is none (session failure, or invalid answers past the limit). */
 export type ReviewOutcome = ({ ok: true; verdict: Verdict } & Spent) | ({ ok: false; error: SessionError; lastOutput?: string } & Spent);
 
 const MAX_DIFF = 60_000;
 
 /** Validates an answer; returns the verdict or readable errors for the re-prompt. */
-function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
+function parseVerdict(text: string): { value: Verdict } | { errors: string } {
   let raw: unknown;
   try {
     raw = extractJson(text);
@@ -51,7 +44,7 @@ function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
     return { errors: `not JSON: ${(err as Error).message}` };
   }
   const r = VerdictSchema.safeParse(raw);
-  if (r.success) return { verdict: r.data };
+  if (r.success) return { value: r.data };
   return { errors: issueLines(r.error).join("; ") };
 }
 
@@ -62,40 +55,25 @@ function parseVerdict(text: string): { verdict: Verdict } | { errors: string } {
 export async function runReview(runtime: AgentRuntime, input: ReviewInput, maxInvalid: number): Promise<ReviewOutcome> {
   const criteria = input.criteria?.trim() || acceptanceCriteria(input.task.body) || input.task.body.trim() || input.task.title;
   const diff = input.diff.length > MAX_DIFF ? `${input.diff.slice(0, MAX_DIFF)}\n… (diff truncated at ${MAX_DIFF} characters)` : input.diff;
-  let prompt = renderPrompt("reviewer", { id: input.task.id, title: input.task.title, body: input.task.body, criteria, diff: diff || "(empty diff)" });
-  const spent: Spent = { sessionId: "", usage: { ...ZERO_USAGE }, costUsd: 0, invalid: 0 };
-  let lastOutput = "";
-  for (;;) {
-    const handle = await runtime.start(
-      {
-        taskId: input.task.id,
-        attempt: input.attempt,
-        role: "reviewer",
-        directory: input.directory,
-        model: input.model,
-        title: `${input.task.id} review (attempt ${input.attempt})`,
-        prompt,
-        approval: input.approval,
-        ...(spent.sessionId ? { sessionId: spent.sessionId } : {}),
-      },
-      input.onEvent ?? (() => {}),
-    );
-    const res = await handle.done;
-    spent.sessionId = res.sessionId;
-    for (const k of Object.keys(spent.usage) as Array<keyof Usage>) spent.usage[k] += res.usage[k];
-    spent.costUsd += res.costUsd;
-    if (!res.ok) return { ok: false, error: res.error ?? sessionError("model-error", "review session failed"), lastOutput: res.text, ...spent };
-    lastOutput = res.text;
-    const parsed = parseVerdict(res.text);
-    if ("verdict" in parsed) return { ok: true, verdict: parsed.verdict, ...spent };
-    if (spent.invalid >= maxInvalid)
-      return {
-        ok: false,
-        error: sessionError("invalid-verdict", `reviewer gave no valid verdict after ${spent.invalid + 1} answers: ${parsed.errors}`),
-        lastOutput,
-        ...spent,
-      };
-    spent.invalid++;
-    prompt = `Your answer is not a valid verdict (${parsed.errors}). Answer again with ONE JSON object and nothing else: {"approved": boolean, "summary": string, "findings": string[]}.`;
-  }
+  const out = await askUntilValid(runtime, {
+    session: {
+      taskId: input.task.id,
+      attempt: input.attempt,
+      role: "reviewer",
+      directory: input.directory,
+      model: input.model,
+      title: `${input.task.id} review (attempt ${input.attempt})`,
+      prompt: renderPrompt("reviewer", { id: input.task.id, title: input.task.title, body: input.task.body, criteria, diff: diff || "(empty diff)" }),
+      approval: input.approval,
+    },
+    read: parseVerdict,
+    maxInvalid,
+    reprompt: (errors) => `Your answer is not a valid verdict (${errors}). Answer again with ONE JSON object and nothing else: {"approved": boolean, "summary": string, "findings": string[]}.`,
+    ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+  });
+  const { sessionId, usage, costUsd, invalid } = out;
+  const spent = { sessionId, usage, costUsd, invalid };
+  if (out.ok) return { ok: true, verdict: out.value, ...spent };
+  if ("errors" in out) return { ok: false, error: sessionError("invalid-verdict", `reviewer gave no valid verdict after ${invalid + 1} answers: ${out.errors}`), lastOutput: out.lastOutput, ...spent };
+  return { ok: false, error: out.error ?? sessionError("model-error", "review session failed"), lastOutput: out.lastOutput, ...spent };
 }
