@@ -3,5 +3,5 @@
 export { criticalPath, criticalPathLengths } from "./critical-path.js";
 export { findCycles } from "./dag.js";
 export { formatStatusTable, statusRows } from "./status.js";
-export { isGroup, ownWorkDone, taskGraph, waitGraph } from "./task-graph.js";
+export { ATTEMPT_PHASES, isGroup, ownWorkDone, taskGraph, waitGraph } from "./task-graph.js";
 export type { Outcome, TaskGraph } from "./task-graph.js";

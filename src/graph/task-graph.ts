@@ -23,8 +23,11 @@ export interface Outcome {
   generation: string;
 }
 
-/** Phases of a task in an attempt: a box checked meanwhile may be its own session's (the guard judges it). */
-const IN_ATTEMPT: ReadonlySet<string> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
+/**
+ * Phases of a task in an attempt: a box checked meanwhile may be its own session's (the guard judges
+ * it), a restart adopts its workspace, stall detection watches it. One list for all three.
+ */
+export const ATTEMPT_PHASES: ReadonlySet<string> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
 
 /**
  * A task's own work is done: its box is checked (not while its record says an attempt runs: its
@@ -32,7 +35,7 @@ const IN_ATTEMPT: ReadonlySet<string> = new Set(["Running", "Verifying", "Review
  * Succeeded at the task's current generation.
  */
 export function ownWorkDone(t: TaskSpec, s: Outcome | undefined): boolean {
-  return (t.checked && !(s && IN_ATTEMPT.has(s.phase))) || (s?.phase === "Succeeded" && s.generation === t.generation);
+  return (t.checked && !(s && ATTEMPT_PHASES.has(s.phase))) || (s?.phase === "Succeeded" && s.generation === t.generation);
 }
 
 /** One mission's tasks as a graph, with whether each is done worked out once. */

@@ -7,7 +7,7 @@ import { applyPatch, type StatePatch } from "../store/index.js";
 import { budgetExceeded, effectiveBudget, totalTokens, wallMs } from "./budget.js";
 import { breakerAllowance, breakerWaitMs, type BreakerState } from "./breaker.js";
 import { score } from "./priority.js";
-import { criticalPathLengths, isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/index.js";
+import { ATTEMPT_PHASES, criticalPathLengths, isGroup, ownWorkDone, taskGraph, type TaskGraph } from "../graph/index.js";
 import type { Slot } from "./slots.js";
 import { missionBudgetExceeded, missionMinutesLeftMs, missionSpend, type CarriedSpend } from "./mission-budget.js";
 
@@ -60,8 +60,6 @@ export interface PlanContext {
   /** The question files' texts as read with those answers: a move out of WaitingForPerson holds only while its file still says this. */
   questions?: ReadonlyMap<TaskId, string>;
 }
-
-const ACTIVE: ReadonlySet<Phase> = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
 
 /**
  * Stall detection watches sessions: an attempt holding a session slot and not waiting for a person.
@@ -140,7 +138,7 @@ export function plan(desired: Mission, actual: ReadonlyMap<TaskId, TaskState>, c
       continue;
     }
 
-    if (s && ACTIVE.has(s.phase)) {
+    if (s && ATTEMPT_PHASES.has(s.phase)) {
       // A split whose subtasks' lines went in before its attempt recorded its end (a kill -9): the
       // task is split (the mark is flushed before the lines), so it waits for them instead of running beside them.
       const into = s.split?.into;

@@ -1,6 +1,7 @@
 // What a restart finds of workspaces: merges a kill -9 interrupted (merge-journal.ts) are finished or
 // redone, and workspaces and orch/* branches of attempts that will not be adopted are removed. After
 // it, the disk holds at most one workspace per attempt that resumes.
+import { ATTEMPT_PHASES } from "../graph/index.js";
 import { DEFAULT_LOCK_OPTIONS, ensureLayout, StorePaths, withLock } from "../store/index.js";
 import { setChecked, taskLines } from "../spec/index.js";
 import { gitRun } from "./git.js";
@@ -19,9 +20,6 @@ interface RecoverInput {
   /** Says what recovery did (or could not do) to the person. */
   say(message: string, task?: string): void;
 }
-
-/** Phases whose attempt a restart adopts: its workspace stays. */
-const ADOPTED = new Set(["Running", "Verifying", "Reviewing", "AwaitingApproval"]);
 
 /** Finishes interrupted merges and sweeps what no adopted attempt needs; returns the workspaces removed. */
 async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
@@ -64,7 +62,7 @@ async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
     if (input.phase(j.task) === "Succeeded") await removeWorkspace(input.root, j.task, repo.top);
   }
   await gitRun(repo.top, ["worktree", "prune"]);
-  return sweepWorkspaces(input.root, repo.top, (id) => held.has(id) || ADOPTED.has(input.phase(id) ?? ""));
+  return sweepWorkspaces(input.root, repo.top, (id) => held.has(id) || ATTEMPT_PHASES.has(input.phase(id) ?? ""));
 }
 
 /**
