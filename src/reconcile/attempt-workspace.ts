@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
-import { gitRun, identityEnv, git, integrationTip, mergeReached, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
+import { gitRun, identityEnv, integrationTip, mergeReached, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
 import { ownWorkDone } from "../graph/index.js";
 import { withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
 
@@ -77,7 +77,7 @@ export async function closeWorkspace(env: AttemptEnv, e: RunningEntry): Promise<
  */
 export async function updateOntoTip(ws: Workspace): Promise<void> {
   // Sealed by the merge attempt that just committed the workspace (integrate.ts): no agent ran since.
-  const tip = (await git(ws.top, ["rev-parse", "--verify", `${ws.integration}^{commit}`])).trim();
+  const tip = await integrationTip(ws);
   // The clone borrows the person's objects (alternates): the tip's commit is readable without a fetch.
   const r = await gitRun(ws.dir, ["merge", "--no-edit", "--no-ff", "-q", tip], { env: await identityEnv(ws.top), sealed: true });
   if (r.code !== 0 && r.code !== 1) throw new Error(`git merge in the workspace ${ws.dir} failed: ${r.stderr.trim()}`);

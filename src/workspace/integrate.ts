@@ -11,7 +11,7 @@ import path from "node:path";
 import { git, gitRun, identityEnv } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { clearJournal, writeJournal, type MergeJournal } from "./merge-journal.js";
-import { removeWorkspace, type Workspace } from "./workspaces.js";
+import { integrationTip, removeWorkspace, type Workspace } from "./workspaces.js";
 import { sealWorkspace } from "./seal.js";
 import { committedPaths, treeChanges } from "./verified-tree.js";
 
@@ -66,7 +66,7 @@ export async function integrate(ws: Workspace, input: IntegrateInput): Promise<I
   let recorded = false;
   // The person may commit between our read of the tip and update-ref: then the merge is made again.
   for (let round = 0; ; round++) {
-    const head = (await git(ws.top, ["rev-parse", "--verify", `${ws.integration}^{commit}`])).trim();
+    const head = await integrationTip(ws);
     const merged = await gitRun(ws.top, ["merge-tree", "--write-tree", "-z", "--name-only", "--no-messages", head, work]);
     const [tree, ...rest] = merged.stdout.split("\0");
     if (merged.code === 1) {
