@@ -100,8 +100,9 @@ function toPlanned(t: PlanTask, id: TaskId, i: number, idOf: Map<string, TaskId>
   if (/\(\s*after\b[^()]*\)\s*$/i.test(t.title)) errors.push(`tasks.${i}.title: ends with "(after …)"; put dependencies in deps, not in the title`);
   for (const f of t.files) {
     const why = globProblem(f);
-    const escape = leavesRepo(f) ? undefined : ctx.escapes?.(f);
-    if (leavesRepo(f)) errors.push(`tasks.${i}.files: "${f}" leaves the repository; use paths relative to its root, without .. or a leading /`);
+    const leaves = leavesRepo(f);
+    const escape = leaves ? undefined : ctx.escapes?.(f);
+    if (leaves) errors.push(`tasks.${i}.files: "${f}" leaves the repository; use paths relative to its root, without .. or a leading /`);
     else if (escape) errors.push(`tasks.${i}.files: "${f}" leads outside the repository through a symlink (${escape})`);
     else if (why) errors.push(`tasks.${i}.files: "${f}" is not a glob orch can read: ${why}`);
   }

@@ -13,6 +13,7 @@ export { listProviders, probeBaseURL } from "./providers.js";
 export type { ProviderInfo, ProviderList } from "./providers.js";
 export { runReview } from "./review.js";
 export type { ReviewOutcome } from "./review.js";
+export { authHeaders } from "./server.js";
 export { renderPrompt, routeModel, splitModel, workerInput } from "./roles.js";
 export { probeServer, resolveBinary } from "./versions.js";
 export type { RuntimeChoice } from "./versions.js";

@@ -44,7 +44,7 @@ const LISTEN_RE = /server listening on (http:\/\/[^\s]+)/i;
 const PASSWORD_RE = /server password (\S+)/;
 
 /** Basic-auth header for a password-protected server (OpenCode's username defaults to "opencode"). */
-function authHeaders(password?: string): Record<string, string> {
+export function authHeaders(password?: string): Record<string, string> {
   return password ? { Authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
 }
 

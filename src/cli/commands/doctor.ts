@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { CommandModule } from "yargs";
 import { findNativeBinary, NativePool } from "../../context/index.js";
-import { resolveBinary, probeServer, createRuntime, repoOpencodeConfig, listProviders, probeBaseURL, available, type RuntimeChoice, type SandboxMode } from "../../runtime/index.js";
+import { authHeaders, resolveBinary, probeServer, createRuntime, repoOpencodeConfig, listProviders, probeBaseURL, available, type RuntimeChoice, type SandboxMode } from "../../runtime/index.js";
 import { loadConfig } from "../../spec/index.js";
 import { failureOf, formatProblem } from "../../util/index.js";
 import type { Config } from "../../spec/index.js";
@@ -73,8 +73,7 @@ const VERSION_NAME = { opencode1: "OpenCode 1", opencode2: "OpenCode 2" } as con
 /** The OpenCode orch would start for config `runtime` (its binary and version), or the one at --server/server.url. */
 async function opencodeCheck(choice: RuntimeChoice, url: string | undefined, password: string | undefined): Promise<Check> {
   if (url) {
-    const headers: Record<string, string> = password ? { authorization: `Basic ${Buffer.from(`opencode:${password}`).toString("base64")}` } : {};
-    const probe = await probeServer(url.replace(/\/$/, ""), headers, 5_000);
+    const probe = await probeServer(url.replace(/\/$/, ""), authHeaders(password), 5_000);
     if (!probe.ok) return { name: "opencode", ok: false, required: true, detail: probe.detail, hint: "Start it with `opencode serve`, or check --server and server.password." };
     const wrong = choice !== "auto" && choice !== probe.runtime;
     return { name: "opencode", ok: !wrong, required: true, detail: `${url}: ${VERSION_NAME[probe.runtime]}${probe.version ? ` (${probe.version})` : ""}, runtime ${choice}`, ...(wrong ? { hint: `config runtime is "${choice}": set it to "auto" or "${probe.runtime}".` } : {}) };
