@@ -28,7 +28,7 @@ export async function readBoard(o: BoardReadOptions): Promise<Board> {
   const configProblems = loaded.problems;
   const mission = await loadMission(o.root, config, o.cache);
   const ids = mission.tasks.map((t) => t.id);
-  const [states, history, inbox, workspaces] = await Promise.all([readStates(o.root, ids), new FileJournal(new StorePaths(o.root), DEFAULT_LOCK_OPTIONS).readDetailed(), readInbox(o.root), readWorkspaces(o.root)]);
+  const [states, history, inbox, workspaces] = await Promise.all([readStates(o.root, ids), new FileJournal(new StorePaths(o.root), DEFAULT_LOCK_OPTIONS).readDetailed(), readInbox(o.root), workspaceHolders(o.root)]);
   const problems = [...configProblems, ...mission.problems, ...history.problems].map((p) => formatProblem(p));
   return buildBoard({ mission, config, states, history: history.events, inbox, merged: o.merged, workspaces, live: o.live, now: o.now(), problems });
 }
@@ -63,7 +63,3 @@ async function readInbox(root: string): Promise<Map<string, string>> {
   return out;
 }
 
-/** Tasks with a workspace now (each holds a slot, workspace/slots.ts). */
-async function readWorkspaces(root: string): Promise<Set<string>> {
-  return workspaceHolders(root);
-}
