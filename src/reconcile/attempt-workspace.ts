@@ -5,7 +5,7 @@ import path from "node:path";
 import type { AttemptEnv, RunningEntry } from "./attempt.js";
 import { gitRun, identityEnv, integrationTip, mergeReached, openWorkspace, removeWorkspace, workspacesUsed, rememberBase, type Workspace } from "../workspace/index.js";
 import { ownWorkDone } from "../graph/index.js";
-import { withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout } from "../store/index.js";
+import { withGitLock } from "../store/index.js";
 
 /** Where the attempt's agents and commands work: its workspace's mission root, or the mission root. */
 export const workDir = (env: { root: string }, e: RunningEntry): string => e.workspace?.root ?? env.root;
@@ -23,12 +23,10 @@ export async function openFor(env: AttemptEnv, e: RunningEntry, adopt: boolean):
   // The tip is read under the git lock, where merges are made and a success whose merge then conflicts
   // is taken back (integrate.ts): what the plan saw done may have been withdrawn since, so the tasks
   // this one waits for are looked at again here, with the tip, before it starts from that tip.
-  const paths = new StorePaths(env.root);
-  ensureLayout(paths.dir);
   let missing: string[] = [];
   const tip = adopt
     ? undefined
-    : await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, async () => {
+    : await withGitLock(env.root, async () => {
         const at = await integrationTip(repo);
         missing = await notInBase(env, e.id, repo.top, at);
         return at;

@@ -3,7 +3,7 @@
 // into the integration branch. The executor hands it every success (executor.ts).
 import { setChecked, taskLines, generationOf, LIMITS, readUserFileSync, type TaskSpec } from "../spec/index.js";
 import type { HistoryEvent, TaskState } from "../store/index.js";
-import { commitTask, withLock, DEFAULT_LOCK_OPTIONS, StorePaths, ensureLayout, type StatePatch } from "../store/index.js";
+import { commitTask, withGitLock, type StatePatch } from "../store/index.js";
 import { integrate, type Integrated, journalPath } from "../workspace/index.js";
 import type { Workspace } from "../workspace/index.js";
 import { composePatches } from "./actions.js";
@@ -42,12 +42,10 @@ export class SuccessRecorder {
    */
   private async merge(t: TaskSpec, ws: Workspace, pending: readonly QueuedChange[]): Promise<Succeeded> {
     const env = this.env;
-    const paths = new StorePaths(env.root);
-    ensureLayout(paths.dir);
     const todoFile = env.mission().todoFile;
     let prev: TaskState | undefined;
     let before: TaskState | undefined;
-    const r: Integrated = await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () =>
+    const r: Integrated = await withGitLock(env.root, () =>
       integrate(ws, {
         record: async () => {
           ({ reached: prev, before } = await this.recordSuccess(t.id, t.generation, pending, false));

@@ -13,6 +13,16 @@ import { StorePaths, checkKey } from "./paths.js";
 
 const run = promisify(execFile);
 
+
+/**
+ * Runs `fn` holding the repository's git lock (.orchestrator/locks/git): commits, merges, a workspace's
+ * start from the tip and the recovery at start each change git state one at a time, across processes.
+ */
+export async function withGitLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const paths = new StorePaths(root);
+  ensureLayout(paths.dir); // so the lock folder is git-ignored
+  return withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, fn);
+}
 export interface CommitTaskInput {
   /** The mission root (the folder holding TODO.md); may be below the git top level. */
   root: string;
@@ -58,10 +68,8 @@ export async function commitTask(input: CommitTaskInput): Promise<CommitTaskResu
   const prefix = path.relative(top, root).split(path.sep).join("/");
   const inRepo = (rel: string) => (prefix ? `${prefix}/${rel}` : rel);
   const records = input.includeRecords === false ? [] : [`.orchestrator/state/${input.taskId}.json`, `.orchestrator/history/${input.taskId}.jsonl`];
-  const paths = new StorePaths(root);
-  ensureLayout(paths.dir); // so the lock folder below is git-ignored
   // One commit at a time per repository: git's own index.lock would fail a concurrent one.
-  return withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, async () => {
+  return withGitLock(root, async () => {
     const changed = await changedPaths(top);
     // orch's generated layout files go in with the first commit that finds them new.
     const layout = [".orchestrator/.gitignore", ".orchestrator/.gitattributes"].map(inRepo).filter((p) => changed.get(p) === "??");

@@ -2,12 +2,12 @@
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
 export { ApprovalFiles, InboxFiles } from "./approval-files.js";
 export { atomicWrite } from "./atomic.js";
-export { commitTask } from "./git-commit.js";
+export { commitTask, withGitLock } from "./git-commit.js";
 export { scopeMatcher } from "./glob.js";
 export { FileJournal } from "./journal.js";
 export { ensureLayout } from "./layout.js";
 export { fenceOf } from "./leases.js";
-export { DEFAULT_LOCK_OPTIONS, withLock } from "./lock.js";
+export { DEFAULT_LOCK_OPTIONS } from "./lock.js";
 export { openStore } from "./open.js";
 export type { Store } from "./open.js";
 export { StorePaths, checkKey } from "./paths.js";

@@ -1,6 +1,6 @@
 // The public API of src/workspace/: what other folders may import. test/architecture.test.ts keeps every import from
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
-export { git, gitRun, identityEnv } from "./git.js";
+export { gitRun, identityEnv } from "./git.js";
 export { integrate } from "./integrate.js";
 export type { Integrated } from "./integrate.js";
 export { journalPath, mergeReached } from "./merge-journal.js";

@@ -2,7 +2,7 @@
 // redone, and workspaces and orch/* branches of attempts that will not be adopted are removed. After
 // it, the disk holds at most one workspace per attempt that resumes.
 import { ATTEMPT_PHASES } from "../graph/index.js";
-import { DEFAULT_LOCK_OPTIONS, ensureLayout, StorePaths, withLock } from "../store/index.js";
+import { withGitLock } from "../store/index.js";
 import { setChecked, taskLines } from "../spec/index.js";
 import { gitRun } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
@@ -70,10 +70,8 @@ async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
  * merges' own), from the tasks' recorded phases; what fails is said, never thrown (the loop goes on).
  */
 export async function recoverAtStart(root: string, todoFile: string, phase: (id: string) => string | undefined, say: (message: string, task?: string) => void): Promise<void> {
-  const paths = new StorePaths(root);
-  ensureLayout(paths.dir);
   const check = (id: string, text: string) => (taskLines(text, todoFile).get(id)?.checked === false ? (setChecked(text, id, true) ?? text) : text);
-  await withLock(paths.lock("git"), DEFAULT_LOCK_OPTIONS, () => recoverWorkspaces({ root, phase, check, say })).catch((err: unknown) =>
+  await withGitLock(root, () => recoverWorkspaces({ root, phase, check, say })).catch((err: unknown) =>
     say(`workspace recovery failed: ${err instanceof Error ? err.message : String(err)}`),
   );
 }
