@@ -63,6 +63,8 @@ export function v2Translator(): (raw: unknown) => unknown[] {
       case "session.tool.called": {
         const name = typeof d.id === "string" ? toolNames.get(d.id) : undefined;
         if (!name) return [];
+        // A call is made once: its name is not needed again, and a long watch's connection keeps no list of every call.
+        toolNames.delete(d.id as string);
         return [ev("message.part.updated", { part: { type: "tool", sessionID, messageID: msg, callID: d.id, tool: name, state: { status: "running", input: d.input ?? {} } } })];
       }
       case "permission.asked":
