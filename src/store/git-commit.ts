@@ -151,15 +151,20 @@ function parseStatus(out: string): Map<string, string> {
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
-/** Environment for git: literal pathspecs, and orch as the author where no identity is configured. */
-async function gitEnv(cwd: string): Promise<NodeJS.ProcessEnv> {
-  const env = { ...process.env, GIT_LITERAL_PATHSPECS: "1" };
+/** Environment for commits: orch as author and committer where the repository names no one. */
+export async function identityEnv(cwd: string): Promise<NodeJS.ProcessEnv> {
+  const env = { ...process.env };
   const hasIdentity = await run("git", ["config", "user.email"], { cwd, env }).then(
     (r) => r.stdout.trim() !== "",
     () => false,
   );
   if (!hasIdentity) Object.assign(env, { GIT_AUTHOR_NAME: "orch", GIT_AUTHOR_EMAIL: "orch@localhost", GIT_COMMITTER_NAME: "orch", GIT_COMMITTER_EMAIL: "orch@localhost" });
   return env;
+}
+
+/** Environment for git: literal pathspecs, and orch as the author where no identity is configured. */
+async function gitEnv(cwd: string): Promise<NodeJS.ProcessEnv> {
+  return { ...(await identityEnv(cwd)), GIT_LITERAL_PATHSPECS: "1" };
 }
 
 function git(cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {

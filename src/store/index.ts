@@ -2,7 +2,7 @@
 // another folder going through this file; keep it to what they use (knip reports an export nobody imports).
 export { ApprovalFiles, InboxFiles } from "./approval-files.js";
 export { atomicWrite } from "./atomic.js";
-export { commitTask, withGitLock } from "./git-commit.js";
+export { commitTask, identityEnv, withGitLock } from "./git-commit.js";
 export { scopeMatcher } from "./glob.js";
 export { FileJournal } from "./journal.js";
 export { ensureLayout } from "./layout.js";

@@ -39,10 +39,5 @@ export async function git(cwd: string, args: string[], opts: GitOptions = {}): P
   return r.stdout;
 }
 
-/** Environment for commits: orch as author and committer where the repository names no one. */
-export async function identityEnv(cwd: string): Promise<NodeJS.ProcessEnv> {
-  const env = { ...process.env };
-  const email = await gitRun(cwd, ["config", "user.email"]);
-  if (email.code !== 0 || !email.stdout.trim()) Object.assign(env, { GIT_AUTHOR_NAME: "orch", GIT_AUTHOR_EMAIL: "orch@localhost", GIT_COMMITTER_NAME: "orch", GIT_COMMITTER_EMAIL: "orch@localhost" });
-  return env;
-}
+/** Environment for commits (the store's rule: orch as author and committer where the repository names no one). */
+export { identityEnv } from "../store/index.js";
