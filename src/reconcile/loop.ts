@@ -171,7 +171,7 @@ export class Reconciler {
   /** Under the lease, before the first pass: interrupted merges finished, unneeded workspaces removed. */
   private async recoverWorkspaces(): Promise<void> {
     const states = await this.states.readAll((id, message) => this.opts.emit({ type: "error", task: id, message }));
-    await recoverAtStart(this.opts.root, this.mission?.todoFile ?? "TODO.md", (id) => states.get(id)?.phase, (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }));
+    await recoverAtStart(this.opts.root, (id) => states.get(id)?.phase, (message, task) => this.opts.emit({ type: "error", message, ...(task ? { task } : {}) }));
   }
 
   /** What tasks removed from TODO.md in earlier processes and `orch plan`'s planners spent: no record holds it, it still counts for the mission budget. */

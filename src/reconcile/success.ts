@@ -54,7 +54,7 @@ export class SuccessRecorder {
         },
         unrecord: () => this.withdraw(t.id, t.generation, before, prev),
         message: () => taskCommitMessage(t, prev, env.config()),
-        todo: { file: todoFile, check: (text) => (prev?.checkedByOrch && !taskLines(text, todoFile).get(t.id)?.checked ? (setChecked(text, t.id, true) ?? text) : text) },
+        todo: { file: todoFile, check: (text) => (prev?.checkedByOrch ? (setChecked(text, t.id, true) ?? text) : text) },
         records: [`.orchestrator/state/${t.id}.json`, `.orchestrator/history/${t.id}.jsonl`],
         root: env.root,
         journal: journalPath(env.root, t.id),

@@ -3,7 +3,7 @@
 // it, the disk holds at most one workspace per attempt that resumes.
 import { ATTEMPT_PHASES } from "../graph/index.js";
 import { withGitLock } from "../store/index.js";
-import { setChecked, taskLines } from "../spec/index.js";
+import { setChecked } from "../spec/index.js";
 import { gitRun } from "./git.js";
 import { syncCheckout } from "./checkout-sync.js";
 import { commitMerge } from "./integrate.js";
@@ -69,8 +69,9 @@ async function recoverWorkspaces(input: RecoverInput): Promise<string[]> {
  * Recovery as a restart runs it, under the lease and before the first pass: under the git lock (the
  * merges' own), from the tasks' recorded phases; what fails is said, never thrown (the loop goes on).
  */
-export async function recoverAtStart(root: string, todoFile: string, phase: (id: string) => string | undefined, say: (message: string, task?: string) => void): Promise<void> {
-  const check = (id: string, text: string) => (taskLines(text, todoFile).get(id)?.checked === false ? (setChecked(text, id, true) ?? text) : text);
+export async function recoverAtStart(root: string, phase: (id: string) => string | undefined, say: (message: string, task?: string) => void): Promise<void> {
+  // setChecked leaves a box already checked (or a line gone or doubled) as it is.
+  const check = (id: string, text: string) => setChecked(text, id, true) ?? text;
   await withGitLock(root, () => recoverWorkspaces({ root, phase, check, say })).catch((err: unknown) =>
     say(`workspace recovery failed: ${err instanceof Error ? err.message : String(err)}`),
   );

@@ -50,7 +50,7 @@ async function workspaceAhead(): Promise<{ root: string; git: (...a: string[]) =
 
 /** Recovery as the loop runs it at start, with T1 recorded in `phase` (its box is checked by orch's own rule). */
 const recover = (root: string, phase: string | undefined, said: string[]) =>
-  recoverAtStart(root, "TODO.md", (id) => (id === "T1" ? phase : undefined), (m) => void said.push(m));
+  recoverAtStart(root, (id) => (id === "T1" ? phase : undefined), (m) => void said.push(m));
 
 describe("recoverWorkspaces", () => {
   it("a success recorded but not published: merged again onto today's tip, one commit, the checkout up to date, the workspace gone", async () => {
@@ -117,7 +117,7 @@ describe("recoverWorkspaces", () => {
     const gone = journalPath(root, "T2");
     await writeJournal(gone, { task: "T2", integration: "refs/heads/gone", old: work, work, message: "feat(T2): x\n", todo: "TODO.md", records: [] });
     const said: string[] = [];
-    await recoverAtStart(root, "TODO.md", () => "Succeeded", (m) => void said.push(m));
+    await recoverAtStart(root, () => "Succeeded", (m) => void said.push(m));
     expect(said.join("\n")).toMatch(/T2: its branch refs\/heads\/gone no longer exists; the journal .*merge-T2\.json is kept/);
     expect(said.join("\n")).not.toMatch(/workspace recovery failed/);
     expect(existsSync(gone)).toBe(true);

@@ -73,7 +73,7 @@ describe("workspace slots", () => {
     writeFileSync(path.join(claims, "slot-0.task"), "T1\n");
     git("branch", "orch/T1");
     const said: string[] = [];
-    await recoverAtStart(root, "TODO.md", () => "Pending", (m) => void said.push(m));
+    await recoverAtStart(root, () => "Pending", (m) => void said.push(m));
     expect(said).toEqual([]);
     expect(readdirSync(slot)).toEqual([]);
     expect(existsSync(path.join(claims, "slot-0.task"))).toBe(false);
